@@ -1,0 +1,17 @@
+//! The Assent front end and compiler.
+//!
+//! The pipeline reads as its own table of contents:
+//! [`syntax::parse`] (text → [`syntax::ast`]) → [`check::check`] (untyped tree → the
+//! typed tree of [`typed`], with every static rule of the language enforced) → code
+//! generation. [`format`] prints a syntax tree back in canonical layout.
+//!
+//! This crate is pure: it does no IO (imports are read through a [`check::FileLoader`]
+//! the caller provides) and it never panics on any input; every problem is a
+//! [`diagnostics::Diagnostic`] with a stable code and a location.
+
+pub mod span;
+pub mod diagnostics;
+pub mod syntax;
+pub mod typed;
+pub mod check;
+pub mod format;

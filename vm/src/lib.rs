@@ -1,0 +1,1 @@
+//! The Assent VM host and ledger.
