@@ -1,1 +1,35 @@
-fn main() {}
+//! `assent`: the command-line front door to the Assent compiler, VM and ledger.
+//!
+//! Thin by design: every command parses its arguments, calls into the `assent-lang`,
+//! `assent-stdlib` or `assent-vm` crates, and prints the result.
+
+mod commands;
+mod files;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Assent: a deterministic contract language for healthcare consent and claims rules.
+#[derive(Parser)]
+#[command(name = "assent", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check contracts for errors and warnings without building them
+    Check(commands::check::Args),
+    /// Format contracts in the canonical layout (or check that they are)
+    Fmt(commands::fmt::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => commands::check::run(&args),
+        Command::Fmt(args) => commands::fmt::run(&args),
+    }
+}
