@@ -31,7 +31,11 @@ fn text(bytes: &[u8]) -> String {
 fn sample_contracts_check_clean() {
     let out = assent(&["check", "contracts", "stdlib/std"], &repo());
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("0 errors"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("0 errors"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -81,13 +85,22 @@ fn check_of_a_missing_file_is_a_clear_error() {
     let dir = temp_dir("check-missing");
     let out = assent(&["check", "nope.assent"], &dir);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("nope.assent"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("nope.assent"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn repository_sources_are_formatted() {
     let out = assent(&["fmt", "--check", "contracts", "stdlib/std"], &repo());
-    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -100,7 +113,10 @@ fn fmt_rewrites_a_file_and_check_mode_reports_it() {
     assert!(text(&out.stdout).contains("would reformat messy.assent"));
     let out = assent(&["fmt", "messy.assent"], &dir);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "contract C;\n\nstate n: Int = 0;\n");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "contract C;\n\nstate n: Int = 0;\n"
+    );
     let out = assent(&["fmt", "--check", "messy.assent"], &dir);
     assert!(out.status.success());
 }
@@ -113,7 +129,11 @@ fn fmt_never_rewrites_a_file_that_does_not_parse() {
     std::fs::write(&file, original).unwrap();
     let out = assent(&["fmt", "broken.assent"], &dir);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("does not parse"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("does not parse"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
 }
 

@@ -9,9 +9,9 @@
 //! the caller provides) and it never panics on any input; every problem is a
 //! [`diagnostics::Diagnostic`] with a stable code and a location.
 
-pub mod span;
+pub mod check;
 pub mod diagnostics;
+pub mod format;
+pub mod span;
 pub mod syntax;
 pub mod typed;
-pub mod check;
-pub mod format;

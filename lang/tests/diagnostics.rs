@@ -117,7 +117,10 @@ fn every_case_reports_the_code_it_is_named_after() {
         let expected = code_of(&fixture);
         let (rendered, codes) = fixture.check();
         if !codes.contains(&expected) {
-            failures.push(format!("{}: expected {expected}, got:\n{rendered}", fixture.name));
+            failures.push(format!(
+                "{}: expected {expected}, got:\n{rendered}",
+                fixture.name
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -131,7 +134,10 @@ fn every_code_has_a_case() {
         .filter(|code| !covered.contains(code))
         .map(|code| code.as_str())
         .collect();
-    assert!(missing.is_empty(), "codes without a case in tests/diagnostics: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes without a case in tests/diagnostics: {missing:?}"
+    );
 }
 
 /// `docs/errors.md` is generated from the cases; set `ASSENT_UPDATE_DOCS=1` to rewrite it.
@@ -150,7 +156,9 @@ fn error_reference_is_current() {
          reused. Each entry shows a program and exactly what `assent check` prints for it.\n\n",
     );
     for code in Code::ALL {
-        let Some(fixtures) = by_code.get(code) else { continue };
+        let Some(fixtures) = by_code.get(code) else {
+            continue;
+        };
         write!(doc, "## {code}: {}\n\n", code.summary()).unwrap();
         for fixture in fixtures {
             let (rendered, _) = fixture.check();

@@ -46,7 +46,10 @@ pub fn run(args: &Args) -> ExitCode {
         warnings += checked.diagnostics.len() - file_errors;
         match args.format {
             Format::Human => {
-                eprint!("{}", diagnostics::render(&checked.sources, &checked.diagnostics, color));
+                eprint!(
+                    "{}",
+                    diagnostics::render(&checked.sources, &checked.diagnostics, color)
+                );
             }
             Format::Json => {
                 if let serde_json::Value::Array(items) =

@@ -35,7 +35,10 @@ pub fn run(args: &Args) -> ExitCode {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(error) => {
-                eprintln!("error: cannot read `{name}`: {}", files::describe_io_error(&error));
+                eprintln!(
+                    "error: cannot read `{name}`: {}",
+                    files::describe_io_error(&error)
+                );
                 failed = true;
                 continue;
             }

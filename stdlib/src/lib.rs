@@ -1,14 +1,25 @@
 //! What the Assent compiler (`assent-lang`) and the VM (`assent-vm`) share, written once.
 //!
-//! For now: the sources of the standard-library modules (`std.consent`, `std.claims`,
-//! `std.crypto`), which are Assent code compiled together with the contract that
-//! imports them. The host ABI table, gas schedule and canonical value codec join them
-//! with code generation.
+//! - [`MODULES`]: the sources of the standard-library modules (`std.consent`,
+//!   `std.claims`, `std.crypto`), Assent code compiled together with the contract that
+//!   imports them.
+//! - [`value`]: values and types as the VM and ABI see them; [`codec`], their canonical
+//!   bytes; [`json`], their JSON form (LANGUAGE.md §3).
+//! - [`time`]: civil time and durations without floats.
 //!
 //! ```
-//! let source = assent_stdlib::module_source("std.consent").unwrap();
-//! assert!(source.contains("enum PurposeOfUse"));
+//! use assent_stdlib::{codec, json, value::{Type, Value}};
+//!
+//! let fee = json::from_json(&serde_json::json!("12.50"), &Type::Money, &json::HexOnly).unwrap();
+//! assert_eq!(fee, Value::Money(1250));
+//! assert_eq!(codec::encode(&fee), 1250i64.to_be_bytes());
+//! assert!(assent_stdlib::module_source("std.consent").unwrap().contains("enum PurposeOfUse"));
 //! ```
+
+pub mod codec;
+pub mod json;
+pub mod time;
+pub mod value;
 
 /// A standard-library module: its import path and its Assent source.
 #[derive(Clone, Copy, Debug)]

@@ -65,7 +65,12 @@ impl Diagnostic {
     }
 
     /// Adds a related place.
-    pub fn with_secondary(mut self, file: FileId, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn with_secondary(
+        mut self,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         self.secondary.push(Label {
             file,
             span,
@@ -106,7 +111,17 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
 /// order the passes found them in.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.primary.file, a.primary.span.start, a.primary.span.end, a.code)
-            .cmp(&(b.primary.file, b.primary.span.start, b.primary.span.end, b.code))
+        (
+            a.primary.file,
+            a.primary.span.start,
+            a.primary.span.end,
+            a.code,
+        )
+            .cmp(&(
+                b.primary.file,
+                b.primary.span.start,
+                b.primary.span.end,
+                b.code,
+            ))
     });
 }

@@ -26,17 +26,21 @@ fn render_one(sources: &SourceMap, diagnostic: &Diagnostic, color: bool, out: &m
             .map_or_else(|| "<unknown>".to_string(), |f| f.name.clone())
     };
     let primary_name = name_of(diagnostic.primary.file);
-    let position = sources
-        .get(diagnostic.primary.file)
-        .map_or_else(|| primary_name.clone(), |f| f.position(diagnostic.primary.span.start));
-    let mut report = Report::build(kind, (primary_name.clone(), diagnostic.primary.span.range()))
-        .with_config(
-            Config::default()
-                .with_color(color)
-                .with_index_type(IndexType::Byte),
-        )
-        .with_code(diagnostic.code.as_str())
-        .with_message(format!("{position}: {}", diagnostic.message));
+    let position = sources.get(diagnostic.primary.file).map_or_else(
+        || primary_name.clone(),
+        |f| f.position(diagnostic.primary.span.start),
+    );
+    let mut report = Report::build(
+        kind,
+        (primary_name.clone(), diagnostic.primary.span.range()),
+    )
+    .with_config(
+        Config::default()
+            .with_color(color)
+            .with_index_type(IndexType::Byte),
+    )
+    .with_code(diagnostic.code.as_str())
+    .with_message(format!("{position}: {}", diagnostic.message));
     let primary_color = match diagnostic.severity() {
         Severity::Error => Color::Red,
         Severity::Warning => Color::Yellow,

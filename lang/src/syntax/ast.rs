@@ -162,7 +162,10 @@ pub struct PolicyDecl {
 #[derive(Clone, Debug, PartialEq)]
 pub enum PolicyStmt {
     /// `default permit;` / `default deny;`
-    Default { effect: Effect, span: Span },
+    Default {
+        effect: Effect,
+        span: Span,
+    },
     /// `let [mut] x [: T] = e;`
     Let(LetStmt),
     Rule(Rule),
@@ -260,7 +263,10 @@ pub enum StmtKind {
     /// `return [e];`
     Return(Option<Expr>),
     /// `require cond, msg;`
-    Require { cond: Expr, message: Expr },
+    Require {
+        cond: Expr,
+        message: Expr,
+    },
     /// `abort msg;`
     Abort(Expr),
     /// `authorize policy(args);` — the expression is the call.
@@ -300,9 +306,15 @@ pub enum ExprKind {
     /// `some(e)`
     Some(Box<Expr>),
     /// `base.name` — field access, enum variant (`E.V`) or module path.
-    Field { base: Box<Expr>, name: Ident },
+    Field {
+        base: Box<Expr>,
+        name: Ident,
+    },
     /// `callee(args)` — function, built-in, policy or contract-interface call.
-    Call { callee: Box<Expr>, args: Vec<Expr> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+    },
     /// `receiver.method(args)` — built-in method (`.len()`, `.get(k)`, …) or
     /// cross-contract call (`Consent(addr).may_access(…)`).
     MethodCall {
@@ -311,8 +323,14 @@ pub enum ExprKind {
         args: Vec<Expr>,
     },
     /// `base[index]`
-    Index { base: Box<Expr>, index: Box<Expr> },
-    Unary { op: UnaryOp, operand: Box<Expr> },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
     Binary {
         op: BinaryOp,
         op_span: Span,
@@ -346,7 +364,10 @@ pub enum ExprKind {
         then: Block,
         otherwise: Option<Else>,
     },
-    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -498,9 +519,15 @@ pub enum Literal {
     /// `12.5%` as basis points.
     Percent(i64),
     /// `30d` as seconds; `text` is the literal as written, so the formatter prints it back.
-    Duration { seconds: i64, text: String },
+    Duration {
+        seconds: i64,
+        text: String,
+    },
     /// `@2026-01-31T08:30:00Z` as Unix seconds; `text` as written (without `@`).
-    Time { seconds: i64, text: String },
+    Time {
+        seconds: i64,
+        text: String,
+    },
     /// `0x` + 40 hex digits.
     Address([u8; 20]),
     /// `0x` + 64 hex digits.

@@ -1,0 +1,130 @@
+//! Assent values and their types, as the VM and the ABI see them.
+//!
+//! The order of [`Value`] (derived) is the language's order (LANGUAGE.md §3): numbers
+//! numerically, strings, bytes, hashes and addresses bytewise, enums in declaration
+//! order (depth first), tuples and records field by field, options `none` first. It is
+//! only meaningful between values of one type, which is all a set or map ever holds.
+
+use std::sync::Arc;
+
+/// A type, with enough of its declaration to encode values and map them to JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Type {
+    Bool,
+    Int,
+    Money,
+    Percent,
+    Time,
+    Duration,
+    Address,
+    Hash,
+    Bytes,
+    String,
+    Enum(Arc<EnumType>),
+    Record(Arc<RecordType>),
+    Option(Box<Type>),
+    List(Box<Type>),
+    Set(Box<Type>),
+    Map(Box<Type>, Box<Type>),
+    Tuple(Vec<Type>),
+    /// A policy's result: `{ permitted: Bool, rule: String }`.
+    Decision,
+}
+
+/// An enum: its name and its variants flattened in depth-first declaration order, so a
+/// variant's ordinal is its index here.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EnumType {
+    pub name: String,
+    pub variants: Vec<String>,
+}
+
+/// A record: its name and fields in declaration order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordType {
+    pub name: String,
+    pub fields: Vec<(String, Type)>,
+}
+
+impl Type {
+    /// The type as written in Assent source: `Map<Address, Grant?>`.
+    pub fn display(&self) -> String {
+        match self {
+            Type::Bool => "Bool".into(),
+            Type::Int => "Int".into(),
+            Type::Money => "Money".into(),
+            Type::Percent => "Percent".into(),
+            Type::Time => "Time".into(),
+            Type::Duration => "Duration".into(),
+            Type::Address => "Address".into(),
+            Type::Hash => "Hash".into(),
+            Type::Bytes => "Bytes".into(),
+            Type::String => "String".into(),
+            Type::Enum(e) => e.name.clone(),
+            Type::Record(r) => r.name.clone(),
+            Type::Option(t) => format!("{}?", t.display()),
+            Type::List(t) => format!("List<{}>", t.display()),
+            Type::Set(t) => format!("Set<{}>", t.display()),
+            Type::Map(k, v) => format!("Map<{}, {}>", k.display(), v.display()),
+            Type::Tuple(items) => format!(
+                "({})",
+                items
+                    .iter()
+                    .map(Type::display)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Type::Decision => "Decision".into(),
+        }
+    }
+}
+
+/// A value. Collections keep their canonical form: a `Set` sorted without duplicates, a
+/// `Map` sorted by key without repeated keys (the constructors below ensure it).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Money(i64),
+    Percent(i64),
+    Time(i64),
+    Duration(i64),
+    Address([u8; 20]),
+    Hash([u8; 32]),
+    Bytes(Vec<u8>),
+    String(String),
+    /// The variant's ordinal (depth-first declaration order).
+    Enum(u32),
+    /// Fields in declaration order; also tuples and `Decision` (`permitted`, `rule`).
+    Record(Vec<Value>),
+    Option(Option<Box<Value>>),
+    List(Vec<Value>),
+    Set(Vec<Value>),
+    Map(Vec<(Value, Value)>),
+}
+
+impl Value {
+    /// A set from elements in any order; duplicates are merged.
+    pub fn set_from(mut elements: Vec<Value>) -> Value {
+        elements.sort();
+        elements.dedup();
+        Value::Set(elements)
+    }
+
+    /// A map from entries in any order; `Err` with the first repeated key.
+    pub fn map_from(mut entries: Vec<(Value, Value)>) -> Result<Value, Value> {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for pair in entries.windows(2) {
+            if let [a, b] = pair
+                && a.0 == b.0
+            {
+                return Err(a.0.clone());
+            }
+        }
+        Ok(Value::Map(entries))
+    }
+
+    pub fn decision(permitted: bool, rule: impl Into<String>) -> Value {
+        Value::Record(vec![Value::Bool(permitted), Value::String(rule.into())])
+    }
+}
