@@ -5,6 +5,8 @@
 //!   imports them.
 //! - [`value`]: values and types as the VM and ABI see them; [`codec`], their canonical
 //!   bytes; [`json`], their JSON form (LANGUAGE.md §3).
+//! - [`abi`]: the host functions a compiled contract imports and the ABI section it
+//!   carries; [`gas`]: what host functions cost.
 //! - [`time`]: civil time and durations without floats.
 //!
 //! ```
@@ -16,7 +18,9 @@
 //! assert!(assent_stdlib::module_source("std.consent").unwrap().contains("enum PurposeOfUse"));
 //! ```
 
+pub mod abi;
 pub mod codec;
+pub mod gas;
 pub mod json;
 pub mod time;
 pub mod value;

@@ -1,0 +1,67 @@
+//! The gas schedule: what host functions cost on top of wasmtime fuel (one unit per
+//! executed WebAssembly instruction). Written once; the VM charges these before doing
+//! the work, and `docs/gas.md` explains them.
+//!
+//! Prices follow the work: storage is priced by bytes, writes dearer than reads; hashing
+//! by 32-byte words; `recover` at a fixed price; events by bytes; memory growth by page;
+//! value operations by the elements or bytes they touch.
+
+/// Every host call, before anything else.
+pub const HOST_CALL: u64 = 20;
+
+/// Per element or per 32 bytes a value operation reads, copies or compares.
+pub const VALUE_PER_ELEMENT: u64 = 2;
+/// Per byte a value operation copies (strings, bytes, encodings).
+pub const VALUE_PER_BYTE: u64 = 1;
+
+/// Reading one ledger entry, plus per byte of key and value.
+pub const STORAGE_READ: u64 = 800;
+pub const STORAGE_READ_PER_BYTE: u64 = 3;
+/// Writing or removing one ledger entry, plus per byte of key and value.
+pub const STORAGE_WRITE: u64 = 5_000;
+pub const STORAGE_WRITE_PER_BYTE: u64 = 30;
+
+/// Keccak-256, plus per started 32-byte word of input.
+pub const SHA3: u64 = 100;
+pub const SHA3_PER_WORD: u64 = 20;
+
+/// secp256k1 public-key recovery.
+pub const RECOVER: u64 = 6_000;
+
+/// An event, plus per byte of its encoded fields.
+pub const EVENT: u64 = 1_000;
+pub const EVENT_PER_BYTE: u64 = 10;
+
+/// Each 64 KiB page of linear memory a module grows (its initial memory included).
+pub const MEMORY_PAGE: u64 = 10_000;
+
+/// A cross-contract call, on top of the callee's own execution.
+pub const CALL_CONTRACT: u64 = 10_000;
+
+/// Every transaction, before execution.
+pub const TRANSACTION: u64 = 20_000;
+/// Per byte of a deployed module.
+pub const DEPLOY_PER_BYTE: u64 = 20;
+
+/// The default block gas limit (LEDGER.md §5).
+pub const DEFAULT_BLOCK_GAS_LIMIT: u64 = 1_000_000_000;
+
+/// Cost of hashing `len` bytes.
+pub fn sha3_cost(len: usize) -> u64 {
+    SHA3 + SHA3_PER_WORD * (len as u64).div_ceil(32)
+}
+
+/// Cost of reading an entry with a `key_len`-byte key and `value_len`-byte value.
+pub fn storage_read_cost(key_len: usize, value_len: usize) -> u64 {
+    STORAGE_READ + STORAGE_READ_PER_BYTE * (key_len + value_len) as u64
+}
+
+/// Cost of writing (or removing, with `value_len` 0) an entry.
+pub fn storage_write_cost(key_len: usize, value_len: usize) -> u64 {
+    STORAGE_WRITE + STORAGE_WRITE_PER_BYTE * (key_len + value_len) as u64
+}
+
+/// Cost of an event whose fields encode to `len` bytes.
+pub fn event_cost(len: usize) -> u64 {
+    EVENT + EVENT_PER_BYTE * len as u64
+}
