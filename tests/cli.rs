@@ -1,4 +1,10 @@
 //! End-to-end tests of the `assent` binary: exit codes, output streams, file handling.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

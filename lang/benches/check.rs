@@ -1,5 +1,11 @@
 //! `check` of a generated 2,000-line contract: parse, resolve, type-check, static rules.
 //! The figure is quoted in `docs/performance.md` (target: under 20 ms).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::hint::black_box;
 

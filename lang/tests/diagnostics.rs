@@ -6,6 +6,12 @@
 //! Each snapshot holds the source and the rendered diagnostics together, and
 //! `docs/errors.md` is generated from the same files, so the reference always shows real
 //! output.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
