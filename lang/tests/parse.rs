@@ -343,3 +343,122 @@ mod properties {
         }
     }
 }
+
+/// An expression as an S-expression, showing exactly how it grouped.
+fn sexpr(expr: &assent_lang::syntax::ast::Expr) -> String {
+    use assent_lang::syntax::ast::{ExprKind, Literal, UnaryOp};
+    let list = |items: &[assent_lang::syntax::ast::Expr]| {
+        items.iter().map(sexpr).collect::<Vec<_>>().join(" ")
+    };
+    match &expr.kind {
+        ExprKind::Literal(Literal::Int(value)) => value.to_string(),
+        ExprKind::Literal(literal) => format!("{literal:?}"),
+        ExprKind::Name(name) => name.name.clone(),
+        ExprKind::Context(context) => format!("{context:?}"),
+        ExprKind::None => "none".to_string(),
+        ExprKind::Some(inner) => format!("(some {})", sexpr(inner)),
+        ExprKind::Field { base, name } => format!("(. {} {})", sexpr(base), name.name),
+        ExprKind::Call { callee, args } => format!("(call {} {})", sexpr(callee), list(args)),
+        ExprKind::MethodCall {
+            receiver,
+            method,
+            args,
+        } => {
+            format!("(.{} {} {})", method.name, sexpr(receiver), list(args))
+        }
+        ExprKind::Index { base, index } => format!("([] {} {})", sexpr(base), sexpr(index)),
+        ExprKind::Unary { op, operand } => {
+            let op = if *op == UnaryOp::Neg { "-" } else { "!" };
+            format!("({op} {})", sexpr(operand))
+        }
+        ExprKind::Binary { op, lhs, rhs, .. } => {
+            format!("({} {} {})", op.as_str(), sexpr(lhs), sexpr(rhs))
+        }
+        ExprKind::Tuple(items) => format!("(tuple {})", list(items)),
+        ExprKind::Paren(inner) => format!("(paren {})", sexpr(inner)),
+        ExprKind::List(items) => format!("(list {})", list(items)),
+        ExprKind::MapLit(entries) => {
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}:{}", sexpr(k), sexpr(v)))
+                .collect();
+            format!("(map {})", entries.join(" "))
+        }
+        ExprKind::Record { name, fields, base } => {
+            let mut parts: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}={}", f.name.name, sexpr(&f.value)))
+                .collect();
+            if let Some(base) = base {
+                parts.push(format!("..{}", sexpr(base)));
+            }
+            format!("({} {})", name.name, parts.join(" "))
+        }
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => format!(
+            "(if {} {} {})",
+            sexpr(cond),
+            then.stmts.len() + usize::from(then.tail.is_some()),
+            otherwise.is_some()
+        ),
+        ExprKind::IfLet { .. } => "(if-let)".to_string(),
+        ExprKind::Match { scrutinee, arms } => {
+            format!("(match {} {})", sexpr(scrutinee), arms.len())
+        }
+    }
+}
+
+/// Precedence and associativity of LANGUAGE.md §4, one expression per row.
+#[test]
+fn expressions_group_by_precedence() {
+    let table = [
+        ("a + b * c", "(+ a (* b c))"),
+        ("a * b + c", "(+ (* a b) c)"),
+        ("a - b - c", "(- (- a b) c)"),
+        ("-a * b", "(* (- a) b)"),
+        ("-a.b", "(- (. a b))"),
+        ("!a && b", "(&& (! a) b)"),
+        ("a || b && c", "(|| a (&& b c))"),
+        ("a ?? b ?? c", "(?? a (?? b c))"),
+        ("a ?? b || c", "(?? a (|| b c))"),
+        ("x in S && y in T", "(&& (in x S) (in y T))"),
+        ("a + 1 .. b", "(.. (+ a 1) b)"),
+        ("a == b && c != d", "(&& (== a b) (!= c d))"),
+        ("10 % 3", "(% 10 3)"),
+        ("m[k].f(1, 2)", "(.f ([] m k) 1 2)"),
+        ("r.a.b", "(. (. r a) b)"),
+        ("P(addr).may_access(x)", "(.may_access (call P addr) x)"),
+        ("(a, b)", "(tuple a b)"),
+        ("(a)", "(paren a)"),
+        ("[1, 2,]", "(list 1 2)"),
+        ("[k: 1, j: 2]", "(map k:1 j:2)"),
+        ("[:]", "(map )"),
+        ("[]", "(list )"),
+        ("some(x) == none", "(== (some x) none)"),
+        ("G { a, b: 1, ..g }", "(G a=a b=1 ..g)"),
+        ("g && match e { _ => true }", "(&& g (match e 1))"),
+        ("caller == self", "(== Caller SelfAddress)"),
+        ("if c { 1 } else { 2 }", "(if c 1 true)"),
+    ];
+    for (source, expected) in table {
+        let text = format!("contract C;\nconst X: Int = {source};\n");
+        let (unit, diagnostics) = parse(FileId(0), &text);
+        assert!(diagnostics.is_empty(), "{source}: {diagnostics:?}");
+        let assent_lang::syntax::ast::ItemKind::Const(decl) = &unit.items[0].kind else {
+            panic!("{source}");
+        };
+        assert_eq!(sexpr(&decl.value), expected, "{source}");
+    }
+}
+
+/// In the head of `if`, `match` and `for`, `Name {` opens the block.
+#[test]
+fn name_brace_in_a_head_opens_the_block() {
+    let text = "contract C;\nfn f(x: Int) -> Int {\n    if x == y { 1 } else { 2 }\n}\n\
+                fn g() { for i in xs { h(i); } }\n";
+    let (_, diagnostics) = parse(FileId(0), text);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+}
