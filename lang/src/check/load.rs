@@ -135,7 +135,10 @@ fn add_edge(program: &mut Program, from: ModuleId, to: ModuleId, span: Span) {
 
 fn new_module(program: &mut Program, name: &str, text: &str, kind: ModuleKind) -> ModuleId {
     let file = program.sources.add(name, text);
-    let (unit, diagnostics) = syntax::parse(file, text);
+    let (unit, diagnostics) = match kind {
+        ModuleKind::Std => syntax::parse_library(file, text),
+        _ => syntax::parse(file, text),
+    };
     for diagnostic in diagnostics {
         // An imported file without `contract Name;` is reported once, at the import
         // (E0113); standard-library modules have none by design.
