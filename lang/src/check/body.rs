@@ -302,6 +302,7 @@ impl<'p> Cx<'p> {
                 && let Some(local) = self.locals.get(id.index())
                 && !local.read
                 && !local.name.starts_with('_')
+                && !local.ty.has_error()
             {
                 let (name, span) = (local.name.clone(), local.span);
                 let diagnostic = self

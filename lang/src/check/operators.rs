@@ -277,8 +277,6 @@ impl Cx<'_> {
                     format!("cannot compare `{lt}` with `{rt}`"),
                 )
                 .with_label(format!("`{lt} {} {rt}`", op.as_str()))
-                .with_secondary(self.file, l.loc.span, format!("`{lt}`"))
-                .with_secondary(self.file, r.loc.span, format!("`{rt}`"))
                 .with_note("both sides of a comparison have the same type");
             self.report(diagnostic);
             return self.error_expr(span);
@@ -343,9 +341,7 @@ impl Cx<'_> {
         };
         let mut diagnostic = self
             .diag(Code::InvalidOperands, op_span, message)
-            .with_label(format!("`{lt} {} {rt}` is not defined", op.as_str()))
-            .with_secondary(self.file, l.loc.span, format!("`{lt}`"))
-            .with_secondary(self.file, r.loc.span, format!("`{rt}`"));
+            .with_label(format!("`{lt} {} {rt}` is not defined", op.as_str()));
         let literal_fix = |e: &Expr, as_ty: &Ty| -> Option<String> {
             let ExprKind::Literal(assent_stdlib::value::Value::Int(n)) = &e.kind else {
                 return None;

@@ -90,7 +90,11 @@ impl Cx<'_> {
                     return Pattern::Some(Box::new(Pattern::Literal(value)));
                 }
                 let shown = self.show(&lit_ty);
-                self.mismatch_pattern(span, ty, &format!("a `{shown}` literal"));
+                self.mismatch_pattern(
+                    span,
+                    ty,
+                    &format!("this pattern is a literal of type `{shown}`"),
+                );
                 Pattern::Wildcard
             }
             PatternKind::Some(inner) => match ty {
@@ -103,7 +107,7 @@ impl Cx<'_> {
                     Pattern::Wildcard
                 }
                 _ => {
-                    self.mismatch_pattern(span, ty, "`some(…)`, which matches an option");
+                    self.mismatch_pattern(span, ty, "`some(…)` matches an option");
                     self.pattern_at(inner, &Ty::Error, bound, reuse);
                     Pattern::Wildcard
                 }
@@ -112,7 +116,7 @@ impl Cx<'_> {
                 Ty::Option(_) => Pattern::None,
                 Ty::Error => Pattern::Wildcard,
                 _ => {
-                    self.mismatch_pattern(span, ty, "`none`, which matches an option");
+                    self.mismatch_pattern(span, ty, "`none` matches an option");
                     Pattern::Wildcard
                 }
             },
@@ -121,7 +125,11 @@ impl Cx<'_> {
                     Ty::Tuple(types) if types.len() == items.len() => types.clone(),
                     Ty::Error => vec![Ty::Error; items.len()],
                     _ => {
-                        self.mismatch_pattern(span, ty, &format!("a tuple of {}", items.len()));
+                        self.mismatch_pattern(
+                            span,
+                            ty,
+                            &format!("this pattern is a tuple of {}", items.len()),
+                        );
                         vec![Ty::Error; items.len()]
                     }
                 };
@@ -210,11 +218,11 @@ impl Cx<'_> {
                         Code::PatternMismatch,
                         name.span,
                         format!(
-                            "`{}` is a `{b}` here but a `{a}` in the first alternative",
+                            "`{}` has type `{b}` here but `{a}` in the first alternative",
                             name.name
                         ),
                     )
-                    .with_label(format!("a `{b}`"));
+                    .with_label(format!("of type `{b}`"));
                 self.report(diagnostic);
             }
             bound.push((name.name.clone(), *id, ty.clone(), name.span));
@@ -269,7 +277,7 @@ impl Cx<'_> {
             (_, Ty::Error) => Pattern::Wildcard,
             (ExprKind::Variant { enum_id, .. }, _) => {
                 let shown = self.show(&Ty::Enum(enum_id));
-                self.mismatch_pattern(span, ty, &format!("a variant of `{shown}`"));
+                self.mismatch_pattern(span, ty, &format!("this pattern is a variant of `{shown}`"));
                 Pattern::Wildcard
             }
             _ => Pattern::Wildcard,
@@ -285,7 +293,7 @@ impl Cx<'_> {
             .diag(
                 Code::PatternMismatch,
                 span,
-                format!("this pattern is {what}, but the value is a `{shown}`"),
+                format!("mismatched pattern: {what}, but the matched value has type `{shown}`"),
             )
             .with_label(format!("does not fit `{shown}`"));
         self.report(diagnostic);
@@ -303,13 +311,16 @@ impl Cx<'_> {
         let value = self.check_value(scrutinee);
         let ty = value.ty.clone();
         let mut checked: Vec<Arm> = Vec::with_capacity(arms.len());
+        let mut pattern_errors = false;
         let mut result: Option<Ty> = match expect {
             Expect::Type(t) => Some(t.clone()),
             _ => None,
         };
         for arm in arms {
             self.push_scope();
+            let errors = self.p.error_count();
             let pattern = self.check_pattern(&arm.pattern, &ty);
+            pattern_errors |= self.p.error_count() > errors;
             let arm_expect = match (&result, expect) {
                 (Some(t), Expect::Value) => Expect::Type(t),
                 (_, other) => other,
@@ -356,8 +367,8 @@ impl Cx<'_> {
             }
             _ => ty_out,
         };
-        if !ty.has_error() {
-            self.check_exhaustive(&ty, &checked, scrutinee.span, arms, span);
+        if !ty.has_error() && !pattern_errors {
+            self.check_exhaustive(&ty, &checked, scrutinee.span, arms);
         }
         self.expr(
             ExprKind::Match {
@@ -375,7 +386,6 @@ impl Cx<'_> {
         arms: &[Arm],
         scrutinee_span: Span,
         ast_arms: &[ast::MatchArm],
-        span: Span,
     ) {
         let mut space = Space {
             cx: self,
@@ -450,7 +460,6 @@ impl Cx<'_> {
                     format!("non-exhaustive match: {list} {verb} not covered"),
                 )
                 .with_label(format!("{list} not covered"))
-                .with_secondary(cx.file, span, "in this `match`")
                 .with_help("add arms for the missing cases, or a `_` arm");
             if missing.iter().any(|(_, has_children)| *has_children) {
                 diagnostic = diagnostic.with_note(

@@ -173,6 +173,11 @@ impl Program {
         self.diags.push(diagnostic);
     }
 
+    /// Errors reported so far.
+    pub fn error_count(&self) -> usize {
+        self.diags.iter().filter(|d| d.is_error()).count()
+    }
+
     pub fn module(&self, id: ModuleId) -> Option<&Module> {
         self.modules.get(id)
     }

@@ -102,7 +102,9 @@ impl Cx<'_> {
                     end,
                     format!("mismatched types: expected `{shown}`, but this block has no value"),
                 )
-                .with_label(format!("the block ends here without a `{shown}`"))
+                .with_label(format!(
+                    "the block ends here without a value of type `{shown}`"
+                ))
                 .with_help("end the block with an expression (without `;`)");
             self.report(diagnostic);
         }
@@ -123,7 +125,7 @@ impl Cx<'_> {
                         Code::TypeMismatch,
                         tail.loc.span,
                         format!(
-                            "{} has no result type, but its body ends with a `{shown}`",
+                            "{} has no result type, but its body ends with a value of type `{shown}`",
                             self.role_phrase()
                         ),
                     )
@@ -145,7 +147,7 @@ impl Cx<'_> {
                     Code::MissingReturn,
                     end,
                     format!(
-                        "{} can end without returning a `{shown}`",
+                        "{} can end without returning a value of type `{shown}`",
                         self.role_phrase()
                     ),
                 )
@@ -212,6 +214,12 @@ impl Cx<'_> {
         };
         let ty = declared.unwrap_or_else(|| value.ty.clone());
         let local = self.declare_local(&l.name, ty, l.mutable);
+        if value.ty.has_error()
+            && let Some(id) = local
+        {
+            // The value's error is reported; "unused" on top of it would be noise.
+            self.mark_read(super::body::Binding::Local(id));
+        }
         (local, value)
     }
 
@@ -248,7 +256,7 @@ impl Cx<'_> {
                             self.role_phrase()
                         ),
                     )
-                    .with_label(format!("a `{shown}` is returned here"))
+                    .with_label(format!("a value of type `{shown}` is returned here"))
                     .with_help(format!(
                         "write `return;`, or declare the result type: `-> {shown}`"
                     ));
@@ -427,7 +435,7 @@ impl Cx<'_> {
                                 *span,
                                 format!("cannot destructure `{shown}` into {} names", names.len()),
                             )
-                            .with_label(format!("each element is a `{shown}`"))
+                            .with_label(format!("each element has type `{shown}`"))
                             .with_note("`for (k, v) in m` takes the entries of a `Map`, or tuples of that size");
                         self.report(diagnostic);
                         vec![Ty::Error; names.len()]
@@ -570,7 +578,7 @@ impl Cx<'_> {
                                     format!("cannot apply `{symbol}` to `{pt}` and `{vt}`"),
                                 )
                                 .with_label(format!(
-                                    "`{pt} {} {vt}` is not a `{pt}`",
+                                    "`{pt} {} {vt}` does not give a value of type `{pt}`",
                                     binary.as_str()
                                 ));
                             self.report(diagnostic);
