@@ -82,7 +82,6 @@ pub(super) fn evaluate(
     module: ModuleId,
     expr: &ast::Expr,
     ty: &Ty,
-    _what: &str,
 ) -> Option<Value> {
     let typed = body::check_const(program, module, expr, ty);
     let file = program.file_of(module);
@@ -131,6 +130,10 @@ impl Evaluator<'_> {
     }
 
     fn value(&mut self, expr: &Expr) -> Eval {
+        crate::stack::guarded(|| self.value_guarded(expr))
+    }
+
+    fn value_guarded(&mut self, expr: &Expr) -> Eval {
         let span = expr.loc.span;
         match &expr.kind {
             ExprKind::Literal(v) => Ok(v.clone()),

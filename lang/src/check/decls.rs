@@ -38,6 +38,7 @@ pub(super) fn declare(program: &mut Program, module: ModuleId) {
                     item: index,
                     value: ConstValue::Pending,
                 });
+                set_item_decl(program, module, index, Decl::Const(id));
                 define(program, module, &c.name, Decl::Const(id));
             }
             ItemKind::Enum(e) => {
@@ -54,6 +55,7 @@ pub(super) fn declare(program: &mut Program, module: ModuleId) {
                     span: e.name.span,
                 });
                 check_type_name(program, file, &e.name);
+                set_item_decl(program, module, index, Decl::Enum(id));
                 define(program, module, &e.name, Decl::Enum(id));
             }
             ItemKind::Record(r) => {
@@ -68,9 +70,9 @@ pub(super) fn declare(program: &mut Program, module: ModuleId) {
                     file,
                     span: r.name.span,
                     module,
-                    item: index,
                 });
                 check_type_name(program, file, &r.name);
+                set_item_decl(program, module, index, Decl::Record(id));
                 define(program, module, &r.name, Decl::Record(id));
             }
             ItemKind::Event(e) => {
@@ -84,9 +86,8 @@ pub(super) fn declare(program: &mut Program, module: ModuleId) {
                     },
                     file,
                     span: e.name.span,
-                    module,
-                    item: index,
                 });
+                set_item_decl(program, module, index, Decl::Event(id));
                 define(program, module, &e.name, Decl::Event(id));
             }
             ItemKind::State(s) => {
@@ -100,10 +101,10 @@ pub(super) fn declare(program: &mut Program, module: ModuleId) {
                     ty: Ty::Error,
                     span: s.name.span,
                     persistent: false,
-                    item: index,
                     has_init: s.init.is_some(),
                     init: None,
                 });
+                set_item_decl(program, module, index, Decl::State(module, id));
                 define(program, module, &s.name, Decl::State(module, id));
             }
             ItemKind::Function(f) => {
@@ -168,7 +169,20 @@ fn new_function(
     if let Some(m) = program.modules.get_mut(module) {
         m.functions.push(id);
     }
+    set_item_decl(program, module, item, Decl::Function(id));
     id
+}
+
+/// Remembers which declaration item `index` of the module made.
+fn set_item_decl(program: &mut Program, module: ModuleId, index: usize, decl: Decl) {
+    if let Some(m) = program.modules.get_mut(module) {
+        if m.item_decls.len() <= index {
+            m.item_decls.resize(index + 1, None);
+        }
+        if let Some(slot) = m.item_decls.get_mut(index) {
+            *slot = Some(decl);
+        }
+    }
 }
 
 fn declare_init(
@@ -392,24 +406,20 @@ pub(super) fn resolve(program: &mut Program, module: ModuleId) {
     };
     let ast = m.ast.clone();
     let file = m.file;
+    let item_decls = m.item_decls.clone();
+    let decl_at = |index: usize| item_decls.get(index).copied().flatten();
     for (index, item) in ast.items.iter().enumerate() {
-        match &item.kind {
-            ItemKind::Record(r) => {
+        match (&item.kind, decl_at(index)) {
+            (ItemKind::Record(r), Some(Decl::Record(id))) => {
                 let fields = resolve_fields(program, module, file, &r.fields, false);
-                if let Some(id) = record_at(program, module, index)
-                    && let Some(info) = program.records.get_mut(id.index())
-                {
+                if let Some(info) = program.records.get_mut(id.index()) {
                     info.def.fields = fields;
                 }
             }
-            ItemKind::Event(e) => {
+            (ItemKind::Event(e), Some(Decl::Event(id))) => {
                 let fields = resolve_fields(program, module, file, &e.fields, true);
                 check_indexed_count(program, file, e);
-                if let Some(info) = program
-                    .events
-                    .iter_mut()
-                    .find(|info| info.module == module && info.item == index)
-                {
+                if let Some(info) = program.events.get_mut(id.index()) {
                     info.def.fields = fields;
                 }
             }
@@ -418,107 +428,69 @@ pub(super) fn resolve(program: &mut Program, module: ModuleId) {
     }
     check_record_cycles(program, module);
     for (index, item) in ast.items.iter().enumerate() {
-        match &item.kind {
-            ItemKind::Const(c) => {
+        match (&item.kind, decl_at(index)) {
+            (ItemKind::Const(c), Some(Decl::Const(id))) => {
                 let ty = types::resolve(program, module, &c.ty);
-                if let Some(info) = program
-                    .consts
-                    .iter_mut()
-                    .find(|info| info.module == module && info.item == index)
-                {
+                if let Some(info) = program.consts.get_mut(id.index()) {
                     info.ty = ty;
                 }
             }
-            ItemKind::State(s) => {
+            (ItemKind::State(s), Some(Decl::State(_, id))) => {
                 let ty = types::resolve(program, module, &s.ty);
                 let persistent = matches!(ty, Ty::Map(..) | Ty::Set(_));
                 if let Some(state) = program
                     .modules
                     .get_mut(module)
-                    .and_then(|m| m.states.iter_mut().find(|s| s.item == index))
+                    .and_then(|m| m.states.get_mut(id.index()))
                 {
                     state.ty = ty;
                     state.persistent = persistent;
                 }
             }
-            ItemKind::Function(f) => {
+            (ItemKind::Function(f), Some(Decl::Function(id))) => {
                 let params = resolve_params(program, module, file, &f.params);
                 let ret = f
                     .ret
                     .as_ref()
                     .map_or(Ty::Unit, |ty| types::resolve(program, module, ty));
-                set_signature(
-                    program,
-                    module,
-                    index,
-                    params,
-                    ret,
-                    f.ret.as_ref().map(|t| t.span),
-                );
+                if let Some(info) = program.functions.get_mut(id.index()) {
+                    info.params = params;
+                    info.ret = ret;
+                    info.ret_span = f.ret.as_ref().map(|t| t.span);
+                }
             }
-            ItemKind::Policy(p) => {
+            (ItemKind::Policy(p), Some(Decl::Function(id))) => {
                 let params = resolve_params(program, module, file, &p.params);
-                set_signature(program, module, index, params, Ty::Decision, None);
+                if let Some(info) = program.functions.get_mut(id.index()) {
+                    info.params = params;
+                    info.ret = Ty::Decision;
+                }
             }
             _ => {}
         }
     }
     // Constants, then state initialisers (which may use constants).
-    let const_ids: Vec<ConstId> = (0..program.consts.len())
-        .filter(|&i| program.consts.get(i).is_some_and(|c| c.module == module))
-        .map(|i| ConstId(count(i)))
-        .collect();
-    for id in const_ids {
-        consteval::ensure(program, id, 0);
+    for index in 0..ast.items.len() {
+        if let Some(Decl::Const(id)) = decl_at(index) {
+            consteval::ensure(program, id, 0);
+        }
     }
     for (index, item) in ast.items.iter().enumerate() {
-        if let ItemKind::State(s) = &item.kind
+        if let (ItemKind::State(s), Some(Decl::State(_, id))) = (&item.kind, decl_at(index))
             && let Some(init) = &s.init
         {
-            let Some((state_index, ty)) = program.module(module).and_then(|m| {
-                m.states
-                    .iter()
-                    .position(|s| s.item == index)
-                    .and_then(|i| m.states.get(i).map(|s| (i, s.ty.clone())))
-            }) else {
+            let Some(ty) = program.state(module, id).map(|s| s.ty.clone()) else {
                 continue;
             };
-            let value = consteval::evaluate(program, module, init, &ty, "a state initialiser");
+            let value = consteval::evaluate(program, module, init, &ty);
             if let Some(state) = program
                 .modules
                 .get_mut(module)
-                .and_then(|m| m.states.get_mut(state_index))
+                .and_then(|m| m.states.get_mut(id.index()))
             {
                 state.init = value;
             }
         }
-    }
-}
-
-fn record_at(program: &Program, module: ModuleId, item: usize) -> Option<RecordId> {
-    program
-        .records
-        .iter()
-        .position(|r| r.module == module && r.item == item)
-        .map(|i| RecordId(count(i)))
-}
-
-fn set_signature(
-    program: &mut Program,
-    module: ModuleId,
-    item: usize,
-    params: Vec<ParamSig>,
-    ret: Ty,
-    ret_span: Option<Span>,
-) {
-    if let Some(f) = program
-        .functions
-        .iter_mut()
-        .find(|f| f.module == module && f.item == item)
-    {
-        f.params = params;
-        f.ret = ret;
-        f.ret_span = ret_span;
     }
 }
 
@@ -529,10 +501,10 @@ fn resolve_params(
     params: &[ast::Param],
 ) -> Vec<ParamSig> {
     let mut out: Vec<ParamSig> = Vec::new();
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     for param in params {
         let ty = types::resolve(program, module, &param.ty);
-        if let Some(first) = out.iter().find(|p| p.name == param.name.name) {
-            let first_span = first.span;
+        if let Some(&first_span) = seen.get(param.name.name.as_str()) {
             program.report(
                 Diagnostic::new(
                     Code::DuplicateDefinition,
@@ -545,10 +517,10 @@ fn resolve_params(
                 .with_help("give each parameter its own name"),
             );
         }
+        seen.entry(&param.name.name).or_insert(param.name.span);
         out.push(ParamSig {
             name: param.name.name.clone(),
             ty,
-            span: param.name.span,
         });
     }
     out
@@ -562,7 +534,7 @@ fn resolve_fields(
     event: bool,
 ) -> Vec<typed::FieldDef> {
     let mut out: Vec<typed::FieldDef> = Vec::new();
-    let mut spans: Vec<(String, Span)> = Vec::new();
+    let mut spans: BTreeMap<&str, Span> = BTreeMap::new();
     for field in fields {
         if let (Some(indexed), false) = (field.indexed, event) {
             program.report(
@@ -578,7 +550,7 @@ fn resolve_fields(
             );
         }
         let ty = types::resolve(program, module, &field.ty);
-        if let Some((_, first)) = spans.iter().find(|(n, _)| *n == field.name.name) {
+        if let Some(first) = spans.get(field.name.name.as_str()) {
             program.report(
                 Diagnostic::new(
                     Code::DuplicateDefinition,
@@ -591,7 +563,7 @@ fn resolve_fields(
             );
             continue;
         }
-        spans.push((field.name.name.clone(), field.name.span));
+        spans.insert(&field.name.name, field.name.span);
         out.push(typed::FieldDef {
             name: field.name.name.clone(),
             ty,

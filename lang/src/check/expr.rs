@@ -40,7 +40,7 @@ impl Cx<'_> {
     /// [`Cx::coerce`] to the expected type.
     pub fn check_expr(&mut self, e: &ast::Expr, expect: Expect<'_>) -> Expr {
         let checked = if self.enter(e.span) {
-            self.check_expr_kind(e, expect)
+            crate::stack::guarded(|| self.check_expr_kind(e, expect))
         } else {
             self.error_expr(e.span)
         };

@@ -222,6 +222,10 @@ impl InitFlow {
     }
 
     fn expr(&mut self, expr: &Expr, state: Assigned) -> Assigned {
+        crate::stack::guarded(|| self.expr_guarded(expr, state))
+    }
+
+    fn expr_guarded(&mut self, expr: &Expr, state: Assigned) -> Assigned {
         match &expr.kind {
             ExprKind::If {
                 cond,

@@ -156,6 +156,7 @@ fn new_module(program: &mut Program, name: &str, text: &str, kind: ModuleKind) -
         ast: Rc::new(unit),
         imports: Vec::new(),
         decls: BTreeMap::new(),
+        item_decls: Vec::new(),
         scope: BTreeMap::new(),
         states: Vec::new(),
         functions: Vec::new(),

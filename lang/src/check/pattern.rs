@@ -15,8 +15,9 @@ use crate::span::Span;
 use crate::syntax::ast::{self, ArmBody, PatternKind};
 use crate::typed::{Arm, Block, Expr, ExprKind, LocalId, Pattern, Ty};
 
-/// Work limit of the exhaustiveness search (it is exponential in the worst case).
-const BUDGET: u32 = 200_000;
+/// Work limit of the exhaustiveness search (it is exponential in the worst case): about
+/// one unit per pattern copied.
+const BUDGET: u64 = 5_000_000;
 
 /// Bindings made by a pattern: name, local, type, span.
 type Bound = Vec<(String, LocalId, Ty, Span)>;
@@ -42,7 +43,7 @@ impl Cx<'_> {
             self.leave();
             return Pattern::Wildcard;
         }
-        let checked = self.pattern_kind(pattern, ty, bound, reuse);
+        let checked = crate::stack::guarded(|| self.pattern_kind(pattern, ty, bound, reuse));
         self.leave();
         checked
     }
@@ -520,7 +521,7 @@ impl Pat {
 
 struct Space<'a, 'p> {
     cx: &'a mut Cx<'p>,
-    budget: u32,
+    budget: u64,
 }
 
 impl Space<'_, '_> {
@@ -624,17 +625,26 @@ impl Space<'_, '_> {
         out
     }
 
-    fn tick(&mut self) -> bool {
-        if self.budget == 0 {
+    /// Charges the work of one step over `rows` of `width` columns; false when spent.
+    fn tick(&mut self, rows: usize, width: usize) -> bool {
+        let cost = u64::try_from(rows.saturating_mul(width.max(1)))
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        if self.budget < cost {
+            self.budget = 0;
             return false;
         }
-        self.budget -= 1;
+        self.budget -= cost;
         true
     }
 
     /// Whether `row` matches some value that no row of `rows` matches.
     fn useful(&mut self, rows: &[Vec<Pat>], row: &[Pat], types: &[Ty]) -> bool {
-        if !self.tick() {
+        crate::stack::guarded(|| self.useful_guarded(rows, row, types))
+    }
+
+    fn useful_guarded(&mut self, rows: &[Vec<Pat>], row: &[Pat], types: &[Ty]) -> bool {
+        if !self.tick(rows.len(), row.len()) {
             return true;
         }
         let Some((head, rest)) = row.split_first() else {
@@ -701,7 +711,11 @@ impl Space<'_, '_> {
 
     /// One value (printed per column) that no row matches.
     fn witness(&mut self, rows: &[Vec<Pat>], types: &[Ty]) -> Option<Vec<String>> {
-        if !self.tick() {
+        crate::stack::guarded(|| self.witness_guarded(rows, types))
+    }
+
+    fn witness_guarded(&mut self, rows: &[Vec<Pat>], types: &[Ty]) -> Option<Vec<String>> {
+        if !self.tick(rows.len(), types.len()) {
             return None;
         }
         let Some((ty, rest_types)) = types.split_first() else {

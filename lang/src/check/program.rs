@@ -36,6 +36,8 @@ pub(super) struct Module {
     pub imports: Vec<(ModuleId, Span)>,
     /// Own declarations.
     pub decls: BTreeMap<String, Decl>,
+    /// The declaration each item made, by item index (`None` for imports).
+    pub item_decls: Vec<Option<Decl>>,
     /// Own declarations and imported names.
     pub scope: BTreeMap<String, ScopeEntry>,
     pub states: Vec<StateInfo>,
@@ -78,15 +80,12 @@ pub(super) struct RecordInfo {
     pub file: FileId,
     pub span: Span,
     pub module: ModuleId,
-    pub item: usize,
 }
 
 pub(super) struct EventInfo {
     pub def: typed::EventDef,
     pub file: FileId,
     pub span: Span,
-    pub module: ModuleId,
-    pub item: usize,
 }
 
 pub(super) enum ConstValue {
@@ -112,7 +111,6 @@ pub(super) struct StateInfo {
     pub ty: Ty,
     pub span: Span,
     pub persistent: bool,
-    pub item: usize,
     /// Declared with `= value`.
     pub has_init: bool,
     pub init: Option<Value>,
@@ -122,7 +120,6 @@ pub(super) struct StateInfo {
 pub(super) struct ParamSig {
     pub name: String,
     pub ty: Ty,
-    pub span: Span,
 }
 
 pub(super) struct FnInfo {

@@ -46,6 +46,10 @@ impl Cx<'_> {
             self.leave();
             return self.empty_block(block.span);
         }
+        crate::stack::guarded(|| self.check_block_inner(block, expect))
+    }
+
+    fn check_block_inner(&mut self, block: &ast::Block, expect: Expect<'_>) -> Block {
         self.push_scope();
         let mut stmts = Vec::with_capacity(block.stmts.len());
         let mut ends = false;

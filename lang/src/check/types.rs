@@ -34,6 +34,10 @@ pub(super) fn resolve(program: &mut Program, module: ModuleId, ty: &TypeExpr) ->
 }
 
 fn resolve_at(program: &mut Program, module: ModuleId, ty: &TypeExpr, depth: u32) -> Ty {
+    crate::stack::guarded(|| resolve_guarded(program, module, ty, depth))
+}
+
+fn resolve_guarded(program: &mut Program, module: ModuleId, ty: &TypeExpr, depth: u32) -> Ty {
     let file = program.file_of(module);
     if depth > MAX_DEPTH {
         program.report(

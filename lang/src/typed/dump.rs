@@ -338,6 +338,10 @@ impl<'c> Dumper<'c> {
     }
 
     fn expr(&mut self, depth: usize, expr: &Expr) {
+        crate::stack::guarded(|| self.expr_guarded(depth, expr));
+    }
+
+    fn expr_guarded(&mut self, depth: usize, expr: &Expr) {
         let ty = self.ty(&expr.ty);
         let head = match &expr.kind {
             ExprKind::Literal(v) => format!("literal {}", value(v)),

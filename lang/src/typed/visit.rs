@@ -80,6 +80,10 @@ fn place_mut(place: &mut Place, f: &mut dyn FnMut(&mut Expr)) {
 
 /// Calls `f` on `expr`, then on every expression inside it.
 pub fn expr_mut(expr: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
+    crate::stack::guarded(|| expr_mut_guarded(expr, f));
+}
+
+fn expr_mut_guarded(expr: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
     f(expr);
     match &mut expr.kind {
         ExprKind::Literal(_)
