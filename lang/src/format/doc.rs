@@ -72,6 +72,15 @@ impl Doc {
         Doc::LineSuffix(text.into())
     }
 
+    /// Whether the document prints nothing (as built here: `Nil` or an empty concat).
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Doc::Nil => true,
+            Doc::Concat(parts) => parts.iter().all(Doc::is_empty),
+            _ => false,
+        }
+    }
+
     /// `parts` joined by `separator`.
     pub(crate) fn join(parts: Vec<Doc>, separator: &Doc) -> Doc {
         let mut joined = Vec::with_capacity(parts.len() * 2);

@@ -38,6 +38,17 @@ impl RecordPart<'_> {
 
 impl Layout<'_> {
     pub(super) fn expr(&mut self, expr: &Expr) -> Doc {
+        let start = self.code_start(expr.span.start);
+        let comments = self.take_inline_before(start);
+        let doc = self.expr_kind(expr);
+        if comments.is_empty() {
+            doc
+        } else {
+            Doc::concat(vec![comments, doc])
+        }
+    }
+
+    fn expr_kind(&mut self, expr: &Expr) -> Doc {
         match &expr.kind {
             ExprKind::Literal(literal) => Doc::text(literal_text(literal, self.slice(expr.span))),
             ExprKind::Name(name) => Doc::text(name.name.clone()),
@@ -177,6 +188,16 @@ impl Layout<'_> {
     /// deeper. A chain is the operators of one precedence level (comparisons and ranges
     /// do not chain).
     fn binary(&mut self, expr: &Expr) -> Doc {
+        if let ExprKind::Binary {
+            op: BinaryOp::Range,
+            lhs,
+            rhs,
+            ..
+        } = &expr.kind
+        {
+            // `a..b`, as the spec writes ranges.
+            return Doc::concat(vec![self.expr(lhs), Doc::text(".."), self.expr(rhs)]);
+        }
         let mut operands = Vec::new();
         let mut operators = Vec::new();
         let mut current = expr;
@@ -365,6 +386,8 @@ impl Layout<'_> {
     fn match_expr(&mut self, scrutinee: &Expr, arms: &[MatchArm], close: u32) -> Doc {
         let head = vec![Doc::text("match "), self.expr(scrutinee)];
         let head = self.head(head);
+        let brace = self.find_byte(scrutinee.span.end, b'{');
+        let open = self.after_open_brace(brace);
         let mut entries: Vec<Entry> = Vec::new();
         for arm in arms {
             let separator = match arm.body {
@@ -381,7 +404,7 @@ impl Layout<'_> {
             });
         }
         self.dangling(close, &mut entries);
-        Doc::concat(vec![head, block(entries)])
+        Doc::concat(vec![head, block(open, entries)])
     }
 
     pub(super) fn pattern(&mut self, pattern: &Pattern) -> Doc {
@@ -412,20 +435,33 @@ impl Layout<'_> {
             PatternKind::Or(alternatives) => {
                 let mut alternatives = alternatives.iter();
                 let first = match alternatives.next() {
-                    Some(first) => self.pattern(first),
+                    Some(first) => self.or_alternative(first),
                     None => Doc::Nil,
                 };
                 let mut rest = Vec::new();
                 for alternative in alternatives {
                     rest.push(Doc::Line);
                     rest.push(Doc::text("| "));
-                    rest.push(self.pattern(alternative));
+                    rest.push(self.or_alternative(alternative));
                 }
                 Doc::group(Doc::concat(vec![
                     first,
                     Doc::indent_if_broken(Doc::concat(rest)),
                 ]))
             }
+        }
+    }
+}
+
+impl Layout<'_> {
+    /// An alternative of an or-pattern: an or-pattern inside one keeps its parentheses
+    /// (the tree has no parenthesised pattern, and `a | (b | c)` is another tree).
+    fn or_alternative(&mut self, pattern: &Pattern) -> Doc {
+        let doc = self.pattern(pattern);
+        if matches!(pattern.kind, PatternKind::Or(_)) {
+            Doc::concat(vec![Doc::text("("), doc, Doc::text(")")])
+        } else {
+            doc
         }
     }
 }

@@ -14,13 +14,25 @@ impl Layout<'_> {
     /// blank line kept where the source had any, and the comments after the last item.
     pub(super) fn source_unit(&mut self, unit: &SourceUnit) -> Doc {
         let mut entries = Vec::new();
-        if let Some(contract) = &unit.contract {
-            self.element(contract.span, Doc::Nil, &mut entries, |this| {
-                this.contract(contract)
-            });
-        }
-        for item in &unit.items {
-            self.element(item.span, Doc::Nil, &mut entries, |this| this.item(item));
+        // `contract Name;` belongs first, but a module parsed without that rule may have
+        // it later: it is printed where it was, so the comments stay in place.
+        let contract_at = unit.contract.as_ref().map_or(0, |contract| {
+            unit.items
+                .iter()
+                .take_while(|item| item.span.start < contract.span.start)
+                .count()
+        });
+        for index in 0..=unit.items.len() {
+            if index == contract_at
+                && let Some(contract) = &unit.contract
+            {
+                self.element(contract.span, Doc::Nil, &mut entries, |this| {
+                    this.contract(contract)
+                });
+            }
+            if let Some(item) = unit.items.get(index) {
+                self.element(item.span, Doc::Nil, &mut entries, |this| this.item(item));
+            }
         }
         self.dangling(u32::MAX, &mut entries);
         vertical(entries)
@@ -199,6 +211,8 @@ impl Layout<'_> {
             self.params(&policy.params, close),
             Doc::text(" "),
         ];
+        let brace = self.find_byte(close, b'{');
+        let open = self.after_open_brace(brace);
         let mut entries = Vec::new();
         for statement in &policy.body {
             let span = match statement {
@@ -215,7 +229,7 @@ impl Layout<'_> {
             });
         }
         self.dangling(policy.close.start, &mut entries);
-        parts.push(super::layout::block(entries));
+        parts.push(super::layout::block(open, entries));
         Doc::concat(parts)
     }
 

@@ -110,10 +110,19 @@ impl<'a> Layout<'a> {
     }
 
     /// The comments not printed yet before `end` (inside the element ending there), then
-    /// those after it on the same line, separated from it only by spaces, `,` or `;`.
+    /// those after it on the same line.
     fn take_trailing(&mut self, end: u32) -> Vec<Comment> {
         let mut taken = self.take_before(end);
-        let mut cursor = taken.last().map_or(end, |comment| comment.end.max(end));
+        let cursor = taken.last().map_or(end, |comment| comment.end.max(end));
+        taken.extend(self.take_same_line(cursor));
+        taken
+    }
+
+    /// The comments not printed yet that follow `offset` on its line, separated from it
+    /// only by spaces, `,` or `;`.
+    pub(super) fn take_same_line(&mut self, offset: u32) -> Vec<Comment> {
+        let mut taken = Vec::new();
+        let mut cursor = offset;
         while let Some(&comment) = self.comments.get(self.next) {
             let same_line = comment.start >= cursor
                 && self
@@ -133,18 +142,40 @@ impl<'a> Layout<'a> {
         taken
     }
 
+    /// The comments after a block's `{` (at `brace`) on its line, which stay there.
+    pub(super) fn after_open_brace(&mut self, brace: Option<u32>) -> Doc {
+        match brace {
+            Some(brace) => {
+                let comments = self.take_same_line(brace + 1);
+                self.trailing_doc(comments)
+            }
+            None => Doc::Nil,
+        }
+    }
+
+    /// Block comments before `offset` (an expression's start), printed inline before it.
+    /// A line comment stops them: it is printed after the element instead.
+    pub(super) fn take_inline_before(&mut self, offset: u32) -> Doc {
+        let mut parts = Vec::new();
+        while let Some(&comment) = self.comments.get(self.next) {
+            if comment.start >= offset || comment.kind == CommentKind::Line {
+                break;
+            }
+            self.next += 1;
+            parts.push(Doc::text(format!("{} ", self.comment_text(comment))));
+        }
+        Doc::concat(parts)
+    }
+
     /// The first offset at or after `offset` that is neither whitespace nor a comment:
     /// where an element's code starts, after its doc comments.
     pub(super) fn code_start(&self, offset: u32) -> u32 {
-        let bytes = self.source.as_bytes();
         let mut offset = offset;
         loop {
-            while bytes
-                .get(offset as usize)
-                .is_some_and(|byte| byte.is_ascii_whitespace())
-            {
-                offset += 1;
-            }
+            // Whitespace as the lexer reads it (Unicode), not only ASCII.
+            let rest = self.source.get(offset as usize..).unwrap_or_default();
+            let trimmed = rest.trim_start();
+            offset += u32::try_from(rest.len() - trimmed.len()).unwrap_or(0);
             match self
                 .comments
                 .binary_search_by_key(&offset, |comment| comment.start)
@@ -322,13 +353,15 @@ pub(super) fn vertical(entries: Vec<Entry>) -> Doc {
     Doc::concat(parts)
 }
 
-/// `{`, the entries one per line one level deeper, `}`; `{}` when empty.
-pub(super) fn block(entries: Vec<Entry>) -> Doc {
-    if entries.is_empty() {
+/// `{`, the entries one per line one level deeper, `}`; `{}` when empty. `open` is
+/// what follows the `{` on its line (comments).
+pub(super) fn block(open: Doc, entries: Vec<Entry>) -> Doc {
+    if entries.is_empty() && open.is_empty() {
         return Doc::text("{}");
     }
     Doc::concat(vec![
         Doc::text("{"),
+        open,
         Doc::indent(Doc::concat(vec![Doc::HardLine, vertical(entries)])),
         Doc::HardLine,
         Doc::text("}"),
@@ -339,8 +372,7 @@ pub(super) fn block(entries: Vec<Entry>) -> Doc {
 /// for [`ListStyle::fill`]) one level deeper.
 pub(super) fn group_list(entries: Vec<Entry>, style: ListStyle) -> Doc {
     if entries.is_empty() {
-        let space = if style.spaced { " " } else { "" };
-        return Doc::text(format!("{}{space}{}", style.open, style.close));
+        return Doc::text(format!("{}{}", style.open, style.close));
     }
     let edge = if style.spaced {
         Doc::Line

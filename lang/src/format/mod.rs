@@ -28,14 +28,15 @@ use crate::syntax::{self, ast::SourceUnit};
 /// The widest line the layout aims for (a longer name or string still overflows).
 pub const MAX_WIDTH: usize = 100;
 
-/// Formats `text` in canonical layout, keeping every comment.
+/// Formats `text` in canonical layout, keeping every comment. Contract files and
+/// standard-library modules (which have no `contract Name;`) alike.
 ///
 /// # Errors
 ///
 /// The syntax errors when the text does not parse (a file that does not parse is never
 /// rewritten).
 pub fn format_source(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
-    let (unit, diagnostics) = syntax::parse(file, text);
+    let (unit, diagnostics) = syntax::parse_library(file, text);
     if diagnostics.iter().any(|d| !d.code.is_warning()) {
         return Err(diagnostics);
     }

@@ -7,9 +7,21 @@ use crate::syntax::ast::{AssignOp, Block, Expr, ExprKind, ForPattern, LetStmt, S
 impl Layout<'_> {
     /// `{ statements tail }`, one statement per line; `{}` when empty.
     pub(super) fn block(&mut self, body: &Block) -> Doc {
+        let open = self.after_open_brace(Some(body.span.start));
         let mut entries = Vec::new();
-        for statement in &body.stmts {
-            self.element(statement.span, Doc::Nil, &mut entries, |this| {
+        let count = body.stmts.len();
+        for (index, statement) in body.stmts.iter().enumerate() {
+            // An `if` or `match` statement needs its `;` when it is last: without one it
+            // would be the block's value.
+            let needs_semicolon = index + 1 == count
+                && body.tail.is_none()
+                && matches!(&statement.kind, StmtKind::Expr(expr) if is_block_like(expr));
+            let separator = if needs_semicolon {
+                Doc::text(";")
+            } else {
+                Doc::Nil
+            };
+            self.element(statement.span, separator, &mut entries, |this| {
                 this.statement(statement)
             });
         }
@@ -19,7 +31,7 @@ impl Layout<'_> {
             });
         }
         self.dangling(body.span.end, &mut entries);
-        block(entries)
+        block(open, entries)
     }
 
     /// The head of a block statement (`if c`, `for x in e`, `match e`) and the space

@@ -234,6 +234,7 @@ fn an_if_expression_with_values_only_stays_on_one_line_when_it_fits() {
     assert!(out.contains("let x = if c { 1 } else { 2 };"), "{out}");
 }
 
+/// The last `match` keeps a `;`: without it, it would be the block's value.
 #[test]
 fn if_statements_and_match_are_always_broken() {
     let if_stmt = e(ExprKind::If {
@@ -275,7 +276,7 @@ action a() {
     match p {
         E.A => 1,
         _ => {}
-    }
+    };
 }
 ";
     assert_eq!(out, expected);
