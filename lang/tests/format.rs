@@ -6,8 +6,9 @@
 //!   parse to the same tree (spans aside) and format to itself.
 //! - The sample contracts, the standard library and the spec examples are canonical
 //!   already (`assent fmt --check` passes on them).
-//! - Re-spacing a canonical file (different whitespace between tokens) keeps both
-//!   properties (property test).
+//! - Re-spacing a canonical file (different whitespace between tokens), or inserting
+//!   comments anywhere, keeps both properties, and every comment is kept (property
+//!   tests).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -182,43 +183,25 @@ fn empty_and_comment_only_files() {
     );
 }
 
-/// The canonical files of the repository, with each whitespace run outside strings and
-/// comments replaced by one of a few others (a run with a newline keeps one, since a
-/// line comment must end its line).
-fn respaced(text: &str, choices: &[u8]) -> String {
-    const INLINE: [&str; 3] = [" ", "   ", "\t"];
-    const BREAKING: [&str; 4] = ["\n", "\n\n", "\n\n\n    ", " \n  "];
+/// `text` with each whitespace run outside strings and comments replaced by
+/// `replace(run)`.
+fn rewrite_whitespace(text: &str, mut replace: impl FnMut(&str) -> String) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len() * 2);
     let mut index = 0;
-    let mut choice = choices.iter().cycle();
     while index < bytes.len() {
-        let byte = bytes[index];
         let rest = &text[index..];
-        let skip = if byte == b'"' {
-            string_length(rest.as_bytes())
-        } else if rest.starts_with("//") {
-            rest.find('\n').unwrap_or(rest.len())
-        } else if rest.starts_with("/*") {
-            block_comment_length(rest.as_bytes())
-        } else {
-            0
-        };
-        if skip > 0 {
-            out.push_str(&rest[..skip]);
-            index += skip;
+        let token = token_length(rest);
+        if token > 0 {
+            out.push_str(&rest[..token]);
+            index += token;
             continue;
         }
-        if byte.is_ascii_whitespace() {
+        if bytes[index].is_ascii_whitespace() {
             let run = rest
                 .find(|c: char| !c.is_ascii_whitespace())
                 .unwrap_or(rest.len());
-            let pick = usize::from(*choice.next().unwrap_or(&0));
-            if rest[..run].contains('\n') {
-                out.push_str(BREAKING[pick % BREAKING.len()]);
-            } else {
-                out.push_str(INLINE[pick % INLINE.len()]);
-            }
+            out.push_str(&replace(&rest[..run]));
             index += run;
             continue;
         }
@@ -227,6 +210,74 @@ fn respaced(text: &str, choices: &[u8]) -> String {
         index += len;
     }
     out
+}
+
+/// The length of the string literal or comment at the start of `rest`, or 0.
+fn token_length(rest: &str) -> usize {
+    if rest.starts_with('"') {
+        string_length(rest.as_bytes())
+    } else if rest.starts_with("//") {
+        rest.find('\n').unwrap_or(rest.len())
+    } else if rest.starts_with("/*") {
+        block_comment_length(rest.as_bytes())
+    } else {
+        0
+    }
+}
+
+/// The comments of `text`, sorted (line comments without trailing whitespace).
+fn comments_of(text: &str) -> Vec<String> {
+    let mut comments = Vec::new();
+    let mut index = 0;
+    while index < text.len() {
+        let rest = &text[index..];
+        let token = token_length(rest);
+        if token > 0 {
+            if !rest.starts_with('"') {
+                comments.push(rest[..token].trim_end().to_string());
+            }
+            index += token;
+        } else {
+            index += rest.chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    comments.sort();
+    comments
+}
+
+/// Each whitespace run replaced by one of a few others (a run with a newline keeps
+/// one, since a line comment must end its line).
+fn respaced(text: &str, choices: &[u8]) -> String {
+    const INLINE: [&str; 3] = [" ", "   ", "\t"];
+    const BREAKING: [&str; 5] = ["\n", "\n\n", "\n\n\n    ", " \n  ", "\r\n"];
+    let mut choice = choices.iter().cycle();
+    rewrite_whitespace(text, |run| {
+        let pick = usize::from(*choice.next().unwrap_or(&0));
+        if run.contains('\n') {
+            BREAKING[pick % BREAKING.len()].to_string()
+        } else {
+            INLINE[pick % INLINE.len()].to_string()
+        }
+    })
+}
+
+/// A numbered comment inserted at some whitespace runs: a block comment inline, or on
+/// a line of its own, or a line comment. An inserted comment starts on a new line
+/// where the run had one, so it never extends a line comment before it.
+fn commented(text: &str, choices: &[u8]) -> String {
+    let mut choice = choices.iter().cycle();
+    let mut number = 0;
+    rewrite_whitespace(text, |run| {
+        let pick = *choice.next().unwrap_or(&0) % 8;
+        number += 1;
+        match (pick, run.contains('\n')) {
+            (0, false) => format!(" /* c{number} */ "),
+            (0, true) => format!("\n/* c{number} */\n"),
+            (1, _) => format!("\n// c{number}\n"),
+            (2, _) => format!("\n/* c{number}\n   second line */ "),
+            _ => run.to_string(),
+        }
+    })
 }
 
 /// The length of the string literal at the start of `bytes`, quotes included.
@@ -287,7 +338,7 @@ fn canonical_corpus() -> Vec<(String, String)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn respaced_sources_round_trip_and_format_idempotently(
@@ -299,5 +350,18 @@ proptest! {
         let input = respaced(text, &choices);
         prop_assume!(parses(&input));
         format_checked(name, &input);
+    }
+
+    #[test]
+    fn comments_inserted_anywhere_are_all_kept(
+        file in any::<prop::sample::Index>(),
+        choices in prop::collection::vec(any::<u8>(), 1..64),
+    ) {
+        let corpus = canonical_corpus();
+        let (name, text) = file.get(&corpus);
+        let input = commented(text, &choices);
+        prop_assume!(parses(&input));
+        let output = format_checked(name, &input);
+        prop_assert_eq!(comments_of(&output), comments_of(&input), "{}", output);
     }
 }

@@ -162,7 +162,7 @@ impl<'a> Layout<'a> {
                 break;
             }
             self.next += 1;
-            parts.push(Doc::text(format!("{} ", self.comment_text(comment))));
+            parts.push(inline_comment(format!("{} ", self.comment_text(comment))));
         }
         Doc::concat(parts)
     }
@@ -234,9 +234,11 @@ impl<'a> Layout<'a> {
     fn comment_entry(&self, comment: Comment) -> Entry {
         Entry {
             blank_before: self.blank_line_before(comment.start),
+            // `BreakParent` first: a group fits when its text up to the first newline
+            // fits, and a multi-line block comment holds one.
             doc: Doc::concat(vec![
-                Doc::text(self.comment_text(comment)),
                 Doc::BreakParent,
+                Doc::text(self.comment_text(comment)),
             ]),
             separator: Doc::Nil,
             trailing: Doc::Nil,
@@ -255,14 +257,14 @@ impl<'a> Layout<'a> {
                 parts.push(Doc::HardLine);
                 parts.push(Doc::text(text));
             } else if comment.kind == CommentKind::Line {
+                // The enclosing groups break, so a newline follows; `BreakParent` comes
+                // first, before any newline ends the measuring of a group.
+                parts.push(Doc::BreakParent);
                 parts.push(Doc::line_suffix(format!(" {text}")));
                 after_line_comment = true;
             } else {
-                parts.push(Doc::text(format!(" {text}")));
+                parts.push(inline_comment(format!(" {text}")));
             }
-        }
-        if after_line_comment {
-            parts.push(Doc::BreakParent);
         }
         Doc::concat(parts)
     }
@@ -284,8 +286,7 @@ impl<'a> Layout<'a> {
                 comment.kind == CommentKind::Block && !self.newline_between(comment.end, start);
             if inline {
                 inline_start.get_or_insert(comment.start);
-                prefix.push(Doc::text(self.comment_text(comment)));
-                prefix.push(Doc::text(" "));
+                prefix.push(inline_comment(format!("{} ", self.comment_text(comment))));
             } else {
                 entries.push(self.comment_entry(comment));
             }
@@ -335,6 +336,17 @@ impl<'a> Layout<'a> {
         }
         self.dangling(close, &mut entries);
         entries
+    }
+}
+
+/// A block comment printed among code. One that spans lines breaks the enclosing
+/// groups: a group is measured up to its first newline, and a declaration whose braces
+/// hold a newline is kept broken the next time, so the layout is the same both times.
+fn inline_comment(text: String) -> Doc {
+    if text.contains('\n') {
+        Doc::concat(vec![Doc::BreakParent, Doc::text(text)])
+    } else {
+        Doc::text(text)
     }
 }
 

@@ -2,7 +2,10 @@
 //!
 //! Iterative (an explicit stack of commands), so the depth of a document never reaches
 //! the call stack. A group is printed flat when everything up to the next possible line
-//! break after it fits in the remaining width (Wadler's `fits`, as in prettier).
+//! break after it fits in the remaining width (Wadler's `fits`, as in prettier), unless
+//! it holds a [`Doc::BreakParent`] anywhere: such groups are found first, in one pass.
+
+use std::collections::BTreeSet;
 
 use super::doc::Doc;
 
@@ -42,6 +45,7 @@ impl<'d> Command<'d> {
 /// Prints `doc` in lines of at most `width` characters where the layout allows it.
 /// Trailing spaces are never printed.
 pub(crate) fn render(doc: &Doc, width: usize) -> String {
+    let broken = broken_groups(doc);
     let mut out = Output::default();
     let mut stack = vec![Command::new(0, Mode::Break, doc)];
     while let Some(command) = stack.pop() {
@@ -49,7 +53,7 @@ pub(crate) fn render(doc: &Doc, width: usize) -> String {
         let doc = match part {
             Part::Doc(doc) => doc,
             Part::Fill(parts) => {
-                print_fill(indent, mode, parts, width, &out, &mut stack);
+                print_fill(indent, mode, parts, width, &out, &mut stack, &broken);
                 continue;
             }
         };
@@ -67,12 +71,16 @@ pub(crate) fn render(doc: &Doc, width: usize) -> String {
                 stack.push(Command::new(indent + deeper, mode, content));
             }
             Doc::Group(content) => {
-                let group_mode = if mode == Mode::Flat
+                let group_mode = if broken.contains(&address(doc)) {
+                    Mode::Break
+                } else if mode == Mode::Flat
                     || fits(
                         Command::new(indent, Mode::Flat, content),
                         &stack,
                         out.remaining(width),
-                    ) {
+                        &broken,
+                    )
+                {
                     Mode::Flat
                 } else {
                     Mode::Break
@@ -104,6 +112,61 @@ pub(crate) fn render(doc: &Doc, width: usize) -> String {
     out.finish()
 }
 
+fn address(doc: &Doc) -> usize {
+    std::ptr::from_ref(doc).addr()
+}
+
+/// The groups (by address) that hold a [`Doc::BreakParent`], at any depth: they are
+/// broken whatever their width. (The flat branch of an [`Doc::IfBreak`] is what counts.)
+fn broken_groups(doc: &Doc) -> BTreeSet<usize> {
+    enum Visit<'d> {
+        Enter(&'d Doc),
+        LeaveGroup(&'d Doc),
+    }
+    let mut broken = BTreeSet::new();
+    // For each group being visited: whether a `BreakParent` was seen inside so far.
+    let mut open_groups: Vec<bool> = Vec::new();
+    let mut stack = vec![Visit::Enter(doc)];
+    while let Some(visit) = stack.pop() {
+        match visit {
+            Visit::Enter(doc) => match doc {
+                Doc::Group(content) => {
+                    open_groups.push(false);
+                    stack.push(Visit::LeaveGroup(doc));
+                    stack.push(Visit::Enter(content));
+                }
+                Doc::BreakParent => {
+                    if let Some(innermost) = open_groups.last_mut() {
+                        *innermost = true;
+                    }
+                }
+                Doc::Concat(parts) | Doc::Fill(parts) => {
+                    stack.extend(parts.iter().map(Visit::Enter));
+                }
+                Doc::Indent(content) | Doc::IndentIfBroken(content) => {
+                    stack.push(Visit::Enter(content));
+                }
+                Doc::IfBreak { flat, .. } => stack.push(Visit::Enter(flat)),
+                Doc::Nil
+                | Doc::Text(_)
+                | Doc::Line
+                | Doc::SoftLine
+                | Doc::HardLine
+                | Doc::LineSuffix(_) => {}
+            },
+            Visit::LeaveGroup(group) => {
+                if open_groups.pop() == Some(true) {
+                    broken.insert(address(group));
+                    if let Some(parent) = open_groups.last_mut() {
+                        *parent = true;
+                    }
+                }
+            }
+        }
+    }
+    broken
+}
+
 /// One step of a fill: prints its first content flat if it fits, and breaks the following
 /// separator unless the next content fits on the same line too.
 fn print_fill<'d>(
@@ -113,12 +176,18 @@ fn print_fill<'d>(
     width: usize,
     out: &Output,
     stack: &mut Vec<Command<'d>>,
+    broken: &BTreeSet<usize>,
 ) {
     let Some(content) = parts.first() else {
         return;
     };
     let remaining = out.remaining(width);
-    let content_fits = fits(Command::new(indent, Mode::Flat, content), &[], remaining);
+    let content_fits = fits(
+        Command::new(indent, Mode::Flat, content),
+        &[],
+        remaining,
+        broken,
+    );
     let content_mode = if content_fits {
         Mode::Flat
     } else {
@@ -141,6 +210,7 @@ fn print_fill<'d>(
                 Command::new(indent, Mode::Flat, separator),
             ],
             remaining,
+            broken,
         );
     stack.push(Command {
         indent,
@@ -154,7 +224,7 @@ fn print_fill<'d>(
 
 /// Whether `next`, followed by the commands of `rest` (popped from the end), fits in
 /// `width` columns up to the first newline.
-fn fits(next: Command<'_>, rest: &[Command<'_>], width: isize) -> bool {
+fn fits(next: Command<'_>, rest: &[Command<'_>], width: isize, broken: &BTreeSet<usize>) -> bool {
     let mut width = width;
     let mut stack = vec![next];
     let mut rest_index = rest.len();
@@ -201,7 +271,15 @@ fn fits(next: Command<'_>, rest: &[Command<'_>], width: isize) -> bool {
                     stack.push(Command::new(command.indent, mode, part));
                 }
             }
-            Doc::Indent(content) | Doc::IndentIfBroken(content) | Doc::Group(content) => {
+            Doc::Indent(content) | Doc::IndentIfBroken(content) => {
+                stack.push(Command::new(command.indent, mode, content));
+            }
+            Doc::Group(content) => {
+                let mode = if broken.contains(&address(doc)) {
+                    Mode::Break
+                } else {
+                    mode
+                };
                 stack.push(Command::new(command.indent, mode, content));
             }
             Doc::Line => match mode {
