@@ -340,7 +340,7 @@ fn classify(error: wasmtime::Error) -> Result<Outcome, VmError> {
     match error.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => Ok(Outcome::OutOfGas),
         Some(trap) => Ok(Outcome::Aborted {
-            message: format!("trap: {trap}"),
+            message: trap.to_string(),
             position: None,
         }),
         None => Err(engine_error(error)),
