@@ -1,1 +1,3 @@
 //! The Assent VM host and ledger.
+
+pub mod ledger;

@@ -1,0 +1,2 @@
+//! Ledger benchmarks.
+fn main() {}
