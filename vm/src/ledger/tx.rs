@@ -215,28 +215,52 @@ impl Transaction {
     /// # Errors
     /// Only if the signing primitive fails, which it does not for a valid key.
     pub fn sign(self, key: &SigningKey) -> Result<SignedTransaction, TxError> {
-        let hash = self.signing_hash();
-        let (signature, recovery) = key
-            .sign_prehash_recoverable(hash.as_bytes())
-            .map_err(|_| TxError::BadSignature("signing failed"))?;
-        // k256 already signs low-s; normalising again keeps that a checked fact here.
-        let (signature, recovery) = match signature.normalize_s() {
-            Some(normalized) => (
-                normalized,
-                RecoveryId::new(!recovery.is_y_odd(), recovery.is_x_reduced()),
-            ),
-            None => (signature, recovery),
-        };
-        let (r, s) = signature.split_bytes();
-        Ok(SignedTransaction::new(
-            self,
-            Signature {
-                y_parity: u8::from(recovery.is_y_odd()),
-                r: r.into(),
-                s: s.into(),
-            },
-        ))
+        let signature = sign_prehash(key, &self.signing_hash())?;
+        Ok(SignedTransaction::new(self, signature))
     }
+}
+
+/// Signs a 32-byte prehash as is (it is not hashed again): RFC 6979 nonce, low-s.
+///
+/// # Errors
+/// Only if the signing primitive fails, which it does not for a valid key.
+pub fn sign_prehash(key: &SigningKey, prehash: &Hash) -> Result<Signature, TxError> {
+    let (signature, recovery) = key
+        .sign_prehash_recoverable(prehash.as_bytes())
+        .map_err(|_| TxError::BadSignature("signing failed"))?;
+    // k256 already signs low-s; normalising again keeps that a checked fact here.
+    let (signature, recovery) = match signature.normalize_s() {
+        Some(normalized) => (
+            normalized,
+            RecoveryId::new(!recovery.is_y_odd(), recovery.is_x_reduced()),
+        ),
+        None => (signature, recovery),
+    };
+    let (r, s) = signature.split_bytes();
+    Ok(Signature {
+        y_parity: u8::from(recovery.is_y_odd()),
+        r: r.into(),
+        s: s.into(),
+    })
+}
+
+/// The address whose key made `signature` over `prehash`; high-s is refused.
+///
+/// # Errors
+/// [`TxError::HighS`], or [`TxError::BadSignature`] when no key is recovered.
+pub fn recover_prehash(prehash: &Hash, signature: &Signature) -> Result<Address, TxError> {
+    let ecdsa = EcdsaSignature::from_scalars(signature.r, signature.s)
+        .map_err(|_| TxError::BadSignature("`r` or `s` is zero or not below the order"))?;
+    if ecdsa.normalize_s().is_some() {
+        return Err(TxError::HighS);
+    }
+    if signature.y_parity > 1 {
+        return Err(TxError::BadSignature("`y_parity` must be 0 or 1"));
+    }
+    let recovery = RecoveryId::new(signature.y_parity == 1, false);
+    let key = VerifyingKey::recover_from_prehash(prehash.as_bytes(), &ecdsa, recovery)
+        .map_err(|_| TxError::BadSignature("no public key recovers from it"))?;
+    Ok(address_of(&key))
 }
 
 impl SignedTransaction {
@@ -336,19 +360,7 @@ impl SignedTransaction {
     /// # Errors
     /// [`TxError::HighS`], or [`TxError::BadSignature`] when no key is recovered.
     pub fn recover_sender(&self) -> Result<Address, TxError> {
-        let signature = EcdsaSignature::from_scalars(self.signature.r, self.signature.s)
-            .map_err(|_| TxError::BadSignature("`r` or `s` is zero or not below the order"))?;
-        if signature.normalize_s().is_some() {
-            return Err(TxError::HighS);
-        }
-        let recovery = RecoveryId::new(self.signature.y_parity == 1, false);
-        let key = VerifyingKey::recover_from_prehash(
-            self.tx.signing_hash().as_bytes(),
-            &signature,
-            recovery,
-        )
-        .map_err(|_| TxError::BadSignature("no public key recovers from it"))?;
-        Ok(address_of(&key))
+        recover_prehash(&self.tx.signing_hash(), &self.signature)
     }
 
     /// Recovers the sender and resolves the addressed contract.
