@@ -10,6 +10,7 @@ mod engine;
 mod error;
 mod execute;
 mod host;
+pub mod ledger;
 mod state;
 mod types;
 mod validate;
