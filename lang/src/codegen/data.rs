@@ -36,7 +36,7 @@ impl StaticData {
             };
         }
         // Keep every piece 8-byte aligned so tables can be loaded with aligned reads.
-        while self.bytes.len() % 8 != 0 {
+        while !self.bytes.len().is_multiple_of(8) {
             self.bytes.push(0);
         }
         let address = DATA_START.saturating_add(u32::try_from(self.bytes.len()).unwrap_or(u32::MAX));

@@ -6,7 +6,7 @@ use assent_stdlib::value::Value;
 use wasm_encoder::{BlockType, Function, Instruction as I, MemArg, ValType};
 
 use super::data::StaticData;
-use super::layout::{MAX_SLOTS, SCRATCH_SIZE};
+use super::layout::MAX_SLOTS;
 use super::types::TypeTable;
 use super::{CodegenError, error};
 use crate::typed::{self, Body, Contract, Effect, Loc, PolicyBody, PolicyStep, Rule, Ty};
@@ -122,10 +122,10 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
             self.emit(I::I64Store(MemArg {
                 offset: index as u64 * 8,
                 align: 3,
-                memory_index: 0,
+                target: wasm_encoder::MemArgTarget::Memory(0),
+                ordering: None,
             }));
         }
-        debug_assert!(SCRATCH_SIZE >= MAX_SLOTS * 8);
         Ok(())
     }
 

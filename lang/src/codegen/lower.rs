@@ -502,7 +502,8 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.emit(I::I32Load(MemArg {
                     offset: u64::from(table),
                     align: 2,
-                    memory_index: 0,
+                    target: wasm_encoder::MemArgTarget::Memory(0),
+                ordering: None,
                 }));
                 self.emit(I::I64ExtendI32U);
             }
@@ -742,7 +743,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 let key = match projection {
                     Projection::Field(field) => Key::Field(*field),
                     Projection::ListIndex(e) => Key::Index(self.expr_to_local(e)?),
-                    Projection::MapKey(e) => Key::MapKey(self.expr_to_local(e)?),
+                    Projection::MapKey(e) => Key::Entry(self.expr_to_local(e)?),
                 };
                 keys.push(key);
                 if index + 1 == place.path.len() {
@@ -779,7 +780,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                         self.emit(I::LocalGet(value));
                         self.host(HostFn::RecordSetMut);
                     }
-                    Key::Index(local) | Key::MapKey(local) => {
+                    Key::Index(local) | Key::Entry(local) => {
                         self.emit(I::LocalGet(*local));
                         self.emit(I::LocalGet(value));
                         self.host(HostFn::MapSetMut);
@@ -816,7 +817,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.emit(I::LocalGet(index));
                 self.host(HostFn::CollAt);
             }
-            Key::MapKey(key) => {
+            Key::Entry(key) => {
                 self.emit(I::LocalGet(key));
                 self.host(HostFn::MapGet);
                 self.unwrap_or_abort("no entry for this key", loc);
@@ -1068,7 +1069,7 @@ enum Bound {
 enum Key {
     Field(u32),
     Index(u32),
-    MapKey(u32),
+    Entry(u32),
 }
 
 #[derive(Clone, Copy)]

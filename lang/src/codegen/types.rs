@@ -92,10 +92,6 @@ impl<'c> TypeTable<'c> {
         (self.keys.len() - 1) as u32
     }
 
-    pub fn into_descs(self) -> Vec<TypeDesc> {
-        self.descs
-    }
-
     pub fn descs(&self) -> &[TypeDesc] {
         &self.descs
     }
