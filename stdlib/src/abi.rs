@@ -57,6 +57,12 @@ pub const MAX_VALUE_BYTES: u64 = 32 * 1024 * 1024;
 /// them).
 pub const MAX_STACK_ESTIMATE: u64 = 64 * 1024;
 
+/// Limits on a module's size in the dimensions that fix the size of an instance, so
+/// every module the validator accepts can be instantiated.
+pub const MAX_FUNCTIONS: u32 = 10_000;
+pub const MAX_GLOBALS: u32 = 1_000;
+pub const MAX_TABLE_ELEMENTS: u64 = 10_000;
+
 /// Limits on the ABI section, so a forged one cannot make the host build huge tables.
 pub const MAX_ABI_TYPES: usize = 4096;
 /// The most nodes all resolved types of a module may have together (a type refers to

@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use assent_stdlib::abi::{ContractAbi, EntryKind};
+use assent_stdlib::abi::{ContractAbi, EntryKind, MEMORY_EXPORT};
 use assent_stdlib::gas::MEMORY_PAGE;
 use assent_stdlib::json::hex;
 use assent_stdlib::value::{Type, Value};
-use wasmtime::{Engine, InstancePre, Linker, Module, Store, Trap};
+use wasmtime::{Engine, InstancePre, Linker, Module, ModuleExport, Store, Trap};
 
 use crate::engine::{VmConfig, build_engine};
 use crate::error::{VmError, engine_error};
@@ -29,6 +29,10 @@ pub struct Contract {
     pub stack_estimate: u64,
     pub(crate) types: Arc<TypeTable>,
     pub(crate) pre: InstancePre<HostState>,
+    /// The export of each ABI entry point, index for index, and of the memory: looked up
+    /// once here rather than by name on every call.
+    pub(crate) entry_exports: Vec<ModuleExport>,
+    pub(crate) memory_export: ModuleExport,
 }
 
 impl std::fmt::Debug for Contract {
@@ -214,6 +218,20 @@ impl Vm {
             .ok_or_else(|| VmError::NoContract {
                 address: hex(&call.contract),
             })?;
+        self.execute_loaded(state, contract, call)
+    }
+
+    /// Runs `call` on `contract`, given loaded rather than looked up at `call.contract`:
+    /// for a deployment's `init`, before the code is in the state.
+    ///
+    /// # Errors
+    /// As [`Vm::execute`].
+    pub fn execute_loaded(
+        &self,
+        state: Arc<dyn StateStore>,
+        contract: Arc<Contract>,
+        call: Call,
+    ) -> Result<Execution, VmError> {
         let (entry_index, entry) = contract
             .abi
             .entries
@@ -366,12 +384,25 @@ impl VmShared {
             None => self.compile(&code_hash, code)?,
         };
         let pre = self.linker.instantiate_pre(&module).map_err(engine_error)?;
+        let export = |name: &str| {
+            module
+                .get_export_index(name)
+                .ok_or_else(|| VmError::Engine(format!("the module has no export `{name}`")))
+        };
+        let entry_exports = abi
+            .entries
+            .iter()
+            .map(|entry| export(&entry.export))
+            .collect::<Result<Vec<_>, _>>()?;
+        let memory_export = export(MEMORY_EXPORT)?;
         let contract = Arc::new(Contract {
             code_hash,
             abi,
             stack_estimate,
             types: TypeTable::new(types),
             pre,
+            entry_exports,
+            memory_export,
         });
         self.loaded()?.insert(code_hash, contract.clone());
         Ok(contract)
