@@ -29,6 +29,12 @@ const GUARDIAN: [u8; 20] = [0xb0; 20];
 /// persistent set `blocked`; permit "guardian" when `guardians.get(patient) ==
 /// some(actor)`; else deny "default". Two persistent-map reads per decision.
 fn policy_module(all_imports: bool) -> Vec<u8> {
+    policy_module_with(all_imports, true)
+}
+
+/// The policy module; without `decide`, its export builds a constant Decision and reads no
+/// state (the floor of an execution: store, instantiation, call, teardown).
+fn policy_module_with(all_imports: bool, decide: bool) -> Vec<u8> {
     let abi = json!({
         "abi_version": 1,
         "contract": "Consent",
@@ -87,14 +93,21 @@ fn policy_module(all_imports: bool) -> Vec<u8> {
         r#"(memory (export "memory") 1 16)
   (data (i32.const 0) "blockedguardiandefault")
   (func (export "may_access") (param $patient i64) (param $actor i64) (result i64)
-    (if (call $pmap_contains (i32.const 1) (local.get $actor)) (then {deny_blocked}))
-    (if (call $val_eq (call $pmap_get (i32.const 0) (local.get $patient)) (call $opt_some (i32.const 5) (local.get $actor)))
-      (then {permit_guardian}))
-    {deny_default})
+    {body})
 )"#,
-        deny_blocked = decision(0, 0, 7),
-        permit_guardian = decision(1, 7, 8),
-        deny_default = decision(0, 15, 7),
+        body = if decide {
+            format!(
+                "(if (call $pmap_contains (i32.const 1) (local.get $actor)) (then {}))
+    (if (call $val_eq (call $pmap_get (i32.const 0) (local.get $patient)) (call $opt_some (i32.const 5) (local.get $actor)))
+      (then {}))
+    {}",
+                decision(0, 0, 7),
+                decision(1, 7, 8),
+                decision(0, 15, 7)
+            )
+        } else {
+            format!("(drop (local.get $patient)) {}", decision(1, 7, 8))
+        },
     ));
     let mut wasm = wat::parse_str(&text).unwrap();
     let data = abi.to_string();
@@ -154,15 +167,25 @@ fn loading(c: &mut Criterion) {
 }
 
 fn decision(c: &mut Criterion) {
-    for (name, all_imports) in [
-        ("policy decision (instantiate + call, two map reads)", true),
+    for (name, all_imports, decide) in [
+        (
+            "policy decision (instantiate + call, two map reads)",
+            true,
+            true,
+        ),
         (
             "policy decision, importing only the 6 host functions used",
+            false,
+            true,
+        ),
+        (
+            "floor: the same export returning its argument, no host call",
+            true,
             false,
         ),
     ] {
         let vm = Vm::new(VmConfig::default()).unwrap();
-        let wasm = policy_module(all_imports);
+        let wasm = policy_module_with(all_imports, decide);
         let store = Arc::new(MemoryStore::new());
         store.deploy(CONSENT, &wasm);
         let mut writes = WriteSet::default();
@@ -183,10 +206,12 @@ fn decision(c: &mut Criterion) {
             gas_limit: 1_000_000,
         };
         let first = vm.execute(state.clone(), call.clone()).unwrap();
-        assert_eq!(
-            first.outcome,
-            Outcome::Ok(Some(Value::decision(true, "guardian")))
-        );
+        if decide {
+            assert_eq!(
+                first.outcome,
+                Outcome::Ok(Some(Value::decision(true, "guardian")))
+            );
+        }
         println!("{name}: {} gas", first.gas_used);
         c.bench_function(name, |b| {
             b.iter(|| vm.execute(state.clone(), black_box(call.clone())).unwrap())

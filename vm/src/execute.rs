@@ -296,7 +296,15 @@ impl Vm {
                 read_only,
             },
         )
-        .and_then(|value| charge_memory(&mut store).map(|()| value));
+        .and_then(|value| host::charge_store(&mut store, 0).map(|()| value));
+        // Memory grown just before an abort is paid for too (as far as the gas goes).
+        if ran.is_err() {
+            let pages = std::mem::take(&mut store.data_mut().limits.pending_pages);
+            let fuel = store.get_fuel().map_err(engine_error)?;
+            store
+                .set_fuel(fuel.saturating_sub(pages.saturating_mul(MEMORY_PAGE)))
+                .map_err(engine_error)?;
+        }
 
         let left = store.get_fuel().map_err(engine_error)?;
         let state = store.into_data();
@@ -326,20 +334,6 @@ impl Vm {
                 writes: WriteSet::default(),
             },
         })
-    }
-}
-
-/// Charges memory pages grown since the last host call.
-fn charge_memory(store: &mut Store<HostState>) -> wasmtime::Result<()> {
-    let pages = std::mem::take(&mut store.data_mut().limits.pending_pages);
-    let cost = pages.saturating_mul(MEMORY_PAGE);
-    let fuel = store.get_fuel()?;
-    match fuel.checked_sub(cost) {
-        Some(left) => store.set_fuel(left),
-        None => {
-            store.set_fuel(0)?;
-            Err(wasmtime::Error::new(HostTrap::OutOfGas))
-        }
     }
 }
 

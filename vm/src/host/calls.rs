@@ -10,7 +10,9 @@ use assent_stdlib::json::hex;
 use assent_stdlib::value::Value;
 use wasmtime::{AsContextMut, Caller, Trap, Val};
 
-use super::{Frame, HostResult, HostState, Live, abort, charge, fault, read_slots, size_of};
+use super::{
+    Frame, HostResult, HostState, Live, abort, charge, charge_store, fault, read_slots, size_of,
+};
 use crate::error::{VmError, engine_error};
 use crate::execute::Contract;
 use crate::state::Address;
@@ -52,6 +54,8 @@ fn instance(mut ctx: impl AsContextMut<Data = HostState>, call: &Invocation) -> 
             "the instance has no `{MEMORY_EXPORT}` export"
         )));
     };
+    // The instance's initial pages are paid for before any of its code runs.
+    charge_store(&mut ctx, 0)?;
     let live = Live { instance, memory };
     ctx.as_context_mut()
         .data_mut()
