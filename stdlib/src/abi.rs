@@ -76,7 +76,10 @@ pub const MAX_TYPE_DEPTH: u32 = 32;
 /// byte). Not: floats (no `f32`/`f64` type or instruction anywhere), SIMD, threads,
 /// reference types, tail calls, exceptions, GC, memory64, several memories, a `start`
 /// function, or imports other than the host functions below. Exports: [`MEMORY_EXPORT`]
-/// and one function per ABI entry point, nothing else.
+/// and one function per ABI entry point, nothing else. Active data segments are copied
+/// into memory when a contract is instantiated, which costs fuel per byte like
+/// `memory.init`; an instance is made once per contract per transaction and keeps its
+/// memory and globals between the calls into it within that transaction.
 pub const WASM_FEATURES: &str = "mutable-global sign-extension multi-value bulk-memory";
 
 /// A WebAssembly value type used by the ABI (no floats, ever).

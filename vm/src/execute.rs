@@ -448,3 +448,10 @@ fn deserialize(engine: &Engine, artefact: &[u8]) -> Result<Module, VmError> {
     // configuration, and refuses it otherwise (we then recompile).
     unsafe { Module::deserialize(engine, artefact) }.map_err(engine_error)
 }
+
+/// The ledger and the node share one VM between threads.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<Vm>();
+    shared::<Contract>();
+};
