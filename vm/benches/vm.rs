@@ -179,7 +179,7 @@ fn decision(c: &mut Criterion) {
             true,
         ),
         (
-            "floor: the same export returning its argument, no host call",
+            "floor: the same export building a constant Decision, no map read",
             true,
             false,
         ),
@@ -213,10 +213,32 @@ fn decision(c: &mut Criterion) {
             );
         }
         println!("{name}: {} gas", first.gas_used);
+        if let Some(nanos) = cpu_nanos_per_iteration(100_000, || {
+            vm.execute(state.clone(), black_box(call.clone())).unwrap();
+        }) {
+            println!(
+                "{name}: {nanos:.0} ns of CPU per decision (this thread's CPU time, so other load on the machine does not count)"
+            );
+        }
         c.bench_function(name, |b| {
             b.iter(|| vm.execute(state.clone(), black_box(call.clone())).unwrap())
         });
     }
+}
+
+/// CPU time this thread spends per call of `f`, from the kernel's scheduler statistics
+/// (Linux only), so the number holds even on a busy machine.
+fn cpu_nanos_per_iteration(iterations: u32, mut f: impl FnMut()) -> Option<f64> {
+    let on_cpu = || -> Option<u64> {
+        let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        stat.split_whitespace().next()?.parse().ok()
+    };
+    let start = on_cpu()?;
+    for _ in 0..iterations {
+        f();
+    }
+    let end = on_cpu()?;
+    Some((end - start) as f64 / f64::from(iterations))
 }
 
 criterion_group!(benches, loading, decision);
