@@ -207,6 +207,10 @@ impl Vm {
 
     /// Runs `call` against `state`.
     ///
+    /// The calling thread needs about 1.5 MiB of stack: WebAssembly may use up to
+    /// `engine::MAX_WASM_STACK` (1 MiB) of it across the whole call stack of contracts
+    /// (Rust's default of 2 MiB for spawned threads is enough).
+    ///
     /// # Errors
     /// Only for host faults: storage failures, no contract at the address, an unknown
     /// entry point, arguments that do not match, wasmtime failures. Whatever the
