@@ -960,3 +960,106 @@ fn a_wide_match_stays_bounded() {
     let got = codes(&text);
     assert_eq!(got, ["E0402"]);
 }
+
+// ---- robustness ---------------------------------------------------------------------------
+
+/// Every valid program of the repository, for mutation.
+fn corpus() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    for dir in ["../contracts", "tests/spec_examples", "tests/check", "tests/diagnostics"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "assent"))
+            .collect();
+        paths.sort();
+        texts.extend(paths.iter().map(|p| std::fs::read_to_string(p).unwrap()));
+    }
+    texts.extend(RULES.iter().map(|(program, _)| format!("contract T;\n{program}")));
+    texts
+}
+
+/// The text cut into words (identifier characters) and the runs between them.
+fn words(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        let word_char = c.is_alphanumeric() || c == '_';
+        if word_char != in_word && i > start {
+            out.push(&text[start..i]);
+            start = i;
+        }
+        in_word = word_char;
+    }
+    out.push(&text[start..]);
+    out
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static CORPUS: LazyLock<Vec<String>> = LazyLock::new(corpus);
+
+    /// Replaces word `at` by word `with` (both modulo the word count), or drops it.
+    #[derive(Clone, Debug)]
+    enum Mutation {
+        Replace { at: usize, with: usize },
+        Drop { at: usize },
+        Swap { a: usize, b: usize },
+    }
+
+    fn mutation() -> impl Strategy<Value = Mutation> {
+        prop_oneof![
+            (any::<usize>(), any::<usize>()).prop_map(|(at, with)| Mutation::Replace { at, with }),
+            any::<usize>().prop_map(|at| Mutation::Drop { at }),
+            (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::Swap { a, b }),
+        ]
+    }
+
+    fn apply(text: &str, mutations: &[Mutation]) -> String {
+        let mut parts: Vec<String> = words(text).into_iter().map(str::to_string).collect();
+        for m in mutations {
+            let n = parts.len();
+            match *m {
+                Mutation::Replace { at, with } => parts[at % n] = parts[with % n].clone(),
+                Mutation::Drop { at } => parts[at % n].clear(),
+                Mutation::Swap { a, b } => parts.swap(a % n, b % n),
+            }
+        }
+        parts.concat()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3_000, ..ProptestConfig::default() })]
+
+        /// Mutated valid programs (and their imports): never a panic, a typed contract
+        /// exactly when there is no error, spans inside their files, same result twice.
+        #[test]
+        fn mutated_programs_never_panic(
+            which in any::<usize>(),
+            mutations in proptest::collection::vec(mutation(), 1..4),
+        ) {
+            let original = &CORPUS[which % CORPUS.len()];
+            let text = apply(original, &mutations);
+            let checked = check(&text);
+            prop_assert_eq!(
+                checked.contract.is_some(),
+                !diagnostics::has_errors(&checked.diagnostics)
+            );
+            for d in &checked.diagnostics {
+                for label in std::iter::once(&d.primary).chain(&d.secondary) {
+                    let file = checked.sources.get(label.file).unwrap();
+                    prop_assert!(label.span.start <= label.span.end);
+                    prop_assert!(label.span.end as usize <= file.text.len(), "{:?}", d);
+                }
+            }
+            let again = check(&text);
+            prop_assert_eq!(rendered(&checked), rendered(&again));
+            prop_assert_eq!(checked.contract, again.contract);
+        }
+    }
+}
