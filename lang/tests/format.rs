@@ -189,13 +189,16 @@ fn empty_and_comment_only_files() {
     );
 }
 
+/// A program nesting one construct `n` levels deep.
+type Construct = Box<dyn Fn(usize) -> String>;
+
 /// Input as deep as the parser allows (it bounds nesting by `syntax::MAX_DEPTH`)
 /// formats on a test thread's small stack, and round-trips.
 #[test]
 fn the_deepest_input_the_parser_accepts_formats() {
     let in_body =
         |body: String| format!("contract C;\nfn f() -> Int {{\n    let x = {body};\n    x\n}}\n");
-    let constructs: Vec<(&str, Box<dyn Fn(usize) -> String>)> = vec![
+    let constructs: Vec<(&str, Construct)> = vec![
         (
             "parentheses",
             Box::new(move |n| in_body(format!("{}1{}", "(".repeat(n), ")".repeat(n)))),
