@@ -13,5 +13,6 @@ pub mod check;
 pub mod diagnostics;
 pub mod format;
 pub mod span;
+pub mod stack;
 pub mod syntax;
 pub mod typed;

@@ -63,7 +63,7 @@ impl Parser {
             } else {
                 precedence + 1
             };
-            let rhs = match self.binary(next) {
+            let rhs = match crate::stack::guarded(|| self.binary(next)) {
                 Ok(rhs) => rhs,
                 Err(failed) => break Err(failed),
             };
@@ -343,7 +343,8 @@ impl Parser {
 
     /// `(e)` or `(a, b, …)`.
     fn paren_or_tuple(&mut self) -> PResult<Expr> {
-        self.nested(|p| {
+        let p = self;
+        {
             p.with_no_struct(false, |p| {
                 let open = p.advance().span;
                 if p.at(&TokenKind::RParen) {
@@ -378,12 +379,13 @@ impl Parser {
                     span: p.since(open),
                 })
             })
-        })
+        }
     }
 
     /// `[a, b]`, `[k: v, …]`, `[:]`, `[]`.
     fn collection(&mut self) -> PResult<Expr> {
-        self.nested(|p| {
+        let p = self;
+        {
             p.with_no_struct(false, |p| {
                 let open = p.advance().span;
                 if p.eat(&TokenKind::Colon).is_some() {
@@ -425,18 +427,16 @@ impl Parser {
                     span: p.since(open),
                 })
             })
-        })
+        }
     }
 
     /// `if …`, `if let …` or `match …` (the current token is `if` or `match`).
     pub(super) fn block_like(&mut self) -> PResult<Expr> {
-        self.nested(|p| {
-            if p.at_word("match") {
-                p.match_expr()
-            } else {
-                p.if_expr()
-            }
-        })
+        if self.at_word("match") {
+            self.match_expr()
+        } else {
+            self.if_expr()
+        }
     }
 
     fn if_expr(&mut self) -> PResult<Expr> {

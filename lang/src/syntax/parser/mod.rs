@@ -253,7 +253,7 @@ impl Parser {
     /// Runs `f` one level deeper.
     fn nested<T>(&mut self, f: impl FnOnce(&mut Parser) -> PResult<T>) -> PResult<T> {
         self.enter()?;
-        let result = f(self);
+        let result = crate::stack::guarded(|| f(self));
         self.leave(1);
         result
     }

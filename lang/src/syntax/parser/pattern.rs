@@ -147,20 +147,29 @@ impl Parser {
                     span: p.since(start),
                 }
             };
-            loop {
+            // Each `?` is one level deeper, like any other nesting.
+            let mut levels = 0;
+            let result = loop {
                 let questions = match p.peek() {
                     TokenKind::Question => 1,
                     TokenKind::QuestionQuestion => 2,
-                    _ => break,
+                    _ => break Ok(()),
                 };
                 p.advance();
                 for _ in 0..questions {
+                    if let Err(failed) = p.enter() {
+                        p.leave(levels);
+                        return Err(failed);
+                    }
+                    levels += 1;
                     ty = TypeExpr {
                         kind: TypeExprKind::Option(Box::new(ty)),
                         span: p.since(start),
                     };
                 }
-            }
+            };
+            p.leave(levels);
+            result?;
             Ok(ty)
         })
     }

@@ -1,0 +1,165 @@
+//! Ledger benchmarks: the trie root of 1M random keys, 10k incremental updates per block,
+//! k256 recovery alone (one core and all cores), and signed transactions through blocks of
+//! 1,000 committed durably to redb, all in one run so the numbers compare.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use assent_vm::ledger::primitives::keccak256;
+use assent_vm::ledger::trie::Trie;
+use assent_vm::ledger::tx::{SignedTransaction, create_address, recover_all};
+use assent_vm::ledger::{Chain, Hash, RedbStore};
+use common::{TestExecutor, address, call, config, deploy};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Deterministic pseudo-random 32-byte keys.
+fn keys(count: usize, seed: u64) -> Vec<[u8; 32]> {
+    (0..count as u64)
+        .map(|i| keccak256(&[seed.to_be_bytes(), i.to_be_bytes()].concat()).0)
+        .collect()
+}
+
+fn trie_root_of_1m_keys(c: &mut Criterion) {
+    let keys = keys(1_000_000, 1);
+    let mut group = c.benchmark_group("trie");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(keys.len() as u64));
+    group.bench_function("root of 1M random keys (insert + hash)", |b| {
+        b.iter(|| {
+            let store = BTreeMap::<Hash, Vec<u8>>::new();
+            let mut trie = Trie::new();
+            for key in &keys {
+                trie.insert(&store, key, key[..20].to_vec()).unwrap();
+            }
+            black_box(trie.commit().root)
+        });
+    });
+    group.finish();
+}
+
+fn incremental_updates(c: &mut Criterion) {
+    // A state of 1M entries, committed; then each block changes 10k entries (half updates
+    // of existing keys, half new keys) and rehashes only the changed paths.
+    let base = keys(1_000_000, 2);
+    let mut store = BTreeMap::<Hash, Vec<u8>>::new();
+    let mut trie = Trie::new();
+    for key in &base {
+        trie.insert(&store, key, key[..20].to_vec()).unwrap();
+    }
+    store.extend(trie.commit().nodes);
+    let mut round = 0u64;
+    let mut group = c.benchmark_group("trie");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(10_000));
+    group.bench_function("10k updates per block on 1M entries (update + hash)", |b| {
+        b.iter_batched(
+            || {
+                round += 1;
+                let fresh = keys(5_000, 1_000 + round);
+                let start = (round as usize * 5_000) % (base.len() - 5_000);
+                let updates: Vec<[u8; 32]> = base[start..start + 5_000]
+                    .iter()
+                    .copied()
+                    .chain(fresh)
+                    .collect();
+                (updates, round)
+            },
+            |(updates, round)| {
+                for key in &updates {
+                    trie.insert(&store, key, round.to_be_bytes().to_vec()).unwrap();
+                }
+                let committed = trie.commit();
+                store.extend(committed.nodes);
+                black_box(committed.root)
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    group.finish();
+}
+
+/// 1,000 call transactions from 1,000 distinct accounts at `nonce`.
+fn signed_block(contract: assent_vm::ledger::Address, nonce: u64) -> Vec<Vec<u8>> {
+    (0..1_000)
+        .map(|j| {
+            let args = format!(r#"{{"key":"k{j}","value":"v{nonce}"}}"#);
+            call(&format!("account{j}"), nonce, contract, "set", &args)
+        })
+        .collect()
+}
+
+fn transactions(c: &mut Criterion) {
+    let contract = create_address(&address("deployer"), 0);
+    let block = signed_block(contract, 0);
+    let decoded: Vec<SignedTransaction> = block
+        .iter()
+        .map(|raw| SignedTransaction::decode(raw).unwrap())
+        .collect();
+
+    let mut group = c.benchmark_group("transactions");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(1_000));
+    group.bench_function("k256 recover only, 1 core (1000 tx)", |b| {
+        b.iter(|| {
+            for tx in &decoded {
+                black_box(tx.recover_sender().unwrap());
+            }
+        });
+    });
+    group.bench_function("k256 recover only, all cores (1000 tx)", |b| {
+        b.iter(|| black_box(recover_all(&block, common::CHAIN_ID)));
+    });
+
+    let dir = std::env::temp_dir().join(format!("assent-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut chain = Chain::open(
+        RedbStore::open(&dir.join("ledger.redb")).unwrap(),
+        config(),
+    )
+    .unwrap();
+    let time = chain.head().time;
+    chain
+        .produce_block(&mut TestExecutor, time + 1, &[deploy("deployer", 0)])
+        .unwrap();
+    let mut nonce = 0;
+    group.bench_function(
+        "signed tx through blocks of 1000, durable redb commit (1000 tx)",
+        |b| {
+            b.iter_custom(|iterations| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iterations {
+                    // Signing is the clients' work, not the node's: done outside the timing.
+                    let block = signed_block(contract, nonce);
+                    let time = chain.head().time + 1;
+                    let start = Instant::now();
+                    let result = chain.produce_block(&mut TestExecutor, time, &block).unwrap();
+                    total += start.elapsed();
+                    assert_eq!(result.receipts.len(), 1_000);
+                    nonce += 1;
+                }
+                total
+            });
+        },
+    );
+    group.finish();
+    drop(chain);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+criterion_group!(
+    benches,
+    transactions,
+    incremental_updates,
+    trie_root_of_1m_keys
+);
+criterion_main!(benches);

@@ -1,0 +1,580 @@
+//! The chain: opens a store, builds and commits blocks by running transactions through an
+//! [`Executor`], answers reads and proofs at any block, and replays a store from genesis.
+//!
+//! Building a block reads as: recover every signature in parallel → for each transaction,
+//! validate (refusals change nothing) → bump the nonce → execute in its own overlay, kept
+//! only on success → apply the block's writes to the trie → hash the changed paths → commit
+//! everything in one store transaction.
+
+use super::block::{Header, ordered_root};
+use super::error::LedgerError;
+use super::executor::{BlockEnv, Executor, Outcome, StateAccess};
+use super::primitives::{Address, Hash};
+use super::receipt::{Event, Receipt, Status};
+use super::state::{Changes, Overlay, code_hash_key, decode_nonce, nonce_key};
+use super::store::{BlockCommit, ChainConfig, MemoryStore, Store};
+use super::trie::{self, Trie, secure_key};
+use super::tx::{TxError, VerifiedTransaction, recover_all};
+use serde_json::Value;
+
+/// The default block gas limit (LEDGER.md §5).
+pub const DEFAULT_BLOCK_GAS_LIMIT: u64 = 1_000_000_000;
+
+/// A single-node chain over a store.
+#[derive(Debug)]
+pub struct Chain<S: Store> {
+    config: ChainConfig,
+    store: S,
+    state: Trie,
+    head: Header,
+}
+
+/// A transaction left out of a block, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    /// Its position in the list handed to [`Chain::produce_block`].
+    pub position: usize,
+    pub error: TxError,
+}
+
+/// What [`Chain::produce_block`] committed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockResult {
+    pub header: Header,
+    pub hash: Hash,
+    pub transactions: Vec<Hash>,
+    pub receipts: Vec<Receipt>,
+    pub rejected: Vec<Rejected>,
+}
+
+/// A state entry with its proof at some block (the answer of `assent_getProof`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateProof {
+    pub block: u64,
+    pub state_root: Hash,
+    pub raw_key: Vec<u8>,
+    pub value: Option<Vec<u8>>,
+    /// Node encodings, root first.
+    pub proof: Vec<Vec<u8>>,
+}
+
+/// Which events [`Chain::logs`] returns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogFilter {
+    pub contract: Option<Address>,
+    pub event: Option<String>,
+    /// Field name → the JSON value it must equal.
+    pub fields: Vec<(String, Value)>,
+    pub from_block: Option<u64>,
+    pub to_block: Option<u64>,
+}
+
+/// One matching event with where it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    pub block: u64,
+    pub tx_hash: Hash,
+    pub tx_index: u32,
+    pub event: Event,
+}
+
+fn genesis(config: &ChainConfig) -> Header {
+    Header {
+        number: 0,
+        parent_hash: Hash::default(),
+        time: config.genesis_time,
+        state_root: Hash::EMPTY_ROOT,
+        transactions_root: Hash::EMPTY_ROOT,
+        receipts_root: Hash::EMPTY_ROOT,
+        gas_used: 0,
+    }
+}
+
+impl<S: Store> Chain<S> {
+    /// Opens the chain in `store`, writing its genesis block if the store is empty.
+    ///
+    /// # Errors
+    /// The store holds a chain with another configuration, or a storage fault.
+    pub fn open(mut store: S, config: ChainConfig) -> Result<Chain<S>, LedgerError> {
+        match store.config()? {
+            None => store.commit_block(BlockCommit {
+                config: Some(config),
+                header: Some(genesis(&config)),
+                ..BlockCommit::default()
+            })?,
+            Some(stored) if stored != config => {
+                return Err(LedgerError::ConfigMismatch {
+                    stored: format!("{stored:?}"),
+                    given: format!("{config:?}"),
+                });
+            }
+            Some(_) => {}
+        }
+        Chain::open_existing(store)
+    }
+
+    /// Opens the chain a store already holds, with the configuration stored in it.
+    ///
+    /// # Errors
+    /// The store holds no chain, or a storage fault.
+    pub fn open_existing(store: S) -> Result<Chain<S>, LedgerError> {
+        let config = store
+            .config()?
+            .ok_or_else(|| LedgerError::Corrupt("the store holds no chain".into()))?;
+        let number = store
+            .head_number()?
+            .ok_or_else(|| LedgerError::Corrupt("the store has no head block".into()))?;
+        let head = store
+            .header(number)?
+            .ok_or_else(|| LedgerError::Corrupt(format!("head block {number} is missing")))?;
+        Ok(Chain {
+            config,
+            state: Trie::at(head.state_root),
+            store,
+            head,
+        })
+    }
+
+    /// The chain's configuration.
+    pub fn config(&self) -> &ChainConfig {
+        &self.config
+    }
+
+    /// The last committed block's header.
+    pub fn head(&self) -> &Header {
+        &self.head
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Gives the store back.
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    fn state_root_at(&self, block: Option<u64>) -> Result<(u64, Hash), LedgerError> {
+        match block {
+            None => Ok((self.head.number, self.head.state_root)),
+            Some(number) => {
+                let header = self
+                    .store
+                    .header(number)?
+                    .ok_or_else(|| LedgerError::Corrupt(format!("no block {number}")))?;
+                Ok((number, header.state_root))
+            }
+        }
+    }
+
+    /// The value of a raw state key at a block (`None`: the head).
+    ///
+    /// # Errors
+    /// No such block, or a storage fault.
+    pub fn get(&self, raw_key: &[u8], block: Option<u64>) -> Result<Option<Vec<u8>>, LedgerError> {
+        let path = secure_key(raw_key);
+        if block.is_none() {
+            return Ok(self.state.get(&self.store, path.as_bytes())?);
+        }
+        let (_, root) = self.state_root_at(block)?;
+        Ok(Trie::at(root).get(&self.store, path.as_bytes())?)
+    }
+
+    /// An account's next nonce at the head.
+    ///
+    /// # Errors
+    /// A storage fault.
+    pub fn nonce(&self, account: &Address) -> Result<u64, LedgerError> {
+        decode_nonce(self.get(&nonce_key(account), None)?.as_deref())
+    }
+
+    /// A raw state key's value and its `eth_getProof`-form proof at a block.
+    ///
+    /// # Errors
+    /// No such block, or a storage fault.
+    pub fn prove(&self, raw_key: &[u8], block: Option<u64>) -> Result<StateProof, LedgerError> {
+        let (number, root) = self.state_root_at(block)?;
+        let path = secure_key(raw_key);
+        let proof = trie::prove(&self.store, root, path.as_bytes())?;
+        let value = Trie::at(root).get(&self.store, path.as_bytes())?;
+        Ok(StateProof {
+            block: number,
+            state_root: root,
+            raw_key: raw_key.to_vec(),
+            value,
+            proof,
+        })
+    }
+
+    /// Every check of LEDGER.md §2 on one raw transaction against the head state, as
+    /// `assent_sendRawTransaction` makes them; `pending` counts the sender's transactions
+    /// accepted but not yet in a block.
+    ///
+    /// # Errors
+    /// The [`TxError`] refusing it.
+    pub fn check_transaction(
+        &self,
+        executor: &mut dyn Executor,
+        raw: &[u8],
+        pending: u64,
+    ) -> Result<VerifiedTransaction, TxError> {
+        let verified = recover_all(std::slice::from_ref(&raw.to_vec()), self.config.chain_id)
+            .into_iter()
+            .next()
+            .unwrap_or(Err(TxError::BadSignature("signature recovery failed")))?;
+        let empty = Changes::default();
+        let mut overlay = Overlay {
+            trie: &self.state,
+            store: &self.store,
+            block: &empty,
+            tx: Changes::default(),
+        };
+        validate(&self.config, &mut overlay, &verified, pending, executor)?;
+        Ok(verified)
+    }
+
+    /// Builds a block at `time` from raw transactions, runs them and commits the block
+    /// durably. Transactions that fail a check are left out and listed in
+    /// [`BlockResult::rejected`].
+    ///
+    /// # Errors
+    /// `time` not after the head's, an executor fault, or a storage fault; then nothing is
+    /// committed and the chain stays at its head.
+    pub fn produce_block(
+        &mut self,
+        executor: &mut dyn Executor,
+        time: u64,
+        raw: &[Vec<u8>],
+    ) -> Result<BlockResult, LedgerError> {
+        if time <= self.head.time {
+            return Err(LedgerError::TimeNotIncreasing {
+                parent: self.head.time,
+                got: time,
+            });
+        }
+        let result = self.build_and_commit(executor, time, raw);
+        if result.is_err() {
+            // The trie may hold half-applied changes; go back to the committed head.
+            self.state = Trie::at(self.head.state_root);
+        }
+        result
+    }
+
+    fn build_and_commit(
+        &mut self,
+        executor: &mut dyn Executor,
+        time: u64,
+        raw: &[Vec<u8>],
+    ) -> Result<BlockResult, LedgerError> {
+        let env = BlockEnv {
+            chain_id: self.config.chain_id,
+            number: self.head.number + 1,
+            time,
+            gas_limit: self.config.block_gas_limit,
+        };
+        let mut changes = Changes::default();
+        let mut accepted: Vec<(Hash, Vec<u8>)> = Vec::new();
+        let mut receipts = Vec::new();
+        let mut rejected = Vec::new();
+        let mut gas_used: u64 = 0;
+
+        for (position, verified) in recover_all(raw, self.config.chain_id)
+            .into_iter()
+            .enumerate()
+        {
+            let verified = match verified {
+                Ok(verified) => verified,
+                Err(error) => {
+                    rejected.push(Rejected { position, error });
+                    continue;
+                }
+            };
+            // Validate against the state as the block has left it so far.
+            let mut overlay = Overlay {
+                trie: &self.state,
+                store: &self.store,
+                block: &changes,
+                tx: Changes::default(),
+            };
+            let checked = validate(&self.config, &mut overlay, &verified, 0, executor);
+            let artefacts = overlay.tx.artefacts;
+            changes.artefacts.extend(artefacts);
+            if let Err(error) = checked {
+                rejected.push(Rejected { position, error });
+                continue;
+            }
+            // Accepted: the nonce moves on whatever the outcome.
+            let tx = verified.signed.tx();
+            changes.writes.insert(
+                nonce_key(&verified.sender),
+                Some(tx.nonce.saturating_add(1).to_be_bytes().to_vec()),
+            );
+            let mut overlay = Overlay {
+                trie: &self.state,
+                store: &self.store,
+                block: &changes,
+                tx: Changes::default(),
+            };
+            if tx.is_deployment() {
+                overlay.deploy(&verified.contract, &tx.code);
+            }
+            let result = executor.apply(&mut overlay, &verified, &env)?;
+            let tx_changes = overlay.tx;
+            let index = u32::try_from(accepted.len()).unwrap_or(u32::MAX);
+            gas_used = gas_used.saturating_add(result.gas_used);
+            let (status, message, position) = match result.outcome {
+                Outcome::Ok => {
+                    changes.absorb(tx_changes);
+                    (Status::Ok, None, None)
+                }
+                Outcome::Aborted { message, position } => {
+                    changes.artefacts.extend(tx_changes.artefacts);
+                    (Status::Aborted, Some(message), position)
+                }
+                Outcome::OutOfGas { position } => {
+                    changes.artefacts.extend(tx_changes.artefacts);
+                    (Status::OutOfGas, Some("out of gas".to_owned()), position)
+                }
+            };
+            let ok = status == Status::Ok;
+            receipts.push(Receipt {
+                tx_hash: verified.signed.hash(),
+                block: env.number,
+                index,
+                status,
+                message,
+                position,
+                gas_used: result.gas_used,
+                return_value: if ok { result.return_value } else { None },
+                contract_address: (ok && tx.is_deployment()).then_some(verified.contract),
+                // An aborted transaction keeps its `audit` events only.
+                events: result
+                    .events
+                    .into_iter()
+                    .filter(|event| ok || event.audit)
+                    .collect(),
+            });
+            accepted.push((verified.signed.hash(), verified.signed.encoded().to_vec()));
+        }
+
+        for (raw_key, value) in &changes.writes {
+            let path = secure_key(raw_key);
+            match value {
+                Some(value) => self
+                    .state
+                    .insert(&self.store, path.as_bytes(), value.clone())?,
+                None => {
+                    self.state.remove(&self.store, path.as_bytes())?;
+                }
+            }
+        }
+        let committed = self.state.commit();
+        let receipt_encodings: Vec<Vec<u8>> = receipts.iter().map(Receipt::encode).collect();
+        let header = Header {
+            number: env.number,
+            parent_hash: self.head.hash(),
+            time,
+            state_root: committed.root,
+            transactions_root: ordered_root(accepted.iter().map(|(_, raw)| raw.as_slice())),
+            receipts_root: ordered_root(receipt_encodings.iter().map(Vec::as_slice)),
+            gas_used,
+        };
+        let transactions: Vec<Hash> = accepted.iter().map(|(hash, _)| *hash).collect();
+        self.store.commit_block(BlockCommit {
+            config: None,
+            header: Some(header.clone()),
+            transactions: accepted,
+            receipts: receipts.clone(),
+            nodes: committed.nodes,
+            code: changes.code.into_iter().collect(),
+            artefacts: changes.artefacts.into_iter().collect(),
+        })?;
+        self.head = header.clone();
+        Ok(BlockResult {
+            hash: header.hash(),
+            header,
+            transactions,
+            receipts,
+            rejected,
+        })
+    }
+
+    /// The events matching a filter, in chain order.
+    ///
+    /// # Errors
+    /// A storage fault.
+    pub fn logs(&self, filter: &LogFilter) -> Result<Vec<LogEntry>, LedgerError> {
+        let from = filter.from_block.unwrap_or(0);
+        let to = filter
+            .to_block
+            .unwrap_or(self.head.number)
+            .min(self.head.number);
+        let mut entries = Vec::new();
+        let mut push = |block: u64, receipt: &Receipt, event: &Event| {
+            if filter
+                .event
+                .as_ref()
+                .is_some_and(|name| *name != event.name)
+            {
+                return;
+            }
+            if !filter.fields.is_empty() {
+                let fields: Value = serde_json::from_str(&event.fields).unwrap_or(Value::Null);
+                if !filter
+                    .fields
+                    .iter()
+                    .all(|(name, value)| fields.get(name) == Some(value))
+                {
+                    return;
+                }
+            }
+            entries.push(LogEntry {
+                block,
+                tx_hash: receipt.tx_hash,
+                tx_index: receipt.index,
+                event: event.clone(),
+            });
+        };
+        match &filter.contract {
+            Some(contract) => {
+                for location in self.store.events(contract, from, to)? {
+                    let hashes = self.store.block_transactions(location.block)?;
+                    let index = usize::try_from(location.tx_index).unwrap_or(usize::MAX);
+                    let Some(hash) = hashes.get(index) else {
+                        continue;
+                    };
+                    let Some(receipt) = self.store.receipt(hash)? else {
+                        continue;
+                    };
+                    let event_index = usize::try_from(location.event_index).unwrap_or(usize::MAX);
+                    if let Some(event) = receipt.events.get(event_index) {
+                        push(location.block, &receipt, event);
+                    }
+                }
+            }
+            None => {
+                for block in from..=to {
+                    for hash in self.store.block_transactions(block)? {
+                        if let Some(receipt) = self.store.receipt(&hash)? {
+                            for event in &receipt.events {
+                                push(block, &receipt, event);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(entries)
+    }
+}
+
+/// The checks after decoding, chain id and signature: nonce, gas limit, shape, contract,
+/// then the executor's (method, args, module).
+fn validate(
+    config: &ChainConfig,
+    overlay: &mut Overlay<'_>,
+    verified: &VerifiedTransaction,
+    pending: u64,
+    executor: &mut dyn Executor,
+) -> Result<(), TxError> {
+    let tx = verified.signed.tx();
+    let host = |error: LedgerError| TxError::ModuleRefused(format!("host fault: {error}"));
+    let stored = overlay.get(&nonce_key(&verified.sender)).map_err(host)?;
+    let expected = decode_nonce(stored.as_deref())
+        .map_err(host)?
+        .saturating_add(pending);
+    if tx.nonce != expected {
+        return Err(TxError::WrongNonce {
+            expected,
+            got: tx.nonce,
+        });
+    }
+    if tx.gas_limit > config.block_gas_limit {
+        return Err(TxError::GasLimitTooHigh {
+            gas_limit: tx.gas_limit,
+            block_limit: config.block_gas_limit,
+        });
+    }
+    tx.check_shape()?;
+    if let Some(to) = &tx.to
+        && overlay.get(&code_hash_key(to)).map_err(host)?.is_none()
+    {
+        return Err(TxError::NoContract(*to));
+    }
+    executor.check(overlay, verified)
+}
+
+/// Re-executes every block of `source` from genesis on a fresh in-memory chain and checks
+/// each block against the stored one: state root, transactions root, receipts root and
+/// hash. `progress(done, total)` is called after each block. Returns the number of blocks
+/// replayed.
+///
+/// # Errors
+/// [`LedgerError::ReplayMismatch`] at the first block that differs, a stored transaction
+/// that replay refuses, or a storage fault.
+pub fn replay<S: Store>(
+    source: &S,
+    executor: &mut dyn Executor,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64, LedgerError> {
+    let config = source
+        .config()?
+        .ok_or_else(|| LedgerError::Corrupt("the store holds no chain".into()))?;
+    let head = source.head_number()?.unwrap_or(0);
+    let mut chain = Chain::open(MemoryStore::new(), config)?;
+    let stored_genesis = source
+        .header(0)?
+        .ok_or_else(|| LedgerError::Corrupt("the genesis block is missing".into()))?;
+    compare(0, &stored_genesis, chain.head())?;
+    for number in 1..=head {
+        let stored = source
+            .header(number)?
+            .ok_or_else(|| LedgerError::Corrupt(format!("block {number} is missing")))?;
+        let mut raw = Vec::new();
+        for hash in source.block_transactions(number)? {
+            let tx = source.transaction(&hash)?.ok_or_else(|| {
+                LedgerError::Corrupt(format!("transaction {hash} of block {number} is missing"))
+            })?;
+            raw.push(tx.raw);
+        }
+        let result = chain.produce_block(executor, stored.time, &raw)?;
+        if let Some(rejected) = result.rejected.first() {
+            return Err(LedgerError::Corrupt(format!(
+                "transaction {} of block {number} is refused on replay: {}",
+                rejected.position, rejected.error
+            )));
+        }
+        compare(number, &stored, &result.header)?;
+        progress(number, head);
+    }
+    Ok(head)
+}
+
+fn compare(block: u64, stored: &Header, replayed: &Header) -> Result<(), LedgerError> {
+    let fields = [
+        ("state root", stored.state_root, replayed.state_root),
+        (
+            "transactions root",
+            stored.transactions_root,
+            replayed.transactions_root,
+        ),
+        (
+            "receipts root",
+            stored.receipts_root,
+            replayed.receipts_root,
+        ),
+        ("block hash", stored.hash(), replayed.hash()),
+    ];
+    for (field, stored, replayed) in fields {
+        if stored != replayed {
+            return Err(LedgerError::ReplayMismatch {
+                block,
+                field,
+                stored,
+                replayed,
+            });
+        }
+    }
+    Ok(())
+}

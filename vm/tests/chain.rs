@@ -1,0 +1,317 @@
+//! Blocks and receipts on a chain driven by the test executor: roots, receipts, atomic
+//! transactions, nonces and code in the trie, proofs at past blocks, replay, the redb store.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod ledger_common;
+use ledger_common as common;
+
+use assent_vm::ledger::chain::{BlockResult, LogFilter};
+use assent_vm::ledger::executor::{BlockEnv, ExecutionResult, Executor, StateAccess};
+use assent_vm::ledger::primitives::keccak256;
+use assent_vm::ledger::state::{code_hash_key, nonce_key};
+use assent_vm::ledger::trie::{secure_key, verify_value};
+use assent_vm::ledger::tx::{VerifiedTransaction, create_address};
+use assent_vm::ledger::{Address, Chain, LedgerError, MemoryStore, RedbStore, Store, replay};
+use common::{TestExecutor, address, call, config, deploy, entry_key};
+use serde_json::json;
+use std::path::PathBuf;
+
+/// A fresh directory under the system temp dir, removed first if a previous run left it.
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("assent-ledger-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The chain of the snapshot: alice deploys; bob sets twice, alice's call fails, carol's
+/// burns its gas, and a junk transaction and a replayed nonce are left out.
+fn scenario<S: Store>(chain: &mut Chain<S>) -> Vec<BlockResult> {
+    let contract = create_address(&address("alice"), 0);
+    let t0 = chain.head().time;
+    let first = chain
+        .produce_block(&mut TestExecutor, t0 + 1, &[deploy("alice", 0)])
+        .unwrap();
+    let set = call("bob", 0, contract, "set", r#"{"key":"k","value":"v1"}"#);
+    let second = chain
+        .produce_block(
+            &mut TestExecutor,
+            t0 + 2,
+            &[
+                set.clone(),
+                call("bob", 1, contract, "set", r#"{"key":"k2","value":"v2"}"#),
+                call("alice", 1, contract, "fail", ""),
+                b"junk".to_vec(),
+                set,
+                call("carol", 0, contract, "burn", ""),
+            ],
+        )
+        .unwrap();
+    vec![first, second]
+}
+
+fn block_json(result: &BlockResult) -> serde_json::Value {
+    json!({
+        "block": result.header.to_json(&result.transactions),
+        "receipts": result.receipts.iter().map(|receipt| receipt.to_json()).collect::<Vec<_>>(),
+        "rejected": result
+            .rejected
+            .iter()
+            .map(|rejected| format!("#{}: {}", rejected.position, rejected.error))
+            .collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn blocks_commit_transactions_receipts_and_roots() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    let genesis = chain.head().clone();
+    let results = scenario(&mut chain);
+    let trace: Vec<_> = results.iter().map(block_json).collect();
+    insta::assert_json_snapshot!(json!({ "genesis": genesis.to_json(&[]), "blocks": trace }));
+
+    // The header links and roots are what an independent implementation computes.
+    assert_eq!(results[0].header.parent_hash, genesis.hash());
+    assert_eq!(results[1].header.parent_hash, results[0].hash);
+    for result in &results {
+        let raws: Vec<Vec<u8>> = result
+            .transactions
+            .iter()
+            .map(|hash| chain.store().transaction(hash).unwrap().unwrap().raw)
+            .collect();
+        let alloy_tx_root = alloy_trie::root::ordered_trie_root_with_encoder(&raws, |raw, out| {
+            out.extend_from_slice(raw)
+        });
+        assert_eq!(result.header.transactions_root.0, alloy_tx_root.0);
+        let receipts: Vec<Vec<u8>> = result.receipts.iter().map(|r| r.encode()).collect();
+        let alloy_receipts_root =
+            alloy_trie::root::ordered_trie_root_with_encoder(&receipts, |r, out| {
+                out.extend_from_slice(r)
+            });
+        assert_eq!(result.header.receipts_root.0, alloy_receipts_root.0);
+    }
+    // Receipts round-trip through their stored form.
+    for receipt in &results[1].receipts {
+        let stored = chain.store().receipt(&receipt.tx_hash).unwrap().unwrap();
+        assert_eq!(&stored, receipt);
+    }
+}
+
+#[test]
+fn block_time_must_strictly_increase() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    let time = chain.head().time;
+    let error = chain
+        .produce_block(&mut TestExecutor, time, &[deploy("alice", 0)])
+        .unwrap_err();
+    assert_eq!(
+        error,
+        LedgerError::TimeNotIncreasing {
+            parent: time,
+            got: time
+        }
+    );
+    assert_eq!(chain.head().number, 0);
+    assert_eq!(chain.nonce(&address("alice")).unwrap(), 0);
+}
+
+#[test]
+fn an_aborted_transaction_keeps_its_nonce_and_audit_events_only() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    assert_eq!(
+        chain.get(&entry_key(&contract, "failed"), None).unwrap(),
+        None
+    );
+    assert_eq!(
+        chain.get(&entry_key(&contract, "k"), None).unwrap(),
+        Some(b"v1".to_vec())
+    );
+    assert_eq!(chain.nonce(&address("alice")).unwrap(), 2);
+    assert_eq!(chain.nonce(&address("bob")).unwrap(), 2);
+    assert_eq!(chain.nonce(&address("carol")).unwrap(), 1);
+}
+
+#[test]
+fn nonces_and_code_live_in_the_trie_and_are_provable_at_past_blocks() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    let code_hash = keccak256(b"\0asm test module");
+    let proof = chain.prove(&code_hash_key(&contract), None).unwrap();
+    assert_eq!(proof.value, Some(code_hash.0.to_vec()));
+    assert_eq!(
+        chain.store().code(&code_hash).unwrap(),
+        Some(b"\0asm test module".to_vec())
+    );
+
+    for (block, expected) in [(0u64, None), (1, Some(1u64)), (2, Some(2))] {
+        let proof = chain
+            .prove(&nonce_key(&address("alice")), Some(block))
+            .unwrap();
+        let expected = expected.map(|nonce| nonce.to_be_bytes().to_vec());
+        assert_eq!(proof.value, expected, "block {block}");
+        verify_value(
+            proof.state_root,
+            secure_key(&proof.raw_key).as_bytes(),
+            expected.as_deref(),
+            &proof.proof,
+        )
+        .unwrap();
+    }
+    // An entry written in block 2 is absent, provably, at block 1.
+    let absent = chain.prove(&entry_key(&contract, "k"), Some(1)).unwrap();
+    assert_eq!(absent.value, None);
+    verify_value(
+        absent.state_root,
+        secure_key(&absent.raw_key).as_bytes(),
+        None,
+        &absent.proof,
+    )
+    .unwrap();
+}
+
+#[test]
+fn replay_reproduces_every_root() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let mut seen = Vec::new();
+    let blocks = replay(chain.store(), &mut TestExecutor, |done, total| {
+        seen.push((done, total))
+    })
+    .unwrap();
+    assert_eq!(blocks, 2);
+    assert_eq!(seen, vec![(1, 2), (2, 2)]);
+}
+
+/// Runs like the test executor but stores a different value in `set`.
+struct Divergent;
+
+impl Executor for Divergent {
+    fn apply(
+        &mut self,
+        state: &mut dyn StateAccess,
+        tx: &VerifiedTransaction,
+        env: &BlockEnv,
+    ) -> Result<ExecutionResult, LedgerError> {
+        let result = TestExecutor.apply(state, tx, env)?;
+        if tx.signed.tx().method == "set" {
+            state.set(&entry_key(&tx.contract, "k"), b"other".to_vec())?;
+        }
+        Ok(result)
+    }
+}
+
+#[test]
+fn replay_reports_the_first_block_whose_state_root_differs() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let error = replay(chain.store(), &mut Divergent, |_, _| {}).unwrap_err();
+    match error {
+        LedgerError::ReplayMismatch { block, field, .. } => {
+            assert_eq!((block, field), (2, "state root"));
+        }
+        other => panic!("unexpected {other}"),
+    }
+}
+
+#[test]
+fn redb_store_keeps_blocks_receipts_code_and_events_across_reopen() {
+    let dir = scratch_dir("reopen");
+    let path = dir.join("ledger.redb");
+    let (head, results) = {
+        let mut chain = Chain::open(RedbStore::open(&path).unwrap(), config()).unwrap();
+        let results = scenario(&mut chain);
+        (chain.head().clone(), results)
+    };
+    let chain = Chain::open(RedbStore::open(&path).unwrap(), config()).unwrap();
+    assert_eq!(chain.head(), &head);
+    let contract = create_address(&address("alice"), 0);
+    assert_eq!(
+        chain.get(&entry_key(&contract, "k2"), None).unwrap(),
+        Some(b"v2".to_vec())
+    );
+    assert_eq!(chain.nonce(&address("bob")).unwrap(), 2);
+    for result in &results {
+        assert_eq!(
+            chain.store().header(result.header.number).unwrap().as_ref(),
+            Some(&result.header)
+        );
+        assert_eq!(
+            chain
+                .store()
+                .block_transactions(result.header.number)
+                .unwrap(),
+            result.transactions
+        );
+        for (index, receipt) in result.receipts.iter().enumerate() {
+            assert_eq!(
+                chain.store().receipt(&receipt.tx_hash).unwrap().as_ref(),
+                Some(receipt)
+            );
+            let stored = chain
+                .store()
+                .transaction(&receipt.tx_hash)
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                (stored.block, stored.index as usize),
+                (result.header.number, index)
+            );
+        }
+    }
+    assert!(
+        chain
+            .store()
+            .code(&keccak256(b"\0asm test module"))
+            .unwrap()
+            .is_some()
+    );
+
+    let by_contract = chain
+        .logs(&LogFilter {
+            contract: Some(contract),
+            ..LogFilter::default()
+        })
+        .unwrap();
+    let names: Vec<_> = by_contract
+        .iter()
+        .map(|entry| entry.event.name.as_str())
+        .collect();
+    assert_eq!(names, ["Set", "Set", "Attempt"]);
+    let by_field = chain
+        .logs(&LogFilter {
+            event: Some("Set".into()),
+            fields: vec![("key".into(), json!("k2"))],
+            ..LogFilter::default()
+        })
+        .unwrap();
+    assert_eq!(by_field.len(), 1);
+    assert_eq!(by_field[0].tx_index, 1);
+    let none = chain
+        .logs(&LogFilter {
+            contract: Some(Address([5; 20])),
+            ..LogFilter::default()
+        })
+        .unwrap();
+    assert!(none.is_empty());
+
+    replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap();
+    drop(chain);
+
+    // The same data directory opened for another chain is refused.
+    let mut other = config();
+    other.chain_id += 1;
+    let error = Chain::open(RedbStore::open(&path).unwrap(), other).unwrap_err();
+    assert!(
+        error.to_string().contains("belongs to another chain"),
+        "{error}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

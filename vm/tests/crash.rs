@@ -1,0 +1,179 @@
+//! Crash safety: a child process commits blocks to a redb store in a loop and is killed
+//! with SIGKILL at random moments; after every kill the store opens, its head is a block
+//! committed in full, nothing of the next block is visible, and replay reproduces every
+//! root.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod ledger_common;
+use ledger_common as common;
+
+use assent_vm::ledger::tx::create_address;
+use assent_vm::ledger::{Chain, RedbStore, Store, replay};
+use common::{TestExecutor, address, call, config, deploy};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// Set in the child's environment to the data directory it commits to.
+const CHILD_ENV: &str = "ASSENT_LEDGER_CRASH_CHILD";
+const KILLS: usize = 24;
+
+/// The transactions of block `number`, given the chain at its parent: a deployment first,
+/// then calls from a varying number of accounts, some blocks large, so that a kill often
+/// lands inside a commit.
+fn block_transactions<S: Store>(chain: &Chain<S>, number: u64) -> Vec<Vec<u8>> {
+    if number == 1 {
+        return vec![deploy("deployer", 0)];
+    }
+    let contract = create_address(&address("deployer"), 0);
+    let count = if number.is_multiple_of(5) {
+        150
+    } else {
+        1 + number % 17
+    };
+    (0..count)
+        .map(|j| {
+            let user = format!("user{j}");
+            let nonce = chain.nonce(&address(&user)).unwrap();
+            let args = format!(r#"{{"key":"k{j}","value":"block {number}"}}"#);
+            call(&user, nonce, contract, "set", &args)
+        })
+        .collect()
+}
+
+fn open_chain(dir: &Path) -> Chain<RedbStore> {
+    Chain::open(RedbStore::open(&dir.join("ledger.redb")).unwrap(), config()).unwrap()
+}
+
+/// Commits blocks until stopped (in the child) or `limit` blocks (in a plain test run).
+fn commit_blocks(dir: &Path, limit: Option<u64>) -> u64 {
+    let mut chain = open_chain(dir);
+    let mut committed = 0;
+    while limit.is_none_or(|limit| committed < limit) {
+        let number = chain.head().number + 1;
+        let txs = block_transactions(&chain, number);
+        let time = config().genesis_time + number;
+        let result = chain.produce_block(&mut TestExecutor, time, &txs).unwrap();
+        assert!(result.rejected.is_empty(), "{:?}", result.rejected);
+        committed += 1;
+    }
+    chain.head().number
+}
+
+/// In the child (re-invoked by [`sigkill_during_commits_never_leaves_a_partial_block`]) this
+/// commits blocks forever; run as a plain test it commits a few and checks the head.
+#[test]
+fn crash_child() {
+    match std::env::var_os(CHILD_ENV) {
+        Some(dir) => {
+            commit_blocks(Path::new(&dir), None);
+        }
+        None => {
+            let dir = scratch_dir("child-plain");
+            assert_eq!(commit_blocks(&dir, Some(6)), 6);
+            assert_eq!(commit_blocks(&dir, Some(2)), 8);
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("assent-crash-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A small deterministic generator for the kill delays.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn sigkill_during_commits_never_leaves_a_partial_block() {
+    let dir = scratch_dir("kill");
+    let exe = std::env::current_exe().unwrap();
+    let mut random = XorShift(0x5eed_1234_abcd_0001);
+    let mut previous_head = 0;
+    let mut advanced = 0;
+    for round in 0..KILLS {
+        let mut child = Command::new(&exe)
+            .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+            .env(CHILD_ENV, &dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(150 + random.next() % 600));
+        // `Child::kill` sends SIGKILL on Unix: no destructor, no flush, no clean close.
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        assert!(
+            !status.success(),
+            "round {round}: the child exited on its own"
+        );
+
+        let chain = Chain::open_existing(RedbStore::open(&dir.join("ledger.redb")).unwrap())
+            .unwrap_or_else(|error| panic!("round {round}: the store does not open: {error}"));
+        let head = chain.head().number;
+        assert!(
+            head >= previous_head,
+            "round {round}: committed blocks were lost"
+        );
+        if head > previous_head {
+            advanced += 1;
+        }
+        let store = chain.store();
+        // Every block up to the head is complete.
+        for number in previous_head.max(1)..=head {
+            let header = store.header(number).unwrap().unwrap();
+            assert_eq!(header.number, number);
+            let hashes = store.block_transactions(number).unwrap();
+            assert!(
+                !hashes.is_empty(),
+                "round {round}: block {number} lost its transactions"
+            );
+            for hash in hashes {
+                let tx = store.transaction(&hash).unwrap().unwrap();
+                assert_eq!(tx.block, number);
+                assert!(store.receipt(&hash).unwrap().is_some());
+            }
+        }
+        // Nothing of the next block is visible: not its header, nor any of the exact
+        // transactions the child was committing.
+        let next = head + 1;
+        assert_eq!(store.header(next).unwrap(), None, "round {round}");
+        assert!(
+            store.block_transactions(next).unwrap().is_empty(),
+            "round {round}"
+        );
+        for raw in block_transactions(&chain, next) {
+            let hash = assent_vm::ledger::keccak256(&raw);
+            assert_eq!(store.transaction(&hash).unwrap(), None, "round {round}");
+            assert_eq!(store.receipt(&hash).unwrap(), None, "round {round}");
+        }
+        // Replay from genesis reproduces every root of every committed block.
+        assert_eq!(replay(store, &mut TestExecutor, |_, _| {}).unwrap(), head);
+        eprintln!("round {round}: head {head}");
+        previous_head = head;
+    }
+    // The child made progress between most kills (it must have been killed mid-run, not
+    // only during start-up).
+    assert!(
+        advanced >= KILLS / 2,
+        "the child advanced in only {advanced} of {KILLS} rounds"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,271 @@
+//! The Merkle Patricia trie: the Ethereum test vectors, roots and proofs against
+//! `alloy-trie`, insertion-order independence, reads and proofs at past roots.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use alloy_primitives::{B256, Bytes};
+use alloy_trie::{HashBuilder, Nibbles as AlloyNibbles};
+use assent_vm::ledger::primitives::{Hash, decode_hex, keccak256};
+use assent_vm::ledger::trie::{self, Trie, verify_proof, verify_value};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+type Store = BTreeMap<Hash, Vec<u8>>;
+
+/// A vector string: `0x…` is hex, anything else its UTF-8 bytes.
+fn vector_bytes(text: &str) -> Vec<u8> {
+    if text.starts_with("0x") {
+        decode_hex(text).unwrap()
+    } else {
+        text.as_bytes().to_vec()
+    }
+}
+
+/// Applies `(key, Some(value))` inserts and `(key, None)` removals in order, commits after
+/// each step into `store`, and returns the final root.
+fn apply(store: &mut Store, trie: &mut Trie, ops: &[(Vec<u8>, Option<Vec<u8>>)]) -> Hash {
+    let mut root = Hash::EMPTY_ROOT;
+    for (key, value) in ops {
+        match value {
+            Some(value) => trie.insert(store, key, value.clone()).unwrap(),
+            None => {
+                trie.remove(store, key).unwrap();
+            }
+        }
+        let committed = trie.commit();
+        store.extend(committed.nodes);
+        root = committed.root;
+    }
+    root
+}
+
+#[test]
+fn ethereum_trietest_vectors() {
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("vectors/trietest.json")).unwrap();
+    let vectors = vectors.as_object().unwrap();
+    assert_eq!(vectors.len(), 4);
+    for (name, case) in vectors {
+        let ops: Vec<(Vec<u8>, Option<Vec<u8>>)> = case["in"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| {
+                let key = vector_bytes(pair[0].as_str().unwrap());
+                let value = pair[1].as_str().map(vector_bytes);
+                (key, value)
+            })
+            .collect();
+        let mut store = Store::new();
+        let root = apply(&mut store, &mut Trie::new(), &ops);
+        let expected = Hash::from_hex(case["root"].as_str().unwrap()).unwrap();
+        assert_eq!(root, expected, "vector {name}");
+    }
+}
+
+#[test]
+fn ethereum_secure_trie_vector() {
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("vectors/hex_encoded_securetrie_test.json")).unwrap();
+    let case = &vectors["test1"];
+    let mut store = Store::new();
+    let mut trie = Trie::new();
+    for pair in case["data"].as_array().unwrap() {
+        let key = decode_hex(pair[0].as_str().unwrap()).unwrap();
+        let value = decode_hex(pair[1].as_str().unwrap()).unwrap();
+        trie.insert(&store, trie::secure_key(&key).as_bytes(), value)
+            .unwrap();
+    }
+    let committed = trie.commit();
+    store.extend(committed.nodes);
+    let expected = Hash::from_hex(case["result"].as_str().unwrap()).unwrap();
+    assert_eq!(committed.root, expected);
+}
+
+#[test]
+fn empty_trie_has_the_empty_root_and_proves_absence_with_no_nodes() {
+    let store = Store::new();
+    let mut trie = Trie::new();
+    assert_eq!(trie.commit().root, Hash::EMPTY_ROOT);
+    let proof = trie::prove(&store, Hash::EMPTY_ROOT, b"anything").unwrap();
+    assert!(proof.is_empty());
+    assert_eq!(
+        verify_proof(Hash::EMPTY_ROOT, b"anything", &proof),
+        Ok(None)
+    );
+}
+
+#[test]
+fn past_roots_stay_readable_and_provable() {
+    let mut store = Store::new();
+    let mut trie = Trie::new();
+    let mut roots = Vec::new();
+    for round in 0u8..20 {
+        for i in 0u8..10 {
+            let key = keccak256(&[i]);
+            trie.insert(&store, key.as_bytes(), vec![round, i]).unwrap();
+        }
+        if round % 3 == 0 {
+            trie.remove(&store, keccak256(&[round % 10]).as_bytes())
+                .unwrap();
+        }
+        let committed = trie.commit_and_unload();
+        store.extend(committed.nodes);
+        roots.push(committed.root);
+    }
+    for (round, root) in roots.iter().enumerate() {
+        let old = Trie::at(*root);
+        for i in 0u8..10 {
+            let key = keccak256(&[i]);
+            let removed = round % 3 == 0 && usize::from(i) == round % 10;
+            let expected = (!removed).then(|| vec![round as u8, i]);
+            assert_eq!(old.get(&store, key.as_bytes()).unwrap(), expected);
+            let proof = trie::prove(&store, *root, key.as_bytes()).unwrap();
+            verify_value(*root, key.as_bytes(), expected.as_deref(), &proof).unwrap();
+        }
+    }
+}
+
+#[test]
+fn tampered_proofs_are_rejected() {
+    let mut store = Store::new();
+    let mut trie = Trie::new();
+    for i in 0u16..200 {
+        trie.insert(&store, keccak256(&i.to_be_bytes()).as_bytes(), vec![1; 40])
+            .unwrap();
+    }
+    let committed = trie.commit();
+    store.extend(committed.nodes);
+    let key = keccak256(&7u16.to_be_bytes());
+    let proof = trie::prove(&store, committed.root, key.as_bytes()).unwrap();
+    assert!(proof.len() >= 2);
+
+    let mut flipped = proof.clone();
+    let last = flipped.len() - 1;
+    let byte = flipped[last].len() - 1;
+    flipped[last][byte] ^= 1;
+    let error = verify_proof(committed.root, key.as_bytes(), &flipped).unwrap_err();
+    assert!(error.to_string().contains("hashes to"), "{error}");
+
+    let mut truncated = proof.clone();
+    truncated.pop();
+    let error = verify_proof(committed.root, key.as_bytes(), &truncated).unwrap_err();
+    assert!(error.to_string().contains("ends at node"), "{error}");
+
+    let mut extra = proof.clone();
+    extra.push(vec![0xc0]);
+    let error = verify_proof(committed.root, key.as_bytes(), &extra).unwrap_err();
+    assert!(
+        error.to_string().contains("not on the key's path"),
+        "{error}"
+    );
+
+    let error = verify_value(committed.root, key.as_bytes(), Some(&[2; 40]), &proof).unwrap_err();
+    assert!(
+        error.to_string().contains("the proof shows the value"),
+        "{error}"
+    );
+}
+
+/// The root `alloy-trie` computes for a secure-keyed map.
+fn alloy_root(map: &BTreeMap<Vec<u8>, Vec<u8>>) -> Hash {
+    let hashed: BTreeMap<Hash, &Vec<u8>> = map
+        .iter()
+        .map(|(key, value)| (keccak256(key), value))
+        .collect();
+    let mut builder = HashBuilder::default();
+    for (key, value) in hashed {
+        builder.add_leaf(AlloyNibbles::unpack(key.as_bytes()), value);
+    }
+    Hash(builder.root().0)
+}
+
+/// Whether `alloy-trie`'s verifier accepts our proof of `raw_key`.
+fn alloy_verifies(root: Hash, raw_key: &[u8], value: Option<&Vec<u8>>, proof: &[Vec<u8>]) -> bool {
+    let proof: Vec<Bytes> = proof.iter().map(|node| Bytes::from(node.clone())).collect();
+    alloy_trie::proof::verify_proof(
+        B256::from(root.0),
+        AlloyNibbles::unpack(keccak256(raw_key).as_bytes()),
+        value.cloned(),
+        &proof,
+    )
+    .is_ok()
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Set(u8, Vec<u8>),
+    Remove(u8),
+    Commit,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    // Keys from a small pool, so that updates and removals hit existing entries; values of
+    // 1 to 40 bytes, so that both embedded and hashed nodes occur.
+    prop_oneof![
+        5 => (any::<u8>(), proptest::collection::vec(any::<u8>(), 1..40)).prop_map(|(k, v)| Op::Set(k % 64, v)),
+        3 => any::<u8>().prop_map(|k| Op::Remove(k % 64)),
+        1 => Just(Op::Commit),
+    ]
+}
+
+fn raw_key(index: u8) -> Vec<u8> {
+    // Raw state keys look like an address followed by a slot; any bytes do.
+    let mut key = vec![0xaa; 20];
+    key.push(index);
+    key
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn roots_and_proofs_agree_with_alloy_trie(ops in proptest::collection::vec(op(), 0..120), probes in proptest::collection::vec(0u8..80, 1..6)) {
+        let mut store = Store::new();
+        let mut trie = Trie::new();
+        let mut model: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        for op in &ops {
+            match op {
+                Op::Set(index, value) => {
+                    trie.insert(&store, keccak256(&raw_key(*index)).as_bytes(), value.clone()).unwrap();
+                    model.insert(raw_key(*index), value.clone());
+                }
+                Op::Remove(index) => {
+                    let removed = trie.remove(&store, keccak256(&raw_key(*index)).as_bytes()).unwrap();
+                    prop_assert_eq!(removed, model.remove(&raw_key(*index)).is_some());
+                }
+                Op::Commit => {
+                    // Commit part-way and drop the in-memory nodes, so later changes read
+                    // committed nodes back from the store.
+                    let committed = trie.commit_and_unload();
+                    store.extend(committed.nodes);
+                }
+            }
+        }
+        let committed = trie.commit();
+        store.extend(committed.nodes);
+        let root = committed.root;
+        prop_assert_eq!(root, alloy_root(&model));
+
+        // The same contents inserted in reverse order into a fresh trie give the same root.
+        let mut reversed = Trie::new();
+        for (key, value) in model.iter().rev() {
+            reversed.insert(&Store::new(), keccak256(key).as_bytes(), value.clone()).unwrap();
+        }
+        prop_assert_eq!(reversed.commit().root, root);
+
+        for probe in probes {
+            let key = raw_key(probe);
+            let path = keccak256(&key);
+            let expected = model.get(&key).cloned();
+            prop_assert_eq!(trie.get(&store, path.as_bytes()).unwrap(), expected.clone());
+            let proof = trie::prove(&store, root, path.as_bytes()).unwrap();
+            prop_assert_eq!(verify_proof(root, path.as_bytes(), &proof).unwrap(), expected.clone());
+            prop_assert!(alloy_verifies(root, &key, expected.as_ref(), &proof));
+        }
+    }
+}
