@@ -179,6 +179,12 @@ fn a_file_that_does_not_parse_is_refused_with_its_errors() {
 
 #[test]
 fn empty_and_comment_only_files() {
+    assert_eq!(format_source(FileId(0), "").unwrap(), "");
+    assert_eq!(format_source(FileId(0), " \n\n").unwrap(), "");
+    assert_eq!(
+        format_source(FileId(0), "\n// only\n\n\n/* comments */\n").unwrap(),
+        "// only\n\n/* comments */\n"
+    );
     assert_eq!(
         format_source(FileId(0), "contract C;").unwrap(),
         "contract C;\n"
