@@ -22,7 +22,6 @@ impl Layout<'_> {
                 .take_while(|item| item.span.start < contract.span.start)
                 .count()
         });
-        let mut after_contract = None;
         for index in 0..=unit.items.len() {
             if index == contract_at
                 && let Some(contract) = &unit.contract
@@ -30,17 +29,12 @@ impl Layout<'_> {
                 self.element(contract.span, Doc::Nil, &mut entries, |this| {
                     this.contract(contract)
                 });
-                after_contract = Some(entries.len());
             }
             if let Some(item) = unit.items.get(index) {
                 self.element(item.span, Doc::Nil, &mut entries, |this| this.item(item));
             }
         }
         self.dangling(u32::MAX, &mut entries);
-        // `contract Name;` is always followed by a blank line.
-        if let Some(entry) = after_contract.and_then(|index| entries.get_mut(index)) {
-            entry.blank_before = true;
-        }
         vertical(entries)
     }
 

@@ -144,7 +144,7 @@ fn a_short_call_stays_on_one_line() {
     let out = format_statements(vec![let_("x", call("f", vec![int(1), string("a")]))]);
     assert_eq!(
         out,
-        "contract C;\n\naction a() {\n    let x = f(1, \"a\");\n}\n"
+        "contract C;\naction a() {\n    let x = f(1, \"a\");\n}\n"
     );
 }
 
@@ -155,7 +155,6 @@ fn a_long_argument_list_breaks_one_argument_per_line_with_a_trailing_comma() {
         .collect();
     let out = format_statements(vec![let_("x", call("f", args))]);
     let expected = "contract C;
-
 action a() {
     let x = f(
         argument_number_0,
@@ -184,7 +183,6 @@ fn a_long_operator_chain_breaks_before_each_operator() {
     }
     let out = format_statements(vec![let_("ok", chain)]);
     let expected = "contract C;
-
 action a() {
     let ok = first_operand_of_the_chain
         && another_long_condition_0
@@ -271,7 +269,6 @@ fn if_statements_and_match_are_always_broken() {
         stmt(StmtKind::Expr(match_stmt)),
     ]);
     let expected = "contract C;
-
 action a() {
     if c {
         f()
@@ -313,7 +310,6 @@ fn a_long_policy_rule_puts_when_and_unless_on_lines_of_their_own() {
     }));
     let out = format_unit(&unit(vec![policy]), "");
     let expected = r#"contract C;
-
 policy p() {
     default deny;
     deny "short" when class_of_the_data in SomeLongEnum.VARIANT;
@@ -350,7 +346,6 @@ fn a_long_enum_of_leaves_is_packed_and_nested_variants_go_one_per_line() {
     ];
     let out = format_unit(&unit(enums), "");
     let expected = "contract C;
-
 enum Flat {
     VARIANT00, VARIANT01, VARIANT02, VARIANT03, VARIANT04, VARIANT05, VARIANT06, VARIANT07,
     VARIANT08, VARIANT09, VARIANT10, VARIANT11, VARIANT12, VARIANT13,
