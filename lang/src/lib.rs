@@ -10,6 +10,7 @@
 //! [`diagnostics::Diagnostic`] with a stable code and a location.
 
 pub mod check;
+pub mod codegen;
 pub mod diagnostics;
 pub mod format;
 pub mod span;
