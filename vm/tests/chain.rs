@@ -314,3 +314,26 @@ fn redb_store_keeps_blocks_receipts_code_and_events_across_reopen() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn pending_transactions_move_the_expected_nonce() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    let next = call("alice", 2, contract, "set", r#"{"key":"a","value":"b"}"#);
+    let verified = chain
+        .check_transaction(&mut TestExecutor, &next, 0)
+        .unwrap()
+        .unwrap();
+    assert_eq!(verified.sender, address("alice"));
+    // With one of alice's transactions pending, nonce 2 is taken: 3 is expected.
+    let error = chain
+        .check_transaction(&mut TestExecutor, &next, 1)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "wrong nonce 2: the sender's next nonce is 3"
+    );
+    assert_eq!(error.code(), 1004);
+}

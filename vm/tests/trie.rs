@@ -269,3 +269,37 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_commit_hashes_only_the_changed_path() {
+    let mut store = Store::new();
+    let mut trie = Trie::new();
+    for i in 0u32..10_000 {
+        trie.insert(&store, keccak256(&i.to_be_bytes()).as_bytes(), vec![7; 32])
+            .unwrap();
+    }
+    let first = trie.commit_and_unload();
+    assert!(first.nodes.len() > 10_000);
+    store.extend(first.nodes);
+
+    // One changed entry: only the nodes from its leaf up to the root are new (a 10k-entry
+    // secure trie is about four levels deep), both in memory and after reloading.
+    let key = keccak256(&5u32.to_be_bytes());
+    trie.insert(&store, key.as_bytes(), vec![8; 32]).unwrap();
+    let second = trie.commit();
+    assert!(
+        (2..=6).contains(&second.nodes.len()),
+        "{}",
+        second.nodes.len()
+    );
+    store.extend(second.nodes);
+    trie.insert(&store, key.as_bytes(), vec![9; 32]).unwrap();
+    let third = trie.commit();
+    assert!(
+        (2..=6).contains(&third.nodes.len()),
+        "{}",
+        third.nodes.len()
+    );
+    // Committing with no change creates nothing.
+    assert!(trie.commit().nodes.is_empty());
+}

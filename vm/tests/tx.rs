@@ -242,7 +242,7 @@ fn refusal(raw: &[u8]) -> String {
         )
         .unwrap();
     assert!(block.rejected.is_empty());
-    match chain.check_transaction(&mut TestExecutor, raw, 0) {
+    match chain.check_transaction(&mut TestExecutor, raw, 0).unwrap() {
         Ok(_) => "accepted".into(),
         Err(error) => format!("{}: {error}", error.code()),
     }

@@ -209,20 +209,24 @@ impl<S: Store> Chain<S> {
 
     /// Every check of LEDGER.md §2 on one raw transaction against the head state, as
     /// `assent_sendRawTransaction` makes them; `pending` counts the sender's transactions
-    /// accepted but not yet in a block.
+    /// accepted but not yet in a block. The inner `Result` is the verdict.
     ///
     /// # Errors
-    /// The [`TxError`] refusing it.
+    /// A storage fault while reading the state.
     pub fn check_transaction(
         &self,
         executor: &mut dyn Executor,
         raw: &[u8],
         pending: u64,
-    ) -> Result<VerifiedTransaction, TxError> {
-        let verified = recover_all(std::slice::from_ref(&raw.to_vec()), self.config.chain_id)
+    ) -> Result<Result<VerifiedTransaction, TxError>, LedgerError> {
+        let verified = match recover_all(std::slice::from_ref(&raw.to_vec()), self.config.chain_id)
             .into_iter()
             .next()
-            .unwrap_or(Err(TxError::BadSignature("signature recovery failed")))?;
+            .unwrap_or(Err(TxError::BadSignature("signature recovery failed")))
+        {
+            Ok(verified) => verified,
+            Err(error) => return Ok(Err(error)),
+        };
         let empty = Changes::default();
         let mut overlay = Overlay {
             trie: &self.state,
@@ -230,8 +234,8 @@ impl<S: Store> Chain<S> {
             block: &empty,
             tx: Changes::default(),
         };
-        validate(&self.config, &mut overlay, &verified, pending, executor)?;
-        Ok(verified)
+        let verdict = validate(&self.config, &mut overlay, &verified, pending, executor)?;
+        Ok(verdict.map(|()| verified))
     }
 
     /// Builds a block at `time` from raw transactions, runs them and commits the block
@@ -297,7 +301,7 @@ impl<S: Store> Chain<S> {
                 block: &changes,
                 tx: Changes::default(),
             };
-            let checked = validate(&self.config, &mut overlay, &verified, 0, executor);
+            let checked = validate(&self.config, &mut overlay, &verified, 0, executor)?;
             let artefacts = overlay.tx.artefacts;
             changes.artefacts.extend(artefacts);
             if let Err(error) = checked {
@@ -470,39 +474,39 @@ impl<S: Store> Chain<S> {
 }
 
 /// The checks after decoding, chain id and signature: nonce, gas limit, shape, contract,
-/// then the executor's (method, args, module).
+/// then the executor's (method, args, module). The outer `Result` is a storage fault, the
+/// inner one the verdict on the transaction.
 fn validate(
     config: &ChainConfig,
     overlay: &mut Overlay<'_>,
     verified: &VerifiedTransaction,
     pending: u64,
     executor: &mut dyn Executor,
-) -> Result<(), TxError> {
+) -> Result<Result<(), TxError>, LedgerError> {
     let tx = verified.signed.tx();
-    let host = |error: LedgerError| TxError::ModuleRefused(format!("host fault: {error}"));
-    let stored = overlay.get(&nonce_key(&verified.sender)).map_err(host)?;
-    let expected = decode_nonce(stored.as_deref())
-        .map_err(host)?
-        .saturating_add(pending);
+    let stored = overlay.get(&nonce_key(&verified.sender))?;
+    let expected = decode_nonce(stored.as_deref())?.saturating_add(pending);
     if tx.nonce != expected {
-        return Err(TxError::WrongNonce {
+        return Ok(Err(TxError::WrongNonce {
             expected,
             got: tx.nonce,
-        });
+        }));
     }
     if tx.gas_limit > config.block_gas_limit {
-        return Err(TxError::GasLimitTooHigh {
+        return Ok(Err(TxError::GasLimitTooHigh {
             gas_limit: tx.gas_limit,
             block_limit: config.block_gas_limit,
-        });
+        }));
     }
-    tx.check_shape()?;
+    if let Err(error) = tx.check_shape() {
+        return Ok(Err(error));
+    }
     if let Some(to) = &tx.to
-        && overlay.get(&code_hash_key(to)).map_err(host)?.is_none()
+        && overlay.get(&code_hash_key(to))?.is_none()
     {
-        return Err(TxError::NoContract(*to));
+        return Ok(Err(TxError::NoContract(*to)));
     }
-    executor.check(overlay, verified)
+    Ok(executor.check(overlay, verified))
 }
 
 /// Re-executes every block of `source` from genesis on a fresh in-memory chain and checks
