@@ -13,7 +13,7 @@ mod common;
 
 use assent_vm::ledger::primitives::keccak256;
 use assent_vm::ledger::trie::Trie;
-use assent_vm::ledger::tx::{SignedTransaction, create_address, recover_all};
+use assent_vm::ledger::tx::{SignedTransaction, create_address, recover_all, recover_prehash_k256};
 use assent_vm::ledger::{Chain, Hash, RedbStore};
 use common::{TestExecutor, address, call, config, deploy};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -109,14 +109,42 @@ fn transactions(c: &mut Criterion) {
     let mut group = c.benchmark_group("transactions");
     group.sample_size(20);
     group.throughput(Throughput::Elements(1_000));
-    group.bench_function("k256 recover only, 1 core (1000 tx)", |b| {
+    let prehashes: Vec<_> = decoded.iter().map(|tx| tx.tx().signing_hash()).collect();
+    group.bench_function(
+        "k256 VerifyingKey::recover_from_prehash, 1 core (1000 tx)",
+        |b| {
+            b.iter(|| {
+                for (tx, prehash) in decoded.iter().zip(&prehashes) {
+                    black_box(recover_prehash_k256(prehash, tx.signature()).unwrap());
+                }
+            });
+        },
+    );
+    group.bench_function(
+        "k256 VerifyingKey::recover_from_prehash, 2 threads (1000 tx)",
+        |b| {
+            b.iter(|| {
+                let pairs: Vec<_> = decoded.iter().zip(&prehashes).collect();
+                std::thread::scope(|scope| {
+                    for half in pairs.chunks(500) {
+                        scope.spawn(move || {
+                            for (tx, prehash) in half {
+                                black_box(recover_prehash_k256(prehash, tx.signature()).unwrap());
+                            }
+                        });
+                    }
+                });
+            });
+        },
+    );
+    group.bench_function("ledger recover_prehash, 1 core (1000 tx)", |b| {
         b.iter(|| {
             for tx in &decoded {
                 black_box(tx.recover_sender().unwrap());
             }
         });
     });
-    group.bench_function("k256 recover only, all cores (1000 tx)", |b| {
+    group.bench_function("ledger decode + recover_all, all cores (1000 tx)", |b| {
         b.iter(|| black_box(recover_all(&block, common::CHAIN_ID)));
     });
 

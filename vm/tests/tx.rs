@@ -16,7 +16,7 @@ use assent_vm::ledger::primitives::{Address, Hash, decode_hex, encode_hex};
 use assent_vm::ledger::rlp::ListBuilder;
 use assent_vm::ledger::tx::{
     Signature, SignedTransaction, Transaction, TxError, create_address, recover_prehash,
-    sign_prehash,
+    recover_prehash_k256, sign_prehash,
 };
 use assent_vm::ledger::{Chain, MemoryStore};
 use common::{TestExecutor, address, call, deploy};
@@ -217,6 +217,36 @@ fn transaction() -> impl Strategy<Value = Transaction> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn recovery_agrees_with_k256_on_valid_and_arbitrary_signatures(
+        seed in any::<[u8; 32]>(),
+        prehash in any::<[u8; 32]>(),
+        r in any::<[u8; 32]>(),
+        s in any::<[u8; 32]>(),
+        y_parity in 0u8..3,
+    ) {
+        let prehash = Hash(prehash);
+        if let Ok(key) = SigningKey::from_bytes((&seed).into()) {
+            let signature = sign_prehash(&key, &prehash).unwrap();
+            let ours = recover_prehash(&prehash, &signature);
+            prop_assert_eq!(&ours, &Ok(address_of(key.verifying_key())));
+            prop_assert_eq!(ours, recover_prehash_k256(&prehash, &signature));
+        }
+        // Arbitrary r and s (with s forced low half or not): same verdict, same address.
+        let arbitrary = Signature { y_parity, r, s };
+        prop_assert_eq!(
+            recover_prehash(&prehash, &arbitrary),
+            recover_prehash_k256(&prehash, &arbitrary)
+        );
+        let mut low = s;
+        low[0] &= 0x7f;
+        let arbitrary = Signature { y_parity, r, s: low };
+        prop_assert_eq!(
+            recover_prehash(&prehash, &arbitrary),
+            recover_prehash_k256(&prehash, &arbitrary)
+        );
+    }
 
     #[test]
     fn signed_transactions_round_trip(tx in transaction(), seed in any::<[u8; 32]>()) {
