@@ -14,7 +14,7 @@ mod common;
 use assent_vm::ledger::primitives::keccak256;
 use assent_vm::ledger::trie::Trie;
 use assent_vm::ledger::tx::{SignedTransaction, create_address, recover_all, recover_prehash_k256};
-use assent_vm::ledger::{Chain, Hash, RedbStore};
+use assent_vm::ledger::{Chain, Hash, MemoryStore, RedbStore, Store};
 use common::{TestExecutor, address, call, config, deploy};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use std::collections::BTreeMap;
@@ -151,37 +151,55 @@ fn transactions(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("assent-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let mut chain =
+    let durable =
         Chain::open(RedbStore::open(&dir.join("ledger.redb")).unwrap(), config()).unwrap();
+    bench_blocks(
+        &mut group,
+        "signed tx through blocks of 1000, durable redb commit (1000 tx)",
+        durable,
+        contract,
+    );
+    let memory = Chain::open(MemoryStore::new(), config()).unwrap();
+    bench_blocks(
+        &mut group,
+        "signed tx through blocks of 1000, in-memory store (1000 tx)",
+        memory,
+        contract,
+    );
+    group.finish();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Blocks of 1,000 calls from 1,000 distinct accounts, after a deployment.
+fn bench_blocks<S: Store>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    mut chain: Chain<S>,
+    contract: assent_vm::ledger::Address,
+) {
     let time = chain.head().time;
     chain
         .produce_block(&mut TestExecutor, time + 1, &[deploy("deployer", 0)])
         .unwrap();
     let mut nonce = 0;
-    group.bench_function(
-        "signed tx through blocks of 1000, durable redb commit (1000 tx)",
-        |b| {
-            b.iter_custom(|iterations| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iterations {
-                    // Signing is the clients' work, not the node's: done outside the timing.
-                    let block = signed_block(contract, nonce);
-                    let time = chain.head().time + 1;
-                    let start = Instant::now();
-                    let result = chain
-                        .produce_block(&mut TestExecutor, time, &block)
-                        .unwrap();
-                    total += start.elapsed();
-                    assert_eq!(result.receipts.len(), 1_000);
-                    nonce += 1;
-                }
-                total
-            });
-        },
-    );
-    group.finish();
-    drop(chain);
-    let _ = std::fs::remove_dir_all(dir);
+    group.bench_function(name, |b| {
+        b.iter_custom(|iterations| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iterations {
+                // Signing is the clients' work, not the node's: done outside the timing.
+                let block = signed_block(contract, nonce);
+                let time = chain.head().time + 1;
+                let start = Instant::now();
+                let result = chain
+                    .produce_block(&mut TestExecutor, time, &block)
+                    .unwrap();
+                total += start.elapsed();
+                assert_eq!(result.receipts.len(), 1_000);
+                nonce += 1;
+            }
+            total
+        });
+    });
 }
 
 criterion_group!(
