@@ -611,28 +611,21 @@ fn commit_slot(slot: &mut Slot, nodes: &mut Vec<(Hash, Vec<u8>)>) -> Option<Node
             if let Some(reference) = &loaded.committed {
                 return Some(reference.clone());
             }
-            let node = match &mut loaded.node {
-                MemNode::Leaf { path, value } => Node::Leaf {
-                    path: path.clone(),
-                    value: value.clone(),
-                },
-                MemNode::Extension { path, child } => Node::Extension {
-                    path: path.clone(),
+            let encoding = match &mut loaded.node {
+                MemNode::Leaf { path, value } => node::encode_leaf(path, value),
+                MemNode::Extension { path, child } => {
                     // INVARIANT: an extension's child is never empty.
-                    child: commit_slot(child, nodes).unwrap_or(NodeRef::Inline(vec![0x80])),
-                },
+                    let child = commit_slot(child, nodes).unwrap_or(NodeRef::Inline(vec![0x80]));
+                    node::encode_extension(path, &child)
+                }
                 MemNode::Branch { children, value } => {
-                    let mut refs: Box<[Option<NodeRef>; 16]> = Box::default();
+                    let mut refs: [Option<NodeRef>; 16] = Default::default();
                     for (reference, child) in refs.iter_mut().zip(children.iter_mut()) {
                         *reference = commit_slot(child, nodes);
                     }
-                    Node::Branch {
-                        children: refs,
-                        value: value.clone(),
-                    }
+                    node::encode_branch(&refs, value.as_deref())
                 }
             };
-            let encoding = node.encode();
             let reference = if encoding.len() >= 32 {
                 let hash = keccak256(&encoding);
                 nodes.push((hash, encoding));
