@@ -337,3 +337,37 @@ fn pending_transactions_move_the_expected_nonce() {
     );
     assert_eq!(error.code(), 1004);
 }
+
+#[test]
+fn a_large_block_has_the_roots_alloy_computes() {
+    // 100 transactions: enough for the roots to be built on a second thread.
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    let block: Vec<Vec<u8>> = (0..100)
+        .map(|i| {
+            call(
+                &format!("user{i}"),
+                0,
+                contract,
+                "set",
+                r#"{"key":"x","value":"y"}"#,
+            )
+        })
+        .collect();
+    let time = chain.head().time + 1;
+    let result = chain
+        .produce_block(&mut TestExecutor, time, &block)
+        .unwrap();
+    assert_eq!(result.receipts.len(), 100);
+    let encodings: Vec<Vec<u8>> = result.receipts.iter().map(|r| r.encode()).collect();
+    let receipts_root = alloy_trie::root::ordered_trie_root_with_encoder(&encodings, |r, out| {
+        out.extend_from_slice(r)
+    });
+    let transactions_root = alloy_trie::root::ordered_trie_root_with_encoder(&block, |raw, out| {
+        out.extend_from_slice(raw)
+    });
+    assert_eq!(result.header.receipts_root.0, receipts_root.0);
+    assert_eq!(result.header.transactions_root.0, transactions_root.0);
+    replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap();
+}

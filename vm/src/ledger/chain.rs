@@ -362,26 +362,27 @@ impl<S: Store> Chain<S> {
             accepted.push((verified.signed.hash(), verified.signed.encoded().to_vec()));
         }
 
-        for (raw_key, value) in &changes.writes {
-            let path = secure_key(raw_key);
-            match value {
-                Some(value) => self
-                    .state
-                    .insert(&self.store, path.as_bytes(), value.clone())?,
-                None => {
-                    self.state.remove(&self.store, path.as_bytes())?;
-                }
-            }
-        }
-        let committed = self.state.commit();
-        let receipt_encodings: Vec<Vec<u8>> = receipts.iter().map(Receipt::encode).collect();
+        // The state trie and the two ordered tries are independent: build the latter on
+        // another core while this one applies the writes and hashes the state.
+        let (state, (transactions_root, receipts_root)) = std::thread::scope(|scope| {
+            let roots = (accepted.len() >= PARALLEL_ROOTS_FROM)
+                .then(|| scope.spawn(|| block_roots(&accepted, &receipts)));
+            let state = apply_writes(&mut self.state, &self.store, &changes.writes);
+            let roots = match roots.map(|handle| handle.join()) {
+                Some(Ok(roots)) => roots,
+                // Not spawned, or the worker panicked (a bug): compute the roots here.
+                _ => block_roots(&accepted, &receipts),
+            };
+            (state, roots)
+        });
+        let committed = state?;
         let header = Header {
             number: env.number,
             parent_hash: self.head.hash(),
             time,
             state_root: committed.root,
-            transactions_root: ordered_root(accepted.iter().map(|(_, raw)| raw.as_slice())),
-            receipts_root: ordered_root(receipt_encodings.iter().map(Vec::as_slice)),
+            transactions_root,
+            receipts_root,
             gas_used,
         };
         let transactions: Vec<Hash> = accepted.iter().map(|(hash, _)| *hash).collect();
@@ -471,6 +472,37 @@ impl<S: Store> Chain<S> {
         }
         Ok(entries)
     }
+}
+
+/// Blocks with at least this many transactions build their transactions and receipts
+/// roots on a second thread.
+const PARALLEL_ROOTS_FROM: usize = 64;
+
+/// Applies a block's writes to the state trie, in key order, and hashes the changed paths.
+fn apply_writes(
+    state: &mut Trie,
+    store: &dyn Store,
+    writes: &std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+) -> Result<trie::Committed, LedgerError> {
+    for (raw_key, value) in writes {
+        let path = secure_key(raw_key);
+        match value {
+            Some(value) => state.insert(store, path.as_bytes(), value.clone())?,
+            None => {
+                state.remove(store, path.as_bytes())?;
+            }
+        }
+    }
+    Ok(state.commit())
+}
+
+/// The transactions root and the receipts root of a block.
+fn block_roots(accepted: &[(Hash, Vec<u8>)], receipts: &[Receipt]) -> (Hash, Hash) {
+    let encodings: Vec<Vec<u8>> = receipts.iter().map(Receipt::encode).collect();
+    (
+        ordered_root(accepted.iter().map(|(_, raw)| raw.as_slice())),
+        ordered_root(encodings.iter().map(Vec::as_slice)),
+    )
 }
 
 /// The checks after decoding, chain id and signature: nonce, gas limit, shape, contract,
