@@ -32,7 +32,7 @@ fn block_transactions<S: Store>(chain: &Chain<S>, number: u64) -> Vec<Vec<u8>> {
     }
     let contract = create_address(&address("deployer"), 0);
     let count = if number.is_multiple_of(5) {
-        150
+        80
     } else {
         1 + number % 17
     };
