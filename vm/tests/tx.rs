@@ -455,3 +455,33 @@ fn recovering_in_parallel_keeps_order_and_results() {
         }
     }
 }
+
+#[test]
+fn streamed_recovery_hands_results_over_in_order_and_stops_on_request() {
+    let raws: Vec<Vec<u8>> = (0..300)
+        .map(|i| {
+            if i % 11 == 5 {
+                b"junk".to_vec()
+            } else {
+                call(&format!("user{}", i % 40), i, Address([1; 20]), "set", "{}")
+            }
+        })
+        .collect();
+    let mut seen = Vec::new();
+    assent_vm::ledger::tx::recover_each(&raws, common::CHAIN_ID, |index, result| {
+        let expected = SignedTransaction::decode(&raws[index]).and_then(SignedTransaction::recover);
+        assert_eq!(result, expected, "transaction {index}");
+        seen.push(index);
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    assert_eq!(seen, (0..300).collect::<Vec<_>>());
+
+    let mut count = 0;
+    let stopped = assent_vm::ledger::tx::recover_each(&raws, common::CHAIN_ID, |index, _| {
+        count += 1;
+        if index == 150 { Err(index) } else { Ok(()) }
+    });
+    assert_eq!(stopped, Err(150));
+    assert_eq!(count, 151);
+}

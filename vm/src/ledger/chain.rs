@@ -14,7 +14,7 @@ use super::receipt::{Event, Receipt, Status};
 use super::state::{Changes, Overlay, code_hash_key, decode_nonce, nonce_key};
 use super::store::{BlockCommit, ChainConfig, MemoryStore, Store};
 use super::trie::{self, Trie, secure_key};
-use super::tx::{TxError, VerifiedTransaction, recover_all};
+use super::tx::{TxError, VerifiedTransaction, recover_all, recover_each};
 use serde_json::Value;
 
 /// The default block gas limit (LEDGER.md §5).
@@ -283,84 +283,89 @@ impl<S: Store> Chain<S> {
         let mut rejected = Vec::new();
         let mut gas_used: u64 = 0;
 
-        for (position, verified) in recover_all(raw, self.config.chain_id)
-            .into_iter()
-            .enumerate()
-        {
-            let verified = match verified {
-                Ok(verified) => verified,
-                Err(error) => {
+        // Signatures are recovered on worker threads, chunk by chunk; each transaction runs
+        // here, in order, as soon as its chunk is ready.
+        let (state, store, config) = (&self.state, &self.store, &self.config);
+        recover_each(
+            raw,
+            config.chain_id,
+            |position, verified| -> Result<(), LedgerError> {
+                let verified = match verified {
+                    Ok(verified) => verified,
+                    Err(error) => {
+                        rejected.push(Rejected { position, error });
+                        return Ok(());
+                    }
+                };
+                // Validate against the state as the block has left it so far.
+                let mut overlay = Overlay {
+                    trie: state,
+                    store,
+                    block: &changes,
+                    tx: Changes::default(),
+                };
+                let checked = validate(config, &mut overlay, &verified, 0, executor)?;
+                let artefacts = overlay.tx.artefacts;
+                changes.artefacts.extend(artefacts);
+                if let Err(error) = checked {
                     rejected.push(Rejected { position, error });
-                    continue;
+                    return Ok(());
                 }
-            };
-            // Validate against the state as the block has left it so far.
-            let mut overlay = Overlay {
-                trie: &self.state,
-                store: &self.store,
-                block: &changes,
-                tx: Changes::default(),
-            };
-            let checked = validate(&self.config, &mut overlay, &verified, 0, executor)?;
-            let artefacts = overlay.tx.artefacts;
-            changes.artefacts.extend(artefacts);
-            if let Err(error) = checked {
-                rejected.push(Rejected { position, error });
-                continue;
-            }
-            // Accepted: the nonce moves on whatever the outcome.
-            let tx = verified.signed.tx();
-            changes.writes.insert(
-                nonce_key(&verified.sender),
-                Some(tx.nonce.saturating_add(1).to_be_bytes().to_vec()),
-            );
-            let mut overlay = Overlay {
-                trie: &self.state,
-                store: &self.store,
-                block: &changes,
-                tx: Changes::default(),
-            };
-            if tx.is_deployment() {
-                overlay.deploy(&verified.contract, &tx.code);
-            }
-            let result = executor.apply(&mut overlay, &verified, &env)?;
-            let tx_changes = overlay.tx;
-            let index = u32::try_from(accepted.len()).unwrap_or(u32::MAX);
-            gas_used = gas_used.saturating_add(result.gas_used);
-            let (status, message, position) = match result.outcome {
-                Outcome::Ok => {
-                    changes.absorb(tx_changes);
-                    (Status::Ok, None, None)
+                // Accepted: the nonce moves on whatever the outcome.
+                let tx = verified.signed.tx();
+                changes.writes.insert(
+                    nonce_key(&verified.sender),
+                    Some(tx.nonce.saturating_add(1).to_be_bytes().to_vec()),
+                );
+                let mut overlay = Overlay {
+                    trie: state,
+                    store,
+                    block: &changes,
+                    tx: Changes::default(),
+                };
+                if tx.is_deployment() {
+                    overlay.deploy(&verified.contract, &tx.code);
                 }
-                Outcome::Aborted { message, position } => {
-                    changes.artefacts.extend(tx_changes.artefacts);
-                    (Status::Aborted, Some(message), position)
-                }
-                Outcome::OutOfGas { position } => {
-                    changes.artefacts.extend(tx_changes.artefacts);
-                    (Status::OutOfGas, Some("out of gas".to_owned()), position)
-                }
-            };
-            let ok = status == Status::Ok;
-            receipts.push(Receipt {
-                tx_hash: verified.signed.hash(),
-                block: env.number,
-                index,
-                status,
-                message,
-                position,
-                gas_used: result.gas_used,
-                return_value: if ok { result.return_value } else { None },
-                contract_address: (ok && tx.is_deployment()).then_some(verified.contract),
-                // An aborted transaction keeps its `audit` events only.
-                events: result
-                    .events
-                    .into_iter()
-                    .filter(|event| ok || event.audit)
-                    .collect(),
-            });
-            accepted.push((verified.signed.hash(), verified.signed.encoded().to_vec()));
-        }
+                let result = executor.apply(&mut overlay, &verified, &env)?;
+                let tx_changes = overlay.tx;
+                let index = u32::try_from(accepted.len()).unwrap_or(u32::MAX);
+                gas_used = gas_used.saturating_add(result.gas_used);
+                let (status, message, position) = match result.outcome {
+                    Outcome::Ok => {
+                        changes.absorb(tx_changes);
+                        (Status::Ok, None, None)
+                    }
+                    Outcome::Aborted { message, position } => {
+                        changes.artefacts.extend(tx_changes.artefacts);
+                        (Status::Aborted, Some(message), position)
+                    }
+                    Outcome::OutOfGas { position } => {
+                        changes.artefacts.extend(tx_changes.artefacts);
+                        (Status::OutOfGas, Some("out of gas".to_owned()), position)
+                    }
+                };
+                let ok = status == Status::Ok;
+                receipts.push(Receipt {
+                    tx_hash: verified.signed.hash(),
+                    block: env.number,
+                    index,
+                    status,
+                    message,
+                    position,
+                    gas_used: result.gas_used,
+                    return_value: if ok { result.return_value } else { None },
+                    contract_address: (ok && tx.is_deployment()).then_some(verified.contract),
+                    // An aborted transaction keeps its `audit` events only.
+                    events: result
+                        .events
+                        .into_iter()
+                        .filter(|event| ok || event.audit)
+                        .collect(),
+                });
+                accepted.push((verified.signed.hash(), verified.signed.encoded().to_vec()));
+                Ok(())
+            },
+        )?;
 
         // The state trie and the two ordered tries are independent: build the latter on
         // another core while this one applies the writes and hashes the state.

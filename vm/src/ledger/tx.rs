@@ -491,3 +491,104 @@ pub fn recover_all(raw: &[Vec<u8>], chain_id: u64) -> Vec<Result<VerifiedTransac
             .collect()
     })
 }
+
+/// Transactions per unit of work handed to a recovery thread by [`recover_each`].
+const RECOVERY_CHUNK: usize = 32;
+
+/// Decodes, checks the chain id of, and recovers the senders of `raw` on one worker thread
+/// per core, and calls `handle(index, result)` on the calling thread in input order as
+/// results arrive, so that the caller's sequential work overlaps the recovery of later
+/// transactions. Stops at the first error `handle` returns.
+///
+/// # Errors
+/// The first error of `handle`.
+pub fn recover_each<E>(
+    raw: &[Vec<u8>],
+    chain_id: u64,
+    mut handle: impl FnMut(usize, Result<VerifiedTransaction, TxError>) -> Result<(), E>,
+) -> Result<(), E> {
+    let threads = std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1);
+    if threads <= 1 || raw.len() < 2 * RECOVERY_CHUNK {
+        for (index, bytes) in raw.iter().enumerate() {
+            handle(index, verify_raw(bytes, chain_id))?;
+        }
+        return Ok(());
+    }
+    let chunks = raw.len().div_ceil(RECOVERY_CHUNK);
+    let next_chunk = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let sender = sender.clone();
+                let next_chunk = &next_chunk;
+                scope.spawn(move || {
+                    loop {
+                        let chunk = next_chunk.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(share) = raw.chunks(RECOVERY_CHUNK).nth(chunk) else {
+                            break;
+                        };
+                        let results: Vec<_> = share
+                            .iter()
+                            .map(|bytes| verify_raw(bytes, chain_id))
+                            .collect();
+                        if sender.send((chunk, results)).is_err() {
+                            break;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(sender);
+        let mut ready = std::collections::BTreeMap::new();
+        let mut wanted = 0;
+        let mut outcome = Ok(());
+        'receive: for (chunk, results) in receiver.iter() {
+            ready.insert(chunk, results);
+            while let Some(results) = ready.remove(&wanted) {
+                for (offset, result) in results.into_iter().enumerate() {
+                    if let Err(error) = handle(wanted * RECOVERY_CHUNK + offset, result) {
+                        outcome = Err(error);
+                        break 'receive;
+                    }
+                }
+                wanted += 1;
+            }
+        }
+        drop(receiver);
+        // Join explicitly: a worker that panicked (a bug in the crypto library) must not
+        // bring the node down; its chunks are recovered here instead.
+        for worker in workers {
+            let _ = worker.join();
+        }
+        outcome?;
+        while wanted < chunks {
+            let share = raw.chunks(RECOVERY_CHUNK).nth(wanted).unwrap_or_default();
+            let results = ready.remove(&wanted).unwrap_or_else(|| {
+                share
+                    .iter()
+                    .map(|bytes| verify_raw(bytes, chain_id))
+                    .collect()
+            });
+            for (offset, result) in results.into_iter().enumerate() {
+                handle(wanted * RECOVERY_CHUNK + offset, result)?;
+            }
+            wanted += 1;
+        }
+        Ok(())
+    })
+}
+
+/// Decode, chain id, signature: the checks that need nothing but the bytes.
+fn verify_raw(bytes: &[u8], chain_id: u64) -> Result<VerifiedTransaction, TxError> {
+    let signed = SignedTransaction::decode(bytes)?;
+    if signed.tx.chain_id != chain_id {
+        return Err(TxError::WrongChainId {
+            expected: chain_id,
+            got: signed.tx.chain_id,
+        });
+    }
+    signed.recover()
+}
