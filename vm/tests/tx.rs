@@ -249,6 +249,27 @@ proptest! {
     }
 
     #[test]
+    fn mutated_transactions_never_panic_and_accepted_ones_are_canonical(
+        seed in any::<[u8; 32]>(),
+        tx in transaction(),
+        flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..4),
+        cut in any::<usize>(),
+    ) {
+        let Ok(key) = SigningKey::from_bytes((&seed).into()) else { return Ok(()); };
+        let mut bytes = tx.sign(&key).unwrap().encoded().to_vec();
+        for (position, value) in flips {
+            let position = position % bytes.len();
+            bytes[position] = value;
+        }
+        bytes.truncate(bytes.len() - cut % 3);
+        if let Ok(decoded) = SignedTransaction::decode(&bytes) {
+            let reencoded = SignedTransaction::new(decoded.tx().clone(), *decoded.signature());
+            prop_assert_eq!(reencoded.encoded(), bytes.as_slice());
+            let _ = decoded.recover_sender();
+        }
+    }
+
+    #[test]
     fn signed_transactions_round_trip(tx in transaction(), seed in any::<[u8; 32]>()) {
         let Ok(key) = SigningKey::from_bytes((&seed).into()) else { return Ok(()); };
         let signed = tx.clone().sign(&key).unwrap();
