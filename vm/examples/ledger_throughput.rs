@@ -1,6 +1,6 @@
 //! Ledger throughput with CPU time as well as wall time, so that the numbers mean something
 //! on a machine shared with other work: `cargo run --release -p assent-vm --example
-//! ledger_throughput [blocks]`. Prints, for k256's recovery, the ledger's recovery and blocks
+//! ledger_throughput [blocks | trie]`. Prints, for k256's recovery, the ledger's recovery and blocks
 //! of 1,000 signed calls committed to redb: transactions per wall second and CPU time per
 //! transaction. For recovery, which parallelises fully, it also prints the rate two idle
 //! cores reach at that CPU cost; for blocks, where only recovery is parallel, the estimate
@@ -65,7 +65,35 @@ fn parallel(cpu_per_tx: f64) -> f64 {
     2.0 / cpu_per_tx
 }
 
+/// The trie root of 1M random keys, with wall and CPU time.
+fn trie_root_of_1m_keys() {
+    let keys: Vec<[u8; 32]> = (0..1_000_000u64)
+        .map(|i| assent_vm::ledger::keccak256(&i.to_be_bytes()).0)
+        .collect();
+    let cpu_start = cpu_time();
+    let start = Instant::now();
+    let store = std::collections::BTreeMap::<assent_vm::ledger::Hash, Vec<u8>>::new();
+    let mut trie = assent_vm::ledger::trie::Trie::new();
+    for key in &keys {
+        trie.insert(&store, key, key[..20].to_vec()).unwrap();
+    }
+    let committed = trie.commit();
+    let wall = start.elapsed();
+    let cpu = cpu_time() - cpu_start;
+    println!(
+        "trie root of 1M random keys: {:.2} s wall, {:.2} s CPU, {} nodes, root {}",
+        wall.as_secs_f64(),
+        cpu.as_secs_f64(),
+        committed.nodes.len(),
+        committed.root
+    );
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("trie") {
+        trie_root_of_1m_keys();
+        return;
+    }
     let blocks: u64 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
