@@ -371,3 +371,28 @@ fn a_large_block_has_the_roots_alloy_computes() {
     assert_eq!(result.header.transactions_root.0, transactions_root.0);
     replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap();
 }
+
+#[test]
+fn read_state_sees_any_block_and_keeps_no_writes() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    let key = entry_key(&contract, "k");
+    let at_head = chain
+        .read_state(None, |state| {
+            state.set(&key, b"scratch".to_vec()).unwrap();
+            (
+                state.get(&key).unwrap(),
+                state.code(&contract).unwrap().is_some(),
+            )
+        })
+        .unwrap();
+    assert_eq!(at_head, (Some(b"scratch".to_vec()), true));
+    assert_eq!(chain.get(&key, None).unwrap(), Some(b"v1".to_vec()));
+    let at_genesis = chain
+        .read_state(Some(0), |state| {
+            (state.get(&key).unwrap(), state.code(&contract).unwrap())
+        })
+        .unwrap();
+    assert_eq!(at_genesis, (None, None));
+}

@@ -181,6 +181,35 @@ impl<S: Store> Chain<S> {
         Ok(Trie::at(root).get(&self.store, path.as_bytes())?)
     }
 
+    /// Runs `read` against the state at a block (`None`: the head) through a throwaway
+    /// overlay: views, policies and `assent_call` see the state and may write scratch values,
+    /// but nothing they write is kept.
+    ///
+    /// # Errors
+    /// No such block, or a storage fault.
+    pub fn read_state<T>(
+        &self,
+        block: Option<u64>,
+        read: impl FnOnce(&mut dyn StateAccess) -> T,
+    ) -> Result<T, LedgerError> {
+        let past;
+        let trie = match block {
+            None => &self.state,
+            Some(_) => {
+                past = Trie::at(self.state_root_at(block)?.1);
+                &past
+            }
+        };
+        let empty = Changes::default();
+        let mut overlay = Overlay {
+            trie,
+            store: &self.store,
+            block: &empty,
+            tx: Changes::default(),
+        };
+        Ok(read(&mut overlay))
+    }
+
     /// An account's next nonce at the head.
     ///
     /// # Errors
