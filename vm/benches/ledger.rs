@@ -40,7 +40,7 @@ fn trie_root_of_1m_keys(c: &mut Criterion) {
             for key in &keys {
                 trie.insert(&store, key, key[..20].to_vec()).unwrap();
             }
-            black_box(trie.commit().root)
+            black_box(trie.commit_parallel().root)
         });
     });
     group.finish();
@@ -78,7 +78,7 @@ fn incremental_updates(c: &mut Criterion) {
                     trie.insert(&store, key, round.to_be_bytes().to_vec())
                         .unwrap();
                 }
-                let committed = trie.commit();
+                let committed = trie.commit_parallel();
                 store.extend(committed.nodes);
                 black_box(committed.root)
             },

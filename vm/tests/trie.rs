@@ -256,7 +256,19 @@ proptest! {
         for (key, value) in model.iter().rev() {
             reversed.insert(&Store::new(), keccak256(key).as_bytes(), value.clone()).unwrap();
         }
-        prop_assert_eq!(reversed.commit().root, root);
+        let parallel = reversed.commit_parallel();
+        prop_assert_eq!(parallel.root, root);
+        // Hashed on two threads, the fresh trie's nodes are exactly those a sequential
+        // commit of the same contents produces.
+        let mut sequential = Trie::new();
+        for (key, value) in &model {
+            sequential.insert(&Store::new(), keccak256(key).as_bytes(), value.clone()).unwrap();
+        }
+        let mut expected_nodes = sequential.commit().nodes;
+        let mut parallel_nodes = parallel.nodes;
+        expected_nodes.sort();
+        parallel_nodes.sort();
+        prop_assert_eq!(parallel_nodes, expected_nodes);
 
         for probe in probes {
             let key = raw_key(probe);

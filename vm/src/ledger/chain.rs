@@ -527,8 +527,17 @@ fn apply_writes(
             }
         }
     }
-    Ok(state.commit())
+    // A block with very many writes hashes its state on all cores (its roots thread is
+    // short by comparison).
+    Ok(if writes.len() >= PARALLEL_HASHING_FROM {
+        state.commit_parallel()
+    } else {
+        state.commit()
+    })
 }
+
+/// Blocks with at least this many state writes hash the state trie on all cores.
+const PARALLEL_HASHING_FROM: usize = 8_192;
 
 /// The transactions root and the receipts root of a block.
 fn block_roots(accepted: &[(Hash, Vec<u8>)], receipts: &[Receipt]) -> (Hash, Hash) {
