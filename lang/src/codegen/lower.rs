@@ -503,7 +503,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                     offset: u64::from(table),
                     align: 2,
                     target: wasm_encoder::MemArgTarget::Memory(0),
-                ordering: None,
+                    ordering: None,
                 }));
                 self.emit(I::I64ExtendI32U);
             }
@@ -526,11 +526,19 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.emit(I::LocalGet(a));
                 self.emit(I::LocalGet(b));
                 if expr.ty.is_scalar() {
-                    self.emit(if builtin == Builtin::Min { I::I64LeS } else { I::I64GeS });
+                    self.emit(if builtin == Builtin::Min {
+                        I::I64LeS
+                    } else {
+                        I::I64GeS
+                    });
                 } else {
                     self.host(HostFn::ValCmp);
                     self.i32_const(0);
-                    self.emit(if builtin == Builtin::Min { I::I32LeS } else { I::I32GeS });
+                    self.emit(if builtin == Builtin::Min {
+                        I::I32LeS
+                    } else {
+                        I::I32GeS
+                    });
                 }
                 self.emit(I::Select);
             }
@@ -677,10 +685,14 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 local
             }
             PlaceRoot::State(id) => {
-                self.i32_const(id.0);
-                self.host(HostFn::StateLoad);
                 let local = self.temp();
-                self.emit(I::LocalSet(local));
+                // A plain `state = e` does not read the state, which may have no value
+                // yet (the first assignment in `init`).
+                if reads_current || !place.path.is_empty() {
+                    self.i32_const(id.0);
+                    self.host(HostFn::StateLoad);
+                    self.emit(I::LocalSet(local));
+                }
                 local
             }
             PlaceRoot::StateEntry { state, key } => {
