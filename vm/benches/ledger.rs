@@ -8,7 +8,7 @@
     clippy::panic
 )]
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/ledger_common/mod.rs"]
 mod common;
 
 use assent_vm::ledger::primitives::keccak256;
@@ -75,7 +75,8 @@ fn incremental_updates(c: &mut Criterion) {
             },
             |(updates, round)| {
                 for key in &updates {
-                    trie.insert(&store, key, round.to_be_bytes().to_vec()).unwrap();
+                    trie.insert(&store, key, round.to_be_bytes().to_vec())
+                        .unwrap();
                 }
                 let committed = trie.commit();
                 store.extend(committed.nodes);
@@ -122,11 +123,8 @@ fn transactions(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("assent-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let mut chain = Chain::open(
-        RedbStore::open(&dir.join("ledger.redb")).unwrap(),
-        config(),
-    )
-    .unwrap();
+    let mut chain =
+        Chain::open(RedbStore::open(&dir.join("ledger.redb")).unwrap(), config()).unwrap();
     let time = chain.head().time;
     chain
         .produce_block(&mut TestExecutor, time + 1, &[deploy("deployer", 0)])
@@ -142,7 +140,9 @@ fn transactions(c: &mut Criterion) {
                     let block = signed_block(contract, nonce);
                     let time = chain.head().time + 1;
                     let start = Instant::now();
-                    let result = chain.produce_block(&mut TestExecutor, time, &block).unwrap();
+                    let result = chain
+                        .produce_block(&mut TestExecutor, time, &block)
+                        .unwrap();
                     total += start.elapsed();
                     assert_eq!(result.receipts.len(), 1_000);
                     nonce += 1;

@@ -4,8 +4,8 @@ use assent_stdlib::abi::{
     ABI_VERSION, ContractAbi, EntryAbi, EntryKind, EventAbi, FieldAbi, InterfaceAbi, StateAbi,
 };
 
-use super::types::TypeTable;
 use super::CodegenError;
+use super::types::TypeTable;
 use crate::typed::{Contract, FunctionKind, Param, Ty};
 
 /// The export name of an entry point. The prefix keeps entries apart from `memory`.
@@ -34,7 +34,14 @@ pub fn build(
         let Some(kind) = entry_kind(function.kind) else {
             continue;
         };
-        entries.push(entry(types, &function.name, kind, &function.params, &function.ret, function.doc.clone()));
+        entries.push(entry(
+            types,
+            &function.name,
+            kind,
+            &function.params,
+            &function.ret,
+            function.doc.clone(),
+        ));
     }
     let states = contract
         .states

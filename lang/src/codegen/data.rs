@@ -39,7 +39,8 @@ impl StaticData {
         while !self.bytes.len().is_multiple_of(8) {
             self.bytes.push(0);
         }
-        let address = DATA_START.saturating_add(u32::try_from(self.bytes.len()).unwrap_or(u32::MAX));
+        let address =
+            DATA_START.saturating_add(u32::try_from(self.bytes.len()).unwrap_or(u32::MAX));
         self.bytes.extend_from_slice(bytes);
         self.pieces.insert(bytes.to_vec(), address);
         Piece { address, len }

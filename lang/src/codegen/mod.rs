@@ -77,7 +77,8 @@ pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, C
     let mut data = StaticData::new();
     let enum_tables = data.enum_tables(contract);
 
-    let import_count = u32::try_from(HOST_FUNCTIONS.len()).map_err(|_| error("too many imports"))?;
+    let import_count =
+        u32::try_from(HOST_FUNCTIONS.len()).map_err(|_| error("too many imports"))?;
     let user_count =
         u32::try_from(contract.functions.len()).map_err(|_| error("too many functions"))?;
     let needs_synthetic_init = !contract
@@ -102,7 +103,10 @@ pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, C
             indices,
             Some(index),
         );
-        bodies.push((signature(function.params.len(), &function.ret), compiler.compile()?));
+        bodies.push((
+            signature(function.params.len(), &function.ret),
+            compiler.compile()?,
+        ));
     }
     if needs_synthetic_init {
         let compiler =
@@ -110,7 +114,10 @@ pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, C
         bodies.push(((0, false), compiler.compile_synthetic_init()?));
     }
     for helper in runtime::HELPERS {
-        bodies.push(((helper.params, true), runtime::body(*helper, &mut data, indices)));
+        bodies.push((
+            (helper.params, true),
+            runtime::body(*helper, &mut data, indices),
+        ));
     }
 
     let abi = abi::build(contract, &mut types, source_hash, needs_synthetic_init)?;
@@ -135,7 +142,11 @@ pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, C
     }
     let mut functions = FunctionSection::new();
     for ((params, has_result), _) in &bodies {
-        let results = if *has_result { vec![ValType::I64] } else { vec![] };
+        let results = if *has_result {
+            vec![ValType::I64]
+        } else {
+            vec![]
+        };
         let index = type_index(vec![ValType::I64; *params as usize], results);
         functions.function(index);
     }

@@ -29,12 +29,30 @@ pub struct HelperSpec {
 
 /// Every helper, in the order their functions are laid out.
 pub const HELPERS: &[HelperSpec] = &[
-    HelperSpec { helper: Helper::Add, params: 3 },
-    HelperSpec { helper: Helper::Sub, params: 3 },
-    HelperSpec { helper: Helper::Mul, params: 3 },
-    HelperSpec { helper: Helper::Div, params: 3 },
-    HelperSpec { helper: Helper::Rem, params: 3 },
-    HelperSpec { helper: Helper::Neg, params: 3 },
+    HelperSpec {
+        helper: Helper::Add,
+        params: 3,
+    },
+    HelperSpec {
+        helper: Helper::Sub,
+        params: 3,
+    },
+    HelperSpec {
+        helper: Helper::Mul,
+        params: 3,
+    },
+    HelperSpec {
+        helper: Helper::Div,
+        params: 3,
+    },
+    HelperSpec {
+        helper: Helper::Rem,
+        params: 3,
+    },
+    HelperSpec {
+        helper: Helper::Neg,
+        params: 3,
+    },
 ];
 
 /// The function index of a helper.
@@ -68,7 +86,11 @@ pub fn body(spec: HelperSpec, data: &mut StaticData, _indices: Indices) -> Funct
         Helper::Add | Helper::Sub => {
             f.instruction(&I::LocalGet(A));
             f.instruction(&I::LocalGet(B));
-            f.instruction(if spec.helper == Helper::Add { &I::I64Add } else { &I::I64Sub });
+            f.instruction(if spec.helper == Helper::Add {
+                &I::I64Add
+            } else {
+                &I::I64Sub
+            });
             f.instruction(&I::LocalSet(RESULT));
             // Add: overflow iff both operands differ in sign from the result.
             // Sub: overflow iff the operands differ in sign and the result's sign is b's.
@@ -161,7 +183,11 @@ pub fn body(spec: HelperSpec, data: &mut StaticData, _indices: Indices) -> Funct
             f.instruction(&I::End);
             f.instruction(&I::LocalGet(A));
             f.instruction(&I::LocalGet(B));
-            f.instruction(if spec.helper == Helper::Div { &I::I64DivS } else { &I::I64RemS });
+            f.instruction(if spec.helper == Helper::Div {
+                &I::I64DivS
+            } else {
+                &I::I64RemS
+            });
         }
         Helper::Neg => {
             f.instruction(&I::LocalGet(A));
