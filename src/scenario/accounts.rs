@@ -72,6 +72,20 @@ impl Names {
             })
     }
 
+    /// `text` with every known address (`0x…`, lowercase) replaced by its name.
+    pub fn rename_text(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        let contracts = self.contracts.iter().map(|(name, address)| (name, address));
+        let accounts = self
+            .accounts
+            .iter()
+            .map(|(name, (_, address))| (name, address));
+        for (name, address) in contracts.chain(accounts) {
+            text = text.replace(&address.to_string(), name);
+        }
+        text
+    }
+
     /// `json` with every string that is a known address replaced by its name.
     pub fn rename(&self, json: &Json) -> Json {
         match json {

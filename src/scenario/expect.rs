@@ -57,7 +57,7 @@ pub fn compare(
         Some(wanted) if wanted != observed.status => {
             problems.push(format!(
                 "status: expected {wanted}, got {}",
-                describe_status(observed)
+                names.rename_text(&describe_status(observed))
             ));
         }
         None if observed.status == "ok" => {
@@ -69,7 +69,8 @@ pub fn compare(
         match &observed.message {
             Some(message) if message.contains(wanted.as_str()) => {}
             Some(message) => problems.push(format!(
-                "message: expected it to contain {wanted:?}, got {message:?}"
+                "message: expected it to contain {wanted:?}, got {:?}",
+                names.rename_text(message)
             )),
             None => problems.push(format!(
                 "message: expected it to contain {wanted:?}, got no message"
@@ -105,7 +106,15 @@ pub fn compare(
             .enumerate()
             .map(|(index, event)| match wanted.get(index) {
                 Some(ExpectedEvent::Name(_)) => Json::String(event.name.clone()),
-                _ => {
+                // Only the fields the expectation names.
+                Some(ExpectedEvent::Fields { fields, .. }) => {
+                    let shown: serde_json::Map<String, Json> = fields
+                        .keys()
+                        .filter_map(|key| Some((key.clone(), event.fields.get(key)?.clone())))
+                        .collect();
+                    serde_json::json!({ "name": event.name, "fields": names.rename(&Json::Object(shown)) })
+                }
+                None => {
                     serde_json::json!({ "name": event.name, "fields": names.rename(&event.fields) })
                 }
             })
