@@ -75,7 +75,7 @@ impl Names {
     /// `text` with every known address (`0x…`, lowercase) replaced by its name.
     pub fn rename_text(&self, text: &str) -> String {
         let mut text = text.to_owned();
-        let contracts = self.contracts.iter().map(|(name, address)| (name, address));
+        let contracts = self.contracts.iter();
         let accounts = self
             .accounts
             .iter()
