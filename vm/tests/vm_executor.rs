@@ -74,6 +74,11 @@ action spin(n: Int) {
 
 view get() -> Int { total }
 
+view checked(n: Int) -> Int {
+    require n > 0, "n must be positive";
+    n
+}
+
 view note_of(who: Address) -> String? { notes.get(who) }
 
 policy is_owner(who: Address) {
@@ -432,6 +437,48 @@ fn a_contract_without_init_deploys_and_its_abi_is_in_the_state() {
 #[test]
 fn views_report_aborts_and_refuse_unknown_entries() {
     let mut f = memory();
+    assert_eq!(f.view("checked", json!({"n": 3}), None), json!(3));
+    let args = json!({"n": 0});
+    let aborted = f
+        .executor
+        .view(
+            &f.chain,
+            &ViewRequest {
+                contract: f.counter,
+                method: "checked",
+                args: &args,
+                caller: Address::ZERO,
+                block: None,
+            },
+            &HexOnly,
+        )
+        .unwrap();
+    assert_eq!(
+        aborted.outcome,
+        Outcome::Aborted {
+            message: "n must be positive".into(),
+            position: Some(SourcePosition {
+                line: 44,
+                column: 5
+            }),
+        }
+    );
+    assert_eq!(aborted.return_value, Json::Null);
+    let bad = f.executor.view(
+        &f.chain,
+        &ViewRequest {
+            contract: f.counter,
+            method: "checked",
+            args: &json!({"n": "three"}),
+            caller: Address::ZERO,
+            block: None,
+        },
+        &HexOnly,
+    );
+    assert_eq!(
+        bad.unwrap_err().to_string(),
+        "arguments do not match the ABI: `n`: expected an integer, found a string"
+    );
     let args = json!({});
     let missing = f.executor.view(
         &f.chain,

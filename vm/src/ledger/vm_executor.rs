@@ -11,7 +11,7 @@
 //! The VM reads state through an owned, thread-safe [`StateStore`] (wasmtime keeps the
 //! host state in a `'static` store), while the ledger lends the executor a borrowed
 //! `&mut dyn StateAccess` for one transaction. The executor bridges the two without
-//! copying the state: the VM runs on a scoped worker thread whose `StateStore` and
+//! copying the state: the VM runs on a worker thread whose `StateStore` and
 //! [`ArtefactCache`] forward each read to the lending thread over a channel, and the
 //! lending thread answers from the `StateAccess` until the VM is done. Compiled
 //! artefacts travel the same way into the ledger's store, so a node that restarts loads
@@ -161,6 +161,8 @@ pub struct ViewRequest<'a> {
 pub struct VmExecutor {
     vm: Vm,
     bridge: Arc<ArtefactBridge>,
+    /// Started on first use.
+    worker: Option<Worker>,
     modules: BTreeMap<Hash, Arc<ModuleInfo>>,
 }
 
@@ -183,6 +185,7 @@ impl VmExecutor {
         Ok(VmExecutor {
             vm,
             bridge,
+            worker: None,
             modules: BTreeMap::new(),
         })
     }
@@ -289,7 +292,8 @@ impl VmExecutor {
             block_height: i64::try_from(header.number).unwrap_or(i64::MAX),
             gas_limit,
         };
-        let execution = run_bridged(&self.vm, &self.bridge, &mut state, call)
+        let execution = self
+            .run(&mut state, call)
             .map_err(|error| ViewError::Host(error.to_string()))?;
         let (outcome, return_value) = outcome_of(execution.outcome, &info, entry);
         Ok(ViewResult {
@@ -421,7 +425,8 @@ impl Executor for VmExecutor {
             block_height: i64::try_from(env.number).unwrap_or(i64::MAX),
             gas_limit: execution_gas,
         };
-        let execution = run_bridged(&self.vm, &self.bridge, state, call)
+        let execution = self
+            .run(state, call)
             .map_err(|error| LedgerError::Executor(error.to_string()))?;
 
         // 4. Keep the writes of a success; the ledger drops the rest.
@@ -610,7 +615,7 @@ impl ArtefactCache for ArtefactBridge {
     }
 }
 
-/// Uninstalls the bridge's link when the VM thread ends, even by unwinding, so that the
+/// Uninstalls the bridge's link when a job ends, even by unwinding, so that the
 /// lending thread sees the channel close instead of waiting forever.
 struct Uninstall<'a>(&'a ArtefactBridge);
 
@@ -620,37 +625,90 @@ impl Drop for Uninstall<'_> {
     }
 }
 
-/// Executes `call` on a worker thread while this thread answers its reads from `state`.
-fn run_bridged(
-    vm: &Vm,
-    bridge: &ArtefactBridge,
-    state: &mut dyn StateAccess,
+/// A job for the VM thread: a call, and the link to the thread lending the state.
+struct Job {
     call: Call,
-) -> Result<Execution, VmError> {
-    let (request_tx, request_rx) = channel::<Message>();
-    let (reply_tx, reply_rx) = channel::<Reply>();
-    let link = Link {
-        requests: request_tx,
-        replies: Arc::new(Mutex::new(reply_rx)),
-    };
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
+    link: Link,
+}
+
+/// The thread the VM runs on, kept for the executor's lifetime (starting a thread per
+/// transaction would cost more than many a transaction).
+struct Worker {
+    jobs: Option<Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Worker {
+    fn spawn(vm: Vm, bridge: Arc<ArtefactBridge>) -> Result<Worker, VmError> {
+        let (jobs, received) = channel::<Job>();
+        let thread = std::thread::Builder::new()
             .name("assent-vm".into())
             .stack_size(VM_THREAD_STACK)
-            .spawn_scoped(scope, move || {
-                let done = link.requests.clone();
-                bridge.install(Some(link.clone()));
-                let _uninstall = Uninstall(bridge);
-                let store: Arc<dyn StateStore> = Arc::new(BridgedState { link });
-                let result = vm.execute(store, call);
-                let _ = done.send(Message::Done(result));
+            .spawn(move || {
+                for Job { call, link } in received {
+                    let done = link.requests.clone();
+                    bridge.install(Some(link.clone()));
+                    let uninstall = Uninstall(&bridge);
+                    let store: Arc<dyn StateStore> = Arc::new(BridgedState { link });
+                    let result = vm.execute(store, call);
+                    drop(uninstall);
+                    let _ = done.send(Message::Done(result));
+                }
             })
             .map_err(|error| VmError::Engine(format!("cannot start the VM thread: {error}")))?;
-        let answer = serve(state, &request_rx, &reply_tx);
-        drop(request_rx);
-        let _ = worker.join();
-        answer
-    })
+        Ok(Worker {
+            jobs: Some(jobs),
+            thread: Some(thread),
+        })
+    }
+
+    /// Hands `job` to the thread; gives it back when the thread has died.
+    fn send(&self, job: Job) -> Result<(), Job> {
+        match &self.jobs {
+            Some(jobs) => jobs.send(job).map_err(|error| error.0),
+            None => Err(job),
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing the job channel ends the thread's loop.
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl VmExecutor {
+    /// Executes `call` on the VM thread while this thread answers its reads from `state`.
+    fn run(&mut self, state: &mut dyn StateAccess, call: Call) -> Result<Execution, VmError> {
+        let (request_tx, request_rx) = channel::<Message>();
+        let (reply_tx, reply_rx) = channel::<Reply>();
+        let mut job = Job {
+            call,
+            link: Link {
+                requests: request_tx,
+                replies: Arc::new(Mutex::new(reply_rx)),
+            },
+        };
+        // A thread that died (a panic in the host) is replaced once.
+        for _ in 0..2 {
+            if self.worker.is_none() {
+                self.worker = Some(Worker::spawn(self.vm.clone(), self.bridge.clone())?);
+            }
+            match self.worker.as_ref().map(|worker| worker.send(job)) {
+                Some(Ok(())) => return serve(state, &request_rx, &reply_tx),
+                Some(Err(returned)) => {
+                    job = returned;
+                    self.worker = None;
+                }
+                None => return Err(VmError::Engine("no VM thread".into())),
+            }
+        }
+        Err(VmError::Engine("the VM thread cannot be started".into()))
+    }
 }
 
 /// Answers the VM thread's reads until it is done.
