@@ -634,18 +634,19 @@ struct Job {
 /// The thread the VM runs on, kept for the executor's lifetime (starting a thread per
 /// transaction would cost more than many a transaction).
 struct Worker {
-    jobs: Option<Sender<Job>>,
+    jobs: Option<Sender<Box<Job>>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Worker {
     fn spawn(vm: Vm, bridge: Arc<ArtefactBridge>) -> Result<Worker, VmError> {
-        let (jobs, received) = channel::<Job>();
+        let (jobs, received) = channel::<Box<Job>>();
         let thread = std::thread::Builder::new()
             .name("assent-vm".into())
             .stack_size(VM_THREAD_STACK)
             .spawn(move || {
-                for Job { call, link } in received {
+                for job in received {
+                    let Job { call, link } = *job;
                     let done = link.requests.clone();
                     bridge.install(Some(link.clone()));
                     let uninstall = Uninstall(&bridge);
@@ -663,7 +664,7 @@ impl Worker {
     }
 
     /// Hands `job` to the thread; gives it back when the thread has died.
-    fn send(&self, job: Job) -> Result<(), Job> {
+    fn send(&self, job: Box<Job>) -> Result<(), Box<Job>> {
         match &self.jobs {
             Some(jobs) => jobs.send(job).map_err(|error| error.0),
             None => Err(job),
@@ -686,13 +687,13 @@ impl VmExecutor {
     fn run(&mut self, state: &mut dyn StateAccess, call: Call) -> Result<Execution, VmError> {
         let (request_tx, request_rx) = channel::<Message>();
         let (reply_tx, reply_rx) = channel::<Reply>();
-        let mut job = Job {
+        let mut job = Box::new(Job {
             call,
             link: Link {
                 requests: request_tx,
                 replies: Arc::new(Mutex::new(reply_rx)),
             },
-        };
+        });
         // A thread that died (a panic in the host) is replaced once.
         for _ in 0..2 {
             if self.worker.is_none() {
