@@ -200,7 +200,8 @@ fn every_operator_and_builtin_gives_its_exact_value() {
         let ok = match expect {
             Json(expected) => {
                 let expected: serde_json::Value = serde_json::from_str(expected).unwrap();
-                got == expected.to_string()
+                let expected_text = expected.to_string();
+                got == expected_text
             }
             Abort(text) => got.starts_with("abort: ") && got.contains(text),
         };
