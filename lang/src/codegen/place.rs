@@ -33,10 +33,14 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 local
             }
             PlaceRoot::State(id) => {
-                self.i32_const(id.0);
-                self.host(HostFn::StateLoad);
                 let local = self.temp();
-                self.emit(I::LocalSet(local));
+                // A plain `state = e` does not read the state, which may have no value
+                // yet (the first assignment in `init`).
+                if reads_current || !place.path.is_empty() {
+                    self.i32_const(id.0);
+                    self.host(HostFn::StateLoad);
+                    self.emit(I::LocalSet(local));
+                }
                 local
             }
             PlaceRoot::StateEntry { state, key } => {

@@ -3,7 +3,8 @@
 //!
 //! Reading order: [`primitives`] (hashes, addresses) → [`rlp`] → [`trie`] → [`keys`] →
 //! [`tx`] → [`receipt`] and [`block`] → [`state`] (the layout of system entries) →
-//! [`executor`] (the seam to the contract runtime) → [`store`] → [`chain`].
+//! [`executor`] (the seam to the contract runtime) → [`store`] → [`chain`] →
+//! [`vm_executor`] (the executor backed by the wasmtime host).
 //!
 //! The state trie on its own: set entries, commit, prove one at the new root.
 //! ```
@@ -37,9 +38,11 @@ pub mod state;
 pub mod store;
 pub mod trie;
 pub mod tx;
+pub mod vm_executor;
 
 pub use chain::{Chain, DEFAULT_BLOCK_GAS_LIMIT, replay};
 pub use error::LedgerError;
 pub use executor::{BlockEnv, ExecutionResult, Executor, Outcome, StateAccess};
 pub use primitives::{Address, Hash, keccak256};
 pub use store::{ChainConfig, MemoryStore, RedbStore, Store};
+pub use vm_executor::{ViewError, ViewRequest, ViewResult, VmExecutor};
