@@ -10,8 +10,10 @@
 //! [`diagnostics::Diagnostic`] with a stable code and a location.
 
 pub mod check;
+pub mod codegen;
 pub mod diagnostics;
 pub mod format;
 pub mod span;
+pub mod stack;
 pub mod syntax;
 pub mod typed;

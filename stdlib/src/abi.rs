@@ -32,6 +32,47 @@ pub const HOST_MODULE: &str = "assent";
 /// The custom section that carries a module's [`ContractAbi`] as JSON.
 pub const ABI_SECTION: &str = "assent.abi";
 
+/// The linear memory every module defines and exports under this name (the host reads
+/// slots, messages and constants from it).
+pub const MEMORY_EXPORT: &str = "memory";
+
+/// The largest linear memory a module may declare, in 64 KiB pages. A module's memory
+/// must declare a maximum no larger than this; `memory.grow` beyond it returns -1. The
+/// host charges [`crate::gas::MEMORY_PAGE`] for every page, the initial ones included.
+pub const MAX_MEMORY_PAGES: u32 = 16;
+
+/// The deepest stack of contract calls: the entry point called by the transaction is
+/// depth 1, so a chain of at most 7 nested cross-contract calls is allowed.
+pub const MAX_CALL_DEPTH: usize = 8;
+
+/// The most bytes of values (strings, bytes, collection elements) the host builds for
+/// one transaction; beyond it the transaction aborts. Bounds host memory independently
+/// of the gas limit.
+pub const MAX_VALUE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The most native stack a module's deepest chain of calls may need, as the validator
+/// estimates it (per function: 128 bytes plus 16 per parameter, local and operand-stack
+/// slot). With no recursion the estimate bounds the real stack, so a module the
+/// validator accepts never overflows it (the host keeps room for [`MAX_CALL_DEPTH`] of
+/// them).
+pub const MAX_STACK_ESTIMATE: u64 = 64 * 1024;
+
+/// Limits on the ABI section, so a forged one cannot make the host build huge tables.
+pub const MAX_ABI_TYPES: usize = 4096;
+/// The most nodes all resolved types of a module may have together (a type refers to
+/// earlier ones, so its tree can be exponentially larger than the table).
+pub const MAX_TYPE_NODES: u64 = 100_000;
+/// The deepest nesting of a type (so every value, and every walk over one, is shallow).
+pub const MAX_TYPE_DEPTH: u32 = 32;
+
+/// What a module may use of WebAssembly, beyond the 1.0 core: `mutable-global`,
+/// `sign-extension`, `multi-value`, `bulk-memory` (its copies and fills cost fuel per
+/// byte). Not: floats (no `f32`/`f64` type or instruction anywhere), SIMD, threads,
+/// reference types, tail calls, exceptions, GC, memory64, several memories, a `start`
+/// function, or imports other than the host functions below. Exports: [`MEMORY_EXPORT`]
+/// and one function per ABI entry point, nothing else.
+pub const WASM_FEATURES: &str = "mutable-global sign-extension multi-value bulk-memory";
+
 /// A WebAssembly value type used by the ABI (no floats, ever).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WasmType {
@@ -294,7 +335,9 @@ pub struct ContractAbi {
 /// The current [`ContractAbi::abi_version`].
 pub const ABI_VERSION: u32 = 1;
 
-/// A type; compound types refer to other entries of the `types` table by index.
+/// A type; compound types refer to other entries of the `types` table by index, and
+/// only to entries **before** their own (so the table is well-founded and is read in one
+/// pass). A map key is never a `Map`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum TypeDesc {
@@ -409,6 +452,164 @@ pub struct InterfaceAbi {
     pub entries: Vec<EntryAbi>,
 }
 
+/// Why an ABI section is not usable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AbiError {
+    pub message: String,
+}
+
+impl std::fmt::Display for AbiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AbiError {}
+
+fn abi_error(message: impl Into<String>) -> AbiError {
+    AbiError {
+        message: message.into(),
+    }
+}
+
+impl ContractAbi {
+    /// Parses the JSON of an [`ABI_SECTION`].
+    ///
+    /// # Errors
+    /// When the bytes are not the JSON of a `ContractAbi` of [`ABI_VERSION`].
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<ContractAbi, AbiError> {
+        let abi: ContractAbi = serde_json::from_slice(bytes)
+            .map_err(|error| abi_error(format!("the ABI section is not valid: {error}")))?;
+        if abi.abi_version != ABI_VERSION {
+            return Err(abi_error(format!(
+                "ABI version {} is not supported (expected {ABI_VERSION})",
+                abi.abi_version
+            )));
+        }
+        Ok(abi)
+    }
+
+    /// Every entry of the `types` table as a [`Type`](crate::value::Type), index for index.
+    ///
+    /// # Errors
+    /// When a type refers to itself or a later entry, a map key is a `Map`, or the table
+    /// is too large ([`MAX_ABI_TYPES`], [`MAX_TYPE_NODES`]).
+    pub fn resolve_types(&self) -> Result<Vec<crate::value::Type>, AbiError> {
+        use crate::value::{EnumType, RecordType, Type};
+        use std::sync::Arc;
+
+        if self.types.len() > MAX_ABI_TYPES {
+            return Err(abi_error(format!(
+                "the ABI has {} types (at most {MAX_ABI_TYPES})",
+                self.types.len()
+            )));
+        }
+        let mut resolved: Vec<Type> = Vec::with_capacity(self.types.len());
+        // Per type: its node count and depth.
+        let mut sizes: Vec<(u64, u32)> = Vec::with_capacity(self.types.len());
+        let mut total: u64 = 0;
+        for (index, desc) in self.types.iter().enumerate() {
+            let mut depth = 1u32;
+            let mut earlier = |id: u32| -> Result<(Type, u64), AbiError> {
+                match (resolved.get(id as usize), sizes.get(id as usize)) {
+                    (Some(ty), Some((size, inner_depth))) => {
+                        depth = depth.max(inner_depth.saturating_add(1));
+                        Ok((ty.clone(), *size))
+                    }
+                    _ => Err(abi_error(format!(
+                        "type {index} refers to type {id}, which is not before it"
+                    ))),
+                }
+            };
+            let (ty, size) = match desc {
+                TypeDesc::Bool => (Type::Bool, 1),
+                TypeDesc::Int => (Type::Int, 1),
+                TypeDesc::Money => (Type::Money, 1),
+                TypeDesc::Percent => (Type::Percent, 1),
+                TypeDesc::Time => (Type::Time, 1),
+                TypeDesc::Duration => (Type::Duration, 1),
+                TypeDesc::Address => (Type::Address, 1),
+                TypeDesc::Hash => (Type::Hash, 1),
+                TypeDesc::Bytes => (Type::Bytes, 1),
+                TypeDesc::String => (Type::String, 1),
+                TypeDesc::Decision => (Type::Decision, 1),
+                TypeDesc::Enum { name, variants } => {
+                    if variants.is_empty() {
+                        return Err(abi_error(format!("enum `{name}` has no variants")));
+                    }
+                    let enumeration = EnumType {
+                        name: name.clone(),
+                        variants: variants.iter().map(|v| v.name.clone()).collect(),
+                    };
+                    (Type::Enum(Arc::new(enumeration)), 1)
+                }
+                TypeDesc::Record { name, fields } => {
+                    let mut size = 1u64;
+                    let mut resolved_fields = Vec::with_capacity(fields.len());
+                    for field in fields {
+                        let (ty, field_size) = earlier(field.ty)?;
+                        size = size.saturating_add(field_size);
+                        resolved_fields.push((field.name.clone(), ty));
+                    }
+                    let record = RecordType {
+                        name: name.clone(),
+                        fields: resolved_fields,
+                    };
+                    (Type::Record(Arc::new(record)), size)
+                }
+                TypeDesc::Option { of } => {
+                    let (ty, size) = earlier(*of)?;
+                    (Type::Option(Box::new(ty)), size.saturating_add(1))
+                }
+                TypeDesc::List { of } => {
+                    let (ty, size) = earlier(*of)?;
+                    (Type::List(Box::new(ty)), size.saturating_add(1))
+                }
+                TypeDesc::Set { of } => {
+                    let (ty, size) = earlier(*of)?;
+                    if matches!(ty, Type::Map(..)) {
+                        return Err(abi_error(format!("type {index}: a set element is a map")));
+                    }
+                    (Type::Set(Box::new(ty)), size.saturating_add(1))
+                }
+                TypeDesc::Map { key, value } => {
+                    let (key_ty, key_size) = earlier(*key)?;
+                    let (value_ty, value_size) = earlier(*value)?;
+                    if matches!(key_ty, Type::Map(..)) {
+                        return Err(abi_error(format!("type {index}: a map key is a map")));
+                    }
+                    let size = key_size.saturating_add(value_size).saturating_add(1);
+                    (Type::Map(Box::new(key_ty), Box::new(value_ty)), size)
+                }
+                TypeDesc::Tuple { of } => {
+                    let mut size = 1u64;
+                    let mut items = Vec::with_capacity(of.len());
+                    for id in of {
+                        let (ty, item_size) = earlier(*id)?;
+                        size = size.saturating_add(item_size);
+                        items.push(ty);
+                    }
+                    (Type::Tuple(items), size)
+                }
+            };
+            if depth > MAX_TYPE_DEPTH {
+                return Err(abi_error(format!(
+                    "type {index} is nested too deeply (more than {MAX_TYPE_DEPTH} levels)"
+                )));
+            }
+            total = total.saturating_add(size);
+            if total > MAX_TYPE_NODES {
+                return Err(abi_error(format!(
+                    "the ABI's types are too large (more than {MAX_TYPE_NODES} nodes)"
+                )));
+            }
+            resolved.push(ty);
+            sizes.push((size, depth));
+        }
+        Ok(resolved)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,5 +622,61 @@ mod tests {
             assert_eq!(HostFn::by_name(function.name), Some(function.id));
         }
         assert_eq!(HOST_FUNCTIONS.len(), HostFn::CallContract as usize + 1);
+    }
+
+    fn abi_with(types: Vec<TypeDesc>) -> ContractAbi {
+        ContractAbi {
+            abi_version: ABI_VERSION,
+            contract: "C".into(),
+            source_hash: String::new(),
+            doc: None,
+            types,
+            entries: vec![],
+            states: vec![],
+            events: vec![],
+            interfaces: vec![],
+        }
+    }
+
+    #[test]
+    fn types_resolve_in_one_pass_and_forward_references_are_refused() {
+        use crate::value::Type;
+        let abi = abi_with(vec![
+            TypeDesc::Int,
+            TypeDesc::Option { of: 0 },
+            TypeDesc::Map { key: 0, value: 1 },
+        ]);
+        let resolved = abi.resolve_types().unwrap();
+        assert_eq!(
+            resolved[2],
+            Type::Map(
+                Box::new(Type::Int),
+                Box::new(Type::Option(Box::new(Type::Int)))
+            )
+        );
+        let forward = abi_with(vec![TypeDesc::Option { of: 0 }]);
+        assert_eq!(
+            forward.resolve_types().unwrap_err().message,
+            "type 0 refers to type 0, which is not before it"
+        );
+    }
+
+    #[test]
+    fn exponentially_large_types_are_refused() {
+        let mut types = vec![TypeDesc::Int];
+        for id in 0..40 {
+            types.push(TypeDesc::Tuple { of: vec![id, id] });
+        }
+        let message = abi_with(types).resolve_types().unwrap_err().message;
+        assert!(message.contains("too large"), "{message}");
+        let mut deep = vec![TypeDesc::Int];
+        for id in 0..40 {
+            deep.push(TypeDesc::Option { of: id });
+        }
+        let message = abi_with(deep).resolve_types().unwrap_err().message;
+        assert_eq!(
+            message,
+            "type 32 is nested too deeply (more than 32 levels)"
+        );
     }
 }

@@ -62,6 +62,34 @@ pub fn encode(value: &Value) -> Vec<u8> {
     out
 }
 
+/// The length of the canonical encoding of `value`, without building it (so a cost can
+/// be charged before the bytes are made).
+pub fn encoded_len(value: &Value) -> usize {
+    match value {
+        Value::Bool(_) => 1,
+        Value::Int(_)
+        | Value::Money(_)
+        | Value::Percent(_)
+        | Value::Time(_)
+        | Value::Duration(_) => 8,
+        Value::Address(_) => 20,
+        Value::Hash(_) => 32,
+        Value::Bytes(bytes) => 4 + bytes.len(),
+        Value::String(text) => 4 + text.len(),
+        Value::Enum(_) => 4,
+        Value::Record(fields) => fields.iter().map(encoded_len).sum(),
+        Value::Option(None) => 1,
+        Value::Option(Some(inner)) => 1 + encoded_len(inner),
+        Value::List(items) | Value::Set(items) => 4 + items.iter().map(encoded_len).sum::<usize>(),
+        Value::Map(entries) => {
+            4 + entries
+                .iter()
+                .map(|(key, value)| encoded_len(key) + encoded_len(value))
+                .sum::<usize>()
+        }
+    }
+}
+
 /// The bytes `sha3(a, b, …)` hashes: each argument's canonical encoding, except that a
 /// `String` or `Bytes` argument contributes its raw bytes (as Solidity's
 /// `abi.encodePacked` does). So `sha3(document)` is the Keccak-256 any tool computes for

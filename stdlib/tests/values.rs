@@ -128,6 +128,7 @@ proptest! {
     fn bytes_round_trip((ty, value) in arb_typed_value()) {
         let bytes = encode(&value);
         prop_assert!(!bytes.is_empty(), "a stored value is never empty");
+        prop_assert_eq!(assent_stdlib::codec::encoded_len(&value), bytes.len());
         prop_assert_eq!(decode(&bytes, &ty), Ok(value));
     }
 

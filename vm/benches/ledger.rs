@@ -8,7 +8,7 @@
     clippy::panic
 )]
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/ledger_common/mod.rs"]
 mod common;
 
 use assent_vm::ledger::primitives::keccak256;

@@ -12,7 +12,7 @@
     clippy::panic
 )]
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/ledger_common/mod.rs"]
 mod common;
 
 use assent_vm::ledger::tx::{SignedTransaction, create_address, recover_all, recover_prehash_k256};

@@ -7,7 +7,8 @@
     clippy::panic
 )]
 
-mod common;
+mod ledger_common;
+use ledger_common as common;
 
 use assent_vm::ledger::chain::{BlockResult, LogFilter};
 use assent_vm::ledger::executor::{BlockEnv, ExecutionResult, Executor, StateAccess};

@@ -9,7 +9,8 @@
     clippy::panic
 )]
 
-mod common;
+mod ledger_common;
+use ledger_common as common;
 
 use assent_vm::ledger::tx::create_address;
 use assent_vm::ledger::{Chain, RedbStore, Store, replay};

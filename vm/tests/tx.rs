@@ -7,7 +7,8 @@
     clippy::panic
 )]
 
-mod common;
+mod ledger_common;
+use ledger_common as common;
 
 use alloy_primitives::{U256, keccak256 as alloy_keccak};
 use alloy_rlp::Encodable;

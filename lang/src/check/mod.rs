@@ -1,7 +1,29 @@
 //! Name resolution and type checking: untyped tree to typed tree.
+//!
+//! The checker reads as its phases, run for each module in import order (a module's
+//! imports are complete before it):
+//! [`load`] (imports, cycles) → [`decls`] (names, types, signatures, constants) →
+//! [`body`] (expressions, statements, patterns, effects, in [`expr`], [`operators`],
+//! [`methods`], [`stmt`], [`pattern`], [`policy`]) → [`flow`] (`init` assignment,
+//! recursion, call order) → [`build`] (the typed contract).
 
-use crate::diagnostics::Diagnostic;
-use crate::span::SourceMap;
+mod body;
+mod build;
+mod consteval;
+mod decls;
+mod expr;
+mod flow;
+mod load;
+mod methods;
+mod operators;
+mod pattern;
+mod policy;
+mod program;
+mod stmt;
+mod types;
+
+use crate::diagnostics::{self, Code, Diagnostic};
+use crate::span::{SourceMap, Span};
 use crate::typed;
 
 /// Reads imported files. The checker does no IO itself: the CLI reads from disk, tests
@@ -25,20 +47,46 @@ pub struct Checked {
 
 /// Checks the contract file `path`, read through `loader`.
 pub fn check_file(path: &str, loader: &dyn FileLoader) -> Checked {
-    let _ = (path, loader);
-    Checked {
-        sources: SourceMap::new(),
-        diagnostics: Vec::new(),
-        contract: None,
+    match loader.load(path) {
+        Ok(text) => check_source(path, &text, loader),
+        Err(message) => {
+            let mut sources = SourceMap::new();
+            let file = sources.add(path, "");
+            Checked {
+                sources,
+                diagnostics: vec![Diagnostic::new(
+                    Code::ImportNotFound,
+                    file,
+                    Span::default(),
+                    format!("cannot read `{path}`: {message}"),
+                )],
+                contract: None,
+            }
+        }
     }
 }
 
 /// Checks contract source `text` reported under `name`; imports are read through `loader`.
 pub fn check_source(name: &str, text: &str, loader: &dyn FileLoader) -> Checked {
-    let _ = (name, text, loader);
+    let mut program = program::Program::default();
+    load::load(&mut program, name, text, loader);
+    for module in program.order.clone() {
+        decls::declare(&mut program, module);
+        decls::build_scope(&mut program, module);
+        decls::resolve(&mut program, module);
+        body::check_module(&mut program, module);
+        flow::check_module(&mut program, module);
+    }
+    let mut diagnostics = std::mem::take(&mut program.diags);
+    diagnostics::sort(&mut diagnostics);
+    let contract = if diagnostics::has_errors(&diagnostics) {
+        None
+    } else {
+        build::contract(&mut program)
+    };
     Checked {
-        sources: SourceMap::new(),
-        diagnostics: Vec::new(),
-        contract: None,
+        sources: program.sources,
+        diagnostics,
+        contract,
     }
 }

@@ -61,6 +61,7 @@ codes! {
     UnknownEvent = "E0111", "unknown event";
     WrongTypeArguments = "E0112", "wrong number of type arguments";
     ImportNotContract = "E0113", "an imported file is not a contract";
+    RecursiveRecord = "E0114", "a record that contains itself";
 
     // ---- E02xx: types -------------------------------------------------------------------
     TypeMismatch = "E0201", "mismatched types";

@@ -45,23 +45,31 @@ fn render_one(sources: &SourceMap, diagnostic: &Diagnostic, color: bool, out: &m
         Severity::Error => Color::Red,
         Severity::Warning => Color::Yellow,
     };
-    let mut primary = AriadneLabel::new((primary_name, diagnostic.primary.span.range()));
-    if let Some(message) = &diagnostic.primary.message {
-        primary = primary.with_message(message);
-    }
-    if color {
-        primary = primary.with_color(primary_color);
-    }
-    report = report.with_label(primary);
-    for label in &diagnostic.secondary {
-        let mut secondary = AriadneLabel::new((name_of(label.file), label.span.range()));
+    // Labels of one file in source order: ariadne starts a new snippet whenever a label
+    // lies above the previous one, which would split one file's snippet in two.
+    let mut labels: Vec<(&super::Label, bool)> = std::iter::once((&diagnostic.primary, true))
+        .chain(diagnostic.secondary.iter().map(|label| (label, false)))
+        .collect();
+    let file_rank = |file| {
+        std::iter::once(diagnostic.primary.file)
+            .chain(diagnostic.secondary.iter().map(|l| l.file))
+            .position(|f| f == file)
+            .unwrap_or(usize::MAX)
+    };
+    labels.sort_by_key(|(label, _)| (file_rank(label.file), label.span.start, label.span.end));
+    for (label, is_primary) in labels {
+        let mut ariadne_label = AriadneLabel::new((name_of(label.file), label.span.range()));
         if let Some(message) = &label.message {
-            secondary = secondary.with_message(message);
+            ariadne_label = ariadne_label.with_message(message);
         }
         if color {
-            secondary = secondary.with_color(Color::Blue);
+            ariadne_label = ariadne_label.with_color(if is_primary {
+                primary_color
+            } else {
+                Color::Blue
+            });
         }
-        report = report.with_label(secondary);
+        report = report.with_label(ariadne_label);
     }
     if let Some(help) = &diagnostic.help {
         report = report.with_help(help);

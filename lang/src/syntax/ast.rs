@@ -103,7 +103,7 @@ pub struct EventDecl {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldDecl {
     pub doc: Doc,
-    /// `Some(span of the keyword)` for an `indexed` event field; always `None` in records.
+    /// `Some(span of the keyword)` for an `indexed` field (the checker rejects it in records).
     pub indexed: Option<Span>,
     pub name: Ident,
     pub ty: TypeExpr,

@@ -1,0 +1,851 @@
+//! Calls: functions and policies, built-in functions and methods, operations on
+//! persistent state, indexing, and calls of other contracts.
+
+use super::body::{Binding, Cx};
+use super::expr::BUILTIN_FUNCTIONS;
+use super::program::{Decl, ModuleId, ScopeEntry, suggest};
+use crate::diagnostics::Code;
+use crate::span::Span;
+use crate::syntax::ast::{self, Ident};
+use crate::typed::{
+    self, Builtin, Expr, ExprKind, FunctionId, FunctionKind, InterfaceId, MutateOp, PersistentOp,
+    StateId, Ty,
+};
+
+impl Cx<'_> {
+    // ---- calls ---------------------------------------------------------------------------
+
+    pub fn check_call(&mut self, callee: &ast::Expr, args: &[ast::Expr], span: Span) -> Expr {
+        let ast::ExprKind::Name(name) = &callee.kind else {
+            let checked = self.check_value(callee);
+            if !checked.ty.has_error() {
+                let shown = self.show(&checked.ty);
+                let diagnostic = self
+                    .diag(Code::NotCallable, callee.span, "this is not a function")
+                    .with_label(format!("a value of type `{shown}` cannot be called"));
+                self.report(diagnostic);
+            }
+            self.check_args_loosely(args);
+            return self.error_expr(span);
+        };
+        if let Some(binding) = self.lookup_local(&name.name) {
+            let ty = self.show(&self.binding_ty(binding));
+            let what = match binding {
+                Binding::Param(_) => "a parameter",
+                Binding::Local(_) => "a local variable",
+            };
+            let diagnostic = self
+                .diag(
+                    Code::NotCallable,
+                    name.span,
+                    format!("`{}` is not a function", name.name),
+                )
+                .with_label(format!("`{}` is {what} of type `{ty}`", name.name))
+                .with_note("only functions, views, policies and built-ins can be called");
+            self.report(diagnostic);
+            self.check_args_loosely(args);
+            return self.error_expr(span);
+        }
+        match self.p.lookup(self.module, &name.name).cloned() {
+            Some(ScopeEntry::One(Decl::Function(id))) => self.call_function(id, name, args, span),
+            Some(ScopeEntry::One(Decl::Interface(_))) => {
+                let diagnostic = self
+                    .diag(
+                        Code::NotCallable,
+                        span,
+                        format!(
+                            "`{}(…)` names a contract; call one of its entry points",
+                            name.name
+                        ),
+                    )
+                    .with_label("a contract at an address, not a call")
+                    .with_help(format!("write `{}(address).entry(…)`", name.name));
+                self.report(diagnostic);
+                self.check_args_loosely(args);
+                self.error_expr(span)
+            }
+            Some(ScopeEntry::One(decl)) => {
+                let kind = self.p.decl_kind(decl);
+                let mut diagnostic = self
+                    .diag(
+                        Code::NotCallable,
+                        name.span,
+                        format!("`{}` is a {kind}, not a function", name.name),
+                    )
+                    .with_label("not callable");
+                if let Decl::Record(_) = decl {
+                    diagnostic = diagnostic.with_help(format!(
+                        "construct a record with `{} {{ field: value, … }}`",
+                        name.name
+                    ));
+                }
+                self.report(diagnostic);
+                self.check_args_loosely(args);
+                self.error_expr(span)
+            }
+            Some(ScopeEntry::Ambiguous(decls)) => {
+                self.p
+                    .report_ambiguous(self.file, name.span, &name.name, &decls);
+                self.check_args_loosely(args);
+                self.error_expr(span)
+            }
+            None if BUILTIN_FUNCTIONS.contains(&name.name.as_str()) => {
+                self.call_builtin(name, args, span)
+            }
+            None => {
+                self.report_unknown_name(name);
+                self.check_args_loosely(args);
+                self.error_expr(span)
+            }
+        }
+    }
+
+    /// Arguments of a call that failed to resolve, checked for their own errors.
+    fn check_args_loosely(&mut self, args: &[ast::Expr]) {
+        for arg in args {
+            self.check_value(arg);
+        }
+    }
+
+    /// Arguments against declared parameter types; E0203 on a count mismatch.
+    fn check_args(
+        &mut self,
+        what: &str,
+        params: &[(String, Ty)],
+        args: &[ast::Expr],
+        span: Span,
+        declared: Option<(crate::span::FileId, Span)>,
+    ) -> Vec<Expr> {
+        if params.len() != args.len() {
+            let takes = plural(params.len(), "argument");
+            let given = match args.len() {
+                1 => "1 was given".to_string(),
+                n => format!("{n} were given"),
+            };
+            let mut diagnostic = self
+                .diag(
+                    Code::WrongArgumentCount,
+                    span,
+                    format!("{what} takes {takes} but {given}"),
+                )
+                .with_label(format!("expected {takes}"));
+            if let Some((file, decl_span)) = declared {
+                let list: Vec<String> = params
+                    .iter()
+                    .map(|(n, t)| format!("{n}: {}", self.show(t)))
+                    .collect();
+                diagnostic = diagnostic.with_secondary(
+                    file,
+                    decl_span,
+                    format!("declared here as `({})`", list.join(", ")),
+                );
+            }
+            self.report(diagnostic);
+        }
+        args.iter()
+            .enumerate()
+            .map(|(i, arg)| match params.get(i) {
+                Some((_, ty)) => self.check_as(arg, ty),
+                None => self.check_value(arg),
+            })
+            .collect()
+    }
+
+    fn call_function(
+        &mut self,
+        id: FunctionId,
+        name: &Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Expr {
+        let Some(info) = self.p.function(id) else {
+            return self.error_expr(span);
+        };
+        let (kind, module, file, decl_span, ret) = (
+            info.kind,
+            info.module,
+            info.file,
+            info.name_span,
+            info.ret.clone(),
+        );
+        let params: Vec<(String, Ty)> = info
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), p.ty.clone()))
+            .collect();
+        if kind == FunctionKind::Action && module == self.module {
+            let diagnostic = self
+                .diag(
+                    Code::ActionCalledInternally,
+                    name.span,
+                    format!("action `{}` cannot be called from contract code", name.name),
+                )
+                .with_label("actions are entry points for transactions")
+                .with_secondary(
+                    file,
+                    decl_span,
+                    format!("`{}` is declared as an action here", name.name),
+                )
+                .with_help("move the shared code into a `fn` and call that from both actions");
+            self.report(diagnostic);
+        }
+        let what = format!("`{}`", name.name);
+        let args = self.check_args(&what, &params, args, span, Some((file, decl_span)));
+        self.calls.push((id, name.span));
+        self.expr(ExprKind::Call { function: id, args }, ret, span)
+    }
+
+    fn call_builtin(&mut self, name: &Ident, args: &[ast::Expr], span: Span) -> Expr {
+        let builtin = match name.name.as_str() {
+            "len" => Builtin::Len,
+            "min" => Builtin::Min,
+            "max" => Builtin::Max,
+            "abs" => Builtin::Abs,
+            "sha3" => Builtin::Sha3,
+            _ => Builtin::Recover,
+        };
+        let expected = match builtin {
+            Builtin::Len | Builtin::Abs => 1,
+            Builtin::Sha3 => usize::MAX,
+            _ => 2,
+        };
+        let count_ok = if expected == usize::MAX {
+            !args.is_empty()
+        } else {
+            args.len() == expected
+        };
+        if !count_ok {
+            let takes = if expected == usize::MAX {
+                "at least 1 argument".to_string()
+            } else {
+                plural(expected, "argument")
+            };
+            let diagnostic = self
+                .diag(
+                    Code::WrongArgumentCount,
+                    span,
+                    format!(
+                        "`{}` takes {takes} but {} given",
+                        name.name,
+                        given(args.len())
+                    ),
+                )
+                .with_label(format!("expected {takes}"));
+            self.report(diagnostic);
+            self.check_args_loosely(args);
+            return self.error_expr(span);
+        }
+        match builtin {
+            Builtin::Len => {
+                let arg = self.check_len_operand(args.first(), span);
+                self.builtin(Builtin::Len, vec![arg], Ty::Int, span)
+            }
+            Builtin::Min | Builtin::Max => {
+                let (Some(a), Some(b)) = (args.first(), args.get(1)) else {
+                    return self.error_expr(span);
+                };
+                let a = self.check_value(a);
+                let ty = a.ty.clone();
+                let b = self.check_as(b, &ty);
+                if !self.p.is_ordered(&ty) {
+                    let shown = self.show(&ty);
+                    let diagnostic = self
+                        .diag(
+                            Code::InvalidOperands,
+                            span,
+                            format!(
+                                "`{}` needs an ordered type; `{shown}` has no order",
+                                name.name
+                            ),
+                        )
+                        .with_label(format!("`{shown}` values cannot be ordered"));
+                    self.report(diagnostic);
+                    return self.error_expr(span);
+                }
+                self.builtin(builtin, vec![a, b], ty, span)
+            }
+            Builtin::Abs => {
+                let Some(arg) = args.first() else {
+                    return self.error_expr(span);
+                };
+                let arg = self.check_value(arg);
+                let ty = arg.ty.clone();
+                if !matches!(
+                    ty,
+                    Ty::Int | Ty::Money | Ty::Percent | Ty::Duration | Ty::Error
+                ) {
+                    let shown = self.show(&ty);
+                    let diagnostic = self
+                        .diag(
+                            Code::TypeMismatch,
+                            arg.loc.span,
+                            format!("`abs` takes an `Int`, `Money`, `Percent` or `Duration`, found `{shown}`"),
+                        )
+                        .with_label(format!("`{shown}`"));
+                    self.report(diagnostic);
+                    return self.error_expr(span);
+                }
+                self.builtin(Builtin::Abs, vec![arg], ty, span)
+            }
+            Builtin::Sha3 => {
+                let checked: Vec<Expr> = args.iter().map(|a| self.check_value(a)).collect();
+                self.builtin(Builtin::Sha3, checked, Ty::Hash, span)
+            }
+            _ => {
+                let (Some(digest), Some(signature)) = (args.first(), args.get(1)) else {
+                    return self.error_expr(span);
+                };
+                let digest = self.check_as(digest, &Ty::Hash);
+                let signature = self.check_as(signature, &Ty::Bytes);
+                self.builtin(
+                    Builtin::Recover,
+                    vec![digest, signature],
+                    Ty::Option(Box::new(Ty::Address)),
+                    span,
+                )
+            }
+        }
+    }
+
+    fn check_len_operand(&mut self, arg: Option<&ast::Expr>, span: Span) -> Expr {
+        let Some(arg) = arg else {
+            return self.error_expr(span);
+        };
+        if let Some((_, ty)) = self.persistent_state(arg) {
+            self.report_persistent_len(arg.span, &ty);
+            return self.error_expr(span);
+        }
+        let arg = self.check_value(arg);
+        if !matches!(
+            arg.ty,
+            Ty::List(_) | Ty::Set(_) | Ty::Map(..) | Ty::String | Ty::Bytes | Ty::Error | Ty::Never
+        ) {
+            let shown = self.show(&arg.ty);
+            let diagnostic = self
+                .diag(
+                    Code::TypeMismatch,
+                    arg.loc.span,
+                    format!(
+                        "`len` takes a `List`, `Set`, `Map`, `String` or `Bytes`, found `{shown}`"
+                    ),
+                )
+                .with_label(format!("`{shown}` has no length"));
+            self.report(diagnostic);
+            return Expr {
+                ty: Ty::Error,
+                ..arg
+            };
+        }
+        arg
+    }
+
+    fn report_persistent_len(&mut self, span: Span, ty: &Ty) {
+        let shown = self.show(ty);
+        let diagnostic = self
+            .diag(
+                Code::PersistentAsValue,
+                span,
+                format!("the size of persistent `{shown}` state is not available"),
+            )
+            .with_label("one ledger entry per element: there is no count")
+            .with_help("keep a count in an `Int` state variable next to it");
+        self.report(diagnostic);
+    }
+
+    fn builtin(&self, builtin: Builtin, args: Vec<Expr>, ty: Ty, span: Span) -> Expr {
+        if args.iter().any(|a| a.ty.has_error()) {
+            return self.error_expr(span);
+        }
+        self.expr(ExprKind::Builtin { builtin, args }, ty, span)
+    }
+
+    // ---- methods -------------------------------------------------------------------------
+
+    pub fn check_method_call(
+        &mut self,
+        receiver: &ast::Expr,
+        method: &Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Expr {
+        // `Name(address).entry(…)`: a call of another contract.
+        if let ast::ExprKind::Call {
+            callee,
+            args: address,
+        } = &receiver.kind
+            && let ast::ExprKind::Name(name) = &callee.kind
+            && self.lookup_local(&name.name).is_none()
+            && let Some(ScopeEntry::One(Decl::Interface(target))) =
+                self.p.lookup(self.module, &name.name).cloned()
+        {
+            return self.cross_call(target, name, address, method, args, span);
+        }
+        if let Some((state, ty)) = self.persistent_state(receiver) {
+            return self.persistent_method(state, &ty, receiver, method, args, span);
+        }
+        if matches!(method.name.as_str(), "push" | "insert" | "remove") {
+            return self.mutating_method(receiver, method, args, span);
+        }
+        let value = self.check_value(receiver);
+        let ty = value.ty.clone();
+        if matches!(ty, Ty::Error | Ty::Never) {
+            self.check_args_loosely(args);
+            return self.error_expr(span);
+        }
+        let (builtin, params, result): (Builtin, Vec<Ty>, Ty) = match (method.name.as_str(), &ty) {
+            ("len", Ty::List(_) | Ty::Set(_) | Ty::Map(..) | Ty::String | Ty::Bytes) => {
+                (Builtin::Len, vec![], Ty::Int)
+            }
+            ("contains", Ty::List(t) | Ty::Set(t) | Ty::Map(t, _)) => {
+                (Builtin::Contains, vec![(**t).clone()], Ty::Bool)
+            }
+            ("get", Ty::Map(k, v)) => (Builtin::MapGet, vec![(**k).clone()], Ty::Option(v.clone())),
+            ("starts_with", Ty::String) => (Builtin::StartsWith, vec![Ty::String], Ty::Bool),
+            ("bytes", Ty::String) => (Builtin::StrBytes, vec![], Ty::Bytes),
+            _ => {
+                self.report_unknown_method(&ty, method);
+                self.check_args_loosely(args);
+                return self.error_expr(span);
+            }
+        };
+        let named: Vec<(String, Ty)> = params.into_iter().map(|t| (String::new(), t)).collect();
+        let what = format!("`.{}()`", method.name);
+        let mut checked = vec![value];
+        checked.extend(self.check_args(&what, &named, args, span, None));
+        self.builtin(builtin, checked, result, span)
+    }
+
+    fn report_unknown_method(&mut self, ty: &Ty, method: &Ident) {
+        let shown = self.show(ty);
+        let methods: &[&str] = match ty {
+            Ty::String => &["len", "starts_with", "bytes"],
+            Ty::Bytes => &["len"],
+            Ty::List(_) => &["len", "contains", "push", "remove"],
+            Ty::Set(_) => &["len", "contains", "insert", "remove"],
+            Ty::Map(..) => &["len", "contains", "get", "remove"],
+            _ => &[],
+        };
+        let mut diagnostic = self
+            .diag(
+                Code::UnknownMethod,
+                method.span,
+                format!("no method `{}` on type `{shown}`", method.name),
+            )
+            .with_label("unknown method");
+        if let Some(close) = suggest(&method.name, methods.iter().copied()) {
+            diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
+        }
+        if methods.is_empty() {
+            diagnostic = diagnostic.with_note(format!("`{shown}` has no methods"));
+        } else {
+            let list: Vec<String> = methods.iter().map(|m| format!("`{m}`")).collect();
+            diagnostic = diagnostic.with_note(format!(
+                "`{shown}` has the methods {}",
+                super::program::join_words(&list)
+            ));
+        }
+        if let Ty::Record(id) = ty
+            && self.record_field(*id, &method.name).is_some()
+        {
+            diagnostic = diagnostic.with_help(format!(
+                "`{}` is a field: read it without `()`",
+                method.name
+            ));
+        }
+        self.report(diagnostic);
+    }
+
+    /// `push`, `insert`, `remove` on a mutable local or on scalar state.
+    fn mutating_method(
+        &mut self,
+        receiver: &ast::Expr,
+        method: &Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Expr {
+        let Some(place) = self.check_place(receiver, Some(&method.name)) else {
+            self.check_args_loosely(args);
+            return self.error_expr(span);
+        };
+        let (op, element) = match (method.name.as_str(), &place.ty) {
+            ("push", Ty::List(t)) => (MutateOp::ListPush, (**t).clone()),
+            ("remove", Ty::List(t)) => (MutateOp::ListRemove, (**t).clone()),
+            ("insert", Ty::Set(t)) => (MutateOp::SetInsert, (**t).clone()),
+            ("remove", Ty::Set(t)) => (MutateOp::SetRemove, (**t).clone()),
+            ("remove", Ty::Map(k, _)) => (MutateOp::MapRemove, (**k).clone()),
+            (_, Ty::Error) => {
+                self.check_args_loosely(args);
+                return self.error_expr(span);
+            }
+            _ => {
+                let ty = place.ty.clone();
+                self.report_unknown_method(&ty, method);
+                if let Ty::Map(..) = ty {
+                    // `m.insert(k, v)` is spelled `m[k] = v`.
+                }
+                self.check_args_loosely(args);
+                return self.error_expr(span);
+            }
+        };
+        let what = format!("`.{}()`", method.name);
+        let mut checked = self.check_args(&what, &[(String::new(), element)], args, span, None);
+        let Some(arg) = checked.pop().filter(|_| checked.is_empty()) else {
+            return self.error_expr(span);
+        };
+        if arg.ty.has_error() {
+            return self.error_expr(span);
+        }
+        self.expr(
+            ExprKind::Mutate {
+                place: Box::new(place),
+                op,
+                arg: Box::new(arg),
+            },
+            Ty::Unit,
+            span,
+        )
+    }
+
+    fn persistent_method(
+        &mut self,
+        state: StateId,
+        ty: &Ty,
+        receiver: &ast::Expr,
+        method: &Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Expr {
+        let (op, param, result) = match (method.name.as_str(), ty) {
+            ("get", Ty::Map(k, v)) => (PersistentOp::MapGet, (**k).clone(), Ty::Option(v.clone())),
+            ("contains", Ty::Map(k, _)) => (PersistentOp::Contains, (**k).clone(), Ty::Bool),
+            ("remove", Ty::Map(k, _)) => (PersistentOp::Remove, (**k).clone(), Ty::Unit),
+            ("contains", Ty::Set(t)) => (PersistentOp::Contains, (**t).clone(), Ty::Bool),
+            ("insert", Ty::Set(t)) => (PersistentOp::SetInsert, (**t).clone(), Ty::Unit),
+            ("remove", Ty::Set(t)) => (PersistentOp::Remove, (**t).clone(), Ty::Unit),
+            ("len", _) => {
+                self.report_persistent_len(receiver.span, ty);
+                self.check_args_loosely(args);
+                return self.error_expr(span);
+            }
+            _ => {
+                let shown = self.show(ty);
+                let (list, help) = match ty {
+                    Ty::Set(_) => ("`contains`, `insert` and `remove`", None),
+                    _ => (
+                        "`get`, `contains` and `remove`",
+                        (method.name == "insert").then_some("write an entry with `m[key] = value`"),
+                    ),
+                };
+                let mut diagnostic = self
+                    .diag(
+                        Code::UnknownMethod,
+                        method.span,
+                        format!("no method `{}` on persistent `{shown}` state", method.name),
+                    )
+                    .with_label("unknown method")
+                    .with_note(format!("persistent `{shown}` state has {list}"));
+                if let Some(help) = help {
+                    diagnostic = diagnostic.with_help(help);
+                }
+                self.report(diagnostic);
+                self.check_args_loosely(args);
+                return self.error_expr(span);
+            }
+        };
+        if op.is_write() {
+            self.check_state_write(receiver.span, &name_of(receiver));
+        }
+        let what = format!("`.{}()`", method.name);
+        let checked = self.check_args(&what, &[(String::new(), param)], args, span, None);
+        if checked.len() != 1 || checked.iter().any(|a| a.ty.has_error()) {
+            return self.error_expr(span);
+        }
+        self.expr(
+            ExprKind::Persistent {
+                state,
+                op,
+                args: checked,
+            },
+            result,
+            span,
+        )
+    }
+
+    /// E0301 when the code being checked may not write state.
+    pub fn check_state_write(&mut self, span: Span, name: &str) {
+        if self.may_write() {
+            return;
+        }
+        let role = self.role_phrase();
+        let diagnostic = self
+            .diag(
+                Code::WriteOutsideAction,
+                span,
+                format!("state `{name}` is changed in {role}"),
+            )
+            .with_label("state can only be changed in `init` and actions")
+            .with_note("views, policies and functions are read-only")
+            .with_help("do the change in an action");
+        self.report(diagnostic);
+    }
+
+    // ---- indexing ------------------------------------------------------------------------
+
+    pub fn check_index(&mut self, base: &ast::Expr, index: &ast::Expr, span: Span) -> Expr {
+        if let Some((state, ty)) = self.persistent_state(base) {
+            let Ty::Map(key, value) = ty else {
+                let diagnostic = self
+                    .diag(
+                        Code::InvalidOperands,
+                        span,
+                        "a persistent `Set` cannot be indexed",
+                    )
+                    .with_label("not a map")
+                    .with_help("test membership with `s.contains(x)` or `x in s`");
+                self.report(diagnostic);
+                self.check_value(index);
+                return self.error_expr(span);
+            };
+            let key = self.check_as(index, &key);
+            if key.ty.has_error() {
+                return self.error_expr(span);
+            }
+            return self.expr(
+                ExprKind::Persistent {
+                    state,
+                    op: PersistentOp::MapAt,
+                    args: vec![key],
+                },
+                *value,
+                span,
+            );
+        }
+        let base = self.check_value(base);
+        let (builtin, index_ty, result) = match &base.ty {
+            Ty::List(t) => (Builtin::ListAt, Ty::Int, (**t).clone()),
+            Ty::Map(k, v) => (Builtin::MapAt, (**k).clone(), (**v).clone()),
+            Ty::Bytes => (Builtin::ByteAt, Ty::Int, Ty::Int),
+            Ty::Error | Ty::Never => {
+                self.check_value(index);
+                return self.error_expr(span);
+            }
+            other => {
+                let shown = self.show(other);
+                let mut diagnostic = self
+                    .diag(
+                        Code::InvalidOperands,
+                        span,
+                        format!("cannot index a value of type `{shown}`"),
+                    )
+                    .with_label(format!("`{shown}` cannot be indexed"))
+                    .with_note("`[…]` indexes a `List`, a `Map` or `Bytes`");
+                if *other == Ty::String {
+                    diagnostic = diagnostic.with_help("index its bytes: `s.bytes()[i]`");
+                }
+                self.report(diagnostic);
+                self.check_value(index);
+                return self.error_expr(span);
+            }
+        };
+        let index = self.check_as(index, &index_ty);
+        self.builtin(builtin, vec![base, index], result, span)
+    }
+
+    // ---- other contracts -----------------------------------------------------------------
+
+    fn cross_call(
+        &mut self,
+        target: ModuleId,
+        contract: &Ident,
+        address: &[ast::Expr],
+        method: &Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Expr {
+        let address_expr = match address {
+            [one] => self.check_as(one, &Ty::Address),
+            _ => {
+                let diagnostic = self
+                    .diag(
+                        Code::WrongArgumentCount,
+                        contract.span,
+                        format!(
+                            "`{}(…)` takes the contract's address, but {} given",
+                            contract.name,
+                            given(address.len())
+                        ),
+                    )
+                    .with_label("expected 1 argument, an `Address`");
+                self.report(diagnostic);
+                self.check_args_loosely(address);
+                self.error_expr(span)
+            }
+        };
+        let entry = self
+            .p
+            .module(target)
+            .and_then(|m| m.decls.get(&method.name).copied());
+        let id = match entry {
+            Some(Decl::Function(id))
+                if self
+                    .p
+                    .function(id)
+                    .is_some_and(|f| f.kind != FunctionKind::Fn) =>
+            {
+                id
+            }
+            other => {
+                let entries: Vec<String> = self.p.module(target).map_or(Vec::new(), |m| {
+                    m.functions
+                        .iter()
+                        .filter_map(|id| self.p.function(*id))
+                        .filter(|f| !matches!(f.kind, FunctionKind::Fn | FunctionKind::Init))
+                        .map(|f| f.name.clone())
+                        .collect()
+                });
+                let message = match other {
+                    Some(Decl::Function(_)) => format!(
+                        "`{}` is a fn of `{}`, not an entry point",
+                        method.name, contract.name
+                    ),
+                    _ => format!(
+                        "contract `{}` has no entry point `{}`",
+                        contract.name, method.name
+                    ),
+                };
+                let mut diagnostic = self
+                    .diag(Code::UnknownMethod, method.span, message)
+                    .with_label("not an entry point")
+                    .with_note("other contracts can call actions, views and policies");
+                if let Some(close) = suggest(&method.name, entries.iter().map(String::as_str)) {
+                    diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
+                }
+                self.report(diagnostic);
+                self.check_args_loosely(args);
+                return self.error_expr(span);
+            }
+        };
+        let Some(info) = self.p.function(id) else {
+            return self.error_expr(span);
+        };
+        let (kind, ret, file, decl_span) = (info.kind, info.ret.clone(), info.file, info.name_span);
+        let params: Vec<(String, Ty)> = info
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), p.ty.clone()))
+            .collect();
+        if kind == FunctionKind::Action && !self.may_write() {
+            let role = self.role_phrase();
+            let diagnostic = self
+                .diag(
+                    Code::CrossActionFromReadOnly,
+                    method.span,
+                    format!("{role} calls action `{}` of `{}`", method.name, contract.name),
+                )
+                .with_label("an action may change the other contract's state")
+                .with_secondary(file, decl_span, format!("`{}` is an action", method.name))
+                .with_note("views, policies and functions are read-only, so they can only call views and policies")
+                .with_help("make the call from an action");
+            self.report(diagnostic);
+        }
+        let what = format!("`{}.{}`", contract.name, method.name);
+        let args = self.check_args(&what, &params, args, span, Some((file, decl_span)));
+        let (interface, entry) = self.intern_interface(target, id);
+        if address_expr.ty.has_error() || args.iter().any(|a| a.ty.has_error()) {
+            return self.error_expr(span);
+        }
+        self.expr(
+            ExprKind::CrossCall {
+                interface,
+                entry,
+                address: Box::new(address_expr),
+                args,
+            },
+            ret,
+            span,
+        )
+    }
+
+    /// The interface of `target` in this module's table, and the index of entry `id` in it.
+    fn intern_interface(&mut self, target: ModuleId, id: FunctionId) -> (InterfaceId, u32) {
+        let contract = self
+            .p
+            .module(target)
+            .and_then(|m| m.contract.as_ref().map(|c| c.name.clone()))
+            .unwrap_or_default();
+        let target_name = self
+            .p
+            .module(target)
+            .map(|m| m.name.clone())
+            .unwrap_or_default();
+        let entry = self.p.function(id).map(|f| typed::InterfaceEntry {
+            name: f.name.clone(),
+            kind: f.kind,
+            params: f
+                .params
+                .iter()
+                .map(|p| typed::Param {
+                    name: p.name.clone(),
+                    ty: p.ty.clone(),
+                })
+                .collect(),
+            ret: f.ret.clone(),
+        });
+        let module = self.module;
+        let Some(m) = self.p.modules.get_mut(module) else {
+            return (InterfaceId(0), 0);
+        };
+        let index = match m.interface_modules.iter().position(|t| *t == target) {
+            Some(index) => index,
+            None => {
+                m.interface_modules.push(target);
+                m.interfaces.push(typed::Interface {
+                    contract,
+                    module: target_name,
+                    entries: Vec::new(),
+                });
+                m.interfaces.len() - 1
+            }
+        };
+        let Some(interface) = m.interfaces.get_mut(index) else {
+            return (InterfaceId(0), 0);
+        };
+        let entry_index = match entry {
+            Some(entry) => match interface.entries.iter().position(|e| e.name == entry.name) {
+                Some(i) => i,
+                None => {
+                    interface.entries.push(entry);
+                    interface.entries.len() - 1
+                }
+            },
+            None => 0,
+        };
+        (
+            InterfaceId(u32::try_from(index).unwrap_or(0)),
+            u32::try_from(entry_index).unwrap_or(0),
+        )
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn given(n: usize) -> String {
+    match n {
+        1 => "1 was".to_string(),
+        n => format!("{n} were"),
+    }
+}
+
+fn name_of(e: &ast::Expr) -> String {
+    match &e.kind {
+        ast::ExprKind::Name(name) => name.name.clone(),
+        ast::ExprKind::Paren(inner) => name_of(inner),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,156 @@
+//! Policies: rules, labels, `default`, and rules that can never decide.
+
+use super::body::Cx;
+use crate::diagnostics::Code;
+use crate::span::Span;
+use crate::syntax::ast::{self, Effect, PolicyStmt};
+use crate::typed::{ExprKind, LocalId, PolicyBody, PolicyStep, Rule, Ty};
+use assent_stdlib::value::Value;
+
+impl Cx<'_> {
+    pub fn check_policy(&mut self, decl: &ast::PolicyDecl) -> PolicyBody {
+        self.push_scope();
+        let mut default: Option<(Effect, Span)> = None;
+        let mut labels: Vec<(String, Span)> = Vec::new();
+        let mut deny_pass = Vec::new();
+        let mut permits = Vec::new();
+        // Each rule with its span, for the "never decides" analysis.
+        let mut rules: Vec<(&ast::Rule, bool)> = Vec::new();
+        for stmt in &decl.body {
+            match stmt {
+                PolicyStmt::Default { effect, span } => {
+                    if let Some((_, first)) = default {
+                        let diagnostic = self
+                            .diag(
+                                Code::DuplicateDefault,
+                                *span,
+                                "a policy has at most one `default`",
+                            )
+                            .with_label("second `default`")
+                            .with_secondary(self.file, first, "first `default` here")
+                            .with_help(
+                                "keep one: `default deny;` (the default) or `default permit;`",
+                            );
+                        self.report(diagnostic);
+                    } else {
+                        default = Some((*effect, *span));
+                    }
+                }
+                PolicyStmt::Let(l) => {
+                    let (local, value) = self.check_let(l);
+                    let local = local.unwrap_or_else(|| self.hidden_local(value.ty.clone()));
+                    deny_pass.push(PolicyStep::Let { local, value });
+                }
+                PolicyStmt::Rule(rule) => {
+                    if let Some((_, first)) = labels.iter().find(|(l, _)| *l == rule.label) {
+                        let diagnostic = self
+                            .diag(
+                                Code::DuplicateRuleLabel,
+                                rule.label_span,
+                                format!("rule label \"{}\" is used twice in policy `{}`", rule.label, decl.name.name),
+                            )
+                            .with_label("second rule with this label")
+                            .with_secondary(self.file, *first, "first rule with this label")
+                            .with_note("a Decision names the rule that decided, so labels are unique within a policy");
+                        self.report(diagnostic);
+                    } else {
+                        labels.push((rule.label.clone(), rule.label_span));
+                    }
+                    let when = rule.when.as_ref().map(|e| self.check_condition(e));
+                    let unless = rule.unless.as_ref().map(|e| self.check_condition(e));
+                    let never = when.as_ref().is_some_and(|e| is_bool(e, false))
+                        || unless.as_ref().is_some_and(|e| is_bool(e, true));
+                    rules.push((rule, never));
+                    let checked = Rule {
+                        effect: rule.effect,
+                        label: rule.label.clone(),
+                        when,
+                        unless,
+                        loc: self.loc(rule.span),
+                    };
+                    match rule.effect {
+                        Effect::Deny => deny_pass.push(PolicyStep::Deny(Box::new(checked))),
+                        Effect::Permit => permits.push(checked),
+                    }
+                }
+            }
+        }
+        self.pop_scope();
+        self.warn_undecidable(&rules);
+        PolicyBody {
+            deny_pass,
+            permits,
+            default: default.map_or(Effect::Deny, |(effect, _)| effect),
+        }
+    }
+
+    /// A local for `let _ = …;` in a policy (its value is still computed, in order).
+    fn hidden_local(&mut self, ty: Ty) -> LocalId {
+        let id = LocalId(u32::try_from(self.locals.len()).unwrap_or(u32::MAX));
+        self.locals.push(super::body::LocalInfo {
+            name: "_".to_string(),
+            ty,
+            mutable: false,
+            span: Span::default(),
+            read: true,
+        });
+        id
+    }
+
+    /// W0001: rules after an unconditional deny (every permit, and later denies), rules
+    /// after an unconditional permit (later permits), and rules whose condition is
+    /// literally never true.
+    fn warn_undecidable(&mut self, rules: &[(&ast::Rule, bool)]) {
+        let unconditional = |r: &ast::Rule| r.when.is_none() && r.unless.is_none();
+        let first_deny = rules
+            .iter()
+            .position(|(r, _)| r.effect == Effect::Deny && unconditional(r));
+        let first_permit = rules
+            .iter()
+            .position(|(r, _)| r.effect == Effect::Permit && unconditional(r));
+        for (i, (rule, never)) in rules.iter().enumerate() {
+            let shadowed_by = match rule.effect {
+                Effect::Deny => first_deny.filter(|&d| d < i),
+                Effect::Permit => first_deny.or(first_permit.filter(|&p| p < i)),
+            };
+            let diagnostic = if let Some(by) = shadowed_by.and_then(|j| rules.get(j)) {
+                let by_rule = by.0;
+                let kind = match by_rule.effect {
+                    Effect::Deny => "deny",
+                    Effect::Permit => "permit",
+                };
+                let reason = if rule.effect == Effect::Permit && by_rule.effect == Effect::Deny {
+                    "denies are decided before permits, and this deny always holds"
+                } else {
+                    "rules of one kind are tried in order, and this one always holds"
+                };
+                self.diag(
+                    Code::RuleNeverDecides,
+                    rule.span,
+                    format!("rule \"{}\" can never decide", rule.label),
+                )
+                .with_label("never reached")
+                .with_secondary(
+                    self.file,
+                    by_rule.span,
+                    format!("this {kind} without `when` decides first"),
+                )
+                .with_note(reason)
+            } else if *never {
+                self.diag(
+                    Code::RuleNeverDecides,
+                    rule.span,
+                    format!("rule \"{}\" can never decide", rule.label),
+                )
+                .with_label("its condition is never true")
+            } else {
+                continue;
+            };
+            self.report(diagnostic);
+        }
+    }
+}
+
+fn is_bool(e: &crate::typed::Expr, value: bool) -> bool {
+    matches!(&e.kind, ExprKind::Literal(Value::Bool(b)) if *b == value)
+}

@@ -1,0 +1,868 @@
+//! Blocks and statements: `let`, assignment and places, loops, `return`, `require`,
+//! `abort`, `authorize`, `emit`; function bodies and their results.
+
+use super::body::{Binding, Cx, Expect, Role};
+use super::operators::arithmetic;
+use super::program::{Decl, ScopeEntry, suggest};
+use super::types;
+use crate::diagnostics::Code;
+use crate::span::Span;
+use crate::syntax::ast::{self, AssignOp, BinaryOp as Op, ForPattern};
+use crate::typed::{
+    Block, Expr, ExprKind, FieldDef, ForBinding, ForIter, FunctionKind, LocalId, Place, PlaceRoot,
+    Projection, Stmt, StmtKind, Ty,
+};
+
+/// Whether a statement ends every path through it.
+fn diverges(stmt: &Stmt) -> bool {
+    match &stmt.kind {
+        StmtKind::Return(_) | StmtKind::Abort(_) => true,
+        StmtKind::Expr(e) | StmtKind::Let { value: e, .. } => e.ty == Ty::Never,
+        _ => false,
+    }
+}
+
+/// `if` / `if let` without `else`: a statement even in tail position.
+fn is_statement_if(e: &ast::Expr) -> bool {
+    matches!(
+        &e.kind,
+        ast::ExprKind::If {
+            otherwise: None,
+            ..
+        } | ast::ExprKind::IfLet {
+            otherwise: None,
+            ..
+        }
+    )
+}
+
+impl Cx<'_> {
+    // ---- blocks --------------------------------------------------------------------------
+
+    /// A block in its own scope. With `Expect::Type`, the tail is converted to the type;
+    /// the block's type is the tail's, `Unit` without one, or `Never` if it cannot end.
+    pub fn check_block(&mut self, block: &ast::Block, expect: Expect<'_>) -> Block {
+        if !self.enter(block.span) {
+            self.leave();
+            return self.empty_block(block.span);
+        }
+        crate::stack::guarded(|| self.check_block_inner(block, expect))
+    }
+
+    fn check_block_inner(&mut self, block: &ast::Block, expect: Expect<'_>) -> Block {
+        self.push_scope();
+        let mut stmts = Vec::with_capacity(block.stmts.len());
+        let mut ends = false;
+        for stmt in &block.stmts {
+            let checked = self.check_stmt(stmt);
+            ends |= diverges(&checked);
+            stmts.push(checked);
+        }
+        let (tail, ty) = match block.tail.as_deref() {
+            Some(tail) if is_statement_if(tail) => {
+                let e = self.check_expr(tail, Expect::Discard);
+                ends |= e.ty == Ty::Never;
+                let loc = e.loc;
+                stmts.push(Stmt {
+                    kind: StmtKind::Expr(e),
+                    loc,
+                });
+                (None, if ends { Ty::Never } else { Ty::Unit })
+            }
+            Some(tail) => {
+                let e = match expect {
+                    Expect::Type(ty) if *ty != Ty::Unit => self.check_as(tail, ty),
+                    Expect::Type(_) | Expect::Discard => self.check_expr(tail, Expect::Discard),
+                    Expect::Value => self.check_expr(tail, Expect::Value),
+                };
+                let ty = if ends { Ty::Never } else { e.ty.clone() };
+                (Some(Box::new(e)), ty)
+            }
+            None => (None, if ends { Ty::Never } else { Ty::Unit }),
+        };
+        self.pop_scope();
+        self.leave();
+        Block {
+            stmts,
+            tail,
+            ty,
+            loc: self.loc(block.span),
+        }
+    }
+
+    /// A block whose value is wanted: E0201 when it has none but a type is expected.
+    pub fn check_block_as(&mut self, block: &ast::Block, expect: Expect<'_>) -> Block {
+        let checked = self.check_block(block, expect);
+        if let Expect::Type(ty) = expect
+            && *ty != Ty::Unit
+            && checked.ty == Ty::Unit
+            && !ty.has_error()
+        {
+            let shown = self.show(ty);
+            let end = Span::new(block.span.end.saturating_sub(1), block.span.end);
+            let diagnostic = self
+                .diag(
+                    Code::TypeMismatch,
+                    end,
+                    format!("mismatched types: expected `{shown}`, but this block has no value"),
+                )
+                .with_label(format!(
+                    "the block ends here without a value of type `{shown}`"
+                ))
+                .with_help("end the block with an expression (without `;`)");
+            self.report(diagnostic);
+        }
+        checked
+    }
+
+    /// The body of an `init`, action, view or `fn`.
+    pub fn check_function_body(&mut self, body: &ast::Block, decl: &ast::FunctionDecl) -> Block {
+        let ret = self.ret.clone();
+        if ret == Ty::Unit {
+            let checked = self.check_block(body, Expect::Discard);
+            if let Some(tail) = &checked.tail
+                && !matches!(tail.ty, Ty::Unit | Ty::Never | Ty::Error)
+            {
+                let shown = self.show(&tail.ty);
+                let diagnostic = self
+                    .diag(
+                        Code::TypeMismatch,
+                        tail.loc.span,
+                        format!(
+                            "{} has no result type, but its body ends with a value of type `{shown}`",
+                            self.role_phrase()
+                        ),
+                    )
+                    .with_label("this value is not used")
+                    .with_secondary(self.file, decl.name.span, "no `-> T` here")
+                    .with_help(format!(
+                        "end the line with `;` to discard the value, or declare `-> {shown}`"
+                    ));
+                self.report(diagnostic);
+            }
+            return checked;
+        }
+        let checked = self.check_block(body, Expect::Type(&ret));
+        if checked.tail.is_none() && checked.ty != Ty::Never && !ret.has_error() {
+            let shown = self.show(&ret);
+            let end = Span::new(body.span.end.saturating_sub(1), body.span.end);
+            let mut diagnostic = self
+                .diag(
+                    Code::MissingReturn,
+                    end,
+                    format!(
+                        "{} can end without returning a value of type `{shown}`",
+                        self.role_phrase()
+                    ),
+                )
+                .with_label("the body can reach its end here without a value");
+            if let Some(ret_span) = self.ret_span {
+                diagnostic = diagnostic.with_secondary(
+                    self.file,
+                    ret_span,
+                    format!("the result type is `{shown}`"),
+                );
+            }
+            diagnostic =
+                diagnostic.with_help("end the body with a value, or `return` one on every path");
+            self.report(diagnostic);
+        }
+        checked
+    }
+
+    // ---- statements ----------------------------------------------------------------------
+
+    fn check_stmt(&mut self, stmt: &ast::Stmt) -> Stmt {
+        let span = stmt.span;
+        let kind = match &stmt.kind {
+            ast::StmtKind::Let(l) => match self.check_let(l) {
+                (Some(local), value) => StmtKind::Let { local, value },
+                (None, value) => StmtKind::Expr(value),
+            },
+            ast::StmtKind::Assign { target, op, value } => {
+                self.check_assign(target, *op, value, span)
+            }
+            ast::StmtKind::Expr(e) => StmtKind::Expr(self.check_expr(e, Expect::Discard)),
+            ast::StmtKind::For {
+                pattern,
+                iter,
+                body,
+            } => self.check_for(pattern, iter, body),
+            ast::StmtKind::Return(value) => self.check_return(value.as_ref(), span),
+            ast::StmtKind::Require { cond, message } => StmtKind::Require {
+                cond: self.check_condition(cond),
+                message: self.check_as(message, &Ty::String),
+            },
+            ast::StmtKind::Abort(message) => StmtKind::Abort(self.check_as(message, &Ty::String)),
+            ast::StmtKind::Authorize(call) => self.check_authorize(call),
+            ast::StmtKind::Emit {
+                audit,
+                event,
+                fields,
+            } => self.check_emit(*audit, event, fields, span),
+        };
+        Stmt {
+            kind,
+            loc: self.loc(span),
+        }
+    }
+
+    /// `let [mut] x [: T] = e;` — the local (none for `_`) and its value.
+    pub fn check_let(&mut self, l: &ast::LetStmt) -> (Option<LocalId>, Expr) {
+        let declared =
+            l.ty.as_ref()
+                .map(|t| types::resolve(self.p, self.module, t));
+        let value = match &declared {
+            Some(ty) => self.check_as(&l.value, ty),
+            None => self.check_value(&l.value),
+        };
+        let ty = declared.unwrap_or_else(|| value.ty.clone());
+        let local = self.declare_local(&l.name, ty, l.mutable);
+        if value.ty.has_error()
+            && let Some(id) = local
+        {
+            // The value's error is reported; "unused" on top of it would be noise.
+            self.mark_read(super::body::Binding::Local(id));
+        }
+        (local, value)
+    }
+
+    fn check_return(&mut self, value: Option<&ast::Expr>, span: Span) -> StmtKind {
+        if matches!(
+            self.role,
+            Role::Function(FunctionKind::Policy) | Role::Const
+        ) {
+            let diagnostic = self
+                .diag(
+                    Code::ReturnOutsideFunction,
+                    span,
+                    "`return` is not allowed in a policy",
+                )
+                .with_label("a policy decides through its rules")
+                .with_help("compute the value with `let` and use it in a rule's `when`");
+            self.report(diagnostic);
+            if let Some(value) = value {
+                self.check_value(value);
+            }
+            return StmtKind::Return(None);
+        }
+        let ret = self.ret.clone();
+        match (value, ret == Ty::Unit) {
+            (Some(value), true) => {
+                let checked = self.check_value(value);
+                let shown = self.show(&checked.ty);
+                let diagnostic = self
+                    .diag(
+                        Code::ReturnOutsideFunction,
+                        checked.loc.span,
+                        format!(
+                            "{} has no result type, so `return` takes no value",
+                            self.role_phrase()
+                        ),
+                    )
+                    .with_label(format!("a value of type `{shown}` is returned here"))
+                    .with_help(format!(
+                        "write `return;`, or declare the result type: `-> {shown}`"
+                    ));
+                self.report(diagnostic);
+                StmtKind::Return(None)
+            }
+            (None, false) => {
+                let shown = self.show(&ret);
+                let mut diagnostic = self
+                    .diag(
+                        Code::ReturnOutsideFunction,
+                        span,
+                        format!("`return` needs a value of type `{shown}`"),
+                    )
+                    .with_label("no value returned");
+                if let Some(ret_span) = self.ret_span {
+                    diagnostic = diagnostic.with_secondary(
+                        self.file,
+                        ret_span,
+                        format!("{} returns `{shown}`", self.role_phrase()),
+                    );
+                }
+                self.report(diagnostic);
+                StmtKind::Return(None)
+            }
+            (Some(value), false) => StmtKind::Return(Some(self.check_as(value, &ret))),
+            (None, true) => StmtKind::Return(None),
+        }
+    }
+
+    fn check_authorize(&mut self, call: &ast::Expr) -> StmtKind {
+        let checked = self.check_value(call);
+        let is_policy = match &checked.kind {
+            ExprKind::Call { function, .. } => self
+                .p
+                .function(*function)
+                .is_some_and(|f| f.kind == FunctionKind::Policy),
+            ExprKind::CrossCall {
+                interface, entry, ..
+            } => self
+                .p
+                .module(self.module)
+                .and_then(|m| m.interfaces.get(interface.index()))
+                .and_then(|i| i.entries.get(*entry as usize))
+                .is_some_and(|e| e.kind == FunctionKind::Policy),
+            _ => checked.ty.has_error(),
+        };
+        if !is_policy {
+            let label = match &checked.kind {
+                ExprKind::Call { function, .. } => self.p.function(*function).map_or_else(
+                    || "not a policy".to_string(),
+                    |f| format!("`{}` is a {}, not a policy", f.name, f.kind.keyword()),
+                ),
+                _ => "not a policy call".to_string(),
+            };
+            let mut diagnostic = self
+                .diag(
+                    Code::NotAPolicy,
+                    call.span,
+                    "`authorize` takes a call of a policy",
+                )
+                .with_label(label)
+                .with_note("`authorize p(…);` aborts unless the policy's Decision permits");
+            if checked.ty == Ty::Bool {
+                let text = self
+                    .p
+                    .sources
+                    .get(self.file)
+                    .and_then(|f| f.text.get(call.span.range()))
+                    .unwrap_or("condition")
+                    .to_string();
+                diagnostic = diagnostic.with_help(format!(
+                    "to require a condition, write `require {text}, \"…\";`"
+                ));
+            }
+            self.report(diagnostic);
+        }
+        StmtKind::Authorize(checked)
+    }
+
+    fn check_emit(
+        &mut self,
+        audit: bool,
+        event: &ast::Ident,
+        fields: &[ast::FieldInit],
+        span: Span,
+    ) -> StmtKind {
+        let keyword = if audit { "audit" } else { "emit" };
+        if !self.may_write() {
+            let role = self.role_phrase();
+            let diagnostic = self
+                .diag(
+                    Code::EmitOutsideAction,
+                    span,
+                    format!("`{keyword}` in {role}"),
+                )
+                .with_label(format!("`{keyword}` is only allowed in `init` and actions"))
+                .with_note("views, policies and functions are read-only");
+            self.report(diagnostic);
+        }
+        let id = match self.p.lookup(self.module, &event.name).cloned() {
+            Some(ScopeEntry::One(Decl::Event(id))) => Some(id),
+            Some(ScopeEntry::Ambiguous(decls)) => {
+                self.p
+                    .report_ambiguous(self.file, event.span, &event.name, &decls);
+                None
+            }
+            other => {
+                let events: Vec<String> = self.p.module(self.module).map_or(Vec::new(), |m| {
+                    m.scope
+                        .iter()
+                        .filter(|(_, e)| matches!(e, ScopeEntry::One(Decl::Event(_))))
+                        .map(|(n, _)| n.clone())
+                        .collect()
+                });
+                let message = match other {
+                    Some(ScopeEntry::One(decl)) => format!(
+                        "`{}` is a {}, not an event",
+                        event.name,
+                        self.p.decl_kind(decl)
+                    ),
+                    _ => format!("unknown event `{}`", event.name),
+                };
+                let mut diagnostic = self
+                    .diag(Code::UnknownEvent, event.span, message)
+                    .with_label("not an event");
+                diagnostic = match suggest(&event.name, events.iter().map(String::as_str)) {
+                    Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
+                    None => diagnostic.with_help(format!(
+                        "declare it: `event {} {{ field: Type, … }}`",
+                        event.name
+                    )),
+                };
+                self.report(diagnostic);
+                None
+            }
+        };
+        let Some(id) = id else {
+            for field in fields {
+                self.check_value(&field.value);
+            }
+            return StmtKind::Expr(self.error_expr(span));
+        };
+        let defs: Vec<FieldDef> = self
+            .p
+            .event_info(id)
+            .map_or(Vec::new(), |e| e.def.fields.clone());
+        let values = self.match_fields(&event.name, event.span, &defs, fields, true, "event");
+        let fields = values
+            .into_iter()
+            .map(|v| v.unwrap_or_else(|| self.error_expr(span)))
+            .collect();
+        StmtKind::Emit {
+            event: id,
+            audit,
+            fields,
+        }
+    }
+
+    // ---- loops ---------------------------------------------------------------------------
+
+    fn check_for(&mut self, pattern: &ForPattern, iter: &ast::Expr, body: &ast::Block) -> StmtKind {
+        let (iter, element) = self.check_iterable(iter);
+        self.push_scope();
+        let binding = match pattern {
+            ForPattern::Name(name) => ForBinding::Name(self.declare_local(name, element, false)),
+            ForPattern::Tuple(names, span) => {
+                let types: Vec<Ty> = match &element {
+                    Ty::Tuple(items) if items.len() == names.len() => items.clone(),
+                    Ty::Error => vec![Ty::Error; names.len()],
+                    other => {
+                        let shown = self.show(other);
+                        let diagnostic = self
+                            .diag(
+                                Code::PatternMismatch,
+                                *span,
+                                format!("cannot destructure `{shown}` into {} names", names.len()),
+                            )
+                            .with_label(format!("each element has type `{shown}`"))
+                            .with_note("`for (k, v) in m` takes the entries of a `Map`, or tuples of that size");
+                        self.report(diagnostic);
+                        vec![Ty::Error; names.len()]
+                    }
+                };
+                let mut seen: Vec<&ast::Ident> = Vec::new();
+                let mut ids = Vec::new();
+                for (name, ty) in names.iter().zip(types) {
+                    if name.name != "_"
+                        && let Some(first) = seen.iter().find(|n| n.name == name.name)
+                    {
+                        let diagnostic = self
+                            .diag(
+                                Code::DuplicateDefinition,
+                                name.span,
+                                format!("`{}` is bound twice in this loop", name.name),
+                            )
+                            .with_label("bound again here")
+                            .with_secondary(self.file, first.span, "first bound here");
+                        self.report(diagnostic);
+                    }
+                    seen.push(name);
+                    ids.push(self.declare_local(name, ty, false));
+                }
+                ForBinding::Tuple(ids)
+            }
+        };
+        let body = self.check_block(body, Expect::Discard);
+        self.pop_scope();
+        match iter {
+            Some(iter) => StmtKind::For {
+                binding,
+                iter,
+                body,
+            },
+            None => StmtKind::Expr(Expr {
+                kind: ExprKind::Block(Box::new(body)),
+                ty: Ty::Error,
+                loc: self.loc(Span::default()),
+            }),
+        }
+    }
+
+    /// What a `for` iterates over, and the type of each element.
+    fn check_iterable(&mut self, iter: &ast::Expr) -> (Option<ForIter>, Ty) {
+        if let ast::ExprKind::Binary {
+            op: Op::Range,
+            lhs,
+            rhs,
+            ..
+        } = &iter.kind
+        {
+            let start = self.check_as(lhs, &Ty::Int);
+            let end = self.check_as(rhs, &Ty::Int);
+            return (
+                Some(ForIter::Range {
+                    start: Box::new(start),
+                    end: Box::new(end),
+                }),
+                Ty::Int,
+            );
+        }
+        if let Some((_, ty)) = self.persistent_state(iter) {
+            let shown = self.show(&ty);
+            let diagnostic = self
+                .diag(
+                    Code::IterationOverPersistent,
+                    iter.span,
+                    format!("cannot iterate over persistent `{shown}` state"),
+                )
+                .with_label("one ledger entry per element: its size is unbounded")
+                .with_help("keep what must be iterated in a `List` state, or compute totals as entries change");
+            self.report(diagnostic);
+            return (None, Ty::Error);
+        }
+        let value = self.check_value(iter);
+        match value.ty.clone() {
+            Ty::List(t) => (Some(ForIter::List(value)), *t),
+            Ty::Set(t) => (Some(ForIter::Set(value)), *t),
+            Ty::Map(k, v) => (Some(ForIter::Map(value)), Ty::Tuple(vec![*k, *v])),
+            Ty::Error | Ty::Never => (None, Ty::Error),
+            other => {
+                let shown = self.show(&other);
+                let diagnostic = self
+                    .diag(
+                        Code::TypeMismatch,
+                        iter.span,
+                        format!("cannot iterate over `{shown}`"),
+                    )
+                    .with_label("expected a `List`, `Set`, `Map` or a range `a..b`");
+                self.report(diagnostic);
+                (None, Ty::Error)
+            }
+        }
+    }
+
+    // ---- assignment ----------------------------------------------------------------------
+
+    fn check_assign(
+        &mut self,
+        target: &ast::Expr,
+        op: AssignOp,
+        value: &ast::Expr,
+        span: Span,
+    ) -> StmtKind {
+        let place = self.check_place_for(target, None, op != AssignOp::Set);
+        let Some(place) = place else {
+            let checked = self.check_value(value);
+            return StmtKind::Expr(Expr {
+                ty: Ty::Error,
+                ..checked
+            });
+        };
+        let place_ty = place.ty.clone();
+        let (op, value) = match op {
+            AssignOp::Set => (None, self.check_as(value, &place_ty)),
+            compound => {
+                let binary = match compound {
+                    AssignOp::Add => Op::Add,
+                    AssignOp::Sub => Op::Sub,
+                    _ => Op::Mul,
+                };
+                let value = self.check_value(value);
+                if place_ty.has_error() || value.ty.has_error() {
+                    (None, value)
+                } else {
+                    match arithmetic(binary, &place_ty, &value.ty) {
+                        Some((typed, result)) if result == place_ty => (Some(typed), value),
+                        _ => {
+                            let (pt, vt) = (self.show(&place_ty), self.show(&value.ty));
+                            let symbol = match compound {
+                                AssignOp::Add => "+=",
+                                AssignOp::Sub => "-=",
+                                _ => "*=",
+                            };
+                            let diagnostic = self
+                                .diag(
+                                    Code::InvalidOperands,
+                                    span,
+                                    format!("cannot apply `{symbol}` to `{pt}` and `{vt}`"),
+                                )
+                                .with_label(format!(
+                                    "`{pt} {} {vt}` does not give a value of type `{pt}`",
+                                    binary.as_str()
+                                ));
+                            self.report(diagnostic);
+                            (
+                                None,
+                                Expr {
+                                    ty: Ty::Error,
+                                    ..value
+                                },
+                            )
+                        }
+                    }
+                }
+            }
+        };
+        StmtKind::Assign { place, op, value }
+    }
+
+    /// A place changed by a method (`xs.push(…)`); `method` names it for messages.
+    pub fn check_place(&mut self, target: &ast::Expr, method: Option<&str>) -> Option<Place> {
+        self.check_place_for(target, method, true)
+    }
+
+    /// Resolves the left side of an assignment (or the receiver of a changing method).
+    /// `reads` is true when the old value is used (`+=`, a method, a field of it).
+    fn check_place_for(
+        &mut self,
+        target: &ast::Expr,
+        method: Option<&str>,
+        reads: bool,
+    ) -> Option<Place> {
+        match &target.kind {
+            ast::ExprKind::Paren(inner) => self.check_place_for(inner, method, reads),
+            ast::ExprKind::Name(name) => self.place_root(name, method, reads),
+            ast::ExprKind::Field { base, name } => {
+                if super::expr::path_segments(target)
+                    .is_some_and(|s| self.check_variant_path_silently(&s))
+                {
+                    self.report_not_place(target, method);
+                    return None;
+                }
+                let mut place = self.check_place_for(base, method, true)?;
+                let field = match &place.ty {
+                    Ty::Record(id) => self.record_field(*id, &name.name),
+                    Ty::Error => return None,
+                    _ => None,
+                };
+                let Some((index, ty)) = field else {
+                    let ty = place.ty.clone();
+                    self.report_unknown_field(&ty, name, name.span);
+                    return None;
+                };
+                place.path.push(Projection::Field(index));
+                place.ty = ty;
+                Some(place)
+            }
+            ast::ExprKind::Index { base, index } => {
+                if let Some((state, ty)) = self.persistent_state(base) {
+                    let Ty::Map(key_ty, value_ty) = ty else {
+                        let diagnostic = self
+                            .diag(
+                                Code::InvalidOperands,
+                                target.span,
+                                "a persistent `Set` cannot be indexed",
+                            )
+                            .with_label("not a map")
+                            .with_help("add an element with `s.insert(x)`");
+                        self.report(diagnostic);
+                        return None;
+                    };
+                    self.check_state_write(base.span, &name_of(base));
+                    let key = self.check_as(index, &key_ty);
+                    return Some(Place {
+                        root: PlaceRoot::StateEntry {
+                            state,
+                            key: Box::new(key),
+                        },
+                        path: Vec::new(),
+                        ty: *value_ty,
+                    });
+                }
+                let mut place = self.check_place_for(base, method, true)?;
+                let (projection, ty) = match place.ty.clone() {
+                    Ty::List(t) => (Projection::ListIndex(self.check_as(index, &Ty::Int)), *t),
+                    Ty::Map(k, v) => (Projection::MapKey(self.check_as(index, &k)), *v),
+                    Ty::Error => return None,
+                    other => {
+                        let shown = self.show(&other);
+                        let mut diagnostic = self
+                            .diag(
+                                Code::InvalidAssignTarget,
+                                target.span,
+                                format!("cannot assign to an element of `{shown}`"),
+                            )
+                            .with_label("not a list or map element");
+                        if other == Ty::Bytes {
+                            diagnostic = diagnostic.with_note("`Bytes` cannot be changed in place");
+                        }
+                        self.report(diagnostic);
+                        return None;
+                    }
+                };
+                place.path.push(projection);
+                place.ty = ty;
+                Some(place)
+            }
+            _ => {
+                self.check_value(target);
+                self.report_not_place(target, method);
+                None
+            }
+        }
+    }
+
+    fn check_variant_path_silently(&self, segments: &[&ast::Ident]) -> bool {
+        let Some(first) = segments.first() else {
+            return false;
+        };
+        segments.len() > 1
+            && self.lookup_local(&first.name).is_none()
+            && matches!(
+                self.p.lookup(self.module, &first.name),
+                Some(ScopeEntry::One(Decl::Enum(_)))
+            )
+    }
+
+    fn report_not_place(&mut self, target: &ast::Expr, method: Option<&str>) {
+        let diagnostic = match method {
+            Some(method) => self
+                .diag(
+                    Code::InvalidAssignTarget,
+                    target.span,
+                    format!("`.{method}()` changes its receiver, which must be a variable"),
+                )
+                .with_label("not a variable, field or element")
+                .with_help("store the value in a `let mut` variable first"),
+            None => self
+                .diag(
+                    Code::InvalidAssignTarget,
+                    target.span,
+                    "cannot assign to this expression",
+                )
+                .with_label("not a variable, field or element")
+                .with_help(
+                    "the left side of `=` is a variable, a field of one, or an element `m[k]`",
+                ),
+        };
+        self.report(diagnostic);
+    }
+
+    fn place_root(
+        &mut self,
+        name: &ast::Ident,
+        method: Option<&str>,
+        reads: bool,
+    ) -> Option<Place> {
+        let changes = method.map_or("assign to".to_string(), |m| format!("call `.{m}()` on"));
+        if let Some(binding) = self.lookup_local(&name.name) {
+            let ty = self.binding_ty(binding);
+            match binding {
+                Binding::Param(_) => {
+                    let diagnostic = self
+                        .diag(
+                            Code::AssignToImmutable,
+                            name.span,
+                            format!("cannot {changes} parameter `{}`", name.name),
+                        )
+                        .with_label("parameters are immutable")
+                        .with_help(format!(
+                            "copy it into a mutable local: `let mut {0} = {0};`",
+                            name.name
+                        ));
+                    self.report(diagnostic);
+                    None
+                }
+                Binding::Local(id) => {
+                    if reads {
+                        self.mark_read(binding);
+                    }
+                    let local = self.locals.get(id.index())?;
+                    if !local.mutable {
+                        let declared = local.span;
+                        let diagnostic = self
+                            .diag(
+                                Code::AssignToImmutable,
+                                name.span,
+                                format!("cannot {changes} immutable variable `{}`", name.name),
+                            )
+                            .with_label("cannot change an immutable variable")
+                            .with_secondary(
+                                self.file,
+                                declared,
+                                format!("`{}` is declared without `mut` here", name.name),
+                            )
+                            .with_help(format!("make it mutable: `let mut {}`", name.name));
+                        self.report(diagnostic);
+                        return None;
+                    }
+                    Some(Place {
+                        root: PlaceRoot::Local(id),
+                        path: Vec::new(),
+                        ty,
+                    })
+                }
+            }
+        } else {
+            match self.p.lookup(self.module, &name.name).cloned() {
+                Some(ScopeEntry::One(Decl::State(module, id))) => {
+                    let state = self.p.state(module, id)?;
+                    let (persistent, ty) = (state.persistent, state.ty.clone());
+                    if persistent {
+                        let shown = self.show(&ty);
+                        let diagnostic = self
+                            .diag(
+                                Code::PersistentAsValue,
+                                name.span,
+                                format!(
+                                    "persistent `{shown}` state `{}` cannot be assigned as a whole",
+                                    name.name
+                                ),
+                            )
+                            .with_label("one ledger entry per element")
+                            .with_help(match ty {
+                                Ty::Set(_) => {
+                                    "change elements with `s.insert(x)` and `s.remove(x)`"
+                                }
+                                _ => "change entries with `m[k] = v` and `m.remove(k)`",
+                            });
+                        self.report(diagnostic);
+                        return None;
+                    }
+                    self.check_state_write(name.span, &name.name);
+                    Some(Place {
+                        root: PlaceRoot::State(id),
+                        path: Vec::new(),
+                        ty,
+                    })
+                }
+                Some(ScopeEntry::One(Decl::Const(_))) => {
+                    let diagnostic = self
+                        .diag(
+                            Code::AssignToImmutable,
+                            name.span,
+                            format!("cannot {changes} constant `{}`", name.name),
+                        )
+                        .with_label("constants never change")
+                        .with_help("use a `state` variable for a value that changes");
+                    self.report(diagnostic);
+                    None
+                }
+                Some(ScopeEntry::One(decl)) => {
+                    let kind = self.p.decl_kind(decl);
+                    let diagnostic = self
+                        .diag(
+                            Code::InvalidAssignTarget,
+                            name.span,
+                            format!("cannot {changes} {kind} `{}`", name.name),
+                        )
+                        .with_label("not a variable");
+                    self.report(diagnostic);
+                    None
+                }
+                Some(ScopeEntry::Ambiguous(decls)) => {
+                    self.p
+                        .report_ambiguous(self.file, name.span, &name.name, &decls);
+                    None
+                }
+                None => {
+                    self.report_unknown_name(name);
+                    None
+                }
+            }
+        }
+    }
+}
+
+fn name_of(e: &ast::Expr) -> String {
+    match &e.kind {
+        ast::ExprKind::Name(name) => name.name.clone(),
+        ast::ExprKind::Paren(inner) => name_of(inner),
+        _ => String::new(),
+    }
+}

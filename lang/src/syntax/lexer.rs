@@ -1,0 +1,790 @@
+//! Source text to tokens, with nom combinators for each lexical form.
+//!
+//! The lexer never fails: an invalid literal is reported (with the code of its form)
+//! and stands in the token stream with a placeholder value, an unexpected character is
+//! reported and skipped, and an unterminated string or comment is reported where it
+//! opens. Doc comments (`///`) are attached to the token that follows them.
+
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while, take_while1};
+use nom::combinator::recognize;
+use nom::sequence::pair;
+use nom::{IResult, Parser};
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::span::{FileId, Span};
+use crate::syntax::ast::Literal;
+use crate::syntax::token::{Token, TokenKind};
+
+/// Splits `text` into tokens, ending with [`TokenKind::Eof`].
+pub fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
+    let mut lexer = Lexer {
+        file,
+        text,
+        tokens: Vec::new(),
+        diagnostics: Vec::new(),
+        pending_doc: Vec::new(),
+        line_start: true,
+        reported: 0,
+    };
+    lexer.run();
+    (lexer.tokens, lexer.diagnostics)
+}
+
+struct Lexer<'a> {
+    file: FileId,
+    text: &'a str,
+    tokens: Vec<Token>,
+    diagnostics: Vec<Diagnostic>,
+    pending_doc: Vec<String>,
+    line_start: bool,
+    /// Diagnostics already accounted for by a pushed token.
+    reported: usize,
+}
+
+fn offset_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
+fn is_ident_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_'
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+fn identifier(input: &str) -> IResult<&str, &str> {
+    recognize(pair(take_while1(is_ident_start), take_while(is_ident_char))).parse(input)
+}
+
+fn digits(input: &str) -> IResult<&str, &str> {
+    recognize(pair(
+        take_while1(|c: char| c.is_ascii_digit()),
+        take_while(|c: char| c.is_ascii_digit() || c == '_'),
+    ))
+    .parse(input)
+}
+
+/// `.` followed by digits: the fraction of a money or percent literal.
+fn fraction(input: &str) -> IResult<&str, &str> {
+    recognize(pair(tag("."), digits)).parse(input)
+}
+
+fn punctuation(input: &str) -> IResult<&str, TokenKind> {
+    // Longest first, so `..` wins over `.` and `=>` over `=`.
+    let two = alt((
+        tag("..").map(|_| TokenKind::DotDot),
+        tag("->").map(|_| TokenKind::Arrow),
+        tag("=>").map(|_| TokenKind::FatArrow),
+        tag("??").map(|_| TokenKind::QuestionQuestion),
+        tag("==").map(|_| TokenKind::EqEq),
+        tag("!=").map(|_| TokenKind::NotEq),
+        tag("<=").map(|_| TokenKind::Le),
+        tag(">=").map(|_| TokenKind::Ge),
+        tag("&&").map(|_| TokenKind::AndAnd),
+        tag("||").map(|_| TokenKind::OrOr),
+        tag("+=").map(|_| TokenKind::PlusEq),
+        tag("-=").map(|_| TokenKind::MinusEq),
+        tag("*=").map(|_| TokenKind::StarEq),
+    ));
+    let one_a = alt((
+        tag("(").map(|_| TokenKind::LParen),
+        tag(")").map(|_| TokenKind::RParen),
+        tag("{").map(|_| TokenKind::LBrace),
+        tag("}").map(|_| TokenKind::RBrace),
+        tag("[").map(|_| TokenKind::LBracket),
+        tag("]").map(|_| TokenKind::RBracket),
+        tag(",").map(|_| TokenKind::Comma),
+        tag(";").map(|_| TokenKind::Semi),
+        tag(":").map(|_| TokenKind::Colon),
+        tag(".").map(|_| TokenKind::Dot),
+        tag("?").map(|_| TokenKind::Question),
+    ));
+    let one_b = alt((
+        tag("+").map(|_| TokenKind::Plus),
+        tag("-").map(|_| TokenKind::Minus),
+        tag("*").map(|_| TokenKind::Star),
+        tag("/").map(|_| TokenKind::Slash),
+        tag("%").map(|_| TokenKind::Percent),
+        tag("!").map(|_| TokenKind::Bang),
+        tag("=").map(|_| TokenKind::Eq),
+        tag("<").map(|_| TokenKind::Lt),
+        tag(">").map(|_| TokenKind::Gt),
+        tag("|").map(|_| TokenKind::Pipe),
+    ));
+    alt((two, one_a, one_b)).parse(input)
+}
+
+/// Parses digits with `_` separators to an unsigned value.
+fn digit_value(text: &str) -> Option<i64> {
+    let mut value: i64 = 0;
+    for c in text.chars().filter(|c| *c != '_') {
+        let digit = i64::from(c.to_digit(10)?);
+        value = value.checked_mul(10)?.checked_add(digit)?;
+    }
+    Some(value)
+}
+
+/// `int` and `.frac` (with at most `places` fraction digits) scaled by 10^places.
+fn scaled(int: &str, frac: Option<&str>, places: u32) -> Result<i64, ScaleError> {
+    let whole = digit_value(int).ok_or(ScaleError::Range)?;
+    let frac_digits: String = frac.unwrap_or("").chars().filter(|c| *c != '_').collect();
+    let count = u32::try_from(frac_digits.len()).map_err(|_| ScaleError::Decimals)?;
+    if count > places {
+        return Err(ScaleError::Decimals);
+    }
+    let frac_value = if frac_digits.is_empty() {
+        0
+    } else {
+        digit_value(&frac_digits).ok_or(ScaleError::Range)?
+    };
+    let scale = 10_i64.pow(places);
+    let frac_scaled = frac_value * 10_i64.pow(places - count);
+    whole
+        .checked_mul(scale)
+        .and_then(|value| value.checked_add(frac_scaled))
+        .ok_or(ScaleError::Range)
+}
+
+enum ScaleError {
+    Decimals,
+    Range,
+}
+
+fn hex_value(digit: char) -> Option<u8> {
+    digit
+        .to_digit(16)
+        .and_then(|value| u8::try_from(value).ok())
+}
+
+impl<'a> Lexer<'a> {
+    fn run(&mut self) {
+        let mut rest = self.text;
+        loop {
+            rest = self.skip_trivia(rest);
+            let start = self.text.len() - rest.len();
+            let Some(first) = rest.chars().next() else {
+                self.push(TokenKind::Eof, start, start);
+                return;
+            };
+            rest = if first.is_ascii_digit() {
+                self.number(rest)
+            } else if is_ident_start(first) {
+                self.word(rest)
+            } else if first == '"' {
+                self.string(rest)
+            } else if first == '$' {
+                self.money(rest)
+            } else if first == '@' {
+                self.time(rest)
+            } else if let Ok((after, kind)) = punctuation(rest) {
+                let end = self.text.len() - after.len();
+                self.push(kind, start, end);
+                after
+            } else {
+                let end = start + first.len_utf8();
+                self.error(
+                    Code::UnexpectedCharacter,
+                    start,
+                    end,
+                    format!("unexpected character `{}`", first.escape_debug()),
+                );
+                rest.get(first.len_utf8()..).unwrap_or("")
+            };
+        }
+    }
+
+    fn offset(&self, rest: &str) -> usize {
+        self.text.len() - rest.len()
+    }
+
+    fn push(&mut self, kind: TokenKind, start: usize, end: usize) {
+        let doc = if self.pending_doc.is_empty() {
+            None
+        } else {
+            Some(std::mem::take(&mut self.pending_doc).join("\n"))
+        };
+        // A token right after a lexical error: the parser does not pile a syntax error on it.
+        let poisoned = self.diagnostics.len() > self.reported;
+        self.reported = self.diagnostics.len();
+        self.tokens.push(Token {
+            kind,
+            span: Span::new(offset_u32(start), offset_u32(end)),
+            doc,
+            line_start: self.line_start,
+            poisoned,
+        });
+        self.line_start = false;
+    }
+
+    fn error(&mut self, code: Code, start: usize, end: usize, message: String) {
+        let label = match code {
+            Code::UnterminatedString | Code::UnterminatedComment => "opened here, never closed",
+            Code::InvalidEscape => "invalid escape",
+            Code::UnexpectedCharacter => "not part of any token",
+            Code::UnexpectedToken => "not a number",
+            _ => "invalid literal",
+        };
+        self.diagnostics.push(
+            Diagnostic::new(
+                code,
+                self.file,
+                Span::new(offset_u32(start), offset_u32(end)),
+                message,
+            )
+            .with_label(label),
+        );
+    }
+
+    /// Skips whitespace and comments, collecting `///` doc lines.
+    fn skip_trivia(&mut self, mut rest: &'a str) -> &'a str {
+        loop {
+            let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace());
+            if trimmed.len() != rest.len() {
+                let skipped = rest.get(..rest.len() - trimmed.len()).unwrap_or("");
+                if skipped.contains('\n') {
+                    self.line_start = true;
+                }
+                rest = trimmed;
+            }
+            if let Some(comment) = rest.strip_prefix("//") {
+                let line_end = comment.find('\n').unwrap_or(comment.len());
+                let body = comment.get(..line_end).unwrap_or("");
+                if let Some(doc) = body.strip_prefix('/').filter(|doc| !doc.starts_with('/')) {
+                    let doc = doc.strip_prefix(' ').unwrap_or(doc);
+                    self.pending_doc.push(doc.trim_end().to_string());
+                }
+                rest = comment.get(line_end..).unwrap_or("");
+            } else if rest.starts_with("/*") {
+                rest = self.block_comment(rest);
+            } else {
+                return rest;
+            }
+        }
+    }
+
+    /// A block comment, nesting; unterminated is reported at its opening `/*`.
+    fn block_comment(&mut self, rest: &'a str) -> &'a str {
+        let start = self.offset(rest);
+        let mut depth = 0usize;
+        let mut chars = rest.char_indices().peekable();
+        while let Some((index, c)) = chars.next() {
+            match (c, chars.peek().map(|(_, next)| *next)) {
+                ('/', Some('*')) => {
+                    chars.next();
+                    depth += 1;
+                }
+                ('*', Some('/')) => {
+                    chars.next();
+                    depth -= 1;
+                    if depth == 0 {
+                        return rest.get(index + 2..).unwrap_or("");
+                    }
+                }
+                ('\n', _) => self.line_start = true,
+                _ => {}
+            }
+        }
+        self.error(
+            Code::UnterminatedComment,
+            start,
+            start + 2,
+            "unterminated block comment".to_string(),
+        );
+        ""
+    }
+
+    fn word(&mut self, rest: &'a str) -> &'a str {
+        let start = self.offset(rest);
+        let Ok((after, name)) = identifier(rest) else {
+            return rest.get(1..).unwrap_or("");
+        };
+        let kind = match name {
+            "true" => TokenKind::Literal(Literal::Bool(true)),
+            "false" => TokenKind::Literal(Literal::Bool(false)),
+            _ => TokenKind::Ident(name.to_string()),
+        };
+        self.push(kind, start, self.offset(after));
+        after
+    }
+
+    /// Int, Percent, Duration and hex literals: everything that starts with a digit.
+    fn number(&mut self, rest: &'a str) -> &'a str {
+        let start = self.offset(rest);
+        if rest.starts_with("0x") || rest.starts_with("0X") {
+            return self.hex(rest);
+        }
+        let Ok((after_int, int)) = digits(rest) else {
+            return rest.get(1..).unwrap_or("");
+        };
+        let (after_frac, frac) = match fraction(after_int) {
+            Ok((after, frac)) => (after, Some(frac.get(1..).unwrap_or(""))),
+            Err(_) => (after_int, None),
+        };
+        if let Some(after) = after_frac.strip_prefix('%') {
+            let end = self.offset(after);
+            let value = match scaled(int, frac, 2) {
+                Ok(value) => value,
+                Err(error) => {
+                    let why = match error {
+                        ScaleError::Decimals => "a percent has at most 2 decimals",
+                        ScaleError::Range => "a percent literal is out of range",
+                    };
+                    self.error(Code::InvalidPercentLiteral, start, end, why.to_string());
+                    self.diagnostics_help("percent is stored in basis points: `12.34%` at most");
+                    0
+                }
+            };
+            self.push(TokenKind::Literal(Literal::Percent(value)), start, end);
+            return after;
+        }
+        let (after_suffix, suffix) = take_while::<_, &str, nom::error::Error<&str>>(is_ident_char)
+            .parse(after_frac)
+            .unwrap_or((after_frac, ""));
+        let end = self.offset(after_suffix);
+        let text = self.text.get(start..end).unwrap_or("");
+        if frac.is_some() {
+            self.error(
+                Code::UnexpectedToken,
+                start,
+                end,
+                format!("`{text}` is not a number Assent has"),
+            );
+            self.diagnostics_help(
+                "an Int has no decimals; write money as `$12.50` and percent as `12.5%`",
+            );
+            self.push(TokenKind::Literal(Literal::Int(0)), start, end);
+            return after_suffix;
+        }
+        if suffix.is_empty() {
+            let value = digit_value(int).unwrap_or_else(|| {
+                self.error(
+                    Code::IntLiteralOutOfRange,
+                    start,
+                    end,
+                    format!("integer literal `{text}` does not fit in 64 bits"),
+                );
+                self.diagnostics_help("the largest Int is 9223372036854775807");
+                0
+            });
+            self.push(TokenKind::Literal(Literal::Int(value)), start, end);
+            return after_suffix;
+        }
+        let seconds = if suffix.len() == 1
+            && assent_stdlib::time::DURATION_UNITS
+                .iter()
+                .any(|(unit, _)| suffix.starts_with(*unit))
+        {
+            assent_stdlib::time::parse_duration(text).unwrap_or_else(|| {
+                self.error(
+                    Code::InvalidDurationLiteral,
+                    start,
+                    end,
+                    format!("duration `{text}` does not fit in 64 bits of seconds"),
+                );
+                self.diagnostics_help("a duration is a signed 64-bit number of seconds");
+                0
+            })
+        } else {
+            self.error(
+                Code::InvalidDurationLiteral,
+                start,
+                end,
+                format!("`{suffix}` is not a duration unit"),
+            );
+            self.diagnostics_help("the units are s, m, h, d, w and y (365 days)");
+            0
+        };
+        let literal = Literal::Duration {
+            seconds,
+            text: text.to_string(),
+        };
+        self.push(TokenKind::Literal(literal), start, end);
+        after_suffix
+    }
+
+    fn diagnostics_help(&mut self, help: &str) {
+        if let Some(last) = self.diagnostics.pop() {
+            self.diagnostics.push(last.with_help(help));
+        }
+    }
+
+    fn hex(&mut self, rest: &'a str) -> &'a str {
+        let start = self.offset(rest);
+        let body = rest.get(2..).unwrap_or("");
+        let (after, digits) = take_while::<_, &str, nom::error::Error<&str>>(is_ident_char)
+            .parse(body)
+            .unwrap_or((body, ""));
+        let end = self.offset(after);
+        let nibbles: Option<Vec<u8>> = digits.chars().map(hex_value).collect();
+        let literal = match nibbles {
+            Some(nibbles) if nibbles.len() % 2 == 0 => {
+                let bytes: Vec<u8> = nibbles
+                    .chunks(2)
+                    .map(|pair| pair.iter().fold(0u8, |acc, nibble| (acc << 4) | nibble))
+                    .collect();
+                if let Ok(address) = <[u8; 20]>::try_from(bytes.as_slice()) {
+                    Literal::Address(address)
+                } else if let Ok(hash) = <[u8; 32]>::try_from(bytes.as_slice()) {
+                    Literal::Hash(hash)
+                } else {
+                    Literal::Bytes(bytes)
+                }
+            }
+            Some(_) => {
+                self.error(
+                    Code::InvalidHexLiteral,
+                    start,
+                    end,
+                    format!(
+                        "hex literal with an odd number of digits ({})",
+                        digits.len()
+                    ),
+                );
+                self.diagnostics_help("each byte is two hex digits; add a leading `0`");
+                Literal::Bytes(Vec::new())
+            }
+            None => {
+                self.error(
+                    Code::InvalidHexLiteral,
+                    start,
+                    end,
+                    format!("`{digits}` is not hexadecimal"),
+                );
+                Literal::Bytes(Vec::new())
+            }
+        };
+        self.push(TokenKind::Literal(literal), start, end);
+        after
+    }
+
+    fn money(&mut self, rest: &'a str) -> &'a str {
+        let start = self.offset(rest);
+        let body = rest.get(1..).unwrap_or("");
+        let Ok((after_int, int)) = digits(body) else {
+            self.error(
+                Code::InvalidMoneyLiteral,
+                start,
+                start + 1,
+                "`$` must be followed by an amount, as in `$12.50`".to_string(),
+            );
+            return body;
+        };
+        let (after, frac) = match fraction(after_int) {
+            Ok((after, frac)) => (after, Some(frac.get(1..).unwrap_or(""))),
+            Err(_) => (after_int, None),
+        };
+        let end = self.offset(after);
+        let value = match scaled(int, frac, 2) {
+            Ok(value) => value,
+            Err(error) => {
+                let text = self.text.get(start..end).unwrap_or("");
+                let (message, help) = match error {
+                    ScaleError::Decimals => (
+                        format!("money literal `{text}` has more than 2 decimals"),
+                        "money is counted in whole cents",
+                    ),
+                    ScaleError::Range => (
+                        format!("money literal `{text}` is out of range"),
+                        "money is a signed 64-bit number of cents",
+                    ),
+                };
+                self.error(Code::InvalidMoneyLiteral, start, end, message);
+                self.diagnostics_help(help);
+                0
+            }
+        };
+        self.push(TokenKind::Literal(Literal::Money(value)), start, end);
+        after
+    }
+
+    fn time(&mut self, rest: &'a str) -> &'a str {
+        let start = self.offset(rest);
+        let body = rest.get(1..).unwrap_or("");
+        let (after, text) = take_while::<_, &str, nom::error::Error<&str>>(|c: char| {
+            c.is_ascii_alphanumeric() || c == '-' || c == ':'
+        })
+        .parse(body)
+        .unwrap_or((body, ""));
+        let end = self.offset(after);
+        let seconds = assent_stdlib::time::parse_time(text).unwrap_or_else(|| {
+            self.error(
+                Code::InvalidTimeLiteral,
+                start,
+                end,
+                format!("`@{text}` is not a valid time"),
+            );
+            self.diagnostics_help(
+                "write a UTC calendar date `@2026-01-31` or `@2026-01-31T08:30:00Z`",
+            );
+            0
+        });
+        let literal = Literal::Time {
+            seconds,
+            text: text.to_string(),
+        };
+        self.push(TokenKind::Literal(literal), start, end);
+        after
+    }
+
+    /// A string literal; escapes resolved. A raw newline or the end of the file
+    /// before the closing quote is reported at the opening quote.
+    fn string(&mut self, rest: &'a str) -> &'a str {
+        let start = self.offset(rest);
+        let mut value = String::new();
+        let mut chars = rest.char_indices().skip(1).peekable();
+        while let Some((index, c)) = chars.next() {
+            match c {
+                '"' => {
+                    let end = start + index + 1;
+                    self.push(TokenKind::Literal(Literal::String(value)), start, end);
+                    return rest.get(index + 1..).unwrap_or("");
+                }
+                '\n' => break,
+                '\\' => {
+                    let escape_start = start + index;
+                    match chars.next() {
+                        Some((_, 'n')) => value.push('\n'),
+                        Some((_, 't')) => value.push('\t'),
+                        Some((_, 'r')) => value.push('\r'),
+                        Some((_, '\\')) => value.push('\\'),
+                        Some((_, '"')) => value.push('"'),
+                        Some((_, 'u')) => {
+                            let mut code = String::new();
+                            let mut closed = false;
+                            let mut end = escape_start + 2;
+                            if chars.peek().is_some_and(|(_, c)| *c == '{') {
+                                chars.next();
+                                end += 1;
+                                while let Some((i, c)) = chars.peek().copied() {
+                                    if c == '}' {
+                                        chars.next();
+                                        closed = true;
+                                        end = start + i + 1;
+                                        break;
+                                    }
+                                    if !c.is_ascii_hexdigit() || code.len() >= 6 {
+                                        end = start + i;
+                                        break;
+                                    }
+                                    code.push(c);
+                                    chars.next();
+                                }
+                            }
+                            let decoded = u32::from_str_radix(&code, 16)
+                                .ok()
+                                .and_then(char::from_u32)
+                                .filter(|_| closed);
+                            match decoded {
+                                Some(c) => value.push(c),
+                                None => {
+                                    self.error(
+                                        Code::InvalidEscape,
+                                        escape_start,
+                                        end,
+                                        "invalid unicode escape".to_string(),
+                                    );
+                                    self.diagnostics_help(
+                                        "write `\\u{…}` with 1 to 6 hex digits of a Unicode scalar value",
+                                    );
+                                }
+                            }
+                        }
+                        Some((i, other)) if other != '\n' => {
+                            self.error(
+                                Code::InvalidEscape,
+                                escape_start,
+                                start + i + other.len_utf8(),
+                                format!("unknown escape `\\{}`", other.escape_debug()),
+                            );
+                            self.diagnostics_help(
+                                "the escapes are \\n \\t \\r \\\\ \\\" and \\u{…}",
+                            );
+                        }
+                        _ => break,
+                    }
+                }
+                other => value.push(other),
+            }
+        }
+        // Unterminated: the token runs to the end of the line.
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        self.error(
+            Code::UnterminatedString,
+            start,
+            start + 1,
+            "unterminated string literal".to_string(),
+        );
+        self.diagnostics_help("a string closes with `\"` on the line it opens");
+        self.push(
+            TokenKind::Literal(Literal::String(value)),
+            start,
+            start + line_end,
+        );
+        rest.get(line_end..).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<TokenKind> {
+        let (tokens, diagnostics) = lex(FileId(0), text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        tokens.into_iter().map(|token| token.kind).collect()
+    }
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        let (_, diagnostics) = lex(FileId(0), text);
+        diagnostics.iter().map(|d| d.code.as_str()).collect()
+    }
+
+    #[test]
+    fn literal_forms() {
+        use Literal::*;
+        let table: &[(&str, Literal)] = &[
+            ("42", Int(42)),
+            ("1_000", Int(1000)),
+            ("9223372036854775807", Int(i64::MAX)),
+            ("$1250", Money(125_000)),
+            ("$12.5", Money(1250)),
+            ("$12.50", Money(1250)),
+            ("$0.05", Money(5)),
+            ("20%", Percent(2000)),
+            ("12.5%", Percent(1250)),
+            ("0.01%", Percent(1)),
+            (
+                "45s",
+                Duration {
+                    seconds: 45,
+                    text: "45s".into(),
+                },
+            ),
+            (
+                "15m",
+                Duration {
+                    seconds: 900,
+                    text: "15m".into(),
+                },
+            ),
+            (
+                "2w",
+                Duration {
+                    seconds: 1_209_600,
+                    text: "2w".into(),
+                },
+            ),
+            (
+                "1y",
+                Duration {
+                    seconds: 31_536_000,
+                    text: "1y".into(),
+                },
+            ),
+            (
+                "@1970-01-02",
+                Time {
+                    seconds: 86_400,
+                    text: "1970-01-02".into(),
+                },
+            ),
+            (
+                "@1970-01-01T00:01:40Z",
+                Time {
+                    seconds: 100,
+                    text: "1970-01-01T00:01:40Z".into(),
+                },
+            ),
+            ("0x", Bytes(vec![])),
+            ("0xABcd", Bytes(vec![0xab, 0xcd])),
+            (
+                "0x0000000000000000000000000000000000000001",
+                Address(
+                    [0; 19]
+                        .iter()
+                        .copied()
+                        .chain([1])
+                        .collect::<Vec<_>>()
+                        .try_into()
+                        .unwrap(),
+                ),
+            ),
+            (
+                "\"a\\n\\t\\r\\\\\\\"\\u{1F600}\"",
+                String("a\n\t\r\\\"\u{1F600}".into()),
+            ),
+            ("true", Bool(true)),
+        ];
+        for (text, expected) in table {
+            assert_eq!(
+                kinds(text),
+                vec![TokenKind::Literal(expected.clone()), TokenKind::Eof],
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_literals_report_their_code() {
+        let table: &[(&str, &str)] = &[
+            ("\"open", "E0001"),
+            ("/* a /* b */", "E0002"),
+            ("\"\\q\"", "E0003"),
+            ("\"\\u{110000}\"", "E0003"),
+            ("9223372036854775808", "E0004"),
+            ("$1.234", "E0005"),
+            ("$", "E0005"),
+            ("1.234%", "E0006"),
+            ("5x", "E0007"),
+            ("99999999999999999999d", "E0007"),
+            ("@2026-02-29", "E0008"),
+            ("@2026-01-01T24:00:00Z", "E0008"),
+            ("0xabc", "E0009"),
+            ("0xzz", "E0009"),
+            ("#", "E0010"),
+            ("1.5", "E0011"),
+        ];
+        for (text, code) in table {
+            assert_eq!(codes(text), vec![*code], "{text}");
+        }
+    }
+
+    #[test]
+    fn operators_and_ranges() {
+        use TokenKind::*;
+        assert_eq!(
+            kinds("0..10 a??b x += 1 10 % 3 => -> ||"),
+            vec![
+                Literal(self::Literal::Int(0)),
+                DotDot,
+                Literal(self::Literal::Int(10)),
+                Ident("a".into()),
+                QuestionQuestion,
+                Ident("b".into()),
+                Ident("x".into()),
+                PlusEq,
+                Literal(self::Literal::Int(1)),
+                Literal(self::Literal::Int(10)),
+                Percent,
+                Literal(self::Literal::Int(3)),
+                FatArrow,
+                Arrow,
+                OrOr,
+                Eof
+            ]
+        );
+    }
+
+    #[test]
+    fn doc_comments_attach_to_the_next_token() {
+        let (tokens, _) = lex(
+            FileId(0),
+            "/// one\n///two\n//// not doc\n/* x /* y */ */ item",
+        );
+        let item = tokens.first().unwrap();
+        assert_eq!(item.kind, TokenKind::Ident("item".into()));
+        assert_eq!(item.doc.as_deref(), Some("one\ntwo"));
+    }
+}

@@ -1,0 +1,217 @@
+//! Blocks and statements.
+
+use super::{Failed, PResult, Parser};
+use crate::diagnostics::Code;
+use crate::syntax::ast::*;
+use crate::syntax::token::TokenKind;
+
+/// What a statement position held: a statement, or the block's final expression.
+enum Parsed {
+    Stmt(Stmt),
+    Tail(Expr),
+}
+
+impl Parser {
+    /// `{ stmt* [tail] }`, recovering at statement boundaries.
+    pub(super) fn block(&mut self) -> PResult<Block> {
+        self.nested(|p| p.with_no_struct(false, Parser::block_inner))
+    }
+
+    fn block_inner(&mut self) -> PResult<Block> {
+        let open = self.expect(&TokenKind::LBrace)?;
+        let mut stmts = Vec::new();
+        let mut tail: Option<Box<Expr>> = None;
+        loop {
+            if self.eat(&TokenKind::RBrace).is_some() {
+                return Ok(Block {
+                    stmts,
+                    tail,
+                    span: self.since(open),
+                });
+            }
+            if self.at_eof() || self.at_item_start() {
+                let diagnostic = self
+                    .error_here(Code::UnexpectedToken, "expected `}` to close the block")
+                    .with_label("expected `}`")
+                    .with_secondary(self.file, open, "the block opens here");
+                self.report(diagnostic);
+                return Ok(Block {
+                    stmts,
+                    tail,
+                    span: self.since(open),
+                });
+            }
+            if let Some(previous) = tail.take() {
+                // A tail was followed by more statements: it was a statement missing `;`.
+                let diagnostic = self
+                    .error_here(
+                        Code::UnexpectedToken,
+                        "expected `;` or `}` after an expression",
+                    )
+                    .with_label("expected `;` or `}`");
+                self.report(diagnostic);
+                let span = previous.span;
+                stmts.push(Stmt {
+                    kind: StmtKind::Expr(*previous),
+                    span,
+                });
+            }
+            let start = self.pos;
+            match self.stmt() {
+                Ok(Parsed::Stmt(stmt)) => stmts.push(stmt),
+                Ok(Parsed::Tail(expr)) => tail = Some(Box::new(expr)),
+                Err(Failed) => self.recover_stmt(start),
+            }
+        }
+    }
+
+    fn stmt(&mut self) -> PResult<Parsed> {
+        let start = self.span();
+        let word = match self.peek() {
+            TokenKind::Ident(word) => word.clone(),
+            _ => String::new(),
+        };
+        let kind = match word.as_str() {
+            "let" => StmtKind::Let(self.let_stmt()?),
+            "return" => {
+                self.advance();
+                let value = if self.at(&TokenKind::Semi) || self.at(&TokenKind::RBrace) {
+                    None
+                } else {
+                    Some(self.expr()?)
+                };
+                self.expect_semi()?;
+                StmtKind::Return(value)
+            }
+            "require" => {
+                self.advance();
+                let cond = self.expr()?;
+                self.expect(&TokenKind::Comma)?;
+                let message = self.expr()?;
+                self.expect_semi()?;
+                StmtKind::Require { cond, message }
+            }
+            "abort" => {
+                self.advance();
+                let message = self.expr()?;
+                self.expect_semi()?;
+                StmtKind::Abort(message)
+            }
+            "authorize" => {
+                self.advance();
+                let call = self.expr()?;
+                self.expect_semi()?;
+                StmtKind::Authorize(call)
+            }
+            "emit" | "audit" => {
+                self.advance();
+                let event = self.ident("an event name")?;
+                let open = self.expect(&TokenKind::LBrace)?;
+                let (fields, base) = self.field_inits(open)?;
+                if let Some(base) = base {
+                    let diagnostic = crate::diagnostics::Diagnostic::new(
+                        Code::UnexpectedToken,
+                        self.file,
+                        base.span,
+                        "an event has no `..base` update",
+                    )
+                    .with_label("not allowed in `emit`");
+                    self.report(diagnostic);
+                }
+                self.expect_semi()?;
+                StmtKind::Emit {
+                    audit: word == "audit",
+                    event,
+                    fields,
+                }
+            }
+            "for" => self.for_stmt()?,
+            "if" | "match" => {
+                // A block-like expression stands as a statement without `;`.
+                let expr = self.block_like()?;
+                if self.at(&TokenKind::RBrace) {
+                    return Ok(Parsed::Tail(expr));
+                }
+                self.eat(&TokenKind::Semi);
+                StmtKind::Expr(expr)
+            }
+            _ => {
+                let target = self.expr()?;
+                let op = match self.peek() {
+                    TokenKind::Eq => Some(AssignOp::Set),
+                    TokenKind::PlusEq => Some(AssignOp::Add),
+                    TokenKind::MinusEq => Some(AssignOp::Sub),
+                    TokenKind::StarEq => Some(AssignOp::Mul),
+                    _ => None,
+                };
+                match op {
+                    Some(op) => {
+                        self.advance();
+                        let value = self.expr()?;
+                        self.expect_semi()?;
+                        StmtKind::Assign { target, op, value }
+                    }
+                    None if self.at(&TokenKind::RBrace) => return Ok(Parsed::Tail(target)),
+                    None => {
+                        self.expect_semi()?;
+                        StmtKind::Expr(target)
+                    }
+                }
+            }
+        };
+        Ok(Parsed::Stmt(Stmt {
+            kind,
+            span: self.since(start),
+        }))
+    }
+
+    /// `let [mut] name [: T] = value;`
+    pub(super) fn let_stmt(&mut self) -> PResult<LetStmt> {
+        let start = self.advance().span;
+        let mutable = self.eat_word("mut").is_some();
+        let name = self.ident("a name")?;
+        let ty = if self.eat(&TokenKind::Colon).is_some() {
+            Some(self.type_expr()?)
+        } else {
+            None
+        };
+        self.expect(&TokenKind::Eq)?;
+        let value = self.expr()?;
+        self.expect_semi()?;
+        Ok(LetStmt {
+            mutable,
+            name,
+            ty,
+            value,
+            span: self.since(start),
+        })
+    }
+
+    /// `for x in e { … }`, `for (k, v) in e { … }`
+    fn for_stmt(&mut self) -> PResult<StmtKind> {
+        self.advance();
+        let pattern = if let Some(open) = self.eat(&TokenKind::LParen) {
+            let mut names = Vec::new();
+            loop {
+                names.push(self.ident("a name or `_`")?);
+                if self.eat(&TokenKind::Comma).is_none() || self.at(&TokenKind::RParen) {
+                    break;
+                }
+            }
+            self.expect(&TokenKind::RParen)?;
+            ForPattern::Tuple(names, self.since(open))
+        } else {
+            ForPattern::Name(self.ident("a name or `(k, v)`")?)
+        };
+        if self.eat_word("in").is_none() {
+            return Err(self.expected("`in`"));
+        }
+        let iter = self.with_no_struct(true, Parser::expr)?;
+        let body = self.block()?;
+        Ok(StmtKind::For {
+            pattern,
+            iter,
+            body,
+        })
+    }
+}

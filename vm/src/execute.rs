@@ -1,0 +1,425 @@
+//! The VM: loads modules (validate, compile once per code hash, cache the compiled
+//! artefact) and executes entry points against a [`StateStore`], metered.
+//!
+//! What a contract did is an [`Outcome`] — `Ok`, `Aborted` or `OutOfGas` — and is data
+//! in a receipt; only a fault of the host or its storage is a [`VmError`]. The two are
+//! told apart in exactly one place, [`classify`].
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use assent_stdlib::abi::{ContractAbi, EntryKind};
+use assent_stdlib::gas::MEMORY_PAGE;
+use assent_stdlib::json::hex;
+use assent_stdlib::value::{Type, Value};
+use wasmtime::{Engine, InstancePre, Linker, Module, Store, Trap};
+
+use crate::engine::{VmConfig, build_engine};
+use crate::error::{VmError, engine_error};
+use crate::host::{self, HostState, HostTrap, Limits, invoke};
+use crate::state::{Address, CodeHash, Overlay, StateStore, WriteSet, keccak256};
+use crate::types::{TypeTable, conforms};
+use crate::validate::{ValidatedModule, validate};
+
+/// A loaded contract module: validated, compiled, ready to instantiate.
+pub struct Contract {
+    pub code_hash: CodeHash,
+    pub abi: ContractAbi,
+    /// The validator's estimate of the module's deepest stack, in bytes.
+    pub stack_estimate: u64,
+    pub(crate) types: Arc<TypeTable>,
+    pub(crate) pre: InstancePre<HostState>,
+}
+
+impl std::fmt::Debug for Contract {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Contract")
+            .field("code_hash", &hex(&self.code_hash))
+            .field("contract", &self.abi.contract)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Contract {
+    /// The resolved types of the ABI's `types` table, index for index.
+    pub fn resolved_type(&self, id: u32) -> Option<&Type> {
+        self.types.get(id)
+    }
+}
+
+/// Where compiled artefacts are kept between processes (the ledger persists them);
+/// keyed by code hash. An artefact only ever comes from this VM's own compiler.
+pub trait ArtefactCache: Send + Sync {
+    fn get(&self, code_hash: &CodeHash) -> Option<Vec<u8>>;
+    fn put(&self, code_hash: &CodeHash, artefact: Vec<u8>);
+}
+
+/// An [`ArtefactCache`] in memory.
+#[derive(Debug, Default)]
+pub struct MemoryArtefacts {
+    artefacts: Mutex<BTreeMap<CodeHash, Vec<u8>>>,
+}
+
+impl ArtefactCache for MemoryArtefacts {
+    fn get(&self, code_hash: &CodeHash) -> Option<Vec<u8>> {
+        self.artefacts.lock().ok()?.get(code_hash).cloned()
+    }
+
+    fn put(&self, code_hash: &CodeHash, artefact: Vec<u8>) {
+        if let Ok(mut artefacts) = self.artefacts.lock() {
+            artefacts.insert(*code_hash, artefact);
+        }
+    }
+}
+
+/// What every execution shares: the engine, the linker, the loaded contracts.
+pub(crate) struct VmShared {
+    engine: Engine,
+    linker: Linker<HostState>,
+    pub(crate) config: VmConfig,
+    loaded: Mutex<BTreeMap<CodeHash, Arc<Contract>>>,
+    artefacts: Arc<dyn ArtefactCache>,
+}
+
+/// The Assent VM. Cheap to clone; safe to share between threads.
+#[derive(Clone)]
+pub struct Vm {
+    shared: Arc<VmShared>,
+}
+
+/// An entry point to run.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// The contract to call.
+    pub contract: Address,
+    /// The entry point's name (`init`, an action, a view or a policy).
+    pub entry: String,
+    /// One value per parameter, in order.
+    pub args: Vec<Value>,
+    /// `caller` in the contract: the signer (or, for a view, whoever asks).
+    pub caller: Address,
+    /// `origin`: the transaction's signer.
+    pub origin: Address,
+    /// Block time, Unix seconds.
+    pub now: i64,
+    pub block_height: i64,
+    pub gas_limit: u64,
+}
+
+/// What a contract did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Returned normally, with the entry point's value if it has one.
+    Ok(Option<Value>),
+    /// `require`, `abort`, a denied `authorize`, a failed checked operation, a trap or a
+    /// host check; `position` is the source position (`file:line:col`) when the
+    /// contract gave one.
+    Aborted {
+        message: String,
+        position: Option<String>,
+    },
+    OutOfGas,
+}
+
+/// One field of an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventField {
+    pub name: String,
+    pub ty: Type,
+    pub value: Value,
+    pub indexed: bool,
+}
+
+/// An event, `emit`ted or `audit`ed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// The contract that emitted it.
+    pub contract: Address,
+    pub name: String,
+    pub fields: Vec<EventField>,
+    pub audit: bool,
+}
+
+/// The result of executing an entry point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Execution {
+    pub outcome: Outcome,
+    /// Fuel burnt plus host costs; the whole limit when out of gas.
+    pub gas_used: u64,
+    /// In emission order across contracts: every event on success, only the `audit`
+    /// events otherwise.
+    pub events: Vec<Event>,
+    /// The state writes: empty unless the outcome is `Ok`.
+    pub writes: WriteSet,
+}
+
+impl Vm {
+    /// A VM with an in-memory artefact cache.
+    ///
+    /// # Errors
+    /// When wasmtime refuses the configuration.
+    pub fn new(config: VmConfig) -> Result<Vm, VmError> {
+        Self::with_artefacts(config, Arc::new(MemoryArtefacts::default()))
+    }
+
+    /// A VM whose compiled artefacts are kept in `artefacts`.
+    ///
+    /// # Errors
+    /// When wasmtime refuses the configuration.
+    pub fn with_artefacts(
+        config: VmConfig,
+        artefacts: Arc<dyn ArtefactCache>,
+    ) -> Result<Vm, VmError> {
+        let engine = build_engine(&config)?;
+        let mut linker = Linker::new(&engine);
+        host::link(&mut linker)?;
+        Ok(Vm {
+            shared: Arc::new(VmShared {
+                engine,
+                linker,
+                config,
+                loaded: Mutex::new(BTreeMap::new()),
+                artefacts,
+            }),
+        })
+    }
+
+    /// Validates and compiles `code` (or finds it already loaded, or its artefact in
+    /// the cache).
+    ///
+    /// # Errors
+    /// [`VmError::Invalid`] when the validator refuses the module.
+    pub fn load(&self, code: &[u8]) -> Result<Arc<Contract>, VmError> {
+        self.shared.load(code)
+    }
+
+    /// Forgets the contracts loaded in this process (their artefacts stay cached), so
+    /// the next load deserialises the artefact.
+    pub fn forget_loaded(&self) {
+        if let Ok(mut loaded) = self.shared.loaded.lock() {
+            loaded.clear();
+        }
+    }
+
+    /// Runs `call` against `state`.
+    ///
+    /// # Errors
+    /// Only for host faults: storage failures, no contract at the address, an unknown
+    /// entry point, arguments that do not match, wasmtime failures. Whatever the
+    /// contract does is an [`Outcome`].
+    pub fn execute(&self, state: Arc<dyn StateStore>, call: Call) -> Result<Execution, VmError> {
+        let contract = self
+            .shared
+            .contract_at(state.as_ref(), &call.contract)?
+            .ok_or_else(|| VmError::NoContract {
+                address: hex(&call.contract),
+            })?;
+        let (entry_index, entry) = contract
+            .abi
+            .entries
+            .iter()
+            .enumerate()
+            .find(|(_, entry)| entry.name == call.entry)
+            .ok_or_else(|| VmError::NoEntry {
+                contract: contract.abi.contract.clone(),
+                entry: call.entry.clone(),
+            })?;
+        if entry.params.len() != call.args.len() {
+            return Err(VmError::BadArguments {
+                entry: entry.name.clone(),
+                message: format!(
+                    "{} arguments given, {} expected",
+                    call.args.len(),
+                    entry.params.len()
+                ),
+            });
+        }
+        for (param, value) in entry.params.iter().zip(&call.args) {
+            let fits = contract
+                .types
+                .get(param.ty)
+                .is_some_and(|ty| conforms(value, ty));
+            if !fits {
+                return Err(VmError::BadArguments {
+                    entry: entry.name.clone(),
+                    message: format!("`{}` is not a value of its type", param.name),
+                });
+            }
+        }
+        let read_only = matches!(entry.kind, EntryKind::View | EntryKind::Policy);
+
+        let host_state = HostState {
+            vm: self.shared.clone(),
+            overlay: Overlay::new(state),
+            origin: call.origin,
+            now: call.now,
+            block_height: call.block_height,
+            frames: Vec::new(),
+            instances: BTreeMap::new(),
+            events: Vec::new(),
+            value_bytes: 0,
+            limits: Limits {
+                pending_pages: 0,
+                max_instances: self.shared.config.max_contracts_per_transaction,
+            },
+        };
+        let mut store = Store::try_new(&self.shared.engine, host_state).map_err(engine_error)?;
+        store.limiter(|state| &mut state.limits);
+        store.set_fuel(call.gas_limit).map_err(engine_error)?;
+
+        let ran = invoke(
+            &mut store,
+            host::Invocation {
+                contract,
+                address: call.contract,
+                caller: call.caller,
+                entry: entry_index,
+                args: call.args.into_iter().map(Arc::new).collect(),
+                read_only,
+            },
+        )
+        .and_then(|value| charge_memory(&mut store).map(|()| value));
+
+        let left = store.get_fuel().map_err(engine_error)?;
+        let state = store.into_data();
+        let outcome = match ran {
+            Ok(value) => Outcome::Ok(value),
+            Err(error) => classify(error)?,
+        };
+        let gas_used = match outcome {
+            Outcome::OutOfGas => call.gas_limit,
+            _ => call.gas_limit.saturating_sub(left),
+        };
+        Ok(match outcome {
+            Outcome::Ok(_) => Execution {
+                outcome,
+                gas_used,
+                events: state.events,
+                writes: state.overlay.into_write_set(),
+            },
+            _ => Execution {
+                outcome,
+                gas_used,
+                events: state
+                    .events
+                    .into_iter()
+                    .filter(|event| event.audit)
+                    .collect(),
+                writes: WriteSet::default(),
+            },
+        })
+    }
+}
+
+/// Charges memory pages grown since the last host call.
+fn charge_memory(store: &mut Store<HostState>) -> wasmtime::Result<()> {
+    let pages = std::mem::take(&mut store.data_mut().limits.pending_pages);
+    let cost = pages.saturating_mul(MEMORY_PAGE);
+    let fuel = store.get_fuel()?;
+    match fuel.checked_sub(cost) {
+        Some(left) => store.set_fuel(left),
+        None => {
+            store.set_fuel(0)?;
+            Err(wasmtime::Error::new(HostTrap::OutOfGas))
+        }
+    }
+}
+
+/// The one place where a failed call becomes an [`Outcome`] or a [`VmError`]: running
+/// out of fuel and a host's out-of-gas are `OutOfGas`; a host abort or a WebAssembly trap
+/// is `Aborted`; anything else is a fault of the host.
+fn classify(error: wasmtime::Error) -> Result<Outcome, VmError> {
+    let error = match error.downcast::<HostTrap>() {
+        Ok(HostTrap::Abort { message, position }) => {
+            return Ok(Outcome::Aborted { message, position });
+        }
+        Ok(HostTrap::OutOfGas) => return Ok(Outcome::OutOfGas),
+        Ok(HostTrap::Fault(error)) => return Err(error),
+        Err(error) => error,
+    };
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => Ok(Outcome::OutOfGas),
+        Some(trap) => Ok(Outcome::Aborted {
+            message: trap.to_string(),
+            position: None,
+        }),
+        None => Err(engine_error(error)),
+    }
+}
+
+impl VmShared {
+    fn load(&self, code: &[u8]) -> Result<Arc<Contract>, VmError> {
+        let code_hash = keccak256(code);
+        if let Some(contract) = self.loaded()?.get(&code_hash) {
+            return Ok(contract.clone());
+        }
+        let ValidatedModule {
+            abi,
+            types,
+            stack_estimate,
+        } = validate(code)?;
+        let module = match self.artefacts.get(&code_hash) {
+            Some(artefact) => match deserialize(&self.engine, &artefact) {
+                Ok(module) => module,
+                Err(_) => self.compile(&code_hash, code)?,
+            },
+            None => self.compile(&code_hash, code)?,
+        };
+        let pre = self.linker.instantiate_pre(&module).map_err(engine_error)?;
+        let contract = Arc::new(Contract {
+            code_hash,
+            abi,
+            stack_estimate,
+            types: TypeTable::new(types),
+            pre,
+        });
+        self.loaded()?.insert(code_hash, contract.clone());
+        Ok(contract)
+    }
+
+    fn compile(&self, code_hash: &CodeHash, code: &[u8]) -> Result<Module, VmError> {
+        let module = Module::from_binary(&self.engine, code).map_err(engine_error)?;
+        if let Ok(artefact) = module.serialize() {
+            self.artefacts.put(code_hash, artefact);
+        }
+        Ok(module)
+    }
+
+    fn loaded(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, BTreeMap<CodeHash, Arc<Contract>>>, VmError> {
+        self.loaded
+            .lock()
+            .map_err(|_| VmError::Engine("the contract cache is poisoned".into()))
+    }
+
+    /// The contract deployed at `address`, loaded.
+    pub(crate) fn contract_at(
+        &self,
+        state: &dyn StateStore,
+        address: &Address,
+    ) -> Result<Option<Arc<Contract>>, VmError> {
+        let Some(code_hash) = state.code_hash(address)? else {
+            return Ok(None);
+        };
+        if let Some(contract) = self.loaded()?.get(&code_hash) {
+            return Ok(Some(contract.clone()));
+        }
+        let code = state.code(&code_hash)?.ok_or_else(|| VmError::NoContract {
+            address: hex(address),
+        })?;
+        self.load(&code).map(Some)
+    }
+}
+
+/// Loads a compiled artefact.
+#[allow(unsafe_code)]
+fn deserialize(engine: &Engine, artefact: &[u8]) -> Result<Module, VmError> {
+    // SAFETY: `Module::deserialize` runs the artefact's machine code as is, so it must
+    // be what `Module::serialize` produced for a module this VM validated. Artefacts
+    // only enter an `ArtefactCache` from `VmShared::compile` (right after validation)
+    // and the cache is the node's own storage, never the network; wasmtime also checks
+    // that the artefact was made by this wasmtime version with a compatible engine
+    // configuration, and refuses it otherwise (we then recompile).
+    unsafe { Module::deserialize(engine, artefact) }.map_err(engine_error)
+}

@@ -1,0 +1,252 @@
+//! Running an entry point — for the transaction, or for another contract through
+//! `call_contract` — in the transaction's one store, so fuel (the gas budget) and the
+//! native stack bound are shared by every contract on the call stack.
+
+use std::sync::Arc;
+
+use assent_stdlib::abi::{EntryKind, MAX_CALL_DEPTH, MEMORY_EXPORT};
+use assent_stdlib::gas::{CALL_CONTRACT, HOST_CALL};
+use assent_stdlib::json::hex;
+use assent_stdlib::value::Value;
+use wasmtime::{AsContextMut, Caller, Trap, Val};
+
+use super::{Frame, HostResult, HostState, Live, abort, charge, fault, read_slots, size_of};
+use crate::error::{VmError, engine_error};
+use crate::execute::Contract;
+use crate::state::Address;
+
+/// One entry point to run.
+pub(crate) struct Invocation {
+    pub(crate) contract: Arc<Contract>,
+    pub(crate) address: Address,
+    pub(crate) caller: Address,
+    /// Index into the contract's ABI `entries`.
+    pub(crate) entry: usize,
+    /// One value per parameter, of the parameter's type (checked by the caller).
+    pub(crate) args: Vec<Arc<Value>>,
+    pub(crate) read_only: bool,
+}
+
+/// The contract's instance for this transaction, made on first use.
+fn instance(mut ctx: impl AsContextMut<Data = HostState>, call: &Invocation) -> HostResult<Live> {
+    let state = ctx.as_context_mut();
+    let state = state.data();
+    if let Some(live) = state.instances.get(&call.address) {
+        return Ok(*live);
+    }
+    let max = state.vm.config.max_contracts_per_transaction;
+    if state.instances.len() >= max {
+        return abort(format!("a transaction may use at most {max} contracts"));
+    }
+    let instance = match call.contract.pre.instantiate(&mut ctx) {
+        Ok(instance) => instance,
+        // A data segment outside the memory traps, deterministically: the module's fault.
+        Err(error) if error.is::<Trap>() => return Err(error),
+        Err(error) => return fault(engine_error(error)),
+    };
+    let Some(memory) = instance.get_memory(&mut ctx, MEMORY_EXPORT) else {
+        return fault(VmError::Engine(format!(
+            "the instance has no `{MEMORY_EXPORT}` export"
+        )));
+    };
+    let live = Live { instance, memory };
+    ctx.as_context_mut()
+        .data_mut()
+        .instances
+        .insert(call.address, live);
+    Ok(live)
+}
+
+/// Runs `call` to completion; its value, if the entry point returns one.
+pub(crate) fn invoke(
+    mut ctx: impl AsContextMut<Data = HostState>,
+    call: Invocation,
+) -> HostResult<Option<Value>> {
+    let Some(entry) = call.contract.abi.entries.get(call.entry).cloned() else {
+        return fault(VmError::Engine("no such entry point".into()));
+    };
+    let live = instance(&mut ctx, &call)?;
+    let Some(func) = live.instance.get_func(&mut ctx, &entry.export) else {
+        return fault(VmError::Engine(format!(
+            "the instance has no export `{}`",
+            entry.export
+        )));
+    };
+    let mut frame = Frame {
+        address: call.address,
+        caller: call.caller,
+        contract: call.contract.clone(),
+        memory: live.memory,
+        arena: Vec::new(),
+        read_only: call.read_only,
+    };
+    let params: Vec<Val> = entry
+        .params
+        .iter()
+        .zip(call.args)
+        .map(|(param, value)| Val::I64(frame.lower(param.ty, value)))
+        .collect();
+    let mut store = ctx.as_context_mut();
+    let state = store.data_mut();
+    state.frames.push(frame);
+    state.overlay.push();
+
+    let mut results = vec![Val::I64(0); usize::from(entry.returns.is_some())];
+    let ran = func.call(&mut ctx, &params, &mut results);
+
+    let mut store = ctx.as_context_mut();
+    let state = store.data_mut();
+    let frame = state.frames.pop();
+    if let Err(error) = ran {
+        state.overlay.discard_layer();
+        return Err(error);
+    }
+    state.overlay.commit_layer();
+    match (entry.returns, results.first(), frame) {
+        (None, _, _) => Ok(None),
+        (Some(ty), Some(Val::I64(bits)), Some(frame)) => {
+            Ok(Some(Arc::unwrap_or_clone(frame.lift(ty, *bits)?)))
+        }
+        _ => fault(VmError::Engine("an entry point returned no value".into())),
+    }
+}
+
+/// `call_contract(interface, entry, address: handle, slots_ptr) -> value`
+pub(super) fn call_contract(
+    mut caller: Caller<'_, HostState>,
+    interface: i32,
+    entry: i32,
+    address: i64,
+    slots_ptr: i32,
+) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL.saturating_add(CALL_CONTRACT))?;
+    let frame = caller.data().frame()?;
+    let Some(interface) = usize::try_from(interface)
+        .ok()
+        .and_then(|index| frame.contract.abi.interfaces.get(index))
+        .cloned()
+    else {
+        return abort(format!("interface {interface} does not exist"));
+    };
+    let Some(wanted) = usize::try_from(entry)
+        .ok()
+        .and_then(|index| interface.entries.get(index))
+        .cloned()
+    else {
+        return abort(format!(
+            "entry {entry} of interface `{}` does not exist",
+            interface.contract
+        ));
+    };
+    let target = match &*frame.slot(address)?.value {
+        Value::Address(target) => *target,
+        _ => return abort(format!("handle {address} is not an Address")),
+    };
+    let slots = read_slots(&caller, slots_ptr, wanted.params.len())?;
+    let frame = caller.data().frame()?;
+    let args = wanted
+        .params
+        .iter()
+        .zip(slots)
+        .map(|(param, bits)| frame.lift(param.ty, bits))
+        .collect::<HostResult<Vec<_>>>()?;
+
+    let state = caller.data();
+    if state.frames.iter().any(|frame| frame.address == target) {
+        return abort(format!(
+            "re-entrant call: contract {} is already on the call stack",
+            hex(&target)
+        ));
+    }
+    if state.frames.len() >= MAX_CALL_DEPTH {
+        return abort(format!(
+            "the call stack would be deeper than {MAX_CALL_DEPTH} contracts"
+        ));
+    }
+    let callee = match state.vm.contract_at(state.overlay.base().as_ref(), &target) {
+        Ok(Some(callee)) => callee,
+        Ok(None) => return abort(format!("no contract is deployed at {}", hex(&target))),
+        Err(error) => return fault(error),
+    };
+    if callee.abi.contract != interface.contract {
+        return abort(format!(
+            "the contract at {} is `{}`, not `{}`",
+            hex(&target),
+            callee.abi.contract,
+            interface.contract
+        ));
+    }
+    let Some((index, found)) = callee
+        .abi
+        .entries
+        .iter()
+        .enumerate()
+        .find(|(_, found)| found.name == wanted.name)
+    else {
+        return abort(format!(
+            "contract `{}` has no entry point `{}`",
+            callee.abi.contract, wanted.name
+        ));
+    };
+    let frame = state.frame()?;
+    let same_type = |ours: u32, theirs: u32| {
+        frame.types().get(ours).is_some() && frame.types().get(ours) == callee.types.get(theirs)
+    };
+    let signature_matches = found.kind == wanted.kind
+        && found.params.len() == wanted.params.len()
+        && found
+            .params
+            .iter()
+            .zip(&wanted.params)
+            .all(|(theirs, ours)| same_type(ours.ty, theirs.ty))
+        && match (wanted.returns, found.returns) {
+            (Some(ours), Some(theirs)) => same_type(ours, theirs),
+            (None, None) => true,
+            _ => false,
+        };
+    if !signature_matches {
+        return abort(format!(
+            "`{}.{}` has changed since this contract was compiled",
+            callee.abi.contract, wanted.name
+        ));
+    }
+    let read_only = match found.kind {
+        EntryKind::Init => {
+            return abort(format!(
+                "`init` of `{}` cannot be called",
+                callee.abi.contract
+            ));
+        }
+        EntryKind::Action if frame.read_only => {
+            return abort(format!(
+                "a view or policy cannot call action `{}.{}`",
+                callee.abi.contract, wanted.name
+            ));
+        }
+        EntryKind::Action => false,
+        EntryKind::View | EntryKind::Policy => true,
+    };
+    let caller_address = frame.address;
+    let result = invoke(
+        &mut caller,
+        Invocation {
+            contract: callee,
+            address: target,
+            caller: caller_address,
+            entry: index,
+            args,
+            read_only,
+        },
+    )?;
+    match (wanted.returns, result) {
+        (Some(ty), Some(value)) => {
+            let state = caller.data_mut();
+            state.account(size_of(&value))?;
+            Ok(state.frame_mut()?.lower(ty, Arc::new(value)))
+        }
+        (None, None) => Ok(0),
+        _ => fault(VmError::Engine(
+            "a cross-contract call's result does not match its entry point".into(),
+        )),
+    }
+}

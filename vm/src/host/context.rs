@@ -1,0 +1,86 @@
+//! Aborting and the transaction's context: `abort`, `abort_static`, `caller`, `origin`,
+//! `self_address`, `now`, `block_height`.
+
+use std::sync::Arc;
+
+use assent_stdlib::gas::HOST_CALL;
+use assent_stdlib::value::Value;
+use wasmtime::Caller;
+
+use super::{HostResult, HostState, HostTrap, charge, read_text};
+use crate::state::Address;
+
+fn aborted(message: String, position: String) -> wasmtime::Error {
+    wasmtime::Error::new(HostTrap::Abort {
+        message,
+        position: (!position.is_empty()).then_some(position),
+    })
+}
+
+/// `abort(message: handle String, position_ptr, position_len)`
+pub(super) fn abort(
+    mut caller: Caller<'_, HostState>,
+    message: i64,
+    position_ptr: i32,
+    position_len: i32,
+) -> HostResult<()> {
+    charge(&mut caller, HOST_CALL)?;
+    let position = read_text(&caller, position_ptr, position_len)?;
+    let frame = caller.data().frame()?;
+    let message = match &*frame.slot(message)?.value {
+        Value::String(text) => text.clone(),
+        _ => return super::abort(format!("handle {message} is not a String")),
+    };
+    Err(aborted(message, position))
+}
+
+/// `abort_static(message_ptr, message_len, position_ptr, position_len)`
+pub(super) fn abort_static(
+    mut caller: Caller<'_, HostState>,
+    message_ptr: i32,
+    message_len: i32,
+    position_ptr: i32,
+    position_len: i32,
+) -> HostResult<()> {
+    charge(&mut caller, HOST_CALL)?;
+    let message = read_text(&caller, message_ptr, message_len)?;
+    let position = read_text(&caller, position_ptr, position_len)?;
+    Err(aborted(message, position))
+}
+
+fn address_handle(caller: &mut Caller<'_, HostState>, address: Address) -> HostResult<i64> {
+    charge(caller, HOST_CALL)?;
+    let frame = caller.data_mut().frame_mut()?;
+    let ty = frame.types().builtin.address;
+    Ok(frame.lower(ty, Arc::new(Value::Address(address))))
+}
+
+/// `caller() -> handle Address`: the signer, or the calling contract.
+pub(super) fn caller(mut caller: Caller<'_, HostState>) -> HostResult<i64> {
+    let address = caller.data().frame()?.caller;
+    address_handle(&mut caller, address)
+}
+
+/// `origin() -> handle Address`: always the transaction's signer.
+pub(super) fn origin(mut caller: Caller<'_, HostState>) -> HostResult<i64> {
+    let address = caller.data().origin;
+    address_handle(&mut caller, address)
+}
+
+/// `self_address() -> handle Address`
+pub(super) fn self_address(mut caller: Caller<'_, HostState>) -> HostResult<i64> {
+    let address = caller.data().frame()?.address;
+    address_handle(&mut caller, address)
+}
+
+/// `now() -> Time`: the block time.
+pub(super) fn now(mut caller: Caller<'_, HostState>) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    Ok(caller.data().now)
+}
+
+/// `block_height() -> Int`
+pub(super) fn block_height(mut caller: Caller<'_, HostState>) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    Ok(caller.data().block_height)
+}

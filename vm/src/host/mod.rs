@@ -1,0 +1,408 @@
+//! The host functions a contract imports, linked from the ABI table
+//! ([`assent_stdlib::abi::HOST_FUNCTIONS`]), one small file per family.
+//!
+//! Every function charges its gas first ([`charge`]); then reads its inputs through
+//! bounds-checked accessors ([`read_memory`], [`Host::slot`]), so a bad pointer, handle
+//! or id ends the transaction as aborted ([`HostTrap::Abort`]) and never panics.
+
+mod calls;
+mod context;
+mod crypto;
+mod events;
+mod storage;
+mod values;
+
+pub(crate) mod arith;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use assent_stdlib::abi::{HOST_FUNCTIONS, HOST_MODULE, HostFn, MAX_MEMORY_PAGES, MAX_VALUE_BYTES};
+use assent_stdlib::codec;
+use assent_stdlib::gas;
+use assent_stdlib::value::{Type, Value};
+use wasmtime::{Caller, Instance, Linker, Memory, ResourceLimiter};
+
+use crate::engine::PAGE_SIZE;
+use crate::error::{VmError, engine_error};
+use crate::execute::{Contract, Event, VmShared};
+use crate::state::{Address, Overlay};
+use crate::types::{Repr, TypeId, TypeTable, scalar_bits, scalar_value};
+
+pub(crate) use calls::{Invocation, invoke};
+
+/// Why a host function stopped the transaction: turned into an
+/// [`Outcome`](crate::Outcome) or a [`VmError`] in exactly one place
+/// (`execute::classify`).
+#[derive(Debug)]
+pub(crate) enum HostTrap {
+    Abort {
+        message: String,
+        position: Option<String>,
+    },
+    OutOfGas,
+    Fault(VmError),
+}
+
+impl fmt::Display for HostTrap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostTrap::Abort { message, .. } => write!(f, "aborted: {message}"),
+            HostTrap::OutOfGas => f.write_str("out of gas"),
+            HostTrap::Fault(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for HostTrap {}
+
+pub(crate) type HostResult<T> = wasmtime::Result<T>;
+
+/// Ends the transaction as aborted with `message` (no source position: the host found
+/// the problem, not a `require`).
+pub(crate) fn abort<T>(message: impl Into<String>) -> HostResult<T> {
+    Err(wasmtime::Error::new(HostTrap::Abort {
+        message: message.into(),
+        position: None,
+    }))
+}
+
+pub(crate) fn fault<T>(error: VmError) -> HostResult<T> {
+    Err(wasmtime::Error::new(HostTrap::Fault(error)))
+}
+
+/// A value behind a handle, with its type in the frame's type table.
+#[derive(Clone, Debug)]
+pub(crate) struct Slot {
+    pub(crate) ty: TypeId,
+    pub(crate) value: Arc<Value>,
+}
+
+/// One running entry point: a contract on the call stack.
+pub(crate) struct Frame {
+    pub(crate) address: Address,
+    pub(crate) caller: Address,
+    pub(crate) contract: Arc<Contract>,
+    pub(crate) memory: Memory,
+    pub(crate) arena: Vec<Slot>,
+    /// A view or policy, or anything called from one: no writes, no events.
+    pub(crate) read_only: bool,
+}
+
+/// An instance of a contract, kept for the rest of the transaction.
+#[derive(Clone, Copy)]
+pub(crate) struct Live {
+    pub(crate) instance: Instance,
+    pub(crate) memory: Memory,
+}
+
+/// Everything a transaction's host functions share: the `T` of its wasmtime store.
+pub(crate) struct HostState {
+    pub(crate) vm: Arc<VmShared>,
+    pub(crate) overlay: Overlay,
+    pub(crate) origin: Address,
+    pub(crate) now: i64,
+    pub(crate) block_height: i64,
+    pub(crate) frames: Vec<Frame>,
+    pub(crate) instances: BTreeMap<Address, Live>,
+    pub(crate) events: Vec<Event>,
+    /// Bytes of values built so far (bounded by [`MAX_VALUE_BYTES`]).
+    pub(crate) value_bytes: u64,
+    pub(crate) limits: Limits,
+}
+
+/// wasmtime's resource limiter for one transaction: memories stay within the ABI's
+/// bound, and every page a memory gains is recorded, to be charged as gas.
+pub(crate) struct Limits {
+    /// Pages grown (or created with an instance) and not yet charged.
+    pub(crate) pending_pages: u64,
+    pub(crate) max_instances: usize,
+}
+
+impl ResourceLimiter for Limits {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let limit = u64::from(MAX_MEMORY_PAGES) * PAGE_SIZE;
+        if desired as u64 > limit || maximum.is_some_and(|maximum| desired > maximum) {
+            return Ok(false);
+        }
+        let grown = (desired.saturating_sub(current) as u64).div_ceil(PAGE_SIZE);
+        self.pending_pages = self.pending_pages.saturating_add(grown);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(maximum.is_none_or(|maximum| desired <= maximum))
+    }
+
+    fn instances(&self) -> usize {
+        self.max_instances
+    }
+
+    fn tables(&self) -> usize {
+        self.max_instances
+    }
+
+    fn memories(&self) -> usize {
+        self.max_instances
+    }
+}
+
+/// Charges `gas` (plus any memory growth not yet paid for) against the store's fuel,
+/// before the caller does its work.
+pub(crate) fn charge(caller: &mut Caller<'_, HostState>, gas: u64) -> HostResult<()> {
+    let pages = std::mem::take(&mut caller.data_mut().limits.pending_pages);
+    let total = gas.saturating_add(pages.saturating_mul(gas::MEMORY_PAGE));
+    let fuel = caller.get_fuel()?;
+    match fuel.checked_sub(total) {
+        Some(left) => caller.set_fuel(left),
+        None => {
+            caller.set_fuel(0)?;
+            Err(wasmtime::Error::new(HostTrap::OutOfGas))
+        }
+    }
+}
+
+/// Starting 32-byte words of `bytes` bytes.
+pub(crate) fn words(bytes: usize) -> u64 {
+    (bytes as u64).div_ceil(32)
+}
+
+/// Gas for copying a value of `size` encoded bytes.
+pub(crate) fn copy_cost(size: usize) -> u64 {
+    gas::VALUE_PER_BYTE.saturating_mul(size as u64)
+}
+
+/// Bytes of `value` as the host counts them (its canonical encoding's length).
+pub(crate) fn size_of(value: &Value) -> usize {
+    codec::encoded_len(value)
+}
+
+impl HostState {
+    pub(crate) fn frame(&self) -> HostResult<&Frame> {
+        match self.frames.last() {
+            Some(frame) => Ok(frame),
+            None => fault(VmError::Engine(
+                "a host function ran outside a contract call".into(),
+            )),
+        }
+    }
+
+    pub(crate) fn frame_mut(&mut self) -> HostResult<&mut Frame> {
+        match self.frames.last_mut() {
+            Some(frame) => Ok(frame),
+            None => fault(VmError::Engine(
+                "a host function ran outside a contract call".into(),
+            )),
+        }
+    }
+
+    /// Counts `bytes` more bytes of values; aborts past [`MAX_VALUE_BYTES`].
+    pub(crate) fn account(&mut self, bytes: usize) -> HostResult<()> {
+        self.value_bytes = self.value_bytes.saturating_add(bytes as u64);
+        if self.value_bytes > MAX_VALUE_BYTES {
+            return abort(format!(
+                "the transaction built more than {MAX_VALUE_BYTES} bytes of values"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses a write, event or action call in a read-only frame.
+    pub(crate) fn writable(&self, what: &str) -> HostResult<()> {
+        if self.frame()?.read_only {
+            return abort(format!("{what} is not allowed in a view or policy"));
+        }
+        Ok(())
+    }
+}
+
+impl Frame {
+    pub(crate) fn types(&self) -> &TypeTable {
+        &self.contract.types
+    }
+
+    pub(crate) fn type_of(&self, id: TypeId) -> HostResult<&Type> {
+        match self.types().get(id) {
+            Some(ty) => Ok(ty),
+            None => abort(format!("type id {id} does not exist")),
+        }
+    }
+
+    /// The slot behind a handle.
+    pub(crate) fn slot(&self, handle: i64) -> HostResult<&Slot> {
+        match usize::try_from(handle)
+            .ok()
+            .and_then(|index| self.arena.get(index))
+        {
+            Some(slot) => Ok(slot),
+            None => abort(format!("invalid handle {handle}")),
+        }
+    }
+
+    pub(crate) fn slot_mut(&mut self, handle: i64) -> HostResult<&mut Slot> {
+        match usize::try_from(handle)
+            .ok()
+            .and_then(|index| self.arena.get_mut(index))
+        {
+            Some(slot) => Ok(slot),
+            None => abort(format!("invalid handle {handle}")),
+        }
+    }
+
+    /// The value an `i64` of type `ty` stands for (shared when it is behind a handle).
+    pub(crate) fn lift(&self, ty: TypeId, bits: i64) -> HostResult<Arc<Value>> {
+        let expected = self.type_of(ty)?;
+        match crate::types::repr_of(expected) {
+            Repr::Scalar => match scalar_value(expected, bits) {
+                Ok(value) => Ok(Arc::new(value)),
+                Err(message) => abort(message),
+            },
+            Repr::Handle => {
+                let slot = self.slot(bits)?;
+                if !self.types().same(slot.ty, ty) {
+                    let actual = self
+                        .types()
+                        .get(slot.ty)
+                        .map(Type::display)
+                        .unwrap_or_default();
+                    return abort(format!(
+                        "handle {bits} holds a `{actual}`, where a `{}` is expected",
+                        expected.display()
+                    ));
+                }
+                Ok(slot.value.clone())
+            }
+        }
+    }
+
+    /// The `i64` for `value` of type `ty`: the number, or a new handle.
+    pub(crate) fn lower(&mut self, ty: TypeId, value: Arc<Value>) -> i64 {
+        match scalar_bits(&value) {
+            Some(bits) => bits,
+            None => {
+                self.arena.push(Slot { ty, value });
+                (self.arena.len() - 1) as i64
+            }
+        }
+    }
+}
+
+/// Copies `len` bytes at `ptr` out of the running contract's memory; aborts when the
+/// range is outside it. Pointers and lengths are unsigned 32-bit.
+pub(crate) fn read_memory(
+    caller: &Caller<'_, HostState>,
+    ptr: i32,
+    len: i32,
+) -> HostResult<Vec<u8>> {
+    let memory = caller.data().frame()?.memory;
+    let data = memory.data(caller);
+    let start = ptr as u32 as usize;
+    let len = len as u32 as usize;
+    match start.checked_add(len).and_then(|end| data.get(start..end)) {
+        Some(bytes) => Ok(bytes.to_vec()),
+        None => abort(format!(
+            "memory access out of bounds: {len} bytes at {start} (memory has {} bytes)",
+            data.len()
+        )),
+    }
+}
+
+/// Reads `count` slots (little-endian `i64`s) at `ptr`.
+pub(crate) fn read_slots(
+    caller: &Caller<'_, HostState>,
+    ptr: i32,
+    count: usize,
+) -> HostResult<Vec<i64>> {
+    let Some(len) = count.checked_mul(8).and_then(|len| i32::try_from(len).ok()) else {
+        return abort(format!("{count} slots do not fit in memory"));
+    };
+    let bytes = read_memory(caller, ptr, len)?;
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|chunk| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            i64::from_le_bytes(word)
+        })
+        .collect())
+}
+
+/// Bytes in memory as UTF-8 text; aborts when they are not.
+pub(crate) fn read_text(caller: &Caller<'_, HostState>, ptr: i32, len: i32) -> HostResult<String> {
+    match String::from_utf8(read_memory(caller, ptr, len)?) {
+        Ok(text) => Ok(text),
+        Err(_) => abort(format!("the text at {} is not UTF-8", ptr as u32)),
+    }
+}
+
+/// Registers every host function of the ABI table with the linker.
+///
+/// # Errors
+/// When wasmtime refuses a definition (never, for a consistent table).
+pub(crate) fn link(linker: &mut Linker<HostState>) -> Result<(), VmError> {
+    for function in HOST_FUNCTIONS {
+        let name = function.name;
+        // The match is exhaustive, so a function added to the table must be linked here;
+        // the signature of each Rust function must equal the table's (tested).
+        let defined = match function.id {
+            HostFn::Abort => linker.func_wrap(HOST_MODULE, name, context::abort),
+            HostFn::AbortStatic => linker.func_wrap(HOST_MODULE, name, context::abort_static),
+            HostFn::Caller => linker.func_wrap(HOST_MODULE, name, context::caller),
+            HostFn::Origin => linker.func_wrap(HOST_MODULE, name, context::origin),
+            HostFn::SelfAddress => linker.func_wrap(HOST_MODULE, name, context::self_address),
+            HostFn::Now => linker.func_wrap(HOST_MODULE, name, context::now),
+            HostFn::BlockHeight => linker.func_wrap(HOST_MODULE, name, context::block_height),
+            HostFn::ValConst => linker.func_wrap(HOST_MODULE, name, values::val_const),
+            HostFn::ValCopy => linker.func_wrap(HOST_MODULE, name, values::val_copy),
+            HostFn::ValEq => linker.func_wrap(HOST_MODULE, name, values::val_eq),
+            HostFn::ValCmp => linker.func_wrap(HOST_MODULE, name, values::val_cmp),
+            HostFn::StrConcat => linker.func_wrap(HOST_MODULE, name, values::str_concat),
+            HostFn::StrStartsWith => linker.func_wrap(HOST_MODULE, name, values::str_starts_with),
+            HostFn::StrBytes => linker.func_wrap(HOST_MODULE, name, values::str_bytes),
+            HostFn::BytesAt => linker.func_wrap(HOST_MODULE, name, values::bytes_at),
+            HostFn::RecordNew => linker.func_wrap(HOST_MODULE, name, values::record_new),
+            HostFn::RecordGet => linker.func_wrap(HOST_MODULE, name, values::record_get),
+            HostFn::RecordSetMut => linker.func_wrap(HOST_MODULE, name, values::record_set_mut),
+            HostFn::OptSome => linker.func_wrap(HOST_MODULE, name, values::opt_some),
+            HostFn::OptNone => linker.func_wrap(HOST_MODULE, name, values::opt_none),
+            HostFn::OptIsSome => linker.func_wrap(HOST_MODULE, name, values::opt_is_some),
+            HostFn::OptUnwrap => linker.func_wrap(HOST_MODULE, name, values::opt_unwrap),
+            HostFn::CollNew => linker.func_wrap(HOST_MODULE, name, values::coll_new),
+            HostFn::CollLen => linker.func_wrap(HOST_MODULE, name, values::coll_len),
+            HostFn::CollContains => linker.func_wrap(HOST_MODULE, name, values::coll_contains),
+            HostFn::CollAt => linker.func_wrap(HOST_MODULE, name, values::coll_at),
+            HostFn::MapGet => linker.func_wrap(HOST_MODULE, name, values::map_get),
+            HostFn::ListPushMut => linker.func_wrap(HOST_MODULE, name, values::list_push_mut),
+            HostFn::CollInsertMut => linker.func_wrap(HOST_MODULE, name, values::coll_insert_mut),
+            HostFn::MapSetMut => linker.func_wrap(HOST_MODULE, name, values::map_set_mut),
+            HostFn::CollRemoveMut => linker.func_wrap(HOST_MODULE, name, values::coll_remove_mut),
+            HostFn::MulPercent => linker.func_wrap(HOST_MODULE, name, arith::host_mul_percent),
+            HostFn::DivRound => linker.func_wrap(HOST_MODULE, name, arith::host_div_round),
+            HostFn::Sha3 => linker.func_wrap(HOST_MODULE, name, crypto::sha3),
+            HostFn::Sha3Scalar => linker.func_wrap(HOST_MODULE, name, crypto::sha3_scalar),
+            HostFn::Recover => linker.func_wrap(HOST_MODULE, name, crypto::recover),
+            HostFn::StateLoad => linker.func_wrap(HOST_MODULE, name, storage::state_load),
+            HostFn::StateStore => linker.func_wrap(HOST_MODULE, name, storage::state_store),
+            HostFn::PmapGet => linker.func_wrap(HOST_MODULE, name, storage::pmap_get),
+            HostFn::PmapContains => linker.func_wrap(HOST_MODULE, name, storage::pmap_contains),
+            HostFn::PmapSet => linker.func_wrap(HOST_MODULE, name, storage::pmap_set),
+            HostFn::PmapRemove => linker.func_wrap(HOST_MODULE, name, storage::pmap_remove),
+            HostFn::PsetInsert => linker.func_wrap(HOST_MODULE, name, storage::pset_insert),
+            HostFn::Emit => linker.func_wrap(HOST_MODULE, name, events::emit),
+            HostFn::CallContract => linker.func_wrap(HOST_MODULE, name, calls::call_contract),
+        };
+        defined.map_err(engine_error)?;
+    }
+    Ok(())
+}

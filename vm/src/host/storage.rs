@@ -1,0 +1,252 @@
+//! Persistent state of the running contract, and only of it: `state_load`,
+//! `state_store`, `pmap_get`, `pmap_contains`, `pmap_set`, `pmap_remove`, `pset_insert`.
+//!
+//! Keys are built here from the running contract's own address ([`contract_key`]);
+//! reads are charged [`STORAGE_READ`] plus per byte of key before the read and per byte
+//! of value right after it; writes are charged in full before anything is written.
+
+use std::sync::Arc;
+
+use assent_stdlib::codec;
+use assent_stdlib::gas::{HOST_CALL, STORAGE_READ, STORAGE_READ_PER_BYTE, storage_write_cost};
+use assent_stdlib::value::{Type, Value};
+use wasmtime::Caller;
+
+use super::{HostResult, HostState, abort, charge, copy_cost, fault, size_of};
+use crate::error::VmError;
+use crate::state::{SET_MEMBER, StoreError, contract_key};
+use crate::types::TypeId;
+
+struct StateInfo {
+    ty: TypeId,
+    persistent: bool,
+    name: String,
+}
+
+fn state_info(caller: &Caller<'_, HostState>, state: i32) -> HostResult<StateInfo> {
+    let frame = caller.data().frame()?;
+    match usize::try_from(state)
+        .ok()
+        .and_then(|index| frame.contract.abi.states.get(index))
+    {
+        Some(info) => Ok(StateInfo {
+            ty: info.ty,
+            persistent: info.persistent,
+            name: info.name.clone(),
+        }),
+        None => abort(format!("state {state} does not exist")),
+    }
+}
+
+/// The raw key of state `state`, with `element` the encoded map key or set element.
+fn key(caller: &Caller<'_, HostState>, state: i32, element: &[u8]) -> HostResult<Vec<u8>> {
+    let address = caller.data().frame()?.address;
+    Ok(contract_key(&address, state as u32, element))
+}
+
+/// Reads a raw key, charging the read: key bytes before, value bytes after.
+fn read(caller: &mut Caller<'_, HostState>, key: &[u8]) -> HostResult<Option<Vec<u8>>> {
+    charge(
+        caller,
+        STORAGE_READ.saturating_add(STORAGE_READ_PER_BYTE.saturating_mul(key.len() as u64)),
+    )?;
+    let value = match caller.data().overlay.get(key) {
+        Ok(value) => value,
+        Err(error) => return fault(VmError::Store(error)),
+    };
+    if let Some(value) = &value {
+        charge(
+            caller,
+            STORAGE_READ_PER_BYTE.saturating_mul(value.len() as u64),
+        )?;
+    }
+    Ok(value)
+}
+
+fn decode(bytes: &[u8], ty: &Type, name: &str) -> HostResult<Value> {
+    match codec::decode(bytes, ty) {
+        Ok(value) => Ok(value),
+        Err(error) => fault(VmError::Store(StoreError {
+            message: format!("the stored value of state `{name}` does not decode: {error}"),
+        })),
+    }
+}
+
+fn type_of(caller: &Caller<'_, HostState>, ty: TypeId) -> HostResult<Type> {
+    Ok(caller.data().frame()?.type_of(ty)?.clone())
+}
+
+fn child(caller: &Caller<'_, HostState>, ty: TypeId, index: usize) -> HostResult<TypeId> {
+    match caller.data().frame()?.types().child(ty, index) {
+        Some(id) => Ok(id),
+        None => abort(format!("type {ty} has no component {index}")),
+    }
+}
+
+/// `state_load(state) -> value`
+pub(super) fn state_load(mut caller: Caller<'_, HostState>, state: i32) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let info = state_info(&caller, state)?;
+    if info.persistent {
+        return abort(format!("state `{}` is a persistent collection", info.name));
+    }
+    let key = key(&caller, state, &[])?;
+    let Some(bytes) = read(&mut caller, &key)? else {
+        return abort(format!("state `{}` has no value yet", info.name));
+    };
+    let ty = type_of(&caller, info.ty)?;
+    let value = decode(&bytes, &ty, &info.name)?;
+    let state = caller.data_mut();
+    state.account(bytes.len())?;
+    Ok(state.frame_mut()?.lower(info.ty, Arc::new(value)))
+}
+
+/// Writes (or removes, with `None`) a raw key in the overlay; the caller has charged it.
+fn write(
+    caller: &mut Caller<'_, HostState>,
+    key: Vec<u8>,
+    value: Option<Vec<u8>>,
+) -> HostResult<()> {
+    caller.data_mut().overlay.set(key, value);
+    Ok(())
+}
+
+/// `state_store(state, value)`
+pub(super) fn state_store(
+    mut caller: Caller<'_, HostState>,
+    state: i32,
+    value: i64,
+) -> HostResult<()> {
+    charge(&mut caller, HOST_CALL)?;
+    caller.data().writable("writing state")?;
+    let info = state_info(&caller, state)?;
+    if info.persistent {
+        return abort(format!("state `{}` is a persistent collection", info.name));
+    }
+    let value = caller.data().frame()?.lift(info.ty, value)?;
+    let key = key(&caller, state, &[])?;
+    charge(&mut caller, storage_write_cost(key.len(), size_of(&value)))?;
+    write(&mut caller, key, Some(codec::encode(&value)))
+}
+
+/// The persistent collection `state`: its key (element) type id, and its value type id
+/// for a map.
+fn collection(
+    caller: &Caller<'_, HostState>,
+    state: i32,
+) -> HostResult<(StateInfo, TypeId, Option<TypeId>)> {
+    let info = state_info(caller, state)?;
+    if !info.persistent {
+        return abort(format!(
+            "state `{}` is not a persistent Map or Set",
+            info.name
+        ));
+    }
+    let key_ty = child(caller, info.ty, 0)?;
+    let value_ty = match type_of(caller, info.ty)? {
+        Type::Map(..) => Some(child(caller, info.ty, 1)?),
+        _ => None,
+    };
+    Ok((info, key_ty, value_ty))
+}
+
+/// The raw key of an element of a persistent collection, charging its encoding.
+fn element_key(
+    caller: &mut Caller<'_, HostState>,
+    state: i32,
+    key_ty: TypeId,
+    element: i64,
+) -> HostResult<Vec<u8>> {
+    let element = caller.data().frame()?.lift(key_ty, element)?;
+    charge(caller, copy_cost(size_of(&element)))?;
+    key(caller, state, &codec::encode(&element))
+}
+
+/// `pmap_get(state, key) -> handle option`
+pub(super) fn pmap_get(mut caller: Caller<'_, HostState>, state: i32, key: i64) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let (info, key_ty, value_ty) = collection(&caller, state)?;
+    let Some(value_ty) = value_ty else {
+        return abort(format!("state `{}` is a set: use `contains`", info.name));
+    };
+    let raw = element_key(&mut caller, state, key_ty, key)?;
+    let stored = read(&mut caller, &raw)?;
+    let value = match &stored {
+        Some(bytes) => Some(Box::new(decode(
+            bytes,
+            &type_of(&caller, value_ty)?,
+            &info.name,
+        )?)),
+        None => None,
+    };
+    let Some(option_ty) = caller.data().frame()?.types().option_of(value_ty) else {
+        return abort("the map's option type is unknown");
+    };
+    let state = caller.data_mut();
+    state.account(stored.as_ref().map_or(1, Vec::len))?;
+    Ok(state
+        .frame_mut()?
+        .lower(option_ty, Arc::new(Value::Option(value))))
+}
+
+/// `pmap_contains(state, key) -> i32`: a key of a map, an element of a set.
+pub(super) fn pmap_contains(
+    mut caller: Caller<'_, HostState>,
+    state: i32,
+    key: i64,
+) -> HostResult<i32> {
+    charge(&mut caller, HOST_CALL)?;
+    let (_, key_ty, _) = collection(&caller, state)?;
+    let raw = element_key(&mut caller, state, key_ty, key)?;
+    Ok(i32::from(read(&mut caller, &raw)?.is_some()))
+}
+
+/// `pmap_set(state, key, value)`
+pub(super) fn pmap_set(
+    mut caller: Caller<'_, HostState>,
+    state: i32,
+    key: i64,
+    value: i64,
+) -> HostResult<()> {
+    charge(&mut caller, HOST_CALL)?;
+    caller.data().writable("writing state")?;
+    let (info, key_ty, value_ty) = collection(&caller, state)?;
+    let Some(value_ty) = value_ty else {
+        return abort(format!("state `{}` is a set: use `insert`", info.name));
+    };
+    let value = caller.data().frame()?.lift(value_ty, value)?;
+    let raw = element_key(&mut caller, state, key_ty, key)?;
+    charge(&mut caller, storage_write_cost(raw.len(), size_of(&value)))?;
+    write(&mut caller, raw, Some(codec::encode(&value)))
+}
+
+/// `pmap_remove(state, key)`: a key of a map, an element of a set.
+pub(super) fn pmap_remove(
+    mut caller: Caller<'_, HostState>,
+    state: i32,
+    key: i64,
+) -> HostResult<()> {
+    charge(&mut caller, HOST_CALL)?;
+    caller.data().writable("writing state")?;
+    let (_, key_ty, _) = collection(&caller, state)?;
+    let raw = element_key(&mut caller, state, key_ty, key)?;
+    charge(&mut caller, storage_write_cost(raw.len(), 0))?;
+    write(&mut caller, raw, None)
+}
+
+/// `pset_insert(state, element)`
+pub(super) fn pset_insert(
+    mut caller: Caller<'_, HostState>,
+    state: i32,
+    element: i64,
+) -> HostResult<()> {
+    charge(&mut caller, HOST_CALL)?;
+    caller.data().writable("writing state")?;
+    let (info, key_ty, value_ty) = collection(&caller, state)?;
+    if value_ty.is_some() {
+        return abort(format!("state `{}` is a map: use `m[k] = v`", info.name));
+    }
+    let raw = element_key(&mut caller, state, key_ty, element)?;
+    charge(&mut caller, storage_write_cost(raw.len(), SET_MEMBER.len()))?;
+    write(&mut caller, raw, Some(SET_MEMBER.to_vec()))
+}

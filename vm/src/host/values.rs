@@ -1,0 +1,656 @@
+//! Values behind handles: literals, comparison, strings and bytes, records, tuples and
+//! options, and local collections (lists, sets, maps).
+//!
+//! Costs: [`HOST_CALL`] first; then per byte for what is copied or built
+//! ([`copy_cost`]), per element or 32-byte word for what is compared or searched.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use assent_stdlib::gas::{HOST_CALL, VALUE_PER_BYTE, VALUE_PER_ELEMENT};
+use assent_stdlib::value::{Type, Value};
+use wasmtime::Caller;
+
+use super::{
+    HostResult, HostState, Slot, abort, charge, copy_cost, read_memory, read_slots, size_of, words,
+};
+use crate::types::TypeId;
+
+/// The slot behind a handle, cloned out of the frame (cheap: the value is shared).
+fn slot(caller: &Caller<'_, HostState>, handle: i64) -> HostResult<Slot> {
+    Ok(caller.data().frame()?.slot(handle)?.clone())
+}
+
+/// The type of a slot, cloned (types are small).
+fn type_of(caller: &Caller<'_, HostState>, ty: TypeId) -> HostResult<Type> {
+    Ok(caller.data().frame()?.type_of(ty)?.clone())
+}
+
+fn child(caller: &Caller<'_, HostState>, ty: TypeId, index: usize) -> HostResult<TypeId> {
+    match caller.data().frame()?.types().child(ty, index) {
+        Some(id) => Ok(id),
+        None => abort(format!("type {ty} has no component {index}")),
+    }
+}
+
+fn lift(caller: &Caller<'_, HostState>, ty: TypeId, bits: i64) -> HostResult<Arc<Value>> {
+    caller.data().frame()?.lift(ty, bits)
+}
+
+/// The owned value of a lifted argument, to be put inside a compound value.
+fn owned(value: Arc<Value>) -> Value {
+    Arc::unwrap_or_clone(value)
+}
+
+/// Makes `value` a new value of the frame (counted against the value-byte bound) and
+/// returns its `i64`.
+fn give(
+    caller: &mut Caller<'_, HostState>,
+    ty: TypeId,
+    value: Value,
+    bytes: usize,
+) -> HostResult<i64> {
+    let state = caller.data_mut();
+    state.account(bytes)?;
+    Ok(state.frame_mut()?.lower(ty, Arc::new(value)))
+}
+
+/// Charges the copy of a component handed out by handle (scalars are free).
+fn charge_component(caller: &mut Caller<'_, HostState>, value: &Value) -> HostResult<usize> {
+    if crate::types::scalar_bits(value).is_some() {
+        return Ok(0);
+    }
+    let size = size_of(value);
+    charge(caller, copy_cost(size))?;
+    Ok(size)
+}
+
+/// `val_const(type, ptr, len) -> handle`
+pub(super) fn val_const(
+    mut caller: Caller<'_, HostState>,
+    ty: i32,
+    ptr: i32,
+    len: i32,
+) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let ty = ty as u32;
+    let expected = type_of(&caller, ty)?;
+    let bytes = read_memory(&caller, ptr, len)?;
+    charge(&mut caller, copy_cost(bytes.len()))?;
+    let size = bytes.len();
+    let value = match expected {
+        Type::String => match String::from_utf8(bytes) {
+            Ok(text) => Value::String(text),
+            Err(_) => return abort("a String constant is not UTF-8"),
+        },
+        Type::Bytes => Value::Bytes(bytes),
+        Type::Address => match <[u8; 20]>::try_from(bytes.as_slice()) {
+            Ok(address) => Value::Address(address),
+            Err(_) => return abort(format!("an Address constant has {size} bytes, not 20")),
+        },
+        Type::Hash => match <[u8; 32]>::try_from(bytes.as_slice()) {
+            Ok(hash) => Value::Hash(hash),
+            Err(_) => return abort(format!("a Hash constant has {size} bytes, not 32")),
+        },
+        other => return abort(format!("`{}` has no constant form", other.display())),
+    };
+    give(&mut caller, ty, value, size)
+}
+
+/// `val_copy(handle) -> handle`: shares the value until one of them changes.
+pub(super) fn val_copy(mut caller: Caller<'_, HostState>, handle: i64) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let slot = slot(&caller, handle)?;
+    let frame = caller.data_mut().frame_mut()?;
+    frame.arena.push(slot);
+    Ok((frame.arena.len() - 1) as i64)
+}
+
+fn compare(caller: &mut Caller<'_, HostState>, a: i64, b: i64) -> HostResult<Ordering> {
+    charge(caller, HOST_CALL)?;
+    let (a, b) = (slot(caller, a)?, slot(caller, b)?);
+    let touched = size_of(&a.value).min(size_of(&b.value));
+    charge(caller, VALUE_PER_ELEMENT.saturating_mul(words(touched)))?;
+    Ok(a.value.cmp(&b.value))
+}
+
+/// `val_eq(a, b) -> i32`
+pub(super) fn val_eq(mut caller: Caller<'_, HostState>, a: i64, b: i64) -> HostResult<i32> {
+    Ok(i32::from(compare(&mut caller, a, b)? == Ordering::Equal))
+}
+
+/// `val_cmp(a, b) -> i32`: -1, 0 or 1.
+pub(super) fn val_cmp(mut caller: Caller<'_, HostState>, a: i64, b: i64) -> HostResult<i32> {
+    Ok(match compare(&mut caller, a, b)? {
+        Ordering::Less => -1,
+        Ordering::Equal => 0,
+        Ordering::Greater => 1,
+    })
+}
+
+fn text(slot: &Slot, what: &str) -> HostResult<String> {
+    match &*slot.value {
+        Value::String(text) => Ok(text.clone()),
+        _ => abort(format!("{what} is not a String")),
+    }
+}
+
+/// `str_concat(a, b) -> handle`
+pub(super) fn str_concat(mut caller: Caller<'_, HostState>, a: i64, b: i64) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let (a, b) = (slot(&caller, a)?, slot(&caller, b)?);
+    let (Value::String(left), Value::String(right)) = (&*a.value, &*b.value) else {
+        return abort("`+` joins two Strings");
+    };
+    let size = left.len().saturating_add(right.len());
+    charge(&mut caller, copy_cost(size))?;
+    let mut joined = String::with_capacity(size);
+    joined.push_str(left);
+    joined.push_str(right);
+    give(&mut caller, a.ty, Value::String(joined), size)
+}
+
+/// `str_starts_with(s, prefix) -> i32`
+pub(super) fn str_starts_with(
+    mut caller: Caller<'_, HostState>,
+    s: i64,
+    prefix: i64,
+) -> HostResult<i32> {
+    charge(&mut caller, HOST_CALL)?;
+    let (s, prefix) = (slot(&caller, s)?, slot(&caller, prefix)?);
+    let (Value::String(s), Value::String(prefix)) = (&*s.value, &*prefix.value) else {
+        return abort("`starts_with` compares two Strings");
+    };
+    charge(
+        &mut caller,
+        VALUE_PER_ELEMENT.saturating_mul(words(prefix.len())),
+    )?;
+    Ok(i32::from(s.starts_with(prefix.as_str())))
+}
+
+/// `str_bytes(s) -> handle Bytes`
+pub(super) fn str_bytes(mut caller: Caller<'_, HostState>, s: i64) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let s = text(&slot(&caller, s)?, "the receiver of `bytes`")?;
+    charge(&mut caller, copy_cost(s.len()))?;
+    let size = s.len();
+    let ty = caller.data().frame()?.types().builtin.bytes;
+    give(&mut caller, ty, Value::Bytes(s.into_bytes()), size)
+}
+
+/// `bytes_at(b, index) -> Int`: aborts when out of range.
+pub(super) fn bytes_at(mut caller: Caller<'_, HostState>, b: i64, index: i64) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let b = slot(&caller, b)?;
+    let Value::Bytes(bytes) = &*b.value else {
+        return abort("`b[i]` indexes Bytes");
+    };
+    match usize::try_from(index).ok().and_then(|i| bytes.get(i)) {
+        Some(byte) => Ok(i64::from(*byte)),
+        None => abort(format!(
+            "byte index {index} is out of range for {} bytes",
+            bytes.len()
+        )),
+    }
+}
+
+/// The number of fields of a record-like type.
+fn field_count(ty: &Type) -> Option<usize> {
+    match ty {
+        Type::Record(record) => Some(record.fields.len()),
+        Type::Tuple(items) => Some(items.len()),
+        Type::Decision => Some(2),
+        _ => None,
+    }
+}
+
+/// Lifts `slots` as the fields of record-like type `ty`, charging their copies.
+pub(super) fn build_fields(
+    caller: &mut Caller<'_, HostState>,
+    ty: TypeId,
+    slots: &[i64],
+) -> HostResult<(Vec<Value>, usize)> {
+    let mut fields = Vec::with_capacity(slots.len());
+    let mut size = 0usize;
+    for (index, bits) in slots.iter().enumerate() {
+        let field_ty = child(caller, ty, index)?;
+        let value = lift(caller, field_ty, *bits)?;
+        size = size.saturating_add(charge_component(caller, &value)?);
+        fields.push(owned(value));
+    }
+    Ok((fields, size))
+}
+
+/// `record_new(type, slots_ptr) -> handle`
+pub(super) fn record_new(
+    mut caller: Caller<'_, HostState>,
+    ty: i32,
+    slots_ptr: i32,
+) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let ty = ty as u32;
+    let Some(count) = field_count(&type_of(&caller, ty)?) else {
+        return abort(format!("type {ty} is not a record, tuple or Decision"));
+    };
+    charge(&mut caller, VALUE_PER_ELEMENT.saturating_mul(count as u64))?;
+    let slots = read_slots(&caller, slots_ptr, count)?;
+    let (fields, size) = build_fields(&mut caller, ty, &slots)?;
+    give(&mut caller, ty, Value::Record(fields), size)
+}
+
+fn field_index(field: i32, count: usize) -> HostResult<usize> {
+    match usize::try_from(field) {
+        Ok(index) if index < count => Ok(index),
+        _ => abort(format!(
+            "field {field} does not exist (the value has {count})"
+        )),
+    }
+}
+
+/// `record_get(r, field) -> value`
+pub(super) fn record_get(mut caller: Caller<'_, HostState>, r: i64, field: i32) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let r = slot(&caller, r)?;
+    let Value::Record(fields) = &*r.value else {
+        return abort("`.field` of a value that is not a record or tuple");
+    };
+    let index = field_index(field, fields.len())?;
+    let field_ty = child(&caller, r.ty, index)?;
+    let value = fields.get(index).cloned().unwrap_or(Value::Bool(false));
+    let size = charge_component(&mut caller, &value)?;
+    give(&mut caller, field_ty, value, size)
+}
+
+/// Charges for changing the value behind `handle` in place: a copy first when it is
+/// shared with another handle.
+fn charge_mutation(caller: &mut Caller<'_, HostState>, target: &Slot) -> HostResult<()> {
+    // The arena holds one reference; `target` (a clone of the slot) another.
+    if Arc::strong_count(&target.value) > 2 {
+        let size = size_of(&target.value);
+        charge(caller, copy_cost(size))?;
+        caller.data_mut().account(size)?;
+    }
+    Ok(())
+}
+
+/// Applies `change` to the value behind `handle`, copying it first when shared.
+fn mutate<T>(
+    caller: &mut Caller<'_, HostState>,
+    handle: i64,
+    change: impl FnOnce(&mut Value) -> HostResult<T>,
+) -> HostResult<T> {
+    let slot = caller.data_mut().frame_mut()?.slot_mut(handle)?;
+    change(Arc::make_mut(&mut slot.value))
+}
+
+/// `record_set_mut(r, field, value)`
+pub(super) fn record_set_mut(
+    mut caller: Caller<'_, HostState>,
+    r: i64,
+    field: i32,
+    value: i64,
+) -> HostResult<()> {
+    charge(&mut caller, HOST_CALL)?;
+    let target = slot(&caller, r)?;
+    let Value::Record(fields) = &*target.value else {
+        return abort("`.field =` on a value that is not a record");
+    };
+    let index = field_index(field, fields.len())?;
+    let field_ty = child(&caller, target.ty, index)?;
+    let new = lift(&caller, field_ty, value)?;
+    charge_component(&mut caller, &new)?;
+    charge_mutation(&mut caller, &target)?;
+    drop(target);
+    let new = owned(new);
+    mutate(&mut caller, r, |value| {
+        if let Value::Record(fields) = value
+            && let Some(slot) = fields.get_mut(index)
+        {
+            *slot = new;
+        }
+        Ok(())
+    })
+}
+
+fn expect_option(caller: &Caller<'_, HostState>, ty: TypeId) -> HostResult<TypeId> {
+    match type_of(caller, ty)? {
+        Type::Option(_) => child(caller, ty, 0),
+        other => abort(format!("`{}` is not an option type", other.display())),
+    }
+}
+
+/// `opt_some(type, value) -> handle`
+pub(super) fn opt_some(mut caller: Caller<'_, HostState>, ty: i32, value: i64) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let ty = ty as u32;
+    let inner = expect_option(&caller, ty)?;
+    let value = lift(&caller, inner, value)?;
+    let size = charge_component(&mut caller, &value)?;
+    give(
+        &mut caller,
+        ty,
+        Value::Option(Some(Box::new(owned(value)))),
+        size,
+    )
+}
+
+/// `opt_none(type) -> handle`
+pub(super) fn opt_none(mut caller: Caller<'_, HostState>, ty: i32) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let ty = ty as u32;
+    expect_option(&caller, ty)?;
+    give(&mut caller, ty, Value::Option(None), 1)
+}
+
+/// `opt_is_some(o) -> i32`
+pub(super) fn opt_is_some(mut caller: Caller<'_, HostState>, o: i64) -> HostResult<i32> {
+    charge(&mut caller, HOST_CALL)?;
+    match &*slot(&caller, o)?.value {
+        Value::Option(inner) => Ok(i32::from(inner.is_some())),
+        _ => abort(format!("handle {o} is not an option")),
+    }
+}
+
+/// `opt_unwrap(o) -> value`: aborts on `none`.
+pub(super) fn opt_unwrap(mut caller: Caller<'_, HostState>, o: i64) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let o = slot(&caller, o)?;
+    let inner_ty = child(&caller, o.ty, 0)?;
+    match &*o.value {
+        Value::Option(Some(inner)) => {
+            let value = (**inner).clone();
+            let size = charge_component(&mut caller, &value)?;
+            give(&mut caller, inner_ty, value, size)
+        }
+        Value::Option(None) => abort("unwrapped `none`"),
+        _ => abort("`unwrap` of a value that is not an option"),
+    }
+}
+
+/// `coll_new(type) -> handle`: an empty list, set or map.
+pub(super) fn coll_new(mut caller: Caller<'_, HostState>, ty: i32) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let ty = ty as u32;
+    let value = match type_of(&caller, ty)? {
+        Type::List(_) => Value::List(Vec::new()),
+        Type::Set(_) => Value::Set(Vec::new()),
+        Type::Map(..) => Value::Map(Vec::new()),
+        other => return abort(format!("`{}` is not a collection type", other.display())),
+    };
+    give(&mut caller, ty, value, 4)
+}
+
+/// `coll_len(c) -> Int`: elements, entries, characters of a String, bytes of Bytes.
+pub(super) fn coll_len(mut caller: Caller<'_, HostState>, c: i64) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let c = slot(&caller, c)?;
+    let len = match &*c.value {
+        Value::List(items) | Value::Set(items) => items.len(),
+        Value::Map(entries) => entries.len(),
+        Value::Bytes(bytes) => bytes.len(),
+        Value::String(text) => {
+            charge(
+                &mut caller,
+                VALUE_PER_ELEMENT.saturating_mul(words(text.len())),
+            )?;
+            text.chars().count()
+        }
+        _ => return abort("`len` of a value that is not a collection, String or Bytes"),
+    };
+    Ok(len as i64)
+}
+
+/// Comparisons a binary search over `len` elements makes.
+fn search_steps(len: usize) -> u64 {
+    u64::from(usize::BITS - len.leading_zeros()) + 1
+}
+
+/// Charges a search for `needle` in a collection of `len` elements.
+fn charge_search(caller: &mut Caller<'_, HostState>, needle: &Value, steps: u64) -> HostResult<()> {
+    let per_step = VALUE_PER_ELEMENT.saturating_mul(words(size_of(needle)).max(1));
+    charge(caller, per_step.saturating_mul(steps))
+}
+
+/// `coll_contains(c, x) -> i32`: element of a list or set, key of a map.
+pub(super) fn coll_contains(mut caller: Caller<'_, HostState>, c: i64, x: i64) -> HostResult<i32> {
+    charge(&mut caller, HOST_CALL)?;
+    let c = slot(&caller, c)?;
+    let element_ty = child(&caller, c.ty, 0)?;
+    let x = lift(&caller, element_ty, x)?;
+    let found = match &*c.value {
+        Value::List(items) => {
+            charge_search(&mut caller, &x, items.len() as u64)?;
+            items.contains(&x)
+        }
+        Value::Set(items) => {
+            charge_search(&mut caller, &x, search_steps(items.len()))?;
+            items.binary_search(&x).is_ok()
+        }
+        Value::Map(entries) => {
+            charge_search(&mut caller, &x, search_steps(entries.len()))?;
+            entries.binary_search_by(|(key, _)| key.cmp(&x)).is_ok()
+        }
+        _ => return abort("`contains` of a value that is not a collection"),
+    };
+    Ok(i32::from(found))
+}
+
+fn position(index: i64, len: usize) -> HostResult<usize> {
+    match usize::try_from(index) {
+        Ok(position) if position < len => Ok(position),
+        _ => abort(format!("index {index} is out of range for {len} elements")),
+    }
+}
+
+/// `coll_at(c, index) -> value`: an element of a list or set, a `(key, value)` of a map.
+pub(super) fn coll_at(mut caller: Caller<'_, HostState>, c: i64, index: i64) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let c = slot(&caller, c)?;
+    let (value, ty) = match &*c.value {
+        Value::List(items) | Value::Set(items) => {
+            let at = position(index, items.len())?;
+            let value = items.get(at).cloned().unwrap_or(Value::Bool(false));
+            (value, child(&caller, c.ty, 0)?)
+        }
+        Value::Map(entries) => {
+            let at = position(index, entries.len())?;
+            let (key, value) = entries
+                .get(at)
+                .cloned()
+                .unwrap_or((Value::Bool(false), Value::Bool(false)));
+            let Some(entry_ty) = caller.data().frame()?.types().entry_of(c.ty) else {
+                return abort("the map's entry type is unknown");
+            };
+            (Value::Record(vec![key, value]), entry_ty)
+        }
+        _ => return abort("`coll_at` of a value that is not a collection"),
+    };
+    let size = charge_component(&mut caller, &value)?;
+    give(&mut caller, ty, value, size)
+}
+
+/// `map_get(m, key) -> handle option`
+pub(super) fn map_get(mut caller: Caller<'_, HostState>, m: i64, key: i64) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let m = slot(&caller, m)?;
+    let Value::Map(entries) = &*m.value else {
+        return abort("`get` of a value that is not a map");
+    };
+    let (key_ty, value_ty) = (child(&caller, m.ty, 0)?, child(&caller, m.ty, 1)?);
+    let key = lift(&caller, key_ty, key)?;
+    charge_search(&mut caller, &key, search_steps(entries.len()))?;
+    let found = entries
+        .binary_search_by(|(k, _)| k.cmp(&key))
+        .ok()
+        .and_then(|at| entries.get(at))
+        .map(|(_, value)| value.clone());
+    let Some(option_ty) = caller.data().frame()?.types().option_of(value_ty) else {
+        return abort("the map's option type is unknown");
+    };
+    let size = match &found {
+        Some(value) => charge_component(&mut caller, value)?,
+        None => 0,
+    };
+    give(
+        &mut caller,
+        option_ty,
+        Value::Option(found.map(Box::new)),
+        size.saturating_add(1),
+    )
+}
+
+/// Gas for shifting the elements of a collection of `len` on an insert or removal.
+fn shift_cost(len: usize) -> u64 {
+    VALUE_PER_ELEMENT.saturating_mul((len as u64).div_ceil(8))
+}
+
+/// `list_push_mut(l, x)`
+pub(super) fn list_push_mut(mut caller: Caller<'_, HostState>, l: i64, x: i64) -> HostResult<()> {
+    charge(&mut caller, HOST_CALL)?;
+    let target = slot(&caller, l)?;
+    if !matches!(&*target.value, Value::List(_)) {
+        return abort("`push` on a value that is not a list");
+    }
+    let element_ty = child(&caller, target.ty, 0)?;
+    let x = lift(&caller, element_ty, x)?;
+    let size = charge_component(&mut caller, &x)?;
+    charge(&mut caller, VALUE_PER_BYTE)?;
+    charge_mutation(&mut caller, &target)?;
+    drop(target);
+    caller.data_mut().account(size.max(8))?;
+    let x = owned(x);
+    mutate(&mut caller, l, |value| {
+        if let Value::List(items) = value {
+            items.push(x);
+        }
+        Ok(())
+    })
+}
+
+/// `coll_insert_mut(c, x)`: adds an element to a set (no-op when present).
+pub(super) fn coll_insert_mut(mut caller: Caller<'_, HostState>, c: i64, x: i64) -> HostResult<()> {
+    charge(&mut caller, HOST_CALL)?;
+    let target = slot(&caller, c)?;
+    let Value::Set(items) = &*target.value else {
+        return abort("`insert` on a value that is not a set");
+    };
+    let element_ty = child(&caller, target.ty, 0)?;
+    let x = lift(&caller, element_ty, x)?;
+    charge_search(&mut caller, &x, search_steps(items.len()))?;
+    let size = charge_component(&mut caller, &x)?;
+    charge(&mut caller, shift_cost(items.len()))?;
+    charge_mutation(&mut caller, &target)?;
+    drop(target);
+    caller.data_mut().account(size.max(8))?;
+    let x = owned(x);
+    mutate(&mut caller, c, |value| {
+        if let Value::Set(items) = value
+            && let Err(at) = items.binary_search(&x)
+        {
+            items.insert(at, x);
+        }
+        Ok(())
+    })
+}
+
+/// `map_set_mut(m, key, value)`: `m[key] = value` on a map, `l[i] = v` on a list.
+pub(super) fn map_set_mut(
+    mut caller: Caller<'_, HostState>,
+    m: i64,
+    key: i64,
+    value: i64,
+) -> HostResult<()> {
+    charge(&mut caller, HOST_CALL)?;
+    let target = slot(&caller, m)?;
+    match &*target.value {
+        Value::Map(entries) => {
+            let (key_ty, value_ty) = (child(&caller, target.ty, 0)?, child(&caller, target.ty, 1)?);
+            let key = lift(&caller, key_ty, key)?;
+            let new = lift(&caller, value_ty, value)?;
+            charge_search(&mut caller, &key, search_steps(entries.len()))?;
+            let size = charge_component(&mut caller, &key)?
+                .saturating_add(charge_component(&mut caller, &new)?);
+            charge(&mut caller, shift_cost(entries.len()))?;
+            charge_mutation(&mut caller, &target)?;
+            drop(target);
+            caller.data_mut().account(size.max(8))?;
+            let (key, new) = (owned(key), owned(new));
+            mutate(&mut caller, m, |value| {
+                if let Value::Map(entries) = value {
+                    match entries.binary_search_by(|(k, _)| k.cmp(&key)) {
+                        Ok(at) => {
+                            if let Some(entry) = entries.get_mut(at) {
+                                entry.1 = new;
+                            }
+                        }
+                        Err(at) => entries.insert(at, (key, new)),
+                    }
+                }
+                Ok(())
+            })
+        }
+        Value::List(items) => {
+            let at = position(key, items.len())?;
+            let element_ty = child(&caller, target.ty, 0)?;
+            let new = lift(&caller, element_ty, value)?;
+            let size = charge_component(&mut caller, &new)?;
+            charge_mutation(&mut caller, &target)?;
+            drop(target);
+            caller.data_mut().account(size)?;
+            let new = owned(new);
+            mutate(&mut caller, m, |value| {
+                if let Value::List(items) = value
+                    && let Some(slot) = items.get_mut(at)
+                {
+                    *slot = new;
+                }
+                Ok(())
+            })
+        }
+        _ => abort("`[k] =` on a value that is not a map or list"),
+    }
+}
+
+/// `coll_remove_mut(c, x)`: from a set, the first equal element of a list, a map's key.
+pub(super) fn coll_remove_mut(mut caller: Caller<'_, HostState>, c: i64, x: i64) -> HostResult<()> {
+    charge(&mut caller, HOST_CALL)?;
+    let target = slot(&caller, c)?;
+    let element_ty = child(&caller, target.ty, 0)?;
+    let x = lift(&caller, element_ty, x)?;
+    let steps = match &*target.value {
+        Value::List(items) => items.len() as u64,
+        Value::Set(items) => search_steps(items.len()),
+        Value::Map(entries) => search_steps(entries.len()),
+        _ => return abort("`remove` on a value that is not a collection"),
+    };
+    let len = match &*target.value {
+        Value::List(items) | Value::Set(items) => items.len(),
+        Value::Map(entries) => entries.len(),
+        _ => 0,
+    };
+    charge_search(&mut caller, &x, steps)?;
+    charge(&mut caller, shift_cost(len))?;
+    charge_mutation(&mut caller, &target)?;
+    drop(target);
+    mutate(&mut caller, c, |value| {
+        match value {
+            Value::List(items) => {
+                if let Some(at) = items.iter().position(|item| *item == *x) {
+                    items.remove(at);
+                }
+            }
+            Value::Set(items) => {
+                if let Ok(at) = items.binary_search(&x) {
+                    items.remove(at);
+                }
+            }
+            Value::Map(entries) => {
+                if let Ok(at) = entries.binary_search_by(|(k, _)| k.cmp(&x)) {
+                    entries.remove(at);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,272 @@
+//! Contract state as the VM sees it: a read-only [`StateStore`] underneath, and a nested
+//! write [`Overlay`] on top that becomes a [`WriteSet`] when the transaction succeeds.
+//!
+//! # Key layout
+//! The raw key of every contract entry starts with the 20-byte address of the contract
+//! that owns it (LEDGER.md §3), then the state's index in the contract's ABI (`states`
+//! table) as 4 bytes big-endian, then — for an element of a persistent `Map` or `Set` —
+//! the canonical encoding of the key or element ([`contract_key`]). The host builds every
+//! key from the address of the contract that is running, and no host function takes a
+//! raw key, so a contract can neither read nor write another contract's entries.
+//!
+//! Values are canonical encodings (never empty); an element of a persistent `Set` is
+//! stored with the value `0x01`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+/// A 20-byte account or contract address.
+pub type Address = [u8; 20];
+/// Keccak-256 of a deployed module's bytes.
+pub type CodeHash = [u8; 32];
+
+/// The stored value of a persistent-set element.
+pub const SET_MEMBER: &[u8] = &[1];
+
+/// The raw key of state `state` of the contract at `address`: for a persistent map or
+/// set, `element` is the canonical encoding of the key or element; otherwise empty.
+pub fn contract_key(address: &Address, state: u32, element: &[u8]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(20 + 4 + element.len());
+    key.extend_from_slice(address);
+    key.extend_from_slice(&state.to_be_bytes());
+    key.extend_from_slice(element);
+    key
+}
+
+/// Keccak-256 of `bytes`: the code hash of a module, among others.
+pub fn keccak256(bytes: &[u8]) -> [u8; 32] {
+    use sha3::{Digest, Keccak256};
+    Keccak256::digest(bytes).into()
+}
+
+/// A failure of the storage behind the VM (a disk error, say); never a contract's doing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreError {
+    pub message: String,
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// The ledger state a transaction executes against, read-only: the VM collects its
+/// writes in an [`Overlay`] and hands them back as a [`WriteSet`].
+pub trait StateStore: Send + Sync {
+    /// The value stored under a raw key.
+    ///
+    /// # Errors
+    /// When the storage fails.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// The code hash of the contract deployed at `address`.
+    ///
+    /// # Errors
+    /// When the storage fails.
+    fn code_hash(&self, address: &Address) -> Result<Option<CodeHash>, StoreError>;
+
+    /// The module with that code hash.
+    ///
+    /// # Errors
+    /// When the storage fails.
+    fn code(&self, code_hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError>;
+}
+
+/// The writes of a successful transaction: raw key → new value, or `None` for a removal,
+/// in key order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WriteSet {
+    pub changes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+}
+
+impl WriteSet {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// An in-memory [`StateStore`], for tests, scenarios and benchmarks.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    inner: RwLock<MemoryStoreInner>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryStoreInner {
+    entries: BTreeMap<Vec<u8>, Vec<u8>>,
+    contracts: BTreeMap<Address, CodeHash>,
+    codes: BTreeMap<CodeHash, Arc<[u8]>>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, MemoryStoreInner> {
+        // A poisoned lock only means another thread panicked mid-write of a test store;
+        // the maps themselves are always consistent, so carry on with them.
+        self.inner
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, MemoryStoreInner> {
+        self.inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Puts `code` at `address`; returns its code hash.
+    pub fn deploy(&self, address: Address, code: &[u8]) -> CodeHash {
+        let hash = keccak256(code);
+        let mut inner = self.write();
+        inner.codes.insert(hash, Arc::from(code));
+        inner.contracts.insert(address, hash);
+        hash
+    }
+
+    /// Applies the writes of a successful transaction.
+    pub fn apply(&self, writes: &WriteSet) {
+        let mut inner = self.write();
+        for (key, value) in &writes.changes {
+            match value {
+                Some(value) => inner.entries.insert(key.clone(), value.clone()),
+                None => inner.entries.remove(key),
+            };
+        }
+    }
+
+    /// Every entry, in key order.
+    pub fn entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.read()
+            .entries
+            .iter()
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect()
+    }
+}
+
+impl StateStore for MemoryStore {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.read().entries.get(key).cloned())
+    }
+
+    fn code_hash(&self, address: &Address) -> Result<Option<CodeHash>, StoreError> {
+        Ok(self.read().contracts.get(address).copied())
+    }
+
+    fn code(&self, code_hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError> {
+        Ok(self.read().codes.get(code_hash).cloned())
+    }
+}
+
+/// Writes of the running transaction, one layer per contract call on the stack: a call
+/// that returns merges its layer into its caller's; the whole overlay becomes the
+/// transaction's [`WriteSet`] on success and is dropped on abort or out-of-gas.
+pub(crate) struct Overlay {
+    base: Arc<dyn StateStore>,
+    layers: Vec<BTreeMap<Vec<u8>, Option<Vec<u8>>>>,
+}
+
+impl Overlay {
+    pub(crate) fn new(base: Arc<dyn StateStore>) -> Self {
+        Overlay {
+            base,
+            layers: vec![BTreeMap::new()],
+        }
+    }
+
+    pub(crate) fn base(&self) -> &Arc<dyn StateStore> {
+        &self.base
+    }
+
+    pub(crate) fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        for layer in self.layers.iter().rev() {
+            if let Some(value) = layer.get(key) {
+                return Ok(value.clone());
+            }
+        }
+        self.base.get(key)
+    }
+
+    pub(crate) fn set(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        if let Some(layer) = self.layers.last_mut() {
+            layer.insert(key, value);
+        }
+    }
+
+    /// Opens a layer for a nested call.
+    pub(crate) fn push(&mut self) {
+        self.layers.push(BTreeMap::new());
+    }
+
+    /// Merges the innermost layer into the one below (the nested call returned).
+    pub(crate) fn commit_layer(&mut self) {
+        if self.layers.len() > 1
+            && let Some(top) = self.layers.pop()
+            && let Some(below) = self.layers.last_mut()
+        {
+            below.extend(top);
+        }
+    }
+
+    /// Drops the innermost layer (the nested call did not return).
+    pub(crate) fn discard_layer(&mut self) {
+        if self.layers.len() > 1 {
+            self.layers.pop();
+        }
+    }
+
+    /// Everything written, once every nested call has returned.
+    pub(crate) fn into_write_set(mut self) -> WriteSet {
+        while self.layers.len() > 1 {
+            self.commit_layer();
+        }
+        WriteSet {
+            changes: self.layers.pop().unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_layers_commit_into_their_parent_and_discard_alone() {
+        let store = Arc::new(MemoryStore::new());
+        store.apply(&WriteSet {
+            changes: BTreeMap::from([(b"a".to_vec(), Some(b"base".to_vec()))]),
+        });
+        let mut overlay = Overlay::new(store);
+        overlay.set(b"b".to_vec(), Some(b"outer".to_vec()));
+        overlay.push();
+        overlay.set(b"a".to_vec(), None);
+        assert_eq!(overlay.get(b"a").unwrap(), None);
+        overlay.discard_layer();
+        assert_eq!(overlay.get(b"a").unwrap(), Some(b"base".to_vec()));
+        overlay.push();
+        overlay.set(b"c".to_vec(), Some(b"inner".to_vec()));
+        overlay.commit_layer();
+        let writes = overlay.into_write_set();
+        assert_eq!(
+            writes.changes,
+            BTreeMap::from([
+                (b"b".to_vec(), Some(b"outer".to_vec())),
+                (b"c".to_vec(), Some(b"inner".to_vec())),
+            ])
+        );
+    }
+
+    #[test]
+    fn keys_start_with_the_owner_address() {
+        let key = contract_key(&[7; 20], 2, &[9, 9]);
+        assert_eq!(&key[..20], &[7; 20]);
+        assert_eq!(&key[20..], &[0, 0, 0, 2, 9, 9]);
+    }
+}

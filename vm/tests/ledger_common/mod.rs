@@ -1,0 +1,193 @@
+//! What the ledger's integration tests share: a trivial executor standing in for the
+//! wasmtime host, and helpers to sign its transactions with development keys.
+#![allow(dead_code)]
+
+use assent_vm::ledger::executor::{BlockEnv, ExecutionResult, Executor, Outcome, StateAccess};
+use assent_vm::ledger::keys::{dev_address, dev_key};
+use assent_vm::ledger::receipt::{Event, SourcePosition};
+use assent_vm::ledger::tx::{Transaction, TxError, VerifiedTransaction};
+use assent_vm::ledger::{Address, ChainConfig, LedgerError};
+
+pub const CHAIN_ID: u64 = 7;
+
+pub fn config() -> ChainConfig {
+    ChainConfig {
+        chain_id: CHAIN_ID,
+        block_gas_limit: assent_vm::ledger::DEFAULT_BLOCK_GAS_LIMIT,
+        genesis_time: 1_767_225_600,
+    }
+}
+
+/// A contract runtime with four actions, enough to exercise every ledger path:
+/// - deployment writes `contract ‖ "init"`; a module starting with `bad` is refused;
+/// - `set {"key", "value"}` writes `contract ‖ key = value` and emits `Set`;
+/// - `fail` writes, emits `Noise` and audits `Attempt`, then aborts at 3:5;
+/// - `burn` runs out of gas.
+///
+/// Gas is 1,000 plus 10 per argument byte.
+#[derive(Default)]
+pub struct TestExecutor;
+
+const ACTIONS: [&str; 3] = ["set", "fail", "burn"];
+
+fn contract_key(contract: &Address, key: &[u8]) -> Vec<u8> {
+    let mut raw = contract.0.to_vec();
+    raw.extend_from_slice(key);
+    raw
+}
+
+impl Executor for TestExecutor {
+    fn check(
+        &mut self,
+        _state: &mut dyn StateAccess,
+        tx: &VerifiedTransaction,
+    ) -> Result<(), TxError> {
+        let payload = tx.signed.tx();
+        if payload.is_deployment() {
+            if payload.code.starts_with(b"bad") {
+                return Err(TxError::ModuleRefused(
+                    "the module starts with `bad`".into(),
+                ));
+            }
+            return Ok(());
+        }
+        if !ACTIONS.contains(&payload.method.as_str()) {
+            return Err(TxError::NoSuchAction {
+                contract: tx.contract,
+                method: payload.method.clone(),
+            });
+        }
+        let args = if payload.args.is_empty() {
+            "{}"
+        } else {
+            &payload.args
+        };
+        match serde_json::from_str::<serde_json::Value>(args) {
+            Ok(serde_json::Value::Object(_)) => Ok(()),
+            _ => Err(TxError::ArgsMismatch("args must be a JSON object".into())),
+        }
+    }
+
+    fn apply(
+        &mut self,
+        state: &mut dyn StateAccess,
+        tx: &VerifiedTransaction,
+        _env: &BlockEnv,
+    ) -> Result<ExecutionResult, LedgerError> {
+        let payload = tx.signed.tx();
+        let gas_used = 1_000 + 10 * payload.args.len() as u64;
+        let ok = |events| ExecutionResult {
+            outcome: Outcome::Ok,
+            gas_used,
+            return_value: Some("null".into()),
+            events,
+        };
+        if payload.is_deployment() {
+            assert!(state.code(&tx.contract)?.is_some());
+            state.set(&contract_key(&tx.contract, b"init"), b"1".to_vec())?;
+            return Ok(ok(Vec::new()));
+        }
+        let args: serde_json::Value = serde_json::from_str(if payload.args.is_empty() {
+            "{}"
+        } else {
+            &payload.args
+        })
+        .unwrap();
+        match payload.method.as_str() {
+            "set" => {
+                let key = args["key"].as_str().unwrap_or("");
+                let value = args["value"].as_str().unwrap_or("");
+                state.set(
+                    &contract_key(&tx.contract, key.as_bytes()),
+                    value.as_bytes().to_vec(),
+                )?;
+                Ok(ok(vec![Event {
+                    contract: tx.contract,
+                    name: "Set".into(),
+                    fields: payload.args.clone(),
+                    indexed: vec!["key".into()],
+                    audit: false,
+                }]))
+            }
+            "fail" => {
+                state.set(&contract_key(&tx.contract, b"failed"), b"yes".to_vec())?;
+                Ok(ExecutionResult {
+                    outcome: Outcome::Aborted {
+                        message: "failed on purpose".into(),
+                        position: Some(SourcePosition { line: 3, column: 5 }),
+                    },
+                    gas_used,
+                    return_value: None,
+                    events: vec![
+                        Event {
+                            contract: tx.contract,
+                            name: "Noise".into(),
+                            fields: "{}".into(),
+                            indexed: vec![],
+                            audit: false,
+                        },
+                        Event {
+                            contract: tx.contract,
+                            name: "Attempt".into(),
+                            fields: "{}".into(),
+                            indexed: vec![],
+                            audit: true,
+                        },
+                    ],
+                })
+            }
+            _ => Ok(ExecutionResult {
+                outcome: Outcome::OutOfGas { position: None },
+                gas_used: payload.gas_limit,
+                return_value: None,
+                events: vec![],
+            }),
+        }
+    }
+}
+
+/// The raw key `contract ‖ key` the test executor's `set` writes.
+pub fn entry_key(contract: &Address, key: &str) -> Vec<u8> {
+    contract_key(contract, key.as_bytes())
+}
+
+/// A deployment by the development account `from`.
+pub fn deploy(from: &str, nonce: u64) -> Vec<u8> {
+    sign(
+        from,
+        Transaction {
+            chain_id: CHAIN_ID,
+            nonce,
+            gas_limit: 1_000_000,
+            to: None,
+            method: String::new(),
+            args: String::new(),
+            code: b"\0asm test module".to_vec(),
+        },
+    )
+}
+
+/// A call of `method` with JSON `args` by the development account `from`.
+pub fn call(from: &str, nonce: u64, to: Address, method: &str, args: &str) -> Vec<u8> {
+    sign(
+        from,
+        Transaction {
+            chain_id: CHAIN_ID,
+            nonce,
+            gas_limit: 1_000_000,
+            to: Some(to),
+            method: method.into(),
+            args: args.into(),
+            code: Vec::new(),
+        },
+    )
+}
+
+/// Signs with the development key of `from` and encodes.
+pub fn sign(from: &str, tx: Transaction) -> Vec<u8> {
+    tx.sign(&dev_key(from).unwrap()).unwrap().encoded().to_vec()
+}
+
+pub fn address(name: &str) -> Address {
+    dev_address(name).unwrap()
+}
