@@ -441,21 +441,10 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         }
         self.expr(lhs)?;
         self.expr(rhs)?;
+        if self.arithmetic(op, expr.loc) {
+            return Ok(());
+        }
         match op {
-            IntAdd | MoneyAdd | PercentAdd | DurationAdd | TimePlusDuration => {
-                self.checked(Helper::Add, expr.loc);
-            }
-            IntSub | MoneySub | PercentSub | DurationSub | TimeMinusDuration | TimeMinusTime => {
-                self.checked(Helper::Sub, expr.loc);
-            }
-            IntMul | MoneyTimesInt | IntTimesMoney | DurationTimesInt => {
-                self.checked(Helper::Mul, expr.loc);
-            }
-            IntDiv => self.checked(Helper::Div, expr.loc),
-            IntRem => self.checked(Helper::Rem, expr.loc),
-            MoneyDivInt => self.host(HostFn::DivRound),
-            MoneyTimesPercent | IntTimesPercent => self.host(HostFn::MulPercent),
-            StringConcat => self.host(HostFn::StrConcat),
             Eq | Ne => {
                 if lhs.ty.is_scalar() {
                     self.emit(if op == Eq { I::I64Eq } else { I::I64Ne });
@@ -487,11 +476,39 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 }
                 self.bool_from_i32();
             }
-            And | Or | Default | InEnum | InList | InSet | InMapKeys => {
+            And | Or | Default | InEnum | InList | InSet | InMapKeys | IntAdd | MoneyAdd
+            | PercentAdd | DurationAdd | TimePlusDuration | IntSub | MoneySub | PercentSub
+            | DurationSub | TimeMinusDuration | TimeMinusTime | IntMul | MoneyTimesInt
+            | IntTimesMoney | DurationTimesInt | IntDiv | IntRem | MoneyDivInt
+            | MoneyTimesPercent | IntTimesPercent | StringConcat => {
                 return Err(error("operator lowered twice"));
             }
         }
         Ok(())
+    }
+
+    /// An arithmetic operator (or `+` on strings) on the two operands on the stack, as
+    /// both `a op b` and `x op= b` use it; `false` for any other operator.
+    pub(super) fn arithmetic(&mut self, op: BinaryOp, loc: Loc) -> bool {
+        use BinaryOp::*;
+        match op {
+            IntAdd | MoneyAdd | PercentAdd | DurationAdd | TimePlusDuration => {
+                self.checked(Helper::Add, loc);
+            }
+            IntSub | MoneySub | PercentSub | DurationSub | TimeMinusDuration | TimeMinusTime => {
+                self.checked(Helper::Sub, loc);
+            }
+            IntMul | MoneyTimesInt | IntTimesMoney | DurationTimesInt => {
+                self.checked(Helper::Mul, loc);
+            }
+            IntDiv => self.checked(Helper::Div, loc),
+            IntRem => self.checked(Helper::Rem, loc),
+            MoneyDivInt => self.host(HostFn::DivRound),
+            MoneyTimesPercent | IntTimesPercent => self.host(HostFn::MulPercent),
+            StringConcat => self.host(HostFn::StrConcat),
+            _ => return false,
+        }
+        true
     }
 
     fn bound(&mut self, bound: Bound) {
@@ -588,14 +605,10 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 }
             }
             Builtin::Recover => {
-                self.expr(arg(0)?)?;
-                self.expr(arg(1)?)?;
-                self.host(HostFn::Recover);
+                self.two_args_then(args, HostFn::Recover)?;
             }
             Builtin::StartsWith => {
-                self.expr(arg(0)?)?;
-                self.expr(arg(1)?)?;
-                self.host(HostFn::StrStartsWith);
+                self.two_args_then(args, HostFn::StrStartsWith)?;
                 self.bool_from_i32();
             }
             Builtin::StrBytes => {
@@ -603,33 +616,34 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.host(HostFn::StrBytes);
             }
             Builtin::ByteAt => {
-                self.expr(arg(0)?)?;
-                self.expr(arg(1)?)?;
-                self.host(HostFn::BytesAt);
+                self.two_args_then(args, HostFn::BytesAt)?;
             }
             Builtin::ListAt => {
-                self.expr(arg(0)?)?;
-                self.expr(arg(1)?)?;
-                self.host(HostFn::CollAt);
+                self.two_args_then(args, HostFn::CollAt)?;
             }
             Builtin::MapAt => {
-                self.expr(arg(0)?)?;
-                self.expr(arg(1)?)?;
-                self.host(HostFn::MapGet);
+                self.two_args_then(args, HostFn::MapGet)?;
                 self.unwrap_or_abort("no entry for this key", expr.loc);
             }
             Builtin::MapGet => {
-                self.expr(arg(0)?)?;
-                self.expr(arg(1)?)?;
-                self.host(HostFn::MapGet);
+                self.two_args_then(args, HostFn::MapGet)?;
             }
             Builtin::Contains => {
-                self.expr(arg(0)?)?;
-                self.expr(arg(1)?)?;
-                self.host(HostFn::CollContains);
+                self.two_args_then(args, HostFn::CollContains)?;
                 self.bool_from_i32();
             }
         }
+        Ok(())
+    }
+
+    /// Both arguments of a two-argument built-in, then its host function.
+    fn two_args_then(&mut self, args: &'c [Expr], host: HostFn) -> Result {
+        let [first, second] = args else {
+            return Err(error("a built-in given the wrong number of arguments"));
+        };
+        self.expr(first)?;
+        self.expr(second)?;
+        self.host(host);
         Ok(())
     }
 

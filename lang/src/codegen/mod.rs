@@ -30,7 +30,7 @@ mod stmt;
 mod types;
 
 use assent_stdlib::abi::{
-    ABI_SECTION, ContractAbi, HOST_FUNCTIONS, HOST_MODULE, HostFn, MEMORY_EXPORT, WasmType,
+    ABI_SECTION, ContractAbi, HOST_FUNCTIONS, HOST_MODULE, MEMORY_EXPORT, WasmType,
 };
 use wasm_encoder::{
     CodeSection, ConstExpr, CustomSection, DataSection, EntityType, ExportKind, ExportSection,
@@ -116,10 +116,7 @@ pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, C
         bodies.push(((0, false), compiler.compile_synthetic_init()?));
     }
     for helper in runtime::HELPERS {
-        bodies.push((
-            (helper.params, true),
-            runtime::body(*helper, &mut data, indices),
-        ));
+        bodies.push(((helper.params, true), runtime::body(*helper, &mut data)));
     }
 
     let abi = abi::build(contract, &mut types, source_hash, needs_synthetic_init)?;
@@ -216,7 +213,6 @@ pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, C
         name: ABI_SECTION.into(),
         data: abi_json.into(),
     });
-    let _ = HostFn::Abort;
     Ok(Compiled {
         wasm: module.finish(),
         abi,

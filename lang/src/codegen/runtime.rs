@@ -8,7 +8,7 @@
 use assent_stdlib::abi::HostFn;
 use wasm_encoder::{BlockType, Function, Instruction as I, ValType};
 
-use super::data::StaticData;
+use super::data::{Piece, StaticData};
 use super::function::Indices;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,22 +66,10 @@ const B: u32 = 1;
 const POSITION: u32 = 2;
 const RESULT: u32 = 3;
 
-pub fn body(spec: HelperSpec, data: &mut StaticData, _indices: Indices) -> Function {
+pub fn body(spec: HelperSpec, data: &mut StaticData) -> Function {
     let overflow = data.string("integer overflow");
     let by_zero = data.string("division by zero");
     let mut f = Function::new([(1, ValType::I64)]);
-    let abort = |f: &mut Function, message: super::data::Piece| {
-        f.instruction(&I::I32Const(message.address as i32));
-        f.instruction(&I::I32Const(message.len as i32));
-        f.instruction(&I::LocalGet(POSITION));
-        f.instruction(&I::I64Const(32));
-        f.instruction(&I::I64ShrU);
-        f.instruction(&I::I32WrapI64);
-        f.instruction(&I::LocalGet(POSITION));
-        f.instruction(&I::I32WrapI64);
-        f.instruction(&I::Call(HostFn::AbortStatic.index()));
-        f.instruction(&I::Unreachable);
-    };
     match spec.helper {
         Helper::Add | Helper::Sub => {
             f.instruction(&I::LocalGet(A));
@@ -130,15 +118,8 @@ pub fn body(spec: HelperSpec, data: &mut StaticData, _indices: Indices) -> Funct
             f.instruction(&I::I64Const(-1));
             f.instruction(&I::I64Eq);
             f.instruction(&I::If(BlockType::Empty));
-            f.instruction(&I::LocalGet(B));
-            f.instruction(&I::I64Const(i64::MIN));
-            f.instruction(&I::I64Eq);
-            f.instruction(&I::If(BlockType::Empty));
-            abort(&mut f, overflow);
-            f.instruction(&I::End);
-            f.instruction(&I::I64Const(0));
-            f.instruction(&I::LocalGet(B));
-            f.instruction(&I::I64Sub);
+            abort_if_equal(&mut f, B, i64::MIN, overflow);
+            negate(&mut f, B);
             f.instruction(&I::Return);
             f.instruction(&I::End);
             // Otherwise the wrapped product divided by a gives b back exactly when it fits.
@@ -156,26 +137,15 @@ pub fn body(spec: HelperSpec, data: &mut StaticData, _indices: Indices) -> Funct
             f.instruction(&I::LocalGet(RESULT));
         }
         Helper::Div | Helper::Rem => {
-            f.instruction(&I::LocalGet(B));
-            f.instruction(&I::I64Eqz);
-            f.instruction(&I::If(BlockType::Empty));
-            abort(&mut f, by_zero);
-            f.instruction(&I::End);
+            abort_if_equal(&mut f, B, 0, by_zero);
             f.instruction(&I::LocalGet(B));
             f.instruction(&I::I64Const(-1));
             f.instruction(&I::I64Eq);
             f.instruction(&I::If(BlockType::Empty));
             if spec.helper == Helper::Div {
                 // a / -1 = -a, which overflows only for a == MIN.
-                f.instruction(&I::LocalGet(A));
-                f.instruction(&I::I64Const(i64::MIN));
-                f.instruction(&I::I64Eq);
-                f.instruction(&I::If(BlockType::Empty));
-                abort(&mut f, overflow);
-                f.instruction(&I::End);
-                f.instruction(&I::I64Const(0));
-                f.instruction(&I::LocalGet(A));
-                f.instruction(&I::I64Sub);
+                abort_if_equal(&mut f, A, i64::MIN, overflow);
+                negate(&mut f, A);
             } else {
                 f.instruction(&I::I64Const(0));
             }
@@ -190,17 +160,41 @@ pub fn body(spec: HelperSpec, data: &mut StaticData, _indices: Indices) -> Funct
             });
         }
         Helper::Neg => {
-            f.instruction(&I::LocalGet(A));
-            f.instruction(&I::I64Const(i64::MIN));
-            f.instruction(&I::I64Eq);
-            f.instruction(&I::If(BlockType::Empty));
-            abort(&mut f, overflow);
-            f.instruction(&I::End);
-            f.instruction(&I::I64Const(0));
-            f.instruction(&I::LocalGet(A));
-            f.instruction(&I::I64Sub);
+            abort_if_equal(&mut f, A, i64::MIN, overflow);
+            negate(&mut f, A);
         }
     }
     f.instruction(&I::End);
     f
+}
+
+/// Aborts with `message` (at the caller's position) when `local` holds `value`.
+fn abort_if_equal(f: &mut Function, local: u32, value: i64, message: Piece) {
+    f.instruction(&I::LocalGet(local));
+    f.instruction(&I::I64Const(value));
+    f.instruction(&I::I64Eq);
+    f.instruction(&I::If(BlockType::Empty));
+    abort(f, message);
+    f.instruction(&I::End);
+}
+
+/// `abort_static(message, position)`; the position is unpacked from the third parameter.
+fn abort(f: &mut Function, message: Piece) {
+    f.instruction(&I::I32Const(message.address as i32));
+    f.instruction(&I::I32Const(message.len as i32));
+    f.instruction(&I::LocalGet(POSITION));
+    f.instruction(&I::I64Const(32));
+    f.instruction(&I::I64ShrU);
+    f.instruction(&I::I32WrapI64);
+    f.instruction(&I::LocalGet(POSITION));
+    f.instruction(&I::I32WrapI64);
+    f.instruction(&I::Call(HostFn::AbortStatic.index()));
+    f.instruction(&I::Unreachable);
+}
+
+/// `0 - local`, for operands already known not to be `i64::MIN`.
+fn negate(f: &mut Function, local: u32) {
+    f.instruction(&I::I64Const(0));
+    f.instruction(&I::LocalGet(local));
+    f.instruction(&I::I64Sub);
 }

@@ -4,7 +4,6 @@ use assent_stdlib::abi::HostFn;
 use wasm_encoder::{BlockType, Instruction as I};
 
 use super::function::{FunctionCompiler, has_value};
-use super::runtime::Helper;
 use super::{CodegenError, error};
 use crate::typed::{BinaryOp, Block, ForBinding, ForIter, Loc, Stmt, StmtKind, Ty};
 
@@ -138,25 +137,11 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
 
     /// `current op value` for `+=`, `-=`, `*=` (both operands on the stack).
     pub(super) fn apply_compound(&mut self, op: BinaryOp, loc: Loc) -> Result {
-        use BinaryOp::*;
-        match op {
-            IntAdd | MoneyAdd | PercentAdd | DurationAdd | TimePlusDuration => {
-                self.checked(Helper::Add, loc);
-            }
-            IntSub | MoneySub | PercentSub | DurationSub | TimeMinusDuration | TimeMinusTime => {
-                self.checked(Helper::Sub, loc);
-            }
-            IntMul | MoneyTimesInt | IntTimesMoney | DurationTimesInt => {
-                self.checked(Helper::Mul, loc);
-            }
-            IntDiv => self.checked(Helper::Div, loc),
-            IntRem => self.checked(Helper::Rem, loc),
-            MoneyDivInt => self.host(HostFn::DivRound),
-            MoneyTimesPercent | IntTimesPercent => self.host(HostFn::MulPercent),
-            StringConcat => self.host(HostFn::StrConcat),
-            other => return Err(error(format!("`{}=` is not an assignment", other.symbol()))),
+        if self.arithmetic(op, loc) {
+            Ok(())
+        } else {
+            Err(error(format!("`{}=` is not an assignment", op.symbol())))
         }
-        Ok(())
     }
 
     pub(super) fn for_loop(

@@ -1,5 +1,7 @@
 //! The ABI's type table: every type a module refers to, by id.
 
+use std::collections::BTreeMap;
+
 use assent_stdlib::abi::{FieldAbi, TypeDesc, VariantAbi};
 
 use crate::typed::{Contract, Ty};
@@ -8,7 +10,7 @@ use crate::typed::{Contract, Ty};
 /// calls (`record_new`, `opt_none`, `coll_new`, …) and throughout the ABI.
 pub struct TypeTable<'c> {
     contract: &'c Contract,
-    keys: Vec<Ty>,
+    ids: BTreeMap<Ty, u32>,
     descs: Vec<TypeDesc>,
 }
 
@@ -16,15 +18,15 @@ impl<'c> TypeTable<'c> {
     pub fn new(contract: &'c Contract) -> TypeTable<'c> {
         TypeTable {
             contract,
-            keys: Vec::new(),
+            ids: BTreeMap::new(),
             descs: Vec::new(),
         }
     }
 
     /// The id of `ty`, adding it (and the types inside it) on first use.
     pub fn id(&mut self, ty: &Ty) -> u32 {
-        if let Some(index) = self.keys.iter().position(|k| k == ty) {
-            return index as u32;
+        if let Some(id) = self.ids.get(ty) {
+            return *id;
         }
         let desc = match ty {
             Ty::Bool => TypeDesc::Bool,
@@ -84,12 +86,13 @@ impl<'c> TypeTable<'c> {
             },
         };
         // Inner types were interned first; a recursive record cannot exist (E0114).
-        if let Some(index) = self.keys.iter().position(|k| k == ty) {
-            return index as u32;
+        if let Some(id) = self.ids.get(ty) {
+            return *id;
         }
-        self.keys.push(ty.clone());
+        let id = self.descs.len() as u32;
+        self.ids.insert(ty.clone(), id);
         self.descs.push(desc);
-        (self.keys.len() - 1) as u32
+        id
     }
 
     pub fn descs(&self) -> &[TypeDesc] {
