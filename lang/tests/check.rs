@@ -967,7 +967,12 @@ fn a_wide_match_stays_bounded() {
 fn corpus() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut texts = Vec::new();
-    for dir in ["../contracts", "tests/spec_examples", "tests/check", "tests/diagnostics"] {
+    for dir in [
+        "../contracts",
+        "tests/spec_examples",
+        "tests/check",
+        "tests/diagnostics",
+    ] {
         let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -976,7 +981,11 @@ fn corpus() -> Vec<String> {
         paths.sort();
         texts.extend(paths.iter().map(|p| std::fs::read_to_string(p).unwrap()));
     }
-    texts.extend(RULES.iter().map(|(program, _)| format!("contract T;\n{program}")));
+    texts.extend(
+        RULES
+            .iter()
+            .map(|(program, _)| format!("contract T;\n{program}")),
+    );
     texts
 }
 
