@@ -58,3 +58,31 @@ fn sample_contracts_check_clean() {
     }
     assert!(count >= 1);
 }
+
+/// Each standard-library module checks clean as imported by a contract, and its
+/// functions are compiled into that contract.
+#[test]
+fn standard_library_checks_clean() {
+    struct NoFiles;
+    impl FileLoader for NoFiles {
+        fn load(&self, _: &str) -> Result<String, String> {
+            Err("no such file".to_string())
+        }
+    }
+    for module in assent_stdlib::MODULES {
+        let source = format!("contract UsesStd;\nimport {};\n", module.path);
+        let checked = check::check_source("uses_std.assent", &source, &NoFiles);
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{}:\n{}",
+            module.path,
+            diagnostics::render(&checked.sources, &checked.diagnostics, false)
+        );
+        let contract = checked.contract.unwrap();
+        assert!(
+            contract.functions.iter().any(|f| f.module == module.path),
+            "{}: no function compiled in",
+            module.path
+        );
+    }
+}

@@ -732,6 +732,12 @@ impl Cx<'_> {
                 if let Some(close) = suggest(&init.name.name, defs.iter().map(|f| f.name.as_str()))
                 {
                     diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
+                } else if !defs.is_empty() {
+                    let list: Vec<String> = defs.iter().map(|f| format!("`{}`", f.name)).collect();
+                    diagnostic = diagnostic.with_note(format!(
+                        "`{owner}` has the fields {}",
+                        super::program::join_words(&list)
+                    ));
                 }
                 self.report(diagnostic);
                 self.check_value(&init.value);

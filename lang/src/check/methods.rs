@@ -718,6 +718,13 @@ impl Cx<'_> {
                     .with_note("other contracts can call actions, views and policies");
                 if let Some(close) = suggest(&method.name, entries.iter().map(String::as_str)) {
                     diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
+                } else if !entries.is_empty() {
+                    let list: Vec<String> = entries.iter().map(|e| format!("`{e}`")).collect();
+                    diagnostic = diagnostic.with_help(format!(
+                        "`{}` has the entry points {}",
+                        contract.name,
+                        super::program::join_words(&list)
+                    ));
                 }
                 self.report(diagnostic);
                 self.check_args_loosely(args);

@@ -365,6 +365,12 @@ impl Cx<'_> {
         };
         if let Some(help) = help {
             diagnostic = diagnostic.with_help(help);
+        } else if let Some((_, result)) = arithmetic(op, &r.ty, &l.ty) {
+            let result = self.show(&result);
+            diagnostic = diagnostic.with_help(format!(
+                "write the operands the other way round: `{rt} {} {lt}` gives `{result}`",
+                op.as_str()
+            ));
         } else if l.ty == Ty::Time && r.ty == Ty::Time && op == Op::Add {
             diagnostic = diagnostic.with_help(
                 "add a `Duration` to a `Time` (`t + 30d`); `a - b` of two times is the `Duration` between them",

@@ -450,10 +450,16 @@ impl Cx<'_> {
                 .take(5)
                 .map(|(w, _)| format!("`{w}`"))
                 .collect();
-            let mut list = super::program::join_words(&shown);
-            if missing.len() > 5 {
-                list = format!("{list} and {} more", missing.len() - 5);
-            }
+            let list = if missing.len() > 5 {
+                format!("{}, … and {} more", shown.join(", "), missing.len() - 5)
+            } else {
+                super::program::join_words(&shown)
+            };
+            let label = if missing.len() > 5 {
+                format!("{} cases not covered", missing.len())
+            } else {
+                format!("{list} not covered")
+            };
             let verb = if missing.len() == 1 { "is" } else { "are" };
             let mut diagnostic = cx
                 .diag(
@@ -461,7 +467,7 @@ impl Cx<'_> {
                     scrutinee_span,
                     format!("non-exhaustive match: {list} {verb} not covered"),
                 )
-                .with_label(format!("{list} not covered"))
+                .with_label(label)
                 .with_help("add arms for the missing cases, or a `_` arm");
             if missing.iter().any(|(_, has_children)| *has_children) {
                 diagnostic = diagnostic.with_note(
