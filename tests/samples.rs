@@ -1643,3 +1643,140 @@ fn sample_abis() {
         insta::assert_json_snapshot!(name, compiled.abi);
     }
 }
+
+// ---- std.claims.adjudicate against a reference ------------------------------------------
+
+/// LANGUAGE.md §8's formula for one line, in cents, independently of `std.claims`:
+/// `[allowed, contractual, copay, deductible, coinsurance, patient_pays, plan_pays,
+/// deductible_met, oop_met]` and the codes.
+fn reference_adjudication(
+    (deductible, copay, coinsurance_bp, oop_max): (i64, i64, i64, i64),
+    (deductible_met, oop_met): (i64, i64),
+    submitted: i64,
+    allowed: i64,
+) -> ([i64; 9], Vec<&'static str>) {
+    let allowed = allowed.min(submitted);
+    let contractual = submitted - allowed;
+    let mut copay = copay.min(allowed);
+    let mut deductible = (deductible - deductible_met).max(0).min(allowed - copay);
+    // Half away from zero, to the cent; the amount is never negative here.
+    let base = i128::from(allowed - copay - deductible);
+    let mut coinsurance = ((base * i128::from(coinsurance_bp) + 5_000) / 10_000) as i64;
+    let room = (oop_max - oop_met).max(0);
+    let mut excess = (copay + deductible + coinsurance - room).max(0);
+    for part in [&mut coinsurance, &mut deductible, &mut copay] {
+        let cut = excess.min(*part);
+        *part -= cut;
+        excess -= cut;
+    }
+    let patient = copay + deductible + coinsurance;
+    let mut codes = Vec::new();
+    for (amount, code) in [
+        (contractual, "CO-45"),
+        (copay, "PR-3"),
+        (deductible, "PR-1"),
+        (coinsurance, "PR-2"),
+    ] {
+        if amount != 0 {
+            codes.push(code);
+        }
+    }
+    let amounts = [
+        allowed,
+        contractual,
+        copay,
+        deductible,
+        coinsurance,
+        patient,
+        allowed - patient,
+        deductible_met + deductible,
+        oop_met + patient,
+    ];
+    (amounts, codes)
+}
+
+#[test]
+fn std_claims_adjudicate_matches_the_reference_formula() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let world = run(
+        "contracts/stdlib",
+        &json!({
+            "time": "2026-01-01T00:00:00Z",
+            "contracts": { "suite": "stdlib_suite.assent" },
+            "steps": [{ "deploy": "suite", "from": "tester", "expect": { "events": [] } }],
+        }),
+    );
+    let suite = world.contracts["suite"].address;
+    let benefit = (
+        0..=500_000i64,
+        0..=10_000i64,
+        0..=10_000i64,
+        0..=1_000_000i64,
+    );
+    let before = (0..=600_000i64, 0..=1_100_000i64);
+    let amounts = (0..=10_000_000i64, 0..=12_000_000i64);
+    let mut runner = TestRunner::new(Config {
+        cases: 300,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(
+            &(benefit, before, amounts),
+            |(b, acc, (submitted, allowed))| {
+                let args = vec![
+                    Value::Record(vec![
+                        Value::Money(b.0),
+                        Value::Money(b.1),
+                        Value::Percent(b.2),
+                        Value::Money(b.3),
+                    ]),
+                    Value::Record(vec![Value::Money(acc.0), Value::Money(acc.1)]),
+                    Value::Money(submitted),
+                    Value::Money(allowed),
+                ];
+                let execution = world.execute(suite, "adjudicate_line", args, [0; 20]);
+                let Outcome::Ok(Some(Value::Record(fields))) = execution.outcome else {
+                    panic!("{:?}", execution.outcome);
+                };
+                let money = |value: &Value| match value {
+                    Value::Money(cents) => *cents,
+                    other => panic!("not money: {other:?}"),
+                };
+                let Value::Record(after) = &fields[9] else {
+                    panic!("after")
+                };
+                let got = [
+                    money(&fields[1]),
+                    money(&fields[2]),
+                    money(&fields[3]),
+                    money(&fields[4]),
+                    money(&fields[5]),
+                    money(&fields[6]),
+                    money(&fields[7]),
+                    money(&after[0]),
+                    money(&after[1]),
+                ];
+                let Value::List(codes) = &fields[8] else {
+                    panic!("codes")
+                };
+                let codes: Vec<String> = codes
+                    .iter()
+                    .map(|code| match code {
+                        Value::String(text) => text.clone(),
+                        other => panic!("not a string: {other:?}"),
+                    })
+                    .collect();
+                let (expected, expected_codes) = reference_adjudication(b, acc, submitted, allowed);
+                prop_assert_eq!(money(&fields[0]), submitted);
+                prop_assert_eq!(got, expected);
+                prop_assert_eq!(codes, expected_codes);
+                // The invariant: submitted == contractual + patient_pays + plan_pays.
+                prop_assert_eq!(submitted, got[1] + got[5] + got[6]);
+                Ok(())
+            },
+        )
+        .unwrap();
+}
