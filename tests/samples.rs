@@ -1513,10 +1513,12 @@ fn claims_front_end_edits_adjudication_accumulators_and_the_consent_check() {
                   "expect": { "returns": { "permitted": false, "rule": "not-a-member" } } },
                 { "view": "claims.may_bill", "args": { "provider": "dr_lee", "member": "maria" },
                   "expect": { "returns": { "permitted": true, "rule": "network" } } },
-                { "call": "claims.submit", "from": "quack", "args": submit("maria", json!([office_visit])),
+                { "note": "quack is not a network provider: refused before anything is read",
+                  "call": "claims.submit", "from": "quack", "args": submit("maria", json!([office_visit])),
                   "expect": refused("denied by rule out-of-network") },
                 // No consent for payment yet: refused, and the check is on the audit trail.
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([office_visit])),
+                { "note": "no consent for payment yet: refused, and the consent check stays on the audit trail",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([office_visit])),
                   "expect": { "status": "aborted", "message": "no consent to process claims for payment: rule default",
                               "events": [consent_checked("maria", false, "default")] } },
                 { "call": "consent.grant", "from": "maria",
@@ -1525,14 +1527,17 @@ fn claims_front_end_edits_adjudication_accumulators_and_the_consent_check() {
                       "patient": "maria", "grantee": "claims", "until": "2027-12-31T00:00:00Z" } }] } },
                 { "view": "consent.may_access", "args": { "patient": "maria", "actor": "claims", "purpose": "HPAYMT", "class": "Claim" },
                   "expect": { "returns": { "permitted": true, "rule": "consent" } } },
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([office_visit])),
+                { "note": "fee $120: contractual 150 - 120 = 30; copay 25; deductible min(1500, 95) = 95; no coinsurance left. maria pays 120, the plan 0",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([office_visit])),
                   "expect": { "returns": [paid("99213", &visit_1)], "events": [
                       consent_checked("maria", true, "consent"), line_paid("maria", "99213", "2026-01-05", &visit_1)] } },
                 // Front-end edits.
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([office_visit])),
+                { "note": "the same member, provider, procedure and date was paid: OA-18",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([office_visit])),
                   "expect": { "returns": [denied("99213", "OA-18")], "events": [
                       consent_checked("maria", true, "consent"), line_denied("maria", "99213", "2026-01-05", "OA-18")] } },
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([
+                { "note": "front-end edits: before coverage (CO-26), past the 180-day filing limit (CO-29), no prior authorisation (CO-197), excluded (CO-96), not on the fee schedule (CO-96)",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([
                       claim_line("99213", "2025-12-20", 1, "150.00"),
                       claim_line("99213", "2025-05-01", 1, "150.00"),
                       claim_line("70553", "2026-01-06", 1, "2000.00"),
@@ -1551,14 +1556,16 @@ fn claims_front_end_edits_adjudication_accumulators_and_the_consent_check() {
                                                   "start": "2026-01-01", "until": "2026-04-01" }),
                       json!([{ "name": "PriorAuthGranted", "fields": { "member": "maria", "provider": "dr_lee", "procedure": "70553",
                               "units": 1, "until": "2026-04-01T00:00:00Z" } }])),
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([
+                { "note": "MRI, fee $1,600 against $2,000: contractual 400; copay 25; deductible min(1500 - 95, 1575) = 1405; coinsurance (1600 - 25 - 1405) x 20% = 34; maria 1464, plan 136. The visit after it sees the met deductible: copay 25, coinsurance 95 x 20% = 19; maria 44, plan 76",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([
                       claim_line("70553", "2026-01-06", 1, "2000.00"), claim_line("99213", "2026-01-08", 1, "150.00")])),
                   "expect": { "returns": [paid("70553", &mri), paid("99213", &visit_2)], "events": [
                       consent_checked("maria", true, "consent"),
                       line_paid("maria", "70553", "2026-01-06", &mri), line_paid("maria", "99213", "2026-01-08", &visit_2)] } },
                 { "view": "claims.prior_auth_of", "args": { "member": "maria", "provider": "dr_lee", "procedure": "70553" },
                   "expect": { "returns": { "period": { "start": "2026-01-01", "end": "2026-04-01" }, "units_left": 0 } } },
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([claim_line("70553", "2026-01-09", 1, "2000.00")])),
+                { "note": "the authorisation's one unit is used up: CO-197",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([claim_line("70553", "2026-01-09", 1, "2000.00")])),
                   "expect": { "returns": [denied("70553", "CO-197")], "events": [
                       consent_checked("maria", true, "consent"), line_denied("maria", "70553", "2026-01-09", "CO-197")] } },
                 { "view": "claims.accumulators_of", "args": { "member": "maria", "year": 2026 },
@@ -1566,7 +1573,8 @@ fn claims_front_end_edits_adjudication_accumulators_and_the_consent_check() {
                 // The out-of-pocket maximum, reached within one claim.
                 staff("grant_prior_auth", json!({ "member": "maria", "provider": "dr_lee", "procedure": "27447", "units": 1,
                                                   "start": "2026-01-01", "until": "2026-03-01" }), json!(["PriorAuthGranted"])),
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([
+                { "note": "knee, fee $30,000 against $45,000: contractual 15000; copay 25; coinsurance 29975 x 20% = 5995; room 4000 - 1628 = 2372, excess 6020 - 2372 = 3648 trimmed from coinsurance: 2347; maria 2372, plan 27628. The visit after it: copay and coinsurance trimmed to 0, the plan pays 120",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([
                       claim_line("27447", "2026-01-09", 1, "45000.00"), claim_line("99213", "2026-01-09", 1, "150.00")])),
                   "expect": { "returns": [paid("27447", &knee), paid("99213", &visit_3)], "events": [
                       consent_checked("maria", true, "consent"),
@@ -1578,7 +1586,8 @@ fn claims_front_end_edits_adjudication_accumulators_and_the_consent_check() {
                   "args": { "grantee": "claims", "purposes": ["HPAYMT", "HOPERAT"], "classes": ["Claim"], "until": "2026-12-31T00:00:00Z" },
                   "expect": { "events": ["ConsentGranted"] } },
                 { "advance": "10d" },
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("tom", json!([
+                { "note": "tom's coverage ended on 2026-01-15: CO-27 after it, adjudicated before it",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("tom", json!([
                       claim_line("99213", "2026-01-16", 1, "150.00"), claim_line("99213", "2026-01-14", 1, "150.00")])),
                   "expect": { "returns": [denied("99213", "CO-27"), paid("99213", &tom_visit)], "events": [
                       consent_checked("tom", true, "consent"),
@@ -1590,11 +1599,13 @@ fn claims_front_end_edits_adjudication_accumulators_and_the_consent_check() {
                   "expect": refused("a claim has at least one line") },
                 // A new plan year: fresh accumulators, once the payer opens it.
                 { "advance": "350d" },
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([claim_line("99213", "2027-01-04", 1, "150.00")])),
+                { "note": "no plan year 2027 is open yet: the claim aborts",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([claim_line("99213", "2027-01-04", 1, "150.00")])),
                   "expect": { "status": "aborted", "message": "no plan year covers the service date",
                               "events": [consent_checked("maria", true, "consent")] } },
                 staff("open_plan_year", json!({ "year": 2027, "start": "2027-01-01", "end": "2028-01-01" }), json!(["PlanYearOpened"])),
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([claim_line("99213", "2027-01-04", 1, "150.00")])),
+                { "note": "plan year 2027: fresh accumulators, the same numbers as maria's first visit",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([claim_line("99213", "2027-01-04", 1, "150.00")])),
                   "expect": { "returns": [paid("99213", &visit_2027)], "events": [
                       consent_checked("maria", true, "consent"), line_paid("maria", "99213", "2027-01-04", &visit_2027)] } },
                 { "view": "claims.accumulators_of", "args": { "member": "maria", "year": 2027 },
@@ -1611,13 +1622,15 @@ fn claims_front_end_edits_adjudication_accumulators_and_the_consent_check() {
                 // Consent revoked: no more claims processed for the member.
                 { "call": "consent.revoke", "from": "maria", "args": { "grantee": "claims" },
                   "expect": { "events": ["ConsentRevoked"] } },
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([claim_line("99213", "2027-01-05", 1, "150.00")])),
+                { "note": "maria revoked her consent: no more claims are processed for her",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("maria", json!([claim_line("99213", "2027-01-05", 1, "150.00")])),
                   "expect": { "status": "aborted", "message": "no consent to process claims for payment: rule default",
                               "events": [consent_checked("maria", false, "default")] } },
                 // A provider leaving the network can no longer bill.
                 staff("remove_provider", json!({ "provider": "dr_lee" }),
                       json!([{ "name": "ProviderLeft", "fields": { "provider": "dr_lee" } }])),
-                { "call": "claims.submit", "from": "dr_lee", "args": submit("tom", json!([claim_line("99213", "2026-01-14", 1, "150.00")])),
+                { "note": "dr_lee left the network",
+                  "call": "claims.submit", "from": "dr_lee", "args": submit("tom", json!([claim_line("99213", "2026-01-14", 1, "150.00")])),
                   "expect": refused("denied by rule out-of-network") },
             ],
         }),
