@@ -98,6 +98,24 @@ impl World {
             .map_or_else(|| hex(address), |(name, _)| name.clone())
     }
 
+    /// `json` with every address of a known name shown as that name, for readable failures.
+    fn named(&self, json: &Json) -> Json {
+        match json {
+            Json::String(text) => match self.names.iter().find(|(_, a)| hex(*a) == *text) {
+                Some((name, _)) => Json::String(name.clone()),
+                None => json.clone(),
+            },
+            Json::Array(items) => Json::Array(items.iter().map(|item| self.named(item)).collect()),
+            Json::Object(object) => Json::Object(
+                object
+                    .iter()
+                    .map(|(key, value)| (key.clone(), self.named(value)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
     fn next_block(&mut self) {
         self.time += 1;
         self.height += 1;
@@ -309,7 +327,11 @@ fn check_step(
             let wanted_value = from_json(wanted, ty, world)
                 .unwrap_or_else(|error| panic!("{context}\n  expected return: {error}"));
             let wanted_json = to_json(&wanted_value, ty);
-            assert_eq!(got, wanted_json, "{context}\n  return value (got, wanted)");
+            assert_eq!(
+                world.named(&got),
+                world.named(&wanted_json),
+                "{context}\n  return value (got, wanted)"
+            );
         } else {
             assert!(
                 !is_view,
@@ -376,8 +398,8 @@ fn check_step(
                     )
                 });
             assert_eq!(
-                to_json(&field.value, &field.ty),
-                to_json(&wanted_value, &field.ty),
+                world.named(&to_json(&field.value, &field.ty)),
+                world.named(&to_json(&wanted_value, &field.ty)),
                 "{context}\n  {}.{} (got, wanted)",
                 event.name,
                 field.name
