@@ -17,6 +17,17 @@ impl FileLoader for NoFiles {
     }
 }
 
+/// Reads imports from disk, relative to the package root (the checker has already
+/// resolved each import against the importing file's path).
+pub struct DiskFiles;
+
+impl FileLoader for DiskFiles {
+    fn load(&self, path: &str) -> Result<String, String> {
+        let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        std::fs::read_to_string(&full).map_err(|error| format!("cannot read `{path}`: {error}"))
+    }
+}
+
 pub const CONTRACT: Address = [0xc0; 20];
 pub const ALICE: Address = [0xa1; 20];
 pub const BOB: Address = [0xb0; 20];
@@ -42,13 +53,36 @@ pub fn compile(source: &str) -> assent_lang::codegen::Compiled {
     assent_lang::codegen::compile(&contract, hash).expect("code generation")
 }
 
-pub fn deploy(source: &str, init_args: Vec<Value>) -> Deployed {
-    let compiled = compile(source);
-    let vm = Vm::new(VmConfig {
+/// Compiles the contract file at `path` (relative to the package root, imports read from
+/// disk), panicking with the rendered diagnostics unless it checks clean: no error and no
+/// warning.
+pub fn compile_file(path: &str) -> assent_lang::codegen::Compiled {
+    let source = DiskFiles
+        .load(path)
+        .unwrap_or_else(|error| panic!("{error}"));
+    let checked = check_source(path, &source, &DiskFiles);
+    let (Some(contract), true) = (checked.contract, checked.diagnostics.is_empty()) else {
+        panic!(
+            "`{path}` does not check:\n{}",
+            diagnostics::render(&checked.sources, &checked.diagnostics, false)
+        );
+    };
+    let hash = assent_vm::keccak256(source.as_bytes());
+    assent_lang::codegen::compile(&contract, hash).expect("code generation")
+}
+
+/// A VM as the tests use it.
+pub fn new_vm() -> Vm {
+    Vm::new(VmConfig {
         pool_instances: 8,
         ..VmConfig::default()
     })
-    .expect("vm");
+    .expect("vm")
+}
+
+pub fn deploy(source: &str, init_args: Vec<Value>) -> Deployed {
+    let compiled = compile(source);
+    let vm = new_vm();
     vm.load(&compiled.wasm).expect("the VM accepts the module");
     let store = Arc::new(MemoryStore::new());
     store.deploy(CONTRACT, &compiled.wasm);
