@@ -171,8 +171,12 @@ pub fn body(spec: HelperSpec, data: &mut StaticData) -> Function {
 /// Aborts with `message` (at the caller's position) when `local` holds `value`.
 fn abort_if_equal(f: &mut Function, local: u32, value: i64, message: Piece) {
     f.instruction(&I::LocalGet(local));
-    f.instruction(&I::I64Const(value));
-    f.instruction(&I::I64Eq);
+    if value == 0 {
+        f.instruction(&I::I64Eqz);
+    } else {
+        f.instruction(&I::I64Const(value));
+        f.instruction(&I::I64Eq);
+    }
     f.instruction(&I::If(BlockType::Empty));
     abort(f, message);
     f.instruction(&I::End);
