@@ -5,6 +5,8 @@
 
 mod commands;
 mod files;
+mod pipeline;
+mod scenario;
 
 use std::process::ExitCode;
 
@@ -24,6 +26,12 @@ enum Command {
     Check(commands::check::Args),
     /// Format contracts in the canonical layout (or check that they are)
     Fmt(commands::fmt::Args),
+    /// Compile a contract to WebAssembly (or its text form, or its ABI)
+    Build(commands::build::Args),
+    /// Run scenario files (`*.scenario.json`) on a fresh ledger
+    Test(commands::test::Args),
+    /// Re-execute every stored block and check each state root
+    Replay(commands::replay::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,5 +39,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => commands::check::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args),
+        Command::Build(args) => commands::build::run(&args),
+        Command::Test(args) => commands::test::run(&args),
+        Command::Replay(args) => commands::replay::run(&args),
     }
 }

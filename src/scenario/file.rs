@@ -1,0 +1,258 @@
+//! The `*.scenario.json` format (LEDGER.md §7), read with serde.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+/// A scenario file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The genesis block's time, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub time: String,
+    /// Contract name → source path, relative to the scenario file.
+    #[serde(default)]
+    pub contracts: IndexMap<String, String>,
+    pub steps: Vec<RawStep>,
+    /// Free text, for the reader only.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub description: Option<String>,
+}
+
+/// One step as written: exactly one of `deploy`, `call`, `view`, `advance`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub deploy: Option<String>,
+    pub call: Option<String>,
+    pub view: Option<String>,
+    pub advance: Option<String>,
+    pub from: Option<String>,
+    pub args: Option<Json>,
+    pub expect: Option<Expect>,
+    /// The transaction's gas limit (default [`DEFAULT_GAS_LIMIT`]).
+    pub gas_limit: Option<u64>,
+    /// Free text, shown with the step's failures.
+    pub note: Option<String>,
+}
+
+/// A transaction's gas limit when the step gives none.
+pub const DEFAULT_GAS_LIMIT: u64 = 100_000_000;
+
+/// What a step expects; every field is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    pub status: Option<ExpectedStatus>,
+    /// A substring of the message.
+    pub message: Option<String>,
+    /// The return value (`null` included), equal as JSON.
+    #[serde(default, deserialize_with = "present")]
+    pub returns: Option<Json>,
+    /// The complete list of events, in emission order.
+    pub events: Option<Vec<ExpectedEvent>>,
+    pub gas_max: Option<u64>,
+}
+
+/// Keeps an explicit `null` apart from an absent field.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Json>, D::Error> {
+    Json::deserialize(deserializer).map(Some)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpectedStatus {
+    Ok,
+    Aborted,
+    OutOfGas,
+    Rejected,
+}
+
+impl ExpectedStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            ExpectedStatus::Ok => "ok",
+            ExpectedStatus::Aborted => "aborted",
+            ExpectedStatus::OutOfGas => "out_of_gas",
+            ExpectedStatus::Rejected => "rejected",
+        }
+    }
+}
+
+/// An expected event: its name, or its name and some of its fields.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ExpectedEvent {
+    Name(String),
+    Fields {
+        name: String,
+        #[serde(default)]
+        fields: serde_json::Map<String, Json>,
+    },
+}
+
+impl ExpectedEvent {
+    pub fn name(&self) -> &str {
+        match self {
+            ExpectedEvent::Name(name) | ExpectedEvent::Fields { name, .. } => name,
+        }
+    }
+}
+
+/// What a step does.
+#[derive(Debug)]
+pub enum Action {
+    Deploy {
+        contract: String,
+    },
+    Call {
+        contract: String,
+        method: String,
+    },
+    View {
+        contract: String,
+        method: String,
+    },
+    /// Seconds.
+    Advance(i64),
+}
+
+/// A step, checked for shape.
+#[derive(Debug)]
+pub struct Step {
+    pub action: Action,
+    pub from: Option<String>,
+    pub args: Json,
+    pub expect: Expect,
+    pub gas_limit: u64,
+    pub note: Option<String>,
+}
+
+impl Step {
+    /// A one-line description: `call consent.grant from alice`.
+    pub fn describe(&self) -> String {
+        let from = self
+            .from
+            .as_ref()
+            .map(|from| format!(" from {from}"))
+            .unwrap_or_default();
+        match &self.action {
+            Action::Deploy { contract } => format!("deploy {contract}{from}"),
+            Action::Call { contract, method } => format!("call {contract}.{method}{from}"),
+            Action::View { contract, method } => format!("view {contract}.{method}{from}"),
+            Action::Advance(seconds) => {
+                format!("advance {}", assent_stdlib::time::format_duration(*seconds))
+            }
+        }
+    }
+}
+
+/// A scenario file, checked.
+#[derive(Debug)]
+pub struct Parsed {
+    /// Unix seconds of the genesis block.
+    pub genesis: u64,
+    pub contracts: IndexMap<String, String>,
+    pub steps: Vec<Step>,
+}
+
+/// Reads and checks a scenario file.
+///
+/// # Errors
+/// A message naming the file and what is wrong (with line and column for bad JSON).
+pub fn read(path: &Path) -> Result<Parsed, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        format!(
+            "cannot read it: {}",
+            crate::files::describe_io_error(&error)
+        )
+    })?;
+    let scenario: Scenario =
+        serde_json::from_str(&text).map_err(|error| format!("not a scenario file: {error}"))?;
+    let genesis = assent_stdlib::time::parse_time(&scenario.time)
+        .and_then(|time| u64::try_from(time).ok())
+        .ok_or_else(|| {
+            format!(
+                "`time` must be a UTC time like \"2026-01-01T00:00:00Z\", not `{}`",
+                scenario.time
+            )
+        })?;
+    let steps = scenario
+        .steps
+        .into_iter()
+        .enumerate()
+        .map(|(index, raw)| step(raw).map_err(|message| format!("step {}: {message}", index + 1)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Parsed {
+        genesis,
+        contracts: scenario.contracts,
+        steps,
+    })
+}
+
+fn split_entry(text: &str) -> Result<(String, String), String> {
+    match text.split_once('.') {
+        Some((contract, method)) if !contract.is_empty() && !method.is_empty() => {
+            Ok((contract.to_owned(), method.to_owned()))
+        }
+        _ => Err(format!("`{text}` is not `contract.method`")),
+    }
+}
+
+fn step(raw: RawStep) -> Result<Step, String> {
+    let given = [&raw.deploy, &raw.call, &raw.view, &raw.advance]
+        .iter()
+        .filter(|field| field.is_some())
+        .count();
+    if given != 1 {
+        return Err("a step has exactly one of `deploy`, `call`, `view`, `advance`".into());
+    }
+    let action = if let Some(contract) = &raw.deploy {
+        Action::Deploy {
+            contract: contract.clone(),
+        }
+    } else if let Some(entry) = &raw.call {
+        let (contract, method) = split_entry(entry)?;
+        Action::Call { contract, method }
+    } else if let Some(entry) = &raw.view {
+        let (contract, method) = split_entry(entry)?;
+        Action::View { contract, method }
+    } else {
+        let text = raw.advance.as_deref().unwrap_or_default();
+        match assent_stdlib::time::parse_duration(text) {
+            Some(seconds) if seconds > 0 => Action::Advance(seconds),
+            _ => {
+                return Err(format!(
+                    "`advance` takes a positive duration like \"30d\" or \"12h\", not `{text}`"
+                ));
+            }
+        }
+    };
+    let needs_from = matches!(action, Action::Deploy { .. } | Action::Call { .. });
+    if needs_from && raw.from.is_none() {
+        return Err("a `deploy` or `call` step needs `from` (the signing account)".into());
+    }
+    if matches!(action, Action::Advance(_))
+        && (raw.from.is_some() || raw.args.is_some() || raw.expect.is_some())
+    {
+        return Err("an `advance` step takes no `from`, `args` or `expect`".into());
+    }
+    let args = raw
+        .args
+        .unwrap_or_else(|| Json::Object(serde_json::Map::new()));
+    if !args.is_object() {
+        return Err("`args` must be a JSON object".into());
+    }
+    let expect = raw.expect.unwrap_or_default();
+    Ok(Step {
+        action,
+        from: raw.from,
+        args,
+        expect,
+        gas_limit: raw.gas_limit.unwrap_or(DEFAULT_GAS_LIMIT),
+        note: raw.note,
+    })
+}

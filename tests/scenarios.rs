@@ -1,0 +1,306 @@
+//! The scenario runner end to end, through the `assent` binary: every sample scenario
+//! passes, the runner's output for a passing and a deliberately failing scenario
+//! (snapshots under `tests/scenarios/snapshots`, scenario and output together), traces
+//! identical across processes, and `assent build` and `assent replay`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn assent(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_assent"))
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("assent-scenarios-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn scenario_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            scenario_files(&path, found);
+        } else if path.to_string_lossy().ends_with(".scenario.json") {
+            found.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_sample_scenario_passes() {
+    let mut files = Vec::new();
+    scenario_files(&repo().join("contracts"), &mut files);
+    assert!(!files.is_empty(), "contracts/ holds no scenario");
+    for file in files {
+        let relative = file
+            .strip_prefix(repo())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let out = assent(&["test", &relative]);
+        assert!(
+            out.status.success(),
+            "{relative} fails:\n{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        assert!(text(&out.stdout).ends_with("1 passed, 0 failed\n"));
+    }
+}
+
+/// The runner's output for `tests/scenarios/<name>.scenario.json`, shown with the file.
+fn snapshot_run(name: &str, expect_success: bool) {
+    let path = format!("tests/scenarios/{name}.scenario.json");
+    let out = assent(&["test", "--gas-report", &path]);
+    assert_eq!(
+        out.status.success(),
+        expect_success,
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let scenario = std::fs::read_to_string(repo().join(&path)).unwrap();
+    let shown = format!(
+        "----- SCENARIO {path}\n{scenario}\n----- assent test --gas-report (exit {})\n{}",
+        out.status.code().unwrap_or(-1),
+        text(&out.stdout)
+    );
+    insta::with_settings!({
+        snapshot_path => "scenarios/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, shown);
+    });
+}
+
+#[test]
+fn a_passing_scenario_reports_ok_and_gas_per_entry_point() {
+    snapshot_run("passing", true);
+}
+
+#[test]
+fn a_failing_scenario_shows_each_failing_step_with_a_diff() {
+    snapshot_run("failing", false);
+}
+
+#[test]
+fn the_closing_line_counts_scenario_files() {
+    let out = assent(&["test", "tests/scenarios", "contracts"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).ends_with("\n2 passed, 1 failed\n"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_broken_scenario_file_is_a_failure_with_its_reason() {
+    let dir = temp_dir("broken");
+    let cases = [
+        ("not_json", "{ \"time\": ".to_string()),
+        (
+            "two_actions",
+            r#"{"time": "2026-01-01T00:00:00Z", "steps": [{"view": "a.b", "advance": "1d"}]}"#
+                .to_string(),
+        ),
+        (
+            "bad_time",
+            r#"{"time": "yesterday", "steps": []}"#.to_string(),
+        ),
+        (
+            "missing_contract",
+            r#"{"time": "2026-01-01T00:00:00Z", "contracts": {"c": "nope.assent"}, "steps": []}"#
+                .to_string(),
+        ),
+        (
+            "name_clash",
+            format!(
+                r#"{{"time": "2026-01-01T00:00:00Z", "contracts": {{"alice": "{}"}},
+                    "steps": [{{"deploy": "alice", "from": "bob", "args": {{"keeper_": "alice"}}}}]}}"#,
+                repo().join("tests/scenarios/tally.assent").display()
+            ),
+        ),
+    ];
+    let mut shown = String::new();
+    for (name, contents) in cases {
+        let path = dir.join(format!("{name}.scenario.json"));
+        std::fs::write(&path, contents).unwrap();
+        let out = assent(&["test", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let stdout = text(&out.stdout).replace(&dir.display().to_string(), "<dir>");
+        shown.push_str(&stdout);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    insta::with_settings!({
+        snapshot_path => "scenarios/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("broken_files", shown);
+    });
+}
+
+#[test]
+fn the_same_scenario_in_two_processes_gives_identical_receipts_and_gas() {
+    let run = || {
+        let out = assent(&[
+            "test",
+            "--trace",
+            "--gas-report",
+            "contracts/patient_consent.scenario.json",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        out.stdout
+    };
+    let first = run();
+    let second = run();
+    assert_eq!(text(&first), text(&second));
+    // The trace holds every receipt with its gas and every block's state root.
+    let trace = text(&first);
+    assert!(trace.contains("\"gas_used\""), "{trace}");
+    assert!(trace.contains("\"state_root\""), "{trace}");
+}
+
+#[test]
+fn the_consent_trace_has_every_block_root_and_receipt() {
+    let out = assent(&["test", "--trace", "contracts/patient_consent.scenario.json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .filter(|line| line.starts_with('{'))
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    insta::with_settings!({
+        snapshot_path => "scenarios/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_json_snapshot!("consent_trace", lines);
+    });
+}
+
+#[test]
+fn build_emits_wasm_wat_and_abi() {
+    let dir = temp_dir("build");
+    let wasm = dir.join("consent.wasm");
+    let out = assent(&[
+        "build",
+        "contracts/patient_consent.assent",
+        "-o",
+        wasm.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&wasm).unwrap();
+    assert_eq!(&bytes[..4], b"\0asm");
+
+    let out = assent(&[
+        "build",
+        "contracts/patient_consent.assent",
+        "--emit",
+        "wat",
+        "-o",
+        "-",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let wat = text(&out.stdout);
+    assert!(wat.starts_with("(module"), "{wat}");
+    assert!(wat.contains("(export \"memory\""), "{wat}");
+
+    let out = assent(&[
+        "build",
+        "contracts/patient_consent.assent",
+        "--emit",
+        "abi",
+        "-o",
+        "-",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let abi: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(abi["contract"], "PatientConsent");
+    let entries: Vec<&str> = abi["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["name"].as_str().unwrap())
+        .collect();
+    assert!(entries.contains(&"may_access"), "{entries:?}");
+
+    // A contract with an error: diagnostics, exit 1, nothing written.
+    let bad = dir.join("bad.assent");
+    std::fs::write(&bad, "contract Bad;\naction a() { missing = 1; }\n").unwrap();
+    let out = assent(&["build", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("missing"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!dir.join("bad.wasm").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn replay_reproduces_a_stored_scenario_ledger() {
+    let dir = temp_dir("replay");
+    let data = dir.join("data");
+    let out = assent(&[
+        "test",
+        "--data",
+        data.to_str().unwrap(),
+        "contracts/patient_consent.scenario.json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let out = assent(&["replay", "--data", data.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).starts_with("replayed 14 blocks"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("14/14 blocks"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = assent(&["replay", "--data", dir.join("empty").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("holds no ledger"),
+        "{}",
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,830 @@
+//! The real [`Executor`]: runs transactions and views on the wasmtime host ([`Vm`]).
+//!
+//! A transaction reads as: charge the base gas (LEDGER.md §5, [`gas::TRANSACTION`] plus
+//! [`gas::DEPLOY_PER_BYTE`] per module byte, which the VM itself does not charge) → find
+//! the entry point in the module's ABI → decode the JSON args against it → execute →
+//! on `Ok` write the VM's write set into the transaction's state, otherwise leave it
+//! (the ledger then discards the transaction's writes and keeps only `audit` events) →
+//! turn the outcome, return value and events into the receipt's forms.
+//!
+//! # The bridge to the VM
+//! The VM reads state through an owned, thread-safe [`StateStore`] (wasmtime keeps the
+//! host state in a `'static` store), while the ledger lends the executor a borrowed
+//! `&mut dyn StateAccess` for one transaction. The executor bridges the two without
+//! copying the state: the VM runs on a worker thread whose `StateStore` and
+//! [`ArtefactCache`] forward each read to the lending thread over a channel, and the
+//! lending thread answers from the `StateAccess` until the VM is done. Compiled
+//! artefacts travel the same way into the ledger's store, so a node that restarts loads
+//! them instead of compiling again.
+
+use std::collections::BTreeMap;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+
+use assent_stdlib::abi::{ContractAbi, EntryAbi, EntryKind, MAX_CALL_DEPTH, MAX_STACK_ESTIMATE};
+use assent_stdlib::gas;
+use assent_stdlib::json::{AddressNames, HexOnly, args_from_json, to_json};
+use assent_stdlib::value::{Type, Value};
+use serde_json::Value as Json;
+
+use super::chain::Chain;
+use super::error::LedgerError;
+use super::executor::{BlockEnv, ExecutionResult, Executor, Outcome, StateAccess};
+use super::primitives::{Address, Hash};
+use super::receipt::{Event, SourcePosition};
+use super::state::{abi_key, code_hash_key};
+use super::store::Store;
+use super::tx::{TxError, VerifiedTransaction};
+use crate::execute::{self, ArtefactCache, Call, Execution};
+use crate::state::{CodeHash, StateStore, StoreError};
+use crate::{Vm, VmConfig, VmError, validate};
+
+/// Stack of the thread the VM runs on: the VM's own bound for wasm frames (see
+/// `engine::MAX_WASM_STACK`) plus ample room for the host's Rust frames.
+const VM_THREAD_STACK: usize = 2 * MAX_CALL_DEPTH * MAX_STACK_ESTIMATE as usize + (8 << 20);
+
+/// What the executor knows of a deployed module without compiling it: its ABI and
+/// resolved types, from the validator.
+#[derive(Debug)]
+struct ModuleInfo {
+    abi: ContractAbi,
+    types: Vec<Type>,
+}
+
+impl ModuleInfo {
+    fn entry(&self, name: &str) -> Option<&EntryAbi> {
+        self.abi.entries.iter().find(|entry| entry.name == name)
+    }
+
+    fn init(&self) -> Option<&EntryAbi> {
+        self.abi
+            .entries
+            .iter()
+            .find(|entry| entry.kind == EntryKind::Init)
+    }
+
+    fn ty(&self, id: u32) -> Option<&Type> {
+        self.types.get(id as usize)
+    }
+
+    /// The parameters of `entry` with their resolved types.
+    fn params(&self, entry: &EntryAbi) -> Result<Vec<(String, Type)>, String> {
+        entry
+            .params
+            .iter()
+            .map(|param| {
+                self.ty(param.ty)
+                    .cloned()
+                    .map(|ty| (param.name.clone(), ty))
+                    .ok_or_else(|| format!("parameter `{}` has an unknown type", param.name))
+            })
+            .collect()
+    }
+
+    /// Decodes JSON args (text; empty meaning `{}`) for `entry` (LEDGER.md §2).
+    fn decode_args(
+        &self,
+        entry: &EntryAbi,
+        args: &Json,
+        names: &dyn AddressNames,
+    ) -> Result<Vec<Value>, String> {
+        let params = self.params(entry)?;
+        args_from_json(args, &params, names).map_err(|error| error.to_string())
+    }
+}
+
+/// Parses a transaction's `args` field: empty means `{}`.
+fn parse_args_text(text: &str) -> Result<Json, String> {
+    if text.trim().is_empty() {
+        return Ok(Json::Object(serde_json::Map::new()));
+    }
+    match serde_json::from_str::<Json>(text) {
+        Ok(json @ Json::Object(_)) => Ok(json),
+        Ok(_) => Err("args must be a JSON object".into()),
+        Err(error) => Err(format!("args are not valid JSON: {error}")),
+    }
+}
+
+/// How a view or policy call ended (`assent_call`, scenario `view` steps).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ViewResult {
+    pub outcome: Outcome,
+    pub gas_used: u64,
+    /// The result as JSON (`null` for none or when not ok).
+    pub return_value: Json,
+}
+
+/// Why a view could not run at all (as opposed to running and aborting).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ViewError {
+    /// No contract is deployed at the address.
+    NoContract(Address),
+    /// The contract has no view or policy of that name.
+    NoSuchView { contract: Address, method: String },
+    /// The args do not match the entry point's parameters.
+    ArgsMismatch(String),
+    /// A fault of the host or the store.
+    Host(String),
+}
+
+impl std::fmt::Display for ViewError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ViewError::NoContract(address) => write!(f, "no contract at `{address}`"),
+            ViewError::NoSuchView { contract, method } => {
+                write!(f, "contract `{contract}` has no view or policy `{method}`")
+            }
+            ViewError::ArgsMismatch(message) => {
+                write!(f, "arguments do not match the ABI: {message}")
+            }
+            ViewError::Host(message) => write!(f, "host fault: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ViewError {}
+
+/// A view or policy to run (see [`VmExecutor::view`]).
+#[derive(Clone, Debug)]
+pub struct ViewRequest<'a> {
+    pub contract: Address,
+    pub method: &'a str,
+    /// A JSON object, parameter name → value.
+    pub args: &'a Json,
+    /// `caller` in the contract; the zero address when nobody in particular asks.
+    pub caller: Address,
+    /// The block whose state and time the view sees; `None` for the head.
+    pub block: Option<u64>,
+}
+
+/// The [`Executor`] backed by the wasmtime host.
+pub struct VmExecutor {
+    vm: Vm,
+    bridge: Arc<ArtefactBridge>,
+    /// Started on first use.
+    worker: Option<Worker>,
+    modules: BTreeMap<Hash, Arc<ModuleInfo>>,
+}
+
+impl std::fmt::Debug for VmExecutor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VmExecutor")
+            .field("modules", &self.modules.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl VmExecutor {
+    /// An executor with its own VM.
+    ///
+    /// # Errors
+    /// When wasmtime refuses the configuration.
+    pub fn new(config: VmConfig) -> Result<VmExecutor, VmError> {
+        let bridge = Arc::new(ArtefactBridge::default());
+        let vm = Vm::with_artefacts(config, bridge.clone())?;
+        Ok(VmExecutor {
+            vm,
+            bridge,
+            worker: None,
+            modules: BTreeMap::new(),
+        })
+    }
+
+    /// The VM this executor runs contracts on.
+    pub fn vm(&self) -> &Vm {
+        &self.vm
+    }
+
+    /// How many modules this executor compiled with wasmtime (rather than loading a
+    /// stored artefact): a restarted node over a store that has them compiles none.
+    pub fn compilations(&self) -> u64 {
+        self.bridge
+            .compilations
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The ABI of the contract at `contract` in `state`, if one is deployed there.
+    ///
+    /// # Errors
+    /// A storage fault, or a stored module the validator refuses.
+    fn module_at(
+        &mut self,
+        state: &mut dyn StateAccess,
+        contract: &Address,
+    ) -> Result<Option<Arc<ModuleInfo>>, LedgerError> {
+        let Some(hash) = state.get(&code_hash_key(contract))? else {
+            return Ok(None);
+        };
+        let hash = Hash::from_slice(&hash)
+            .ok_or_else(|| LedgerError::Corrupt(format!("code hash of {contract}")))?;
+        if let Some(info) = self.modules.get(&hash) {
+            return Ok(Some(info.clone()));
+        }
+        let code = state
+            .code(contract)?
+            .ok_or_else(|| LedgerError::Corrupt(format!("module of {contract} is missing")))?;
+        self.module_info(hash, &code)
+            .map(Some)
+            .map_err(|error| LedgerError::Executor(format!("stored module of {contract}: {error}")))
+    }
+
+    /// Validates `code` (once per code hash).
+    fn module_info(&mut self, hash: Hash, code: &[u8]) -> Result<Arc<ModuleInfo>, String> {
+        if let Some(info) = self.modules.get(&hash) {
+            return Ok(info.clone());
+        }
+        let validated = validate(code).map_err(|error| error.to_string())?;
+        let info = Arc::new(ModuleInfo {
+            abi: validated.abi,
+            types: validated.types,
+        });
+        self.modules.insert(hash, info.clone());
+        Ok(info)
+    }
+
+    /// Runs a view or policy against the state of a block of `chain` (read-only: any
+    /// write a view attempted is dropped; the VM refuses them anyway).
+    ///
+    /// # Errors
+    /// A [`ViewError`] when it cannot run at all; an abort is a [`ViewResult`].
+    pub fn view<S: Store>(
+        &mut self,
+        chain: &Chain<S>,
+        request: &ViewRequest<'_>,
+        names: &dyn AddressNames,
+    ) -> Result<ViewResult, ViewError> {
+        let host = |error: LedgerError| ViewError::Host(error.to_string());
+        let header = match request.block {
+            None => chain.head().clone(),
+            Some(number) => chain
+                .store()
+                .header(number)
+                .map_err(|error| ViewError::Host(error.to_string()))?
+                .ok_or_else(|| ViewError::Host(format!("no block {number}")))?,
+        };
+        let mut state = ChainState {
+            chain,
+            block: request.block,
+            artefacts: BTreeMap::new(),
+        };
+        let info = self
+            .module_at(&mut state, &request.contract)
+            .map_err(host)?
+            .ok_or(ViewError::NoContract(request.contract))?;
+        let entry = info
+            .entry(request.method)
+            .filter(|entry| matches!(entry.kind, EntryKind::View | EntryKind::Policy))
+            .ok_or_else(|| ViewError::NoSuchView {
+                contract: request.contract,
+                method: request.method.to_owned(),
+            })?;
+        let args = info
+            .decode_args(entry, request.args, names)
+            .map_err(ViewError::ArgsMismatch)?;
+        let gas_limit = chain.config().block_gas_limit;
+        let call = Call {
+            contract: request.contract.0,
+            entry: entry.name.clone(),
+            args,
+            caller: request.caller.0,
+            origin: request.caller.0,
+            now: i64::try_from(header.time).unwrap_or(i64::MAX),
+            block_height: i64::try_from(header.number).unwrap_or(i64::MAX),
+            gas_limit,
+        };
+        let execution = self
+            .run(&mut state, call)
+            .map_err(|error| ViewError::Host(error.to_string()))?;
+        let (outcome, return_value) = outcome_of(execution.outcome, &info, entry);
+        Ok(ViewResult {
+            outcome,
+            gas_used: execution.gas_used,
+            return_value: return_value.unwrap_or(Json::Null),
+        })
+    }
+}
+
+impl Executor for VmExecutor {
+    fn check(
+        &mut self,
+        state: &mut dyn StateAccess,
+        tx: &VerifiedTransaction,
+    ) -> Result<(), TxError> {
+        let payload = tx.signed.tx();
+        let host = |error: LedgerError| TxError::ModuleRefused(format!("host fault: {error}"));
+        let args = parse_args_text(&payload.args).map_err(TxError::ArgsMismatch)?;
+        let (info, entry) = if payload.is_deployment() {
+            let info = self
+                .module_info(super::primitives::keccak256(&payload.code), &payload.code)
+                .map_err(TxError::ModuleRefused)?;
+            (info.clone(), info.init().cloned())
+        } else {
+            let info = self
+                .module_at(state, &tx.contract)
+                .map_err(host)?
+                .ok_or(TxError::NoContract(tx.contract))?;
+            let entry = info
+                .entry(&payload.method)
+                .filter(|entry| entry.kind == EntryKind::Action)
+                .cloned()
+                .ok_or_else(|| TxError::NoSuchAction {
+                    contract: tx.contract,
+                    method: payload.method.clone(),
+                })?;
+            (info, Some(entry))
+        };
+        match entry {
+            Some(entry) => info
+                .decode_args(&entry, &args, &HexOnly)
+                .map(|_| ())
+                .map_err(TxError::ArgsMismatch),
+            None if args.as_object().is_some_and(serde_json::Map::is_empty) => Ok(()),
+            None => Err(TxError::ArgsMismatch(
+                "the contract has no `init`, so a deployment takes no arguments".into(),
+            )),
+        }
+    }
+
+    fn apply(
+        &mut self,
+        state: &mut dyn StateAccess,
+        tx: &VerifiedTransaction,
+        env: &BlockEnv,
+    ) -> Result<ExecutionResult, LedgerError> {
+        let payload = tx.signed.tx();
+        let deployment = payload.is_deployment();
+
+        // 1. Base gas, charged by the ledger before anything runs.
+        let base = if deployment {
+            let bytes = u64::try_from(payload.code.len()).unwrap_or(u64::MAX);
+            gas::TRANSACTION.saturating_add(gas::DEPLOY_PER_BYTE.saturating_mul(bytes))
+        } else {
+            gas::TRANSACTION
+        };
+        let Some(execution_gas) = payload.gas_limit.checked_sub(base) else {
+            return Ok(ExecutionResult {
+                outcome: Outcome::OutOfGas { position: None },
+                gas_used: payload.gas_limit,
+                return_value: None,
+                events: Vec::new(),
+            });
+        };
+        let aborted = |message: String| ExecutionResult {
+            outcome: Outcome::Aborted {
+                message,
+                position: None,
+            },
+            gas_used: base,
+            return_value: None,
+            events: Vec::new(),
+        };
+
+        // 2. The entry point and its arguments (`check` accepted them already).
+        let info = self
+            .module_at(state, &tx.contract)?
+            .ok_or_else(|| LedgerError::Executor(format!("no module at {}", tx.contract)))?;
+        let entry = if deployment {
+            let abi = serde_json::to_vec(&info.abi)
+                .map_err(|error| LedgerError::Executor(format!("ABI to JSON: {error}")))?;
+            state.set(&abi_key(&tx.contract), abi)?;
+            match info.init() {
+                Some(entry) => entry.clone(),
+                None => {
+                    return Ok(ExecutionResult {
+                        outcome: Outcome::Ok,
+                        gas_used: base,
+                        return_value: None,
+                        events: Vec::new(),
+                    });
+                }
+            }
+        } else {
+            match info
+                .entry(&payload.method)
+                .filter(|entry| entry.kind == EntryKind::Action)
+            {
+                Some(entry) => entry.clone(),
+                None => return Ok(aborted(format!("no action `{}`", payload.method))),
+            }
+        };
+        let args = match parse_args_text(&payload.args)
+            .and_then(|args| info.decode_args(&entry, &args, &HexOnly))
+        {
+            Ok(args) => args,
+            Err(message) => return Ok(aborted(message)),
+        };
+
+        // 3. Execute.
+        let call = Call {
+            contract: tx.contract.0,
+            entry: entry.name.clone(),
+            args,
+            caller: tx.sender.0,
+            origin: tx.sender.0,
+            now: i64::try_from(env.time).unwrap_or(i64::MAX),
+            block_height: i64::try_from(env.number).unwrap_or(i64::MAX),
+            gas_limit: execution_gas,
+        };
+        let execution = self
+            .run(state, call)
+            .map_err(|error| LedgerError::Executor(error.to_string()))?;
+
+        // 4. Keep the writes of a success; the ledger drops the rest.
+        if matches!(execution.outcome, execute::Outcome::Ok(_)) {
+            for (raw_key, value) in &execution.writes.changes {
+                match value {
+                    Some(value) => state.set(raw_key, value.clone())?,
+                    None => state.remove(raw_key)?,
+                }
+            }
+        }
+        let events = execution.events.iter().map(event_of).collect();
+        let (outcome, return_value) = outcome_of(execution.outcome, &info, &entry);
+        Ok(ExecutionResult {
+            outcome,
+            gas_used: base.saturating_add(execution.gas_used),
+            return_value: return_value.map(|json| json.to_string()),
+            events,
+        })
+    }
+}
+
+/// The receipt's outcome and the JSON of the return value.
+fn outcome_of(
+    outcome: execute::Outcome,
+    info: &ModuleInfo,
+    entry: &EntryAbi,
+) -> (Outcome, Option<Json>) {
+    match outcome {
+        execute::Outcome::Ok(value) => {
+            let json = match (value, entry.returns.and_then(|id| info.ty(id))) {
+                (Some(value), Some(ty)) => Some(to_json(&value, ty)),
+                _ => None,
+            };
+            (Outcome::Ok, json)
+        }
+        execute::Outcome::Aborted { message, position } => (
+            Outcome::Aborted {
+                message,
+                position: position.as_deref().and_then(parse_position),
+            },
+            None,
+        ),
+        execute::Outcome::OutOfGas => (Outcome::OutOfGas { position: None }, None),
+    }
+}
+
+/// `file:line:col` → line and column (the file is the contract's own).
+fn parse_position(text: &str) -> Option<SourcePosition> {
+    let mut parts = text.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    Some(SourcePosition { line, column })
+}
+
+/// An event in the receipt's form: fields as a JSON object in declaration order.
+fn event_of(event: &execute::Event) -> Event {
+    let fields: serde_json::Map<String, Json> = event
+        .fields
+        .iter()
+        .map(|field| (field.name.clone(), to_json(&field.value, &field.ty)))
+        .collect();
+    Event {
+        contract: Address(event.contract),
+        name: event.name.clone(),
+        fields: Json::Object(fields).to_string(),
+        indexed: event
+            .fields
+            .iter()
+            .filter(|field| field.indexed)
+            .map(|field| field.name.clone())
+            .collect(),
+        audit: event.audit,
+    }
+}
+
+// ---- The bridge --------------------------------------------------------------------------
+
+/// A read the VM thread asks of the lending thread.
+enum Request {
+    Get(Vec<u8>),
+    CodeHash(crate::state::Address),
+    Code(CodeHash),
+    Artefact(CodeHash),
+    PutArtefact(CodeHash, Vec<u8>),
+}
+
+enum Reply {
+    Value(Result<Option<Vec<u8>>, StoreError>),
+    CodeHash(Result<Option<CodeHash>, StoreError>),
+    Code(Result<Option<Arc<[u8]>>, StoreError>),
+    Artefact(Option<Vec<u8>>),
+}
+
+/// Messages to the lending thread: a request, or the VM's final answer.
+enum Message {
+    Request(Request),
+    Done(Result<Execution, VmError>),
+}
+
+/// The VM thread's end of the channel pair.
+#[derive(Clone)]
+struct Link {
+    requests: Sender<Message>,
+    replies: Arc<Mutex<Receiver<Reply>>>,
+}
+
+impl Link {
+    fn ask(&self, request: Request) -> Option<Reply> {
+        let replies = self.replies.lock().ok()?;
+        self.requests.send(Message::Request(request)).ok()?;
+        replies.recv().ok()
+    }
+}
+
+fn gone() -> StoreError {
+    StoreError {
+        message: "the ledger stopped answering the VM".into(),
+    }
+}
+
+/// The VM's [`StateStore`] for one bridged execution.
+struct BridgedState {
+    link: Link,
+}
+
+impl StateStore for BridgedState {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.link.ask(Request::Get(key.to_vec())) {
+            Some(Reply::Value(value)) => value,
+            _ => Err(gone()),
+        }
+    }
+
+    fn code_hash(&self, address: &crate::state::Address) -> Result<Option<CodeHash>, StoreError> {
+        match self.link.ask(Request::CodeHash(*address)) {
+            Some(Reply::CodeHash(hash)) => hash,
+            _ => Err(gone()),
+        }
+    }
+
+    fn code(&self, code_hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError> {
+        match self.link.ask(Request::Code(*code_hash)) {
+            Some(Reply::Code(code)) => code,
+            _ => Err(gone()),
+        }
+    }
+}
+
+/// The VM's [`ArtefactCache`]: forwards to the ledger's store through the link of the
+/// execution under way (outside one it has nothing, and the VM compiles).
+#[derive(Default)]
+struct ArtefactBridge {
+    link: Mutex<Option<Link>>,
+    compilations: std::sync::atomic::AtomicU64,
+}
+
+impl ArtefactBridge {
+    fn current(&self) -> Option<Link> {
+        self.link.lock().ok()?.clone()
+    }
+
+    fn install(&self, link: Option<Link>) {
+        if let Ok(mut slot) = self.link.lock() {
+            *slot = link;
+        }
+    }
+}
+
+impl ArtefactCache for ArtefactBridge {
+    fn get(&self, code_hash: &CodeHash) -> Option<Vec<u8>> {
+        match self.current()?.ask(Request::Artefact(*code_hash)) {
+            Some(Reply::Artefact(artefact)) => artefact,
+            _ => None,
+        }
+    }
+
+    fn put(&self, code_hash: &CodeHash, artefact: Vec<u8>) {
+        self.compilations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(link) = self.current() {
+            let _ = link
+                .requests
+                .send(Message::Request(Request::PutArtefact(*code_hash, artefact)));
+        }
+    }
+}
+
+/// Uninstalls the bridge's link when a job ends, even by unwinding, so that the
+/// lending thread sees the channel close instead of waiting forever.
+struct Uninstall<'a>(&'a ArtefactBridge);
+
+impl Drop for Uninstall<'_> {
+    fn drop(&mut self) {
+        self.0.install(None);
+    }
+}
+
+/// A job for the VM thread: a call, and the link to the thread lending the state.
+struct Job {
+    call: Call,
+    link: Link,
+}
+
+/// The thread the VM runs on, kept for the executor's lifetime (starting a thread per
+/// transaction would cost more than many a transaction).
+struct Worker {
+    jobs: Option<Sender<Box<Job>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Worker {
+    fn spawn(vm: Vm, bridge: Arc<ArtefactBridge>) -> Result<Worker, VmError> {
+        let (jobs, received) = channel::<Box<Job>>();
+        let thread = std::thread::Builder::new()
+            .name("assent-vm".into())
+            .stack_size(VM_THREAD_STACK)
+            .spawn(move || {
+                for job in received {
+                    let Job { call, link } = *job;
+                    let done = link.requests.clone();
+                    bridge.install(Some(link.clone()));
+                    let uninstall = Uninstall(&bridge);
+                    let store: Arc<dyn StateStore> = Arc::new(BridgedState { link });
+                    let result = vm.execute(store, call);
+                    drop(uninstall);
+                    let _ = done.send(Message::Done(result));
+                }
+            })
+            .map_err(|error| VmError::Engine(format!("cannot start the VM thread: {error}")))?;
+        Ok(Worker {
+            jobs: Some(jobs),
+            thread: Some(thread),
+        })
+    }
+
+    /// Hands `job` to the thread; gives it back when the thread has died.
+    fn send(&self, job: Box<Job>) -> Result<(), Box<Job>> {
+        match &self.jobs {
+            Some(jobs) => jobs.send(job).map_err(|error| error.0),
+            None => Err(job),
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing the job channel ends the thread's loop.
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl VmExecutor {
+    /// Executes `call` on the VM thread while this thread answers its reads from `state`.
+    fn run(&mut self, state: &mut dyn StateAccess, call: Call) -> Result<Execution, VmError> {
+        let (request_tx, request_rx) = channel::<Message>();
+        let (reply_tx, reply_rx) = channel::<Reply>();
+        let mut job = Box::new(Job {
+            call,
+            link: Link {
+                requests: request_tx,
+                replies: Arc::new(Mutex::new(reply_rx)),
+            },
+        });
+        // A thread that died (a panic in the host) is replaced once.
+        for _ in 0..2 {
+            if self.worker.is_none() {
+                self.worker = Some(Worker::spawn(self.vm.clone(), self.bridge.clone())?);
+            }
+            match self.worker.as_ref().map(|worker| worker.send(job)) {
+                Some(Ok(())) => return serve(state, &request_rx, &reply_tx),
+                Some(Err(returned)) => {
+                    job = returned;
+                    self.worker = None;
+                }
+                None => return Err(VmError::Engine("no VM thread".into())),
+            }
+        }
+        Err(VmError::Engine("the VM thread cannot be started".into()))
+    }
+}
+
+/// Answers the VM thread's reads until it is done.
+fn serve(
+    state: &mut dyn StateAccess,
+    requests: &Receiver<Message>,
+    replies: &Sender<Reply>,
+) -> Result<Execution, VmError> {
+    let fault = |error: LedgerError| StoreError {
+        message: error.to_string(),
+    };
+    // The VM asks for code by hash after asking for the hash by address; the ledger
+    // serves code by address, so remember which address each hash came from.
+    let mut code_owner: BTreeMap<CodeHash, Address> = BTreeMap::new();
+    while let Ok(message) = requests.recv() {
+        let reply = match message {
+            Message::Done(result) => return result,
+            Message::Request(Request::Get(key)) => Reply::Value(state.get(&key).map_err(fault)),
+            Message::Request(Request::CodeHash(address)) => {
+                let address = Address(address);
+                let hash =
+                    state.get(&code_hash_key(&address)).map_err(fault).and_then(
+                        |value| match value {
+                            None => Ok(None),
+                            Some(bytes) => <CodeHash>::try_from(bytes.as_slice())
+                                .map(Some)
+                                .map_err(|_| StoreError {
+                                    message: format!("the code hash of {address} is malformed"),
+                                }),
+                        },
+                    );
+                if let Ok(Some(hash)) = &hash {
+                    code_owner.insert(*hash, address);
+                }
+                Reply::CodeHash(hash)
+            }
+            Message::Request(Request::Code(hash)) => Reply::Code(match code_owner.get(&hash) {
+                Some(address) => state
+                    .code(address)
+                    .map(|code| code.map(Arc::from))
+                    .map_err(fault),
+                None => Ok(None),
+            }),
+            Message::Request(Request::Artefact(hash)) => {
+                Reply::Artefact(state.artefact(&Hash(hash)).ok().flatten())
+            }
+            Message::Request(Request::PutArtefact(hash, artefact)) => {
+                state.put_artefact(Hash(hash), artefact);
+                continue;
+            }
+        };
+        if replies.send(reply).is_err() {
+            break;
+        }
+    }
+    Err(VmError::Engine(
+        "the VM thread ended without an answer".into(),
+    ))
+}
+
+/// The read-only state of a committed block, for views.
+struct ChainState<'a, S: Store> {
+    chain: &'a Chain<S>,
+    block: Option<u64>,
+    /// Artefacts compiled for a view stay in memory (a view commits nothing).
+    artefacts: BTreeMap<Hash, Vec<u8>>,
+}
+
+impl<S: Store> StateAccess for ChainState<'_, S> {
+    fn get(&mut self, raw_key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.chain.get(raw_key, self.block)
+    }
+
+    fn set(&mut self, _raw_key: &[u8], _value: Vec<u8>) -> Result<(), LedgerError> {
+        Err(LedgerError::Executor("a view cannot write".into()))
+    }
+
+    fn remove(&mut self, _raw_key: &[u8]) -> Result<(), LedgerError> {
+        Err(LedgerError::Executor("a view cannot write".into()))
+    }
+
+    fn code(&mut self, contract: &Address) -> Result<Option<Vec<u8>>, LedgerError> {
+        let Some(hash) = self.get(&code_hash_key(contract))? else {
+            return Ok(None);
+        };
+        let hash = Hash::from_slice(&hash)
+            .ok_or_else(|| LedgerError::Corrupt(format!("code hash of {contract}")))?;
+        Ok(self.chain.store().code(&hash)?)
+    }
+
+    fn artefact(&mut self, code_hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {
+        if let Some(artefact) = self.artefacts.get(code_hash) {
+            return Ok(Some(artefact.clone()));
+        }
+        Ok(self.chain.store().artefact(code_hash)?)
+    }
+
+    fn put_artefact(&mut self, code_hash: Hash, artefact: Vec<u8>) {
+        self.artefacts.insert(code_hash, artefact);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_read_from_the_end() {
+        assert_eq!(
+            parse_position("c:/x.assent:12:5"),
+            Some(SourcePosition {
+                line: 12,
+                column: 5
+            })
+        );
+        assert_eq!(parse_position("nonsense"), None);
+    }
+}

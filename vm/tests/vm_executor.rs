@@ -1,0 +1,597 @@
+//! The ledger with the real executor: compiled contracts deployed and called through
+//! signed transactions, receipts, gas, views at past blocks, rejections, artefacts that
+//! survive a restart, and replay.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use assent_lang::check::{FileLoader, check_source};
+use assent_stdlib::gas;
+use assent_stdlib::json::HexOnly;
+use assent_vm::VmConfig;
+use assent_vm::ledger::executor::Outcome;
+use assent_vm::ledger::keys::{dev_address, dev_key};
+use assent_vm::ledger::receipt::{Receipt, SourcePosition, Status};
+use assent_vm::ledger::tx::{Transaction, TxError, create_address};
+use assent_vm::ledger::{
+    Address, Chain, ChainConfig, MemoryStore, RedbStore, Store, ViewRequest, VmExecutor, replay,
+};
+use serde_json::{Value as Json, json};
+
+const CHAIN_ID: u64 = 7;
+const GENESIS: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+struct NoFiles;
+
+impl FileLoader for NoFiles {
+    fn load(&self, path: &str) -> Result<String, String> {
+        Err(format!("no file `{path}`"))
+    }
+}
+
+const COUNTER: &str = r#"contract Counter;
+
+state total: Int = 0;
+state owner: Address;
+state notes: Map<Address, String>;
+
+event Added { indexed by: Address, amount: Int }
+event Tried { by: Address }
+
+init(start: Int) {
+    total = start;
+    owner = caller;
+}
+
+action add(amount: Int) -> Int {
+    require amount > 0, "amount must be positive";
+    total = total + amount;
+    emit Added { by: caller, amount };
+    total
+}
+
+action note(text: String) {
+    notes[caller] = text;
+}
+
+action risky(amount: Int) {
+    total = total + amount;
+    emit Added { by: caller, amount };
+    audit Tried { by: caller };
+    require amount < 10, "too much";
+}
+
+action spin(n: Int) {
+    let mut x = 0;
+    for i in 0..n {
+        x = x + i;
+    }
+    total = x;
+}
+
+view get() -> Int { total }
+
+view checked(n: Int) -> Int {
+    require n > 0, "n must be positive";
+    n
+}
+
+view note_of(who: Address) -> String? { notes.get(who) }
+
+policy is_owner(who: Address) {
+    permit "owner" when who == owner;
+}
+"#;
+
+const PLAIN: &str = "contract Plain;\nview one() -> Int { 1 }\n";
+
+fn compile(source: &str) -> Vec<u8> {
+    let checked = check_source("test.assent", source, &NoFiles);
+    let contract = checked.contract.expect("the test contract checks");
+    assent_lang::codegen::compile(&contract, assent_vm::keccak256(source.as_bytes()))
+        .expect("code generation")
+        .wasm
+}
+
+fn config() -> ChainConfig {
+    ChainConfig {
+        chain_id: CHAIN_ID,
+        block_gas_limit: gas::DEFAULT_BLOCK_GAS_LIMIT,
+        genesis_time: GENESIS,
+    }
+}
+
+fn executor() -> VmExecutor {
+    VmExecutor::new(VmConfig {
+        pool_instances: 8,
+        ..VmConfig::default()
+    })
+    .unwrap()
+}
+
+fn address(name: &str) -> Address {
+    dev_address(name).unwrap()
+}
+
+fn sign(from: &str, tx: Transaction) -> Vec<u8> {
+    tx.sign(&dev_key(from).unwrap()).unwrap().encoded().to_vec()
+}
+
+fn deploy_tx(from: &str, nonce: u64, code: &[u8], args: &str) -> Vec<u8> {
+    sign(
+        from,
+        Transaction {
+            chain_id: CHAIN_ID,
+            nonce,
+            gas_limit: 50_000_000,
+            to: None,
+            method: String::new(),
+            args: args.into(),
+            code: code.to_vec(),
+        },
+    )
+}
+
+fn call_tx(from: &str, nonce: u64, to: Address, method: &str, args: &str, gas: u64) -> Vec<u8> {
+    sign(
+        from,
+        Transaction {
+            chain_id: CHAIN_ID,
+            nonce,
+            gas_limit: gas,
+            to: Some(to),
+            method: method.into(),
+            args: args.into(),
+            code: Vec::new(),
+        },
+    )
+}
+
+/// A chain with `Counter` deployed by alice with `start = 5` in block 1.
+struct Fixture<S: Store> {
+    chain: Chain<S>,
+    executor: VmExecutor,
+    counter: Address,
+    time: u64,
+}
+
+impl<S: Store> Fixture<S> {
+    fn new(store: S) -> Fixture<S> {
+        let mut chain = Chain::open(store, config()).unwrap();
+        let mut executor = executor();
+        let code = compile(COUNTER);
+        let block = chain
+            .produce_block(
+                &mut executor,
+                GENESIS + 1,
+                &[deploy_tx("alice", 0, &code, r#"{"start": 5}"#)],
+            )
+            .unwrap();
+        assert!(block.rejected.is_empty(), "{:?}", block.rejected);
+        let receipt = &block.receipts[0];
+        assert_eq!(receipt.status, Status::Ok, "{receipt:?}");
+        let counter = create_address(&address("alice"), 0);
+        assert_eq!(receipt.contract_address, Some(counter));
+        Fixture {
+            chain,
+            executor,
+            counter,
+            time: GENESIS + 1,
+        }
+    }
+
+    /// One block holding `raw`; its receipts.
+    fn block(&mut self, raw: &[Vec<u8>]) -> Vec<Receipt> {
+        self.time += 1;
+        let block = self
+            .chain
+            .produce_block(&mut self.executor, self.time, raw)
+            .unwrap();
+        assert!(block.rejected.is_empty(), "{:?}", block.rejected);
+        block.receipts
+    }
+
+    fn view(&mut self, method: &str, args: Json, block: Option<u64>) -> Json {
+        let result = self
+            .executor
+            .view(
+                &self.chain,
+                &ViewRequest {
+                    contract: self.counter,
+                    method,
+                    args: &args,
+                    caller: Address::ZERO,
+                    block,
+                },
+                &HexOnly,
+            )
+            .unwrap();
+        assert_eq!(result.outcome, Outcome::Ok, "{result:?}");
+        result.return_value
+    }
+
+    fn rejection(&mut self, raw: Vec<u8>) -> TxError {
+        self.time += 1;
+        let block = self
+            .chain
+            .produce_block(&mut self.executor, self.time, &[raw])
+            .unwrap();
+        assert!(block.receipts.is_empty());
+        block.rejected.into_iter().next().unwrap().error
+    }
+}
+
+fn memory() -> Fixture<MemoryStore> {
+    Fixture::new(MemoryStore::new())
+}
+
+#[test]
+fn deployment_runs_init_and_calls_commit_their_writes() {
+    let mut f = memory();
+    assert_eq!(f.view("get", json!({}), None), json!(5));
+    let receipts = f.block(&[call_tx(
+        "bob",
+        0,
+        f.counter,
+        "add",
+        r#"{"amount": 3}"#,
+        1_000_000,
+    )]);
+    let receipt = receipts[0].to_json();
+    assert_eq!(receipt["status"], "ok");
+    assert_eq!(receipt["return"], json!(8));
+    assert_eq!(
+        receipt["events"],
+        json!([{
+            "contract": f.counter.to_string(),
+            "name": "Added",
+            "fields": { "by": address("bob").to_string(), "amount": 3 },
+            "indexed": ["by"],
+            "audit": false,
+        }])
+    );
+    assert_eq!(f.view("get", json!({}), None), json!(8));
+    // Views see any past block's state.
+    assert_eq!(f.view("get", json!({}), Some(1)), json!(5));
+    // An Option result and an address argument.
+    f.block(&[call_tx(
+        "bob",
+        1,
+        f.counter,
+        "note",
+        r#"{"text": "hi"}"#,
+        1_000_000,
+    )]);
+    let bob = json!({ "who": address("bob").to_string() });
+    assert_eq!(f.view("note_of", bob, None), json!("hi"));
+    let carol = json!({ "who": address("carol").to_string() });
+    assert_eq!(f.view("note_of", carol, None), Json::Null);
+    // A policy is a view returning a decision; `owner` was set from the deployer.
+    let alice = json!({ "who": address("alice").to_string() });
+    assert_eq!(
+        f.view("is_owner", alice, None),
+        json!({ "permitted": true, "rule": "owner" })
+    );
+}
+
+#[test]
+fn an_abort_discards_writes_and_emits_but_keeps_audit_events_and_the_nonce() {
+    let mut f = memory();
+    let receipts = f.block(&[call_tx(
+        "bob",
+        0,
+        f.counter,
+        "risky",
+        r#"{"amount": 50}"#,
+        1_000_000,
+    )]);
+    let receipt = &receipts[0];
+    assert_eq!(receipt.status, Status::Aborted);
+    assert_eq!(receipt.message.as_deref(), Some("too much"));
+    assert_eq!(
+        receipt.position,
+        Some(SourcePosition {
+            line: 30,
+            column: 5
+        })
+    );
+    assert_eq!(receipt.return_value, None);
+    let names: Vec<(&str, bool)> = receipt
+        .events
+        .iter()
+        .map(|event| (event.name.as_str(), event.audit))
+        .collect();
+    assert_eq!(names, [("Tried", true)]);
+    assert_eq!(f.view("get", json!({}), None), json!(5));
+    assert_eq!(f.chain.nonce(&address("bob")).unwrap(), 1);
+    // Under the limit the same action succeeds and keeps both events.
+    let receipts = f.block(&[call_tx(
+        "bob",
+        1,
+        f.counter,
+        "risky",
+        r#"{"amount": 2}"#,
+        1_000_000,
+    )]);
+    let names: Vec<(&str, bool)> = receipts[0]
+        .events
+        .iter()
+        .map(|event| (event.name.as_str(), event.audit))
+        .collect();
+    assert_eq!(names, [("Added", false), ("Tried", true)]);
+    assert_eq!(f.view("get", json!({}), None), json!(7));
+}
+
+#[test]
+fn gas_includes_the_transaction_base_and_running_out_uses_the_whole_limit() {
+    let mut f = memory();
+    let cheap = f.block(&[call_tx(
+        "bob",
+        0,
+        f.counter,
+        "spin",
+        r#"{"n": 0}"#,
+        1_000_000,
+    )]);
+    let costly = f.block(&[call_tx(
+        "bob",
+        1,
+        f.counter,
+        "spin",
+        r#"{"n": 100}"#,
+        1_000_000,
+    )]);
+    assert!(cheap[0].gas_used > gas::TRANSACTION, "{:?}", cheap[0]);
+    assert!(costly[0].gas_used > cheap[0].gas_used + 100);
+    let out = f.block(&[call_tx(
+        "bob",
+        2,
+        f.counter,
+        "spin",
+        r#"{"n": 1000000000}"#,
+        1_000_000,
+    )]);
+    assert_eq!(out[0].status, Status::OutOfGas);
+    assert_eq!(out[0].gas_used, 1_000_000);
+    assert_eq!(out[0].message.as_deref(), Some("out of gas"));
+    // A limit below the base gas: out of gas before anything runs.
+    let starved = f.block(&[call_tx(
+        "bob",
+        3,
+        f.counter,
+        "add",
+        r#"{"amount": 1}"#,
+        gas::TRANSACTION - 1,
+    )]);
+    assert_eq!(starved[0].status, Status::OutOfGas);
+    assert_eq!(starved[0].gas_used, gas::TRANSACTION - 1);
+    assert_eq!(f.view("get", json!({}), None), json!(4950));
+    assert_eq!(f.chain.nonce(&address("bob")).unwrap(), 4);
+}
+
+#[test]
+fn each_refusal_of_the_executor_has_its_code() {
+    let mut f = memory();
+    let counter = f.counter;
+    let no_action = f.rejection(call_tx("bob", 0, counter, "nope", "", 1_000_000));
+    assert_eq!(no_action.code(), 1007, "{no_action}");
+    let view_by_tx = f.rejection(call_tx("bob", 0, counter, "get", "", 1_000_000));
+    assert_eq!(view_by_tx.code(), 1007, "{view_by_tx}");
+    let missing = f.rejection(call_tx("bob", 0, counter, "add", "{}", 1_000_000));
+    assert_eq!(missing.code(), 1008);
+    assert_eq!(
+        missing.to_string(),
+        "arguments do not match the ABI: `amount`: missing (a Int is required)"
+    );
+    let wrong = f.rejection(call_tx(
+        "bob",
+        0,
+        counter,
+        "add",
+        r#"{"amount": "x"}"#,
+        1_000_000,
+    ));
+    assert_eq!(wrong.code(), 1008, "{wrong}");
+    let unknown = f.rejection(call_tx(
+        "bob",
+        0,
+        counter,
+        "add",
+        r#"{"amount": 1, "extra": 2}"#,
+        1_000_000,
+    ));
+    assert_eq!(unknown.code(), 1008, "{unknown}");
+    let not_json = f.rejection(call_tx("bob", 0, counter, "add", "[1]", 1_000_000));
+    assert_eq!(not_json.code(), 1008, "{not_json}");
+    let bad_module = f.rejection(deploy_tx("bob", 0, b"\0asm\x01\0\0\0", ""));
+    assert_eq!(bad_module.code(), 1010, "{bad_module}");
+    let no_init = f.rejection(deploy_tx("bob", 0, &compile(PLAIN), r#"{"x": 1}"#));
+    assert_eq!(no_init.code(), 1008, "{no_init}");
+    // Nothing above changed the state or bob's nonce.
+    assert_eq!(f.chain.nonce(&address("bob")).unwrap(), 0);
+    assert_eq!(f.view("get", json!({}), None), json!(5));
+}
+
+#[test]
+fn a_contract_without_init_deploys_and_its_abi_is_in_the_state() {
+    let mut f = memory();
+    let receipts = f.block(&[deploy_tx("carol", 0, &compile(PLAIN), "")]);
+    assert_eq!(receipts[0].status, Status::Ok);
+    assert_eq!(
+        receipts[0].gas_used,
+        gas::TRANSACTION + gas::DEPLOY_PER_BYTE * compile(PLAIN).len() as u64
+    );
+    let plain = create_address(&address("carol"), 0);
+    let abi = f
+        .chain
+        .get(&assent_vm::ledger::state::abi_key(&plain), None)
+        .unwrap()
+        .unwrap();
+    let abi: Json = serde_json::from_slice(&abi).unwrap();
+    assert_eq!(abi["contract"], "Plain");
+}
+
+#[test]
+fn views_report_aborts_and_refuse_unknown_entries() {
+    let mut f = memory();
+    assert_eq!(f.view("checked", json!({"n": 3}), None), json!(3));
+    let args = json!({"n": 0});
+    let aborted = f
+        .executor
+        .view(
+            &f.chain,
+            &ViewRequest {
+                contract: f.counter,
+                method: "checked",
+                args: &args,
+                caller: Address::ZERO,
+                block: None,
+            },
+            &HexOnly,
+        )
+        .unwrap();
+    assert_eq!(
+        aborted.outcome,
+        Outcome::Aborted {
+            message: "n must be positive".into(),
+            position: Some(SourcePosition {
+                line: 44,
+                column: 5
+            }),
+        }
+    );
+    assert_eq!(aborted.return_value, Json::Null);
+    let bad = f.executor.view(
+        &f.chain,
+        &ViewRequest {
+            contract: f.counter,
+            method: "checked",
+            args: &json!({"n": "three"}),
+            caller: Address::ZERO,
+            block: None,
+        },
+        &HexOnly,
+    );
+    assert_eq!(
+        bad.unwrap_err().to_string(),
+        "arguments do not match the ABI: `n`: expected an integer, found a string"
+    );
+    let args = json!({});
+    let missing = f.executor.view(
+        &f.chain,
+        &ViewRequest {
+            contract: f.counter,
+            method: "add",
+            args: &args,
+            caller: Address::ZERO,
+            block: None,
+        },
+        &HexOnly,
+    );
+    assert_eq!(
+        missing.unwrap_err().to_string(),
+        format!("contract `{}` has no view or policy `add`", f.counter)
+    );
+    let nobody = f.executor.view(
+        &f.chain,
+        &ViewRequest {
+            contract: address("nobody"),
+            method: "get",
+            args: &args,
+            caller: Address::ZERO,
+            block: None,
+        },
+        &HexOnly,
+    );
+    assert!(nobody.is_err());
+}
+
+fn run_script<S: Store>(store: S) -> (Vec<Json>, Chain<S>) {
+    let mut f = Fixture::new(store);
+    let mut receipts = Vec::new();
+    for (nonce, amount) in [3, 50, 4].into_iter().enumerate() {
+        receipts.extend(f.block(&[
+            call_tx(
+                "bob",
+                nonce as u64,
+                f.counter,
+                "risky",
+                &format!(r#"{{"amount": {amount}}}"#),
+                1_000_000,
+            ),
+            call_tx(
+                "dave",
+                nonce as u64,
+                f.counter,
+                "note",
+                &format!(r#"{{"text": "n{nonce}"}}"#),
+                1_000_000,
+            ),
+        ]));
+    }
+    (receipts.iter().map(Receipt::to_json).collect(), f.chain)
+}
+
+#[test]
+fn the_same_transactions_give_the_same_receipts_and_roots() {
+    let (first, chain_a) = run_script(MemoryStore::new());
+    let (second, chain_b) = run_script(MemoryStore::new());
+    assert_eq!(first, second);
+    assert_eq!(chain_a.head(), chain_b.head());
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("assent-vmexec-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_restarted_node_loads_stored_artefacts_instead_of_compiling_and_replays() {
+    let dir = temp_dir("restart");
+    let path = dir.join("ledger.redb");
+    let (receipts, chain) = run_script(RedbStore::open(&path).unwrap());
+    let head = chain.head().clone();
+    drop(chain);
+
+    let store = RedbStore::open(&path).unwrap();
+    let mut chain = Chain::open_existing(store).unwrap();
+    assert_eq!(chain.head(), &head);
+    let mut executor = executor();
+    let counter = create_address(&address("alice"), 0);
+    let block = chain
+        .produce_block(
+            &mut executor,
+            head.time + 1,
+            &[call_tx(
+                "bob",
+                3,
+                counter,
+                "add",
+                r#"{"amount": 1}"#,
+                1_000_000,
+            )],
+        )
+        .unwrap();
+    assert_eq!(block.receipts[0].status, Status::Ok, "{:?}", block.receipts);
+    assert_eq!(executor.compilations(), 0);
+
+    // Replay with a fresh executor reproduces every root, and the receipts match.
+    let mut replayer = executor_with_fresh_vm();
+    let replayed = replay(chain.store(), &mut replayer, |_, _| {}).unwrap();
+    assert_eq!(replayed, head.number + 1);
+    let stored: Vec<Json> = (1..=head.number)
+        .flat_map(|number| chain.store().block_transactions(number).unwrap())
+        .map(|hash| chain.store().receipt(&hash).unwrap().unwrap().to_json())
+        .collect();
+    assert_eq!(stored[1..], receipts[..]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn executor_with_fresh_vm() -> VmExecutor {
+    executor()
+}
