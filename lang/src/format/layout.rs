@@ -6,9 +6,11 @@
 //! comments attach: a comment before an element's first token is a *leading* comment,
 //! printed on its own line above it (or inline, for a `/* … */` on the element's line);
 //! a comment after an element on the same line is *trailing* and stays at the end of
-//! that line. A comment inside an element that no inner list claimed is printed after
-//! the element, and whatever is left before a list's closing bracket stays inside the
-//! list. So every comment is printed exactly once, in source order.
+//! that line (so does one after a block's `{`). A `/* … */` just before an expression
+//! stays inline before it. A comment inside an element that nothing inside claimed is
+//! printed after the element, and whatever is left before a list's closing bracket
+//! stays inside the list. So every comment is printed exactly once, in source order
+//! (except that a block comment may precede a line comment that ends the same line).
 //!
 //! Doc comments (`///`) are comments like the others here: printed verbatim where they
 //! were, they attach to the same item when the output is parsed again.
