@@ -7,7 +7,12 @@
 //! decision. Both decide "dr_bob may read alice's Lab results for TREAT" (permitted
 //! by consent: the slowest path, after every deny and the earlier permits).
 //! Also: the compile time of the sample contract (parse, check, generate WebAssembly).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::hint::black_box;
 use std::str::FromStr;
@@ -31,8 +36,11 @@ impl FileLoader for NoFiles {
 }
 
 fn source() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/contracts/patient_consent.assent"))
-        .unwrap()
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/contracts/patient_consent.assent"
+    ))
+    .unwrap()
 }
 
 fn compile(source: &str) -> assent_lang::codegen::Compiled {
@@ -90,7 +98,11 @@ fn assent_decision(c: &mut Criterion) {
             ),
         )
         .unwrap();
-    assert!(matches!(grant.outcome, Outcome::Ok(_)), "{:?}", grant.outcome);
+    assert!(
+        matches!(grant.outcome, Outcome::Ok(_)),
+        "{:?}",
+        grant.outcome
+    );
     store.apply(&grant.writes);
     let decide = call(
         "may_access",
@@ -104,7 +116,10 @@ fn assent_decision(c: &mut Criterion) {
         "the benchmark decides what it claims to"
     );
     c.bench_function("decision/assent: may_access (instantiate + call)", |b| {
-        b.iter(|| vm.execute(state.clone(), black_box(decide.clone())).unwrap())
+        b.iter(|| {
+            vm.execute(state.clone(), black_box(decide.clone()))
+                .unwrap()
+        })
     });
 }
 

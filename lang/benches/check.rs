@@ -98,6 +98,10 @@ fn bench_check(c: &mut Criterion) {
     c.bench_function(&format!("check {lines}-line contract"), |b| {
         b.iter(|| check::check_source("bench.assent", black_box(&src), &NoImports))
     });
+    // The parser's share of the above.
+    c.bench_function(&format!("parse {lines}-line contract"), |b| {
+        b.iter(|| assent_lang::syntax::parse(assent_lang::span::FileId(0), black_box(&src)))
+    });
 }
 
 criterion_group!(benches, bench_check);

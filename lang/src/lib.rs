@@ -1,7 +1,7 @@
 //! The Assent front end and compiler.
 //!
 //! The pipeline reads as its own table of contents:
-//! [`syntax::parse`] (text → [`syntax::ast`]) → [`check::check`] (untyped tree → the
+//! [`syntax::parse`] (text → [`syntax::ast`]) → [`check::check_source`] (untyped tree → the
 //! typed tree of [`typed`], with every static rule of the language enforced) → code
 //! generation. [`format`] prints a syntax tree back in canonical layout.
 //!

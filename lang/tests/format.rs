@@ -39,10 +39,15 @@ fn parses(text: &str) -> bool {
     diagnostics.iter().all(|d| d.code.is_warning())
 }
 
-/// The parsed tree's `Debug` form with every span (`start..end`) replaced by `_`.
-fn tree_without_spans(text: &str) -> String {
+/// The parsed tree's `Debug` form with every span (`start..end`) replaced by `_`;
+/// `pretty` for a message (the compact form is much smaller for deep trees).
+fn tree_without_spans(text: &str, pretty: bool) -> String {
     let (unit, _) = syntax::parse_library(FileId(0), text);
-    strip_spans(&format!("{unit:#?}"))
+    if pretty {
+        strip_spans(&format!("{unit:#?}"))
+    } else {
+        strip_spans(&format!("{unit:?}"))
+    }
 }
 
 fn strip_spans(debug: &str) -> String {
@@ -82,12 +87,13 @@ fn format_checked(name: &str, text: &str) -> String {
         once == twice,
         "{name}: formatting is not idempotent\n----- ONCE\n{once}\n----- TWICE\n{twice}"
     );
-    let before = tree_without_spans(text);
-    let after = tree_without_spans(&once);
-    assert!(
-        before == after,
-        "{name}: the output parses to another tree\n----- OUTPUT\n{once}\n----- TREE BEFORE\n{before}\n----- TREE AFTER\n{after}"
-    );
+    if tree_without_spans(text, false) != tree_without_spans(&once, false) {
+        panic!(
+            "{name}: the output parses to another tree\n----- OUTPUT\n{once}\n----- TREE BEFORE\n{}\n----- TREE AFTER\n{}",
+            tree_without_spans(text, true),
+            tree_without_spans(&once, true),
+        );
+    }
     once
 }
 
@@ -173,6 +179,12 @@ fn a_file_that_does_not_parse_is_refused_with_its_errors() {
 
 #[test]
 fn empty_and_comment_only_files() {
+    assert_eq!(format_source(FileId(0), "").unwrap(), "");
+    assert_eq!(format_source(FileId(0), " \n\n").unwrap(), "");
+    assert_eq!(
+        format_source(FileId(0), "\n// only\n\n\n/* comments */\n").unwrap(),
+        "// only\n\n/* comments */\n"
+    );
     assert_eq!(
         format_source(FileId(0), "contract C;").unwrap(),
         "contract C;\n"
@@ -181,6 +193,109 @@ fn empty_and_comment_only_files() {
         format_source(FileId(0), "\n\ncontract C;\n\n\n// end\n\n").unwrap(),
         "contract C;\n\n// end\n"
     );
+}
+
+/// A program nesting one construct `n` levels deep.
+type Construct = Box<dyn Fn(usize) -> String>;
+
+/// Input as deep as the parser allows (it bounds nesting by `syntax::MAX_DEPTH`)
+/// formats on a test thread's small stack, and round-trips.
+#[test]
+fn the_deepest_input_the_parser_accepts_formats() {
+    let in_body =
+        |body: String| format!("contract C;\nfn f() -> Int {{\n    let x = {body};\n    x\n}}\n");
+    let constructs: Vec<(&str, Construct)> = vec![
+        (
+            "parentheses",
+            Box::new(move |n| in_body(format!("{}1{}", "(".repeat(n), ")".repeat(n)))),
+        ),
+        (
+            "lists",
+            Box::new(move |n| in_body(format!("{}1{}", "[".repeat(n), "]".repeat(n)))),
+        ),
+        (
+            "calls",
+            Box::new(move |n| in_body(format!("{}1{}", "f(".repeat(n), ")".repeat(n)))),
+        ),
+        (
+            "sums",
+            Box::new(move |n| in_body(vec!["1"; n + 1].join(" + "))),
+        ),
+        (
+            "fields",
+            Box::new(move |n| in_body(format!("x{}", ".f".repeat(n)))),
+        ),
+        (
+            "unary",
+            Box::new(move |n| in_body(format!("{}x", "!".repeat(n)))),
+        ),
+        (
+            "ifs",
+            Box::new(move |n| {
+                let mut body = String::from("1");
+                for _ in 0..n {
+                    body = format!("if c {{ {body} }} else {{ 2 }}");
+                }
+                in_body(body)
+            }),
+        ),
+        (
+            "matches",
+            Box::new(move |n| {
+                let mut body = String::from("1");
+                for _ in 0..n {
+                    body = format!("match c {{ true => {body}, false => 2 }}");
+                }
+                in_body(body)
+            }),
+        ),
+        (
+            "types",
+            Box::new(|n| {
+                format!(
+                    "contract C;\nstate s: {}Int{};\n",
+                    "List<".repeat(n),
+                    ">".repeat(n)
+                )
+            }),
+        ),
+        (
+            "patterns",
+            Box::new(|n| {
+                let pattern = format!("{}x{}", "some(".repeat(n), ")".repeat(n));
+                format!(
+                    "contract C;\nfn f(v: Int?) {{\n    match v {{\n        {pattern} => 1,\n    }};\n}}\n"
+                )
+            }),
+        ),
+        (
+            "enums",
+            Box::new(|n| {
+                format!(
+                    "contract C;\nenum E {{ {}A{} }}\n",
+                    "A {".repeat(n),
+                    "}".repeat(n)
+                )
+            }),
+        ),
+    ];
+    for (name, construct) in constructs {
+        // The deepest that parses, by bisection (deeper input fails from some depth on).
+        let (mut deepest, mut too_deep) = (0, syntax::MAX_DEPTH + 1);
+        while too_deep - deepest > 1 {
+            let middle = (deepest + too_deep) / 2;
+            if parses(&construct(middle)) {
+                deepest = middle;
+            } else {
+                too_deep = middle;
+            }
+        }
+        assert!(
+            deepest >= syntax::MAX_DEPTH / 4,
+            "{name}: only {deepest} levels parse"
+        );
+        format_checked(name, &construct(deepest));
+    }
 }
 
 /// `text` with each whitespace run outside strings and comments replaced by

@@ -57,6 +57,12 @@ pub const MAX_VALUE_BYTES: u64 = 32 * 1024 * 1024;
 /// them).
 pub const MAX_STACK_ESTIMATE: u64 = 64 * 1024;
 
+/// Limits on a module's size in the dimensions that fix the size of an instance, so
+/// every module the validator accepts can be instantiated.
+pub const MAX_FUNCTIONS: u32 = 10_000;
+pub const MAX_GLOBALS: u32 = 1_000;
+pub const MAX_TABLE_ELEMENTS: u64 = 10_000;
+
 /// Limits on the ABI section, so a forged one cannot make the host build huge tables.
 pub const MAX_ABI_TYPES: usize = 4096;
 /// The most nodes all resolved types of a module may have together (a type refers to
@@ -70,7 +76,10 @@ pub const MAX_TYPE_DEPTH: u32 = 32;
 /// byte). Not: floats (no `f32`/`f64` type or instruction anywhere), SIMD, threads,
 /// reference types, tail calls, exceptions, GC, memory64, several memories, a `start`
 /// function, or imports other than the host functions below. Exports: [`MEMORY_EXPORT`]
-/// and one function per ABI entry point, nothing else.
+/// and one function per ABI entry point, nothing else. Active data segments are copied
+/// into memory when a contract is instantiated, which costs fuel per byte like
+/// `memory.init`; an instance is made once per contract per transaction and keeps its
+/// memory and globals between the calls into it within that transaction.
 pub const WASM_FEATURES: &str = "mutable-global sign-extension multi-value bulk-memory";
 
 /// A WebAssembly value type used by the ABI (no floats, ever).

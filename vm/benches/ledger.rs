@@ -13,8 +13,8 @@ mod common;
 
 use assent_vm::ledger::primitives::keccak256;
 use assent_vm::ledger::trie::Trie;
-use assent_vm::ledger::tx::{SignedTransaction, create_address, recover_all};
-use assent_vm::ledger::{Chain, Hash, RedbStore};
+use assent_vm::ledger::tx::{SignedTransaction, create_address, recover_all, recover_prehash_k256};
+use assent_vm::ledger::{Chain, Hash, MemoryStore, RedbStore, Store};
 use common::{TestExecutor, address, call, config, deploy};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use std::collections::BTreeMap;
@@ -40,7 +40,7 @@ fn trie_root_of_1m_keys(c: &mut Criterion) {
             for key in &keys {
                 trie.insert(&store, key, key[..20].to_vec()).unwrap();
             }
-            black_box(trie.commit().root)
+            black_box(trie.commit_parallel().root)
         });
     });
     group.finish();
@@ -78,7 +78,7 @@ fn incremental_updates(c: &mut Criterion) {
                     trie.insert(&store, key, round.to_be_bytes().to_vec())
                         .unwrap();
                 }
-                let committed = trie.commit();
+                let committed = trie.commit_parallel();
                 store.extend(committed.nodes);
                 black_box(committed.root)
             },
@@ -109,51 +109,97 @@ fn transactions(c: &mut Criterion) {
     let mut group = c.benchmark_group("transactions");
     group.sample_size(20);
     group.throughput(Throughput::Elements(1_000));
-    group.bench_function("k256 recover only, 1 core (1000 tx)", |b| {
+    let prehashes: Vec<_> = decoded.iter().map(|tx| tx.tx().signing_hash()).collect();
+    group.bench_function(
+        "k256 VerifyingKey::recover_from_prehash, 1 core (1000 tx)",
+        |b| {
+            b.iter(|| {
+                for (tx, prehash) in decoded.iter().zip(&prehashes) {
+                    black_box(recover_prehash_k256(prehash, tx.signature()).unwrap());
+                }
+            });
+        },
+    );
+    group.bench_function(
+        "k256 VerifyingKey::recover_from_prehash, 2 threads (1000 tx)",
+        |b| {
+            b.iter(|| {
+                let pairs: Vec<_> = decoded.iter().zip(&prehashes).collect();
+                std::thread::scope(|scope| {
+                    for half in pairs.chunks(500) {
+                        scope.spawn(move || {
+                            for (tx, prehash) in half {
+                                black_box(recover_prehash_k256(prehash, tx.signature()).unwrap());
+                            }
+                        });
+                    }
+                });
+            });
+        },
+    );
+    group.bench_function("ledger recover_prehash, 1 core (1000 tx)", |b| {
         b.iter(|| {
             for tx in &decoded {
                 black_box(tx.recover_sender().unwrap());
             }
         });
     });
-    group.bench_function("k256 recover only, all cores (1000 tx)", |b| {
+    group.bench_function("ledger decode + recover_all, all cores (1000 tx)", |b| {
         b.iter(|| black_box(recover_all(&block, common::CHAIN_ID)));
     });
 
     let dir = std::env::temp_dir().join(format!("assent-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let mut chain =
+    let durable =
         Chain::open(RedbStore::open(&dir.join("ledger.redb")).unwrap(), config()).unwrap();
+    bench_blocks(
+        &mut group,
+        "signed tx through blocks of 1000, durable redb commit (1000 tx)",
+        durable,
+        contract,
+    );
+    let memory = Chain::open(MemoryStore::new(), config()).unwrap();
+    bench_blocks(
+        &mut group,
+        "signed tx through blocks of 1000, in-memory store (1000 tx)",
+        memory,
+        contract,
+    );
+    group.finish();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Blocks of 1,000 calls from 1,000 distinct accounts, after a deployment.
+fn bench_blocks<S: Store>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    mut chain: Chain<S>,
+    contract: assent_vm::ledger::Address,
+) {
     let time = chain.head().time;
     chain
         .produce_block(&mut TestExecutor, time + 1, &[deploy("deployer", 0)])
         .unwrap();
     let mut nonce = 0;
-    group.bench_function(
-        "signed tx through blocks of 1000, durable redb commit (1000 tx)",
-        |b| {
-            b.iter_custom(|iterations| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iterations {
-                    // Signing is the clients' work, not the node's: done outside the timing.
-                    let block = signed_block(contract, nonce);
-                    let time = chain.head().time + 1;
-                    let start = Instant::now();
-                    let result = chain
-                        .produce_block(&mut TestExecutor, time, &block)
-                        .unwrap();
-                    total += start.elapsed();
-                    assert_eq!(result.receipts.len(), 1_000);
-                    nonce += 1;
-                }
-                total
-            });
-        },
-    );
-    group.finish();
-    drop(chain);
-    let _ = std::fs::remove_dir_all(dir);
+    group.bench_function(name, |b| {
+        b.iter_custom(|iterations| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iterations {
+                // Signing is the clients' work, not the node's: done outside the timing.
+                let block = signed_block(contract, nonce);
+                let time = chain.head().time + 1;
+                let start = Instant::now();
+                let result = chain
+                    .produce_block(&mut TestExecutor, time, &block)
+                    .unwrap();
+                total += start.elapsed();
+                assert_eq!(result.receipts.len(), 1_000);
+                nonce += 1;
+            }
+            total
+        });
+    });
 }
 
 criterion_group!(

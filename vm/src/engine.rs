@@ -7,7 +7,9 @@
 //! Instances come from the pooling allocator, each with one memory of at most
 //! [`MAX_MEMORY_PAGES`].
 
-use assent_stdlib::abi::{MAX_CALL_DEPTH, MAX_MEMORY_PAGES, MAX_STACK_ESTIMATE};
+use assent_stdlib::abi::{
+    MAX_CALL_DEPTH, MAX_MEMORY_PAGES, MAX_STACK_ESTIMATE, MAX_TABLE_ELEMENTS,
+};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
 
 use crate::error::{VmError, engine_error};
@@ -50,10 +52,11 @@ pub(crate) fn build_engine(config: &VmConfig) -> Result<Engine, VmError> {
         .total_tables(config.pool_instances)
         .max_memories_per_module(1)
         .max_tables_per_module(1)
-        .table_elements(10_000)
+        .table_elements(MAX_TABLE_ELEMENTS as usize)
         .max_memory_size(memory_bytes as usize)
-        .max_core_instance_size(1 << 20)
-        .linear_memory_keep_resident(memory_bytes as usize)
+        // Room for the vmctx of MAX_FUNCTIONS functions and MAX_GLOBALS globals.
+        .max_core_instance_size(4 << 20)
+        .linear_memory_keep_resident(PAGE_SIZE as usize)
         .max_unused_warm_slots(config.pool_instances.min(64));
 
     let mut wasm = Config::new();
@@ -88,6 +91,8 @@ pub(crate) fn build_engine(config: &VmConfig) -> Result<Engine, VmError> {
         .memory_reservation_for_growth(0)
         .memory_guard_size(PAGE_SIZE)
         .memory_may_move(false)
+        // Contracts' data segments are small: copying them beats mapping an image.
+        .memory_init_cow(false)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     Engine::new(&wasm).map_err(engine_error)
 }

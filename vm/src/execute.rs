@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use assent_stdlib::abi::{ContractAbi, EntryKind};
+use assent_stdlib::abi::{ContractAbi, EntryKind, MEMORY_EXPORT};
 use assent_stdlib::gas::MEMORY_PAGE;
 use assent_stdlib::json::hex;
 use assent_stdlib::value::{Type, Value};
-use wasmtime::{Engine, InstancePre, Linker, Module, Store, Trap};
+use wasmtime::{Engine, InstancePre, Linker, Module, ModuleExport, Store, Trap};
 
 use crate::engine::{VmConfig, build_engine};
 use crate::error::{VmError, engine_error};
@@ -29,6 +29,10 @@ pub struct Contract {
     pub stack_estimate: u64,
     pub(crate) types: Arc<TypeTable>,
     pub(crate) pre: InstancePre<HostState>,
+    /// The export of each ABI entry point, index for index, and of the memory: looked up
+    /// once here rather than by name on every call.
+    pub(crate) entry_exports: Vec<ModuleExport>,
+    pub(crate) memory_export: ModuleExport,
 }
 
 impl std::fmt::Debug for Contract {
@@ -203,6 +207,10 @@ impl Vm {
 
     /// Runs `call` against `state`.
     ///
+    /// The calling thread needs about 1.5 MiB of stack: WebAssembly may use up to
+    /// `engine::MAX_WASM_STACK` (1 MiB) of it across the whole call stack of contracts
+    /// (Rust's default of 2 MiB for spawned threads is enough).
+    ///
     /// # Errors
     /// Only for host faults: storage failures, no contract at the address, an unknown
     /// entry point, arguments that do not match, wasmtime failures. Whatever the
@@ -214,6 +222,20 @@ impl Vm {
             .ok_or_else(|| VmError::NoContract {
                 address: hex(&call.contract),
             })?;
+        self.execute_loaded(state, contract, call)
+    }
+
+    /// Runs `call` on `contract`, given loaded rather than looked up at `call.contract`:
+    /// for a deployment's `init`, before the code is in the state.
+    ///
+    /// # Errors
+    /// As [`Vm::execute`].
+    pub fn execute_loaded(
+        &self,
+        state: Arc<dyn StateStore>,
+        contract: Arc<Contract>,
+        call: Call,
+    ) -> Result<Execution, VmError> {
         let (entry_index, entry) = contract
             .abi
             .entries
@@ -278,7 +300,15 @@ impl Vm {
                 read_only,
             },
         )
-        .and_then(|value| charge_memory(&mut store).map(|()| value));
+        .and_then(|value| host::charge_store(&mut store, 0).map(|()| value));
+        // Memory grown just before an abort is paid for too (as far as the gas goes).
+        if ran.is_err() {
+            let pages = std::mem::take(&mut store.data_mut().limits.pending_pages);
+            let fuel = store.get_fuel().map_err(engine_error)?;
+            store
+                .set_fuel(fuel.saturating_sub(pages.saturating_mul(MEMORY_PAGE)))
+                .map_err(engine_error)?;
+        }
 
         let left = store.get_fuel().map_err(engine_error)?;
         let state = store.into_data();
@@ -308,20 +338,6 @@ impl Vm {
                 writes: WriteSet::default(),
             },
         })
-    }
-}
-
-/// Charges memory pages grown since the last host call.
-fn charge_memory(store: &mut Store<HostState>) -> wasmtime::Result<()> {
-    let pages = std::mem::take(&mut store.data_mut().limits.pending_pages);
-    let cost = pages.saturating_mul(MEMORY_PAGE);
-    let fuel = store.get_fuel()?;
-    match fuel.checked_sub(cost) {
-        Some(left) => store.set_fuel(left),
-        None => {
-            store.set_fuel(0)?;
-            Err(wasmtime::Error::new(HostTrap::OutOfGas))
-        }
     }
 }
 
@@ -366,12 +382,25 @@ impl VmShared {
             None => self.compile(&code_hash, code)?,
         };
         let pre = self.linker.instantiate_pre(&module).map_err(engine_error)?;
+        let export = |name: &str| {
+            module
+                .get_export_index(name)
+                .ok_or_else(|| VmError::Engine(format!("the module has no export `{name}`")))
+        };
+        let entry_exports = abi
+            .entries
+            .iter()
+            .map(|entry| export(&entry.export))
+            .collect::<Result<Vec<_>, _>>()?;
+        let memory_export = export(MEMORY_EXPORT)?;
         let contract = Arc::new(Contract {
             code_hash,
             abi,
             stack_estimate,
             types: TypeTable::new(types),
             pre,
+            entry_exports,
+            memory_export,
         });
         self.loaded()?.insert(code_hash, contract.clone());
         Ok(contract)
@@ -423,3 +452,10 @@ fn deserialize(engine: &Engine, artefact: &[u8]) -> Result<Module, VmError> {
     // configuration, and refuses it otherwise (we then recompile).
     unsafe { Module::deserialize(engine, artefact) }.map_err(engine_error)
 }
+
+/// The ledger and the node share one VM between threads.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<Vm>();
+    shared::<Contract>();
+};

@@ -6,6 +6,8 @@
 //! - every import is a host function of the ABI table, with its exact signature;
 //! - there is exactly one memory, defined (not imported), exported as
 //!   [`MEMORY_EXPORT`], with a declared maximum of at most [`MAX_MEMORY_PAGES`];
+//! - functions, globals and table elements stay within the ABI's limits (so the module
+//!   can always be instantiated), and the one table, if any, declares a maximum;
 //! - there is no `start` function and nothing is exported but the memory and the entry
 //!   points of the ABI section, each with the signature its parameters and result imply;
 //! - the `assent.abi` section is present once and parses, and its types, states, events
@@ -17,8 +19,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use assent_stdlib::abi::{
-    ABI_SECTION, ContractAbi, EntryKind, HOST_MODULE, HostFn, MAX_MEMORY_PAGES, MAX_STACK_ESTIMATE,
-    MEMORY_EXPORT, TypeDesc, WasmType,
+    ABI_SECTION, ContractAbi, EntryKind, HOST_MODULE, HostFn, MAX_FUNCTIONS, MAX_GLOBALS,
+    MAX_MEMORY_PAGES, MAX_STACK_ESTIMATE, MAX_TABLE_ELEMENTS, MEMORY_EXPORT, TypeDesc, WasmType,
 };
 use assent_stdlib::value::Type;
 use wasmparser::{
@@ -82,9 +84,39 @@ pub fn validate(bytes: &[u8]) -> Result<ValidatedModule, ValidationError> {
                     module.check_import(offset, import.module, import.name, import.ty)?;
                 }
             }
+            Payload::FunctionSection(reader) if reader.count() > MAX_FUNCTIONS => {
+                return Err(ValidationError::at(
+                    reader.range().start,
+                    format!("{} functions (at most {MAX_FUNCTIONS})", reader.count()),
+                ));
+            }
             Payload::FunctionSection(reader) => {
                 for type_index in reader.clone() {
                     module.functions.push(type_index.map_err(wasm_error)?);
+                }
+            }
+            Payload::GlobalSection(reader) if reader.count() > MAX_GLOBALS => {
+                return Err(ValidationError::at(
+                    reader.range().start,
+                    format!("{} globals (at most {MAX_GLOBALS})", reader.count()),
+                ));
+            }
+            Payload::TableSection(reader) => {
+                for table in reader.clone() {
+                    let table = table.map_err(wasm_error)?;
+                    let size = table
+                        .ty
+                        .maximum
+                        .unwrap_or(table.ty.initial)
+                        .max(table.ty.initial);
+                    if table.ty.maximum.is_none() || size > MAX_TABLE_ELEMENTS {
+                        return Err(ValidationError::at(
+                            reader.range().start,
+                            format!(
+                                "the table must declare a maximum of at most {MAX_TABLE_ELEMENTS} elements"
+                            ),
+                        ));
+                    }
                 }
             }
             Payload::MemorySection(reader) => {

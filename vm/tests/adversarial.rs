@@ -53,8 +53,11 @@ fn the_validator_refuses_each_broken_rule() {
         ("an imported memory", "(import \"assent\" \"memory\" (memory 1 16))".into(), with_abi(raw("(module (import \"assent\" \"memory\" (memory 1 16)) (export \"memory\" (memory 0)) (func (export \"run\") (result i64) (i64.const 0)))"))),
         ("recursion", "$run calls itself".into(), hostile(MEMORY, "(func $run (export \"run\") (result i64) (call $run))")),
         ("mutual recursion", "$a -> $b -> $a".into(), hostile(MEMORY, "(func $a (export \"run\") (result i64) (call $b)) (func $b (result i64) (call $c)) (func $c (result i64) (call $a))")),
-        ("a cycle through call_indirect", "$run -> call_indirect -> $run (in the table)".into(), hostile(MEMORY, "(type $t (func (result i64))) (table 1 funcref) (elem (i32.const 0) $run) (func $run (export \"run\") (type $t) (call_indirect (type $t) (i32.const 0)))")),
-        ("a cycle through call_indirect via a helper", "$run -> $helper -> call_indirect -> $run".into(), hostile(MEMORY, "(type $t (func (result i64))) (table 2 funcref) (elem (i32.const 0) $leaf $run) (func $leaf (type $t) (i64.const 1)) (func $helper (result i64) (call_indirect (type $t) (i32.const 1))) (func $run (export \"run\") (type $t) (call $helper))")),
+        ("a cycle through call_indirect", "$run -> call_indirect -> $run (in the table)".into(), hostile(MEMORY, "(type $t (func (result i64))) (table 1 1 funcref) (elem (i32.const 0) $run) (func $run (export \"run\") (type $t) (call_indirect (type $t) (i32.const 0)))")),
+        ("a cycle through call_indirect via a helper", "$run -> $helper -> call_indirect -> $run".into(), hostile(MEMORY, "(type $t (func (result i64))) (table 2 2 funcref) (elem (i32.const 0) $leaf $run) (func $leaf (type $t) (i64.const 1)) (func $helper (result i64) (call_indirect (type $t) (i32.const 1))) (func $run (export \"run\") (type $t) (call $helper))")),
+        ("a table without a maximum", "(table 1 funcref)".into(), hostile(MEMORY, &format!("(table 1 funcref) {RUN_OK}"))),
+        ("a table too large", "(table 1 20000 funcref)".into(), hostile(MEMORY, &format!("(table 1 20000 funcref) {RUN_OK}"))),
+        ("too many globals", "1001 globals".into(), hostile(MEMORY, &format!("{} {RUN_OK}", "(global i64 (i64.const 0))".repeat(1001)))),
         ("a start function", "(start $init)".into(), hostile(MEMORY, &format!("(func $init) (start $init) {RUN_OK}"))),
         ("a memory without a maximum", "(memory 1)".into(), hostile("(memory (export \"memory\") 1)", RUN_OK)),
         ("a memory too large", "(memory 1 17)".into(), hostile("(memory (export \"memory\") 1 17)", RUN_OK)),
@@ -87,7 +90,7 @@ fn the_validator_refuses_each_broken_rule() {
 fn the_validator_accepts_a_call_indirect_without_a_cycle() {
     let wasm = hostile(
         MEMORY,
-        "(type $t (func (result i64))) (table 1 funcref) (elem (i32.const 0) $leaf) (func $leaf (type $t) (i64.const 41)) (func (export \"run\") (result i64) (i64.add (call_indirect (type $t) (i32.const 0)) (i64.const 1)))",
+        "(type $t (func (result i64))) (table 1 1 funcref) (elem (i32.const 0) $leaf) (func $leaf (type $t) (i64.const 41)) (func (export \"run\") (result i64) (i64.add (call_indirect (type $t) (i32.const 0)) (i64.const 1)))",
     );
     let validated = validate(&wasm).unwrap();
     assert_eq!(validated.abi.contract, "Test");
@@ -95,7 +98,7 @@ fn the_validator_accepts_a_call_indirect_without_a_cycle() {
     let execution = run(
         "action",
         Some(1),
-        "(type $t (func (result i64))) (table 1 funcref) (elem (i32.const 0) $leaf) (func $leaf (type $t) (i64.const 41)) (func (export \"run\") (result i64) (i64.add (call_indirect (type $t) (i32.const 0)) (i64.const 1)))",
+        "(type $t (func (result i64))) (table 1 1 funcref) (elem (i32.const 0) $leaf) (func $leaf (type $t) (i64.const 41)) (func (export \"run\") (result i64) (i64.add (call_indirect (type $t) (i32.const 0)) (i64.const 1)))",
     );
     assert_eq!(outcome(&execution), "ok 42");
 }

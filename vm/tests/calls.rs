@@ -82,6 +82,7 @@ fn client() -> Vec<u8> {
             entry("enter", "action", &[("bank", 6)], Some(1)),
             entry("peek", "view", &[], Some(1)),
             entry("stale", "action", &[("bank", 6)], Some(1)),
+            entry("twice", "action", &[("bank", 6)], Some(1)),
         ],
         bank_interface,
     );
@@ -115,6 +116,11 @@ fn client() -> Vec<u8> {
     (i64.store (i32.const 1024) (call $self_address))
     {bounce})
   (func (export "peek") (result i64) (i64.const 1))
+  (func (export "twice") (param $bank i64) (result i64)
+    (i64.store (i32.const 1024) (i64.const 1))
+    (drop {deposit})
+    (i64.store (i32.const 1024) (i64.const 2))
+    {deposit})
   (func (export "stale") (param $bank i64) (result i64)
     (i64.store (i32.const 1024) (call $caller))
     {balance})
@@ -279,6 +285,44 @@ fn relay() -> Vec<u8> {
           (i64.const 1)))))
 "#,
     )
+}
+
+#[test]
+fn calling_the_same_contract_twice_reuses_its_instance() {
+    let chain = chain();
+    let execution = chain.call(CLIENT, "twice", vec![address(BANK)]);
+    assert_eq!(outcome(&execution), "ok 2");
+    assert_eq!(execution.events.len(), 2);
+    assert_eq!(
+        outcome(&chain.call(BANK, "balance", vec![address(CLIENT)])),
+        "ok some(2)"
+    );
+}
+
+#[test]
+fn a_transaction_touches_a_bounded_number_of_contracts() {
+    let chain = Chain::with_config(assent_vm::VmConfig {
+        max_contracts_per_transaction: 3,
+        ..assent_vm::VmConfig::default()
+    });
+    let relays: Vec<Address> = (0..5u8).map(|i| [0x20 + i; 20]).collect();
+    let code = relay();
+    for (i, relay) in relays.iter().enumerate() {
+        chain.deploy(*relay, &code);
+        let next = relays.get(i + 1).copied().unwrap_or([0; 20]);
+        assert_eq!(
+            outcome(&chain.call(*relay, "init", vec![address(next)])),
+            "ok"
+        );
+    }
+    assert_eq!(
+        outcome(&chain.call(relays[0], "hop", vec![Value::Int(2)])),
+        "ok 2"
+    );
+    assert_eq!(
+        outcome(&chain.call(relays[0], "hop", vec![Value::Int(3)])),
+        "aborted \"a transaction may use at most 3 contracts\""
+    );
 }
 
 #[test]

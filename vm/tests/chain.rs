@@ -315,3 +315,85 @@ fn redb_store_keeps_blocks_receipts_code_and_events_across_reopen() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn pending_transactions_move_the_expected_nonce() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    let next = call("alice", 2, contract, "set", r#"{"key":"a","value":"b"}"#);
+    let verified = chain
+        .check_transaction(&mut TestExecutor, &next, 0)
+        .unwrap()
+        .unwrap();
+    assert_eq!(verified.sender, address("alice"));
+    // With one of alice's transactions pending, nonce 2 is taken: 3 is expected.
+    let error = chain
+        .check_transaction(&mut TestExecutor, &next, 1)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "wrong nonce 2: the sender's next nonce is 3"
+    );
+    assert_eq!(error.code(), 1004);
+}
+
+#[test]
+fn a_large_block_has_the_roots_alloy_computes() {
+    // 100 transactions: enough for the roots to be built on a second thread.
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    let block: Vec<Vec<u8>> = (0..100)
+        .map(|i| {
+            call(
+                &format!("user{i}"),
+                0,
+                contract,
+                "set",
+                r#"{"key":"x","value":"y"}"#,
+            )
+        })
+        .collect();
+    let time = chain.head().time + 1;
+    let result = chain
+        .produce_block(&mut TestExecutor, time, &block)
+        .unwrap();
+    assert_eq!(result.receipts.len(), 100);
+    let encodings: Vec<Vec<u8>> = result.receipts.iter().map(|r| r.encode()).collect();
+    let receipts_root = alloy_trie::root::ordered_trie_root_with_encoder(&encodings, |r, out| {
+        out.extend_from_slice(r)
+    });
+    let transactions_root = alloy_trie::root::ordered_trie_root_with_encoder(&block, |raw, out| {
+        out.extend_from_slice(raw)
+    });
+    assert_eq!(result.header.receipts_root.0, receipts_root.0);
+    assert_eq!(result.header.transactions_root.0, transactions_root.0);
+    replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap();
+}
+
+#[test]
+fn read_state_sees_any_block_and_keeps_no_writes() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    let key = entry_key(&contract, "k");
+    let at_head = chain
+        .read_state(None, |state| {
+            state.set(&key, b"scratch".to_vec()).unwrap();
+            (
+                state.get(&key).unwrap(),
+                state.code(&contract).unwrap().is_some(),
+            )
+        })
+        .unwrap();
+    assert_eq!(at_head, (Some(b"scratch".to_vec()), true));
+    assert_eq!(chain.get(&key, None).unwrap(), Some(b"v1".to_vec()));
+    let at_genesis = chain
+        .read_state(Some(0), |state| {
+            (state.get(&key).unwrap(), state.code(&contract).unwrap())
+        })
+        .unwrap();
+    assert_eq!(at_genesis, (None, None));
+}

@@ -15,6 +15,7 @@ use ledger_common as common;
 use assent_vm::ledger::tx::create_address;
 use assent_vm::ledger::{Chain, RedbStore, Store, replay};
 use common::{TestExecutor, address, call, config, deploy};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -32,7 +33,7 @@ fn block_transactions<S: Store>(chain: &Chain<S>, number: u64) -> Vec<Vec<u8>> {
     }
     let contract = create_address(&address("deployer"), 0);
     let count = if number.is_multiple_of(5) {
-        150
+        80
     } else {
         1 + number % 17
     };
@@ -61,6 +62,10 @@ fn commit_blocks(dir: &Path, limit: Option<u64>) -> u64 {
         let result = chain.produce_block(&mut TestExecutor, time, &txs).unwrap();
         assert!(result.rejected.is_empty(), "{:?}", result.rejected);
         committed += 1;
+        // Tell the parent, which kills at a random moment after a commit it has seen.
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "committed {number}").unwrap();
+        stdout.flush().unwrap();
     }
     chain.head().number
 }
@@ -107,16 +112,29 @@ fn sigkill_during_commits_never_leaves_a_partial_block() {
     let exe = std::env::current_exe().unwrap();
     let mut random = XorShift(0x5eed_1234_abcd_0001);
     let mut previous_head = 0;
-    let mut advanced = 0;
     for round in 0..KILLS {
         let mut child = Command::new(&exe)
             .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, &dir)
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(150 + random.next() % 600));
+        // Wait until the child has committed a block of its own, then let it run on for a
+        // random 0–300 ms, so that the kill lands anywhere in building or committing the
+        // next blocks, and the test does not depend on how loaded the machine is.
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        loop {
+            let line = lines
+                .next()
+                .unwrap_or_else(|| panic!("round {round}: the child stopped without committing"))
+                .unwrap();
+            if let Some(number) = line.strip_prefix("committed ") {
+                assert!(number.parse::<u64>().unwrap() > previous_head);
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(random.next() % 300));
         // `Child::kill` sends SIGKILL on Unix: no destructor, no flush, no clean close.
         child.kill().unwrap();
         let status = child.wait().unwrap();
@@ -124,17 +142,16 @@ fn sigkill_during_commits_never_leaves_a_partial_block() {
             !status.success(),
             "round {round}: the child exited on its own"
         );
+        drop(lines);
 
         let chain = Chain::open_existing(RedbStore::open(&dir.join("ledger.redb")).unwrap())
             .unwrap_or_else(|error| panic!("round {round}: the store does not open: {error}"));
         let head = chain.head().number;
+        // The child reported a commit past the previous head, so the head moved on.
         assert!(
-            head >= previous_head,
-            "round {round}: committed blocks were lost"
+            head > previous_head,
+            "round {round}: a reported commit was lost"
         );
-        if head > previous_head {
-            advanced += 1;
-        }
         let store = chain.store();
         // Every block up to the head is complete.
         for number in previous_head.max(1)..=head {
@@ -169,11 +186,5 @@ fn sigkill_during_commits_never_leaves_a_partial_block() {
         eprintln!("round {round}: head {head}");
         previous_head = head;
     }
-    // The child made progress between most kills (it must have been killed mid-run, not
-    // only during start-up).
-    assert!(
-        advanced >= KILLS / 2,
-        "the child advanced in only {advanced} of {KILLS} rounds"
-    );
     std::fs::remove_dir_all(dir).unwrap();
 }

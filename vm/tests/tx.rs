@@ -17,7 +17,7 @@ use assent_vm::ledger::primitives::{Address, Hash, decode_hex, encode_hex};
 use assent_vm::ledger::rlp::ListBuilder;
 use assent_vm::ledger::tx::{
     Signature, SignedTransaction, Transaction, TxError, create_address, recover_prehash,
-    sign_prehash,
+    recover_prehash_k256, sign_prehash,
 };
 use assent_vm::ledger::{Chain, MemoryStore};
 use common::{TestExecutor, address, call, deploy};
@@ -220,6 +220,57 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
+    fn recovery_agrees_with_k256_on_valid_and_arbitrary_signatures(
+        seed in any::<[u8; 32]>(),
+        prehash in any::<[u8; 32]>(),
+        r in any::<[u8; 32]>(),
+        s in any::<[u8; 32]>(),
+        y_parity in 0u8..3,
+    ) {
+        let prehash = Hash(prehash);
+        if let Ok(key) = SigningKey::from_bytes((&seed).into()) {
+            let signature = sign_prehash(&key, &prehash).unwrap();
+            let ours = recover_prehash(&prehash, &signature);
+            prop_assert_eq!(&ours, &Ok(address_of(key.verifying_key())));
+            prop_assert_eq!(ours, recover_prehash_k256(&prehash, &signature));
+        }
+        // Arbitrary r and s (with s forced low half or not): same verdict, same address.
+        let arbitrary = Signature { y_parity, r, s };
+        prop_assert_eq!(
+            recover_prehash(&prehash, &arbitrary),
+            recover_prehash_k256(&prehash, &arbitrary)
+        );
+        let mut low = s;
+        low[0] &= 0x7f;
+        let arbitrary = Signature { y_parity, r, s: low };
+        prop_assert_eq!(
+            recover_prehash(&prehash, &arbitrary),
+            recover_prehash_k256(&prehash, &arbitrary)
+        );
+    }
+
+    #[test]
+    fn mutated_transactions_never_panic_and_accepted_ones_are_canonical(
+        seed in any::<[u8; 32]>(),
+        tx in transaction(),
+        flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..4),
+        cut in any::<usize>(),
+    ) {
+        let Ok(key) = SigningKey::from_bytes((&seed).into()) else { return Ok(()); };
+        let mut bytes = tx.sign(&key).unwrap().encoded().to_vec();
+        for (position, value) in flips {
+            let position = position % bytes.len();
+            bytes[position] = value;
+        }
+        bytes.truncate(bytes.len() - cut % 3);
+        if let Ok(decoded) = SignedTransaction::decode(&bytes) {
+            let reencoded = SignedTransaction::new(decoded.tx().clone(), *decoded.signature());
+            prop_assert_eq!(reencoded.encoded(), bytes.as_slice());
+            let _ = decoded.recover_sender();
+        }
+    }
+
+    #[test]
     fn signed_transactions_round_trip(tx in transaction(), seed in any::<[u8; 32]>()) {
         let Ok(key) = SigningKey::from_bytes((&seed).into()) else { return Ok(()); };
         let signed = tx.clone().sign(&key).unwrap();
@@ -243,7 +294,7 @@ fn refusal(raw: &[u8]) -> String {
         )
         .unwrap();
     assert!(block.rejected.is_empty());
-    match chain.check_transaction(&mut TestExecutor, raw, 0) {
+    match chain.check_transaction(&mut TestExecutor, raw, 0).unwrap() {
         Ok(_) => "accepted".into(),
         Err(error) => format!("{}: {error}", error.code()),
     }
@@ -425,4 +476,34 @@ fn recovering_in_parallel_keeps_order_and_results() {
             assert_eq!(result.unwrap().sender, address(&format!("user{i}")));
         }
     }
+}
+
+#[test]
+fn streamed_recovery_hands_results_over_in_order_and_stops_on_request() {
+    let raws: Vec<Vec<u8>> = (0..300)
+        .map(|i| {
+            if i % 11 == 5 {
+                b"junk".to_vec()
+            } else {
+                call(&format!("user{}", i % 40), i, Address([1; 20]), "set", "{}")
+            }
+        })
+        .collect();
+    let mut seen = Vec::new();
+    assent_vm::ledger::tx::recover_each(&raws, common::CHAIN_ID, |index, result| {
+        let expected = SignedTransaction::decode(&raws[index]).and_then(SignedTransaction::recover);
+        assert_eq!(result, expected, "transaction {index}");
+        seen.push(index);
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    assert_eq!(seen, (0..300).collect::<Vec<_>>());
+
+    let mut count = 0;
+    let stopped = assent_vm::ledger::tx::recover_each(&raws, common::CHAIN_ID, |index, _| {
+        count += 1;
+        if index == 150 { Err(index) } else { Ok(()) }
+    });
+    assert_eq!(stopped, Err(150));
+    assert_eq!(count, 151);
 }

@@ -432,7 +432,9 @@ impl Cx<'_> {
                 format!("no method `{}` on type `{shown}`", method.name),
             )
             .with_label("unknown method");
-        if let Some(close) = suggest(&method.name, methods.iter().copied()) {
+        if let (Ty::Map(..), "insert" | "set" | "put") = (ty, method.name.as_str()) {
+            diagnostic = diagnostic.with_help("write an entry with `m[key] = value`");
+        } else if let Some(close) = suggest(&method.name, methods.iter().copied()) {
             diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
         }
         if methods.is_empty() {
@@ -480,9 +482,6 @@ impl Cx<'_> {
             _ => {
                 let ty = place.ty.clone();
                 self.report_unknown_method(&ty, method);
-                if let Ty::Map(..) = ty {
-                    // `m.insert(k, v)` is spelled `m[k] = v`.
-                }
                 self.check_args_loosely(args);
                 return self.error_expr(span);
             }

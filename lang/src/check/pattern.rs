@@ -157,8 +157,9 @@ impl Cx<'_> {
                         &mut alt_bound,
                         Some(&first_bound),
                     ));
-                    for (name, _, _, _) in &first_bound {
+                    for (name, id, _, _) in &first_bound {
                         if !alt_bound.iter().any(|(n, ..)| n == name) {
+                            self.mark_read(super::body::Binding::Local(*id));
                             let diagnostic = self
                                 .diag(
                                     Code::PatternMismatch,

@@ -756,7 +756,7 @@ impl Cx<'_> {
                             name.name
                         ));
                     self.report(diagnostic);
-                    None
+                    Some(error_place(ty))
                 }
                 Binding::Local(id) => {
                     if reads {
@@ -779,7 +779,7 @@ impl Cx<'_> {
                             )
                             .with_help(format!("make it mutable: `let mut {}`", name.name));
                         self.report(diagnostic);
-                        return None;
+                        return Some(error_place(ty));
                     }
                     Some(Place {
                         root: PlaceRoot::Local(id),
@@ -812,7 +812,7 @@ impl Cx<'_> {
                                 _ => "change entries with `m[k] = v` and `m.remove(k)`",
                             });
                         self.report(diagnostic);
-                        return None;
+                        return Some(error_place(ty));
                     }
                     self.check_state_write(name.span, &name.name);
                     Some(Place {
@@ -856,6 +856,16 @@ impl Cx<'_> {
                 }
             }
         }
+    }
+}
+
+/// A place whose error is reported: it keeps its type, so the value assigned to it is
+/// still checked against that type, and is never lowered (the contract has an error).
+fn error_place(ty: Ty) -> Place {
+    Place {
+        root: PlaceRoot::Local(LocalId(u32::MAX)),
+        path: Vec::new(),
+        ty,
     }
 }
 

@@ -20,11 +20,13 @@
 
 mod abi;
 mod data;
+mod expr;
 mod function;
 mod layout;
-mod lower;
 mod pattern;
+mod place;
 mod runtime;
+mod stmt;
 mod types;
 
 use assent_stdlib::abi::{

@@ -73,6 +73,31 @@ pub(super) fn host_div_round(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Rounding half away from zero another way: `sign * floor((2|n| + |d|) / 2|d|)`.
+    fn reference(numerator: i128, denominator: i128) -> Option<i64> {
+        if denominator == 0 {
+            return None;
+        }
+        let magnitude = (2 * numerator.unsigned_abs() + denominator.unsigned_abs())
+            / (2 * denominator.unsigned_abs());
+        let negative = (numerator < 0) != (denominator < 0);
+        let value = i128::try_from(magnitude).ok()?;
+        i64::try_from(if negative { -value } else { value }).ok()
+    }
+
+    proptest! {
+        #[test]
+        fn mul_percent_matches_the_reference(amount in any::<i64>(), percent in -2_000_000i64..2_000_000) {
+            prop_assert_eq!(mul_percent(amount, percent), reference(i128::from(amount) * i128::from(percent), 10_000));
+        }
+
+        #[test]
+        fn div_round_matches_the_reference(amount in any::<i64>(), divisor in any::<i64>()) {
+            prop_assert_eq!(div_round(amount, divisor), reference(i128::from(amount), i128::from(divisor)));
+        }
+    }
 
     #[test]
     fn percentages_round_half_away_from_zero() {

@@ -10,7 +10,9 @@ use assent_stdlib::json::hex;
 use assent_stdlib::value::Value;
 use wasmtime::{AsContextMut, Caller, Trap, Val};
 
-use super::{Frame, HostResult, HostState, Live, abort, charge, fault, read_slots, size_of};
+use super::{
+    Frame, HostResult, HostState, Live, abort, charge, charge_store, fault, read_slots, size_of,
+};
 use crate::error::{VmError, engine_error};
 use crate::execute::Contract;
 use crate::state::Address;
@@ -44,11 +46,16 @@ fn instance(mut ctx: impl AsContextMut<Data = HostState>, call: &Invocation) -> 
         Err(error) if error.is::<Trap>() => return Err(error),
         Err(error) => return fault(engine_error(error)),
     };
-    let Some(memory) = instance.get_memory(&mut ctx, MEMORY_EXPORT) else {
+    let memory = instance
+        .get_module_export(&mut ctx, &call.contract.memory_export)
+        .and_then(wasmtime::Extern::into_memory);
+    let Some(memory) = memory else {
         return fault(VmError::Engine(format!(
             "the instance has no `{MEMORY_EXPORT}` export"
         )));
     };
+    // The instance's initial pages are paid for before any of its code runs.
+    charge_store(&mut ctx, 0)?;
     let live = Live { instance, memory };
     ctx.as_context_mut()
         .data_mut()
@@ -62,11 +69,19 @@ pub(crate) fn invoke(
     mut ctx: impl AsContextMut<Data = HostState>,
     call: Invocation,
 ) -> HostResult<Option<Value>> {
-    let Some(entry) = call.contract.abi.entries.get(call.entry).cloned() else {
+    let contract = call.contract.clone();
+    let (Some(entry), Some(export)) = (
+        contract.abi.entries.get(call.entry),
+        contract.entry_exports.get(call.entry),
+    ) else {
         return fault(VmError::Engine("no such entry point".into()));
     };
     let live = instance(&mut ctx, &call)?;
-    let Some(func) = live.instance.get_func(&mut ctx, &entry.export) else {
+    let func = live
+        .instance
+        .get_module_export(&mut ctx, export)
+        .and_then(wasmtime::Extern::into_func);
+    let Some(func) = func else {
         return fault(VmError::Engine(format!(
             "the instance has no export `{}`",
             entry.export

@@ -22,7 +22,7 @@ use assent_stdlib::abi::{HOST_FUNCTIONS, HOST_MODULE, HostFn, MAX_MEMORY_PAGES, 
 use assent_stdlib::codec;
 use assent_stdlib::gas;
 use assent_stdlib::value::{Type, Value};
-use wasmtime::{Caller, Instance, Linker, Memory, ResourceLimiter};
+use wasmtime::{AsContextMut, Caller, Instance, Linker, Memory, ResourceLimiter};
 
 use crate::engine::PAGE_SIZE;
 use crate::error::{VmError, engine_error};
@@ -161,13 +161,23 @@ impl ResourceLimiter for Limits {
 /// Charges `gas` (plus any memory growth not yet paid for) against the store's fuel,
 /// before the caller does its work.
 pub(crate) fn charge(caller: &mut Caller<'_, HostState>, gas: u64) -> HostResult<()> {
-    let pages = std::mem::take(&mut caller.data_mut().limits.pending_pages);
+    charge_store(caller, gas)
+}
+
+/// [`charge`] for any store context: memory pages are also charged right after an
+/// instance is made (before its code runs) and when the transaction ends.
+pub(crate) fn charge_store(
+    mut ctx: impl AsContextMut<Data = HostState>,
+    gas: u64,
+) -> HostResult<()> {
+    let mut store = ctx.as_context_mut();
+    let pages = std::mem::take(&mut store.data_mut().limits.pending_pages);
     let total = gas.saturating_add(pages.saturating_mul(gas::MEMORY_PAGE));
-    let fuel = caller.get_fuel()?;
+    let fuel = store.get_fuel()?;
     match fuel.checked_sub(total) {
-        Some(left) => caller.set_fuel(left),
+        Some(left) => store.set_fuel(left),
         None => {
-            caller.set_fuel(0)?;
+            store.set_fuel(0)?;
             Err(wasmtime::Error::new(HostTrap::OutOfGas))
         }
     }

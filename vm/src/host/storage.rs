@@ -17,25 +17,41 @@ use crate::error::VmError;
 use crate::state::{SET_MEMBER, StoreError, contract_key};
 use crate::types::TypeId;
 
+#[derive(Clone, Copy)]
 struct StateInfo {
+    index: usize,
     ty: TypeId,
     persistent: bool,
-    name: String,
 }
 
 fn state_info(caller: &Caller<'_, HostState>, state: i32) -> HostResult<StateInfo> {
     let frame = caller.data().frame()?;
-    match usize::try_from(state)
-        .ok()
-        .and_then(|index| frame.contract.abi.states.get(index))
-    {
-        Some(info) => Ok(StateInfo {
+    match usize::try_from(state).ok().and_then(|index| {
+        frame
+            .contract
+            .abi
+            .states
+            .get(index)
+            .map(|info| (index, info))
+    }) {
+        Some((index, info)) => Ok(StateInfo {
+            index,
             ty: info.ty,
             persistent: info.persistent,
-            name: info.name.clone(),
         }),
         None => abort(format!("state {state} does not exist")),
     }
+}
+
+/// The name of a state, for messages.
+fn state_name(caller: &Caller<'_, HostState>, info: StateInfo) -> String {
+    caller
+        .data()
+        .frame()
+        .ok()
+        .and_then(|frame| frame.contract.abi.states.get(info.index))
+        .map(|state| state.name.clone())
+        .unwrap_or_default()
 }
 
 /// The raw key of state `state`, with `element` the encoded map key or set element.
@@ -63,17 +79,23 @@ fn read(caller: &mut Caller<'_, HostState>, key: &[u8]) -> HostResult<Option<Vec
     Ok(value)
 }
 
-fn decode(bytes: &[u8], ty: &Type, name: &str) -> HostResult<Value> {
-    match codec::decode(bytes, ty) {
+/// Decodes a stored value of type `ty` (read from the running frame's table).
+fn decode(
+    caller: &Caller<'_, HostState>,
+    bytes: &[u8],
+    ty: TypeId,
+    info: StateInfo,
+) -> HostResult<Value> {
+    let frame = caller.data().frame()?;
+    match codec::decode(bytes, frame.type_of(ty)?) {
         Ok(value) => Ok(value),
         Err(error) => fault(VmError::Store(StoreError {
-            message: format!("the stored value of state `{name}` does not decode: {error}"),
+            message: format!(
+                "the stored value of state `{}` does not decode: {error}",
+                state_name(caller, info)
+            ),
         })),
     }
-}
-
-fn type_of(caller: &Caller<'_, HostState>, ty: TypeId) -> HostResult<Type> {
-    Ok(caller.data().frame()?.type_of(ty)?.clone())
 }
 
 fn child(caller: &Caller<'_, HostState>, ty: TypeId, index: usize) -> HostResult<TypeId> {
@@ -88,14 +110,19 @@ pub(super) fn state_load(mut caller: Caller<'_, HostState>, state: i32) -> HostR
     charge(&mut caller, HOST_CALL)?;
     let info = state_info(&caller, state)?;
     if info.persistent {
-        return abort(format!("state `{}` is a persistent collection", info.name));
+        return abort(format!(
+            "state `{}` is a persistent collection",
+            state_name(&caller, info)
+        ));
     }
     let key = key(&caller, state, &[])?;
     let Some(bytes) = read(&mut caller, &key)? else {
-        return abort(format!("state `{}` has no value yet", info.name));
+        return abort(format!(
+            "state `{}` has no value yet",
+            state_name(&caller, info)
+        ));
     };
-    let ty = type_of(&caller, info.ty)?;
-    let value = decode(&bytes, &ty, &info.name)?;
+    let value = decode(&caller, &bytes, info.ty, info)?;
     let state = caller.data_mut();
     state.account(bytes.len())?;
     Ok(state.frame_mut()?.lower(info.ty, Arc::new(value)))
@@ -121,7 +148,10 @@ pub(super) fn state_store(
     caller.data().writable("writing state")?;
     let info = state_info(&caller, state)?;
     if info.persistent {
-        return abort(format!("state `{}` is a persistent collection", info.name));
+        return abort(format!(
+            "state `{}` is a persistent collection",
+            state_name(&caller, info)
+        ));
     }
     let value = caller.data().frame()?.lift(info.ty, value)?;
     let key = key(&caller, state, &[])?;
@@ -139,13 +169,15 @@ fn collection(
     if !info.persistent {
         return abort(format!(
             "state `{}` is not a persistent Map or Set",
-            info.name
+            state_name(caller, info)
         ));
     }
     let key_ty = child(caller, info.ty, 0)?;
-    let value_ty = match type_of(caller, info.ty)? {
-        Type::Map(..) => Some(child(caller, info.ty, 1)?),
-        _ => None,
+    let is_map = matches!(caller.data().frame()?.type_of(info.ty)?, Type::Map(..));
+    let value_ty = if is_map {
+        Some(child(caller, info.ty, 1)?)
+    } else {
+        None
     };
     Ok((info, key_ty, value_ty))
 }
@@ -167,16 +199,15 @@ pub(super) fn pmap_get(mut caller: Caller<'_, HostState>, state: i32, key: i64) 
     charge(&mut caller, HOST_CALL)?;
     let (info, key_ty, value_ty) = collection(&caller, state)?;
     let Some(value_ty) = value_ty else {
-        return abort(format!("state `{}` is a set: use `contains`", info.name));
+        return abort(format!(
+            "state `{}` is a set: use `contains`",
+            state_name(&caller, info)
+        ));
     };
     let raw = element_key(&mut caller, state, key_ty, key)?;
     let stored = read(&mut caller, &raw)?;
     let value = match &stored {
-        Some(bytes) => Some(Box::new(decode(
-            bytes,
-            &type_of(&caller, value_ty)?,
-            &info.name,
-        )?)),
+        Some(bytes) => Some(Box::new(decode(&caller, bytes, value_ty, info)?)),
         None => None,
     };
     let Some(option_ty) = caller.data().frame()?.types().option_of(value_ty) else {
@@ -212,7 +243,10 @@ pub(super) fn pmap_set(
     caller.data().writable("writing state")?;
     let (info, key_ty, value_ty) = collection(&caller, state)?;
     let Some(value_ty) = value_ty else {
-        return abort(format!("state `{}` is a set: use `insert`", info.name));
+        return abort(format!(
+            "state `{}` is a set: use `insert`",
+            state_name(&caller, info)
+        ));
     };
     let value = caller.data().frame()?.lift(value_ty, value)?;
     let raw = element_key(&mut caller, state, key_ty, key)?;
@@ -244,7 +278,10 @@ pub(super) fn pset_insert(
     caller.data().writable("writing state")?;
     let (info, key_ty, value_ty) = collection(&caller, state)?;
     if value_ty.is_some() {
-        return abort(format!("state `{}` is a map: use `m[k] = v`", info.name));
+        return abort(format!(
+            "state `{}` is a map: use `m[k] = v`",
+            state_name(&caller, info)
+        ));
     }
     let raw = element_key(&mut caller, state, key_ty, element)?;
     charge(&mut caller, storage_write_cost(raw.len(), SET_MEMBER.len()))?;

@@ -21,9 +21,47 @@ fn slot(caller: &Caller<'_, HostState>, handle: i64) -> HostResult<Slot> {
     Ok(caller.data().frame()?.slot(handle)?.clone())
 }
 
-/// The type of a slot, cloned (types are small).
-fn type_of(caller: &Caller<'_, HostState>, ty: TypeId) -> HostResult<Type> {
-    Ok(caller.data().frame()?.type_of(ty)?.clone())
+/// What a type id is, in brief (borrowing the type table would hold the store).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    String,
+    Bytes,
+    Address,
+    Hash,
+    Option,
+    List,
+    Set,
+    Map,
+    /// A record, tuple or `Decision`, with its number of fields.
+    Fields(usize),
+    Other,
+}
+
+fn kind_of(caller: &Caller<'_, HostState>, ty: TypeId) -> HostResult<Kind> {
+    Ok(match caller.data().frame()?.type_of(ty)? {
+        Type::String => Kind::String,
+        Type::Bytes => Kind::Bytes,
+        Type::Address => Kind::Address,
+        Type::Hash => Kind::Hash,
+        Type::Option(_) => Kind::Option,
+        Type::List(_) => Kind::List,
+        Type::Set(_) => Kind::Set,
+        Type::Map(..) => Kind::Map,
+        Type::Record(record) => Kind::Fields(record.fields.len()),
+        Type::Tuple(items) => Kind::Fields(items.len()),
+        Type::Decision => Kind::Fields(2),
+        _ => Kind::Other,
+    })
+}
+
+/// The type's name as written in Assent, for messages.
+fn type_name(caller: &Caller<'_, HostState>, ty: TypeId) -> String {
+    caller
+        .data()
+        .frame()
+        .ok()
+        .and_then(|frame| frame.types().get(ty).map(Type::display))
+        .unwrap_or_default()
 }
 
 fn child(caller: &Caller<'_, HostState>, ty: TypeId, index: usize) -> HostResult<TypeId> {
@@ -74,25 +112,27 @@ pub(super) fn val_const(
 ) -> HostResult<i64> {
     charge(&mut caller, HOST_CALL)?;
     let ty = ty as u32;
-    let expected = type_of(&caller, ty)?;
+    let expected = kind_of(&caller, ty)?;
     let bytes = read_memory(&caller, ptr, len)?;
     charge(&mut caller, copy_cost(bytes.len()))?;
     let size = bytes.len();
     let value = match expected {
-        Type::String => match String::from_utf8(bytes) {
+        Kind::String => match String::from_utf8(bytes) {
             Ok(text) => Value::String(text),
             Err(_) => return abort("a String constant is not UTF-8"),
         },
-        Type::Bytes => Value::Bytes(bytes),
-        Type::Address => match <[u8; 20]>::try_from(bytes.as_slice()) {
+        Kind::Bytes => Value::Bytes(bytes),
+        Kind::Address => match <[u8; 20]>::try_from(bytes.as_slice()) {
             Ok(address) => Value::Address(address),
             Err(_) => return abort(format!("an Address constant has {size} bytes, not 20")),
         },
-        Type::Hash => match <[u8; 32]>::try_from(bytes.as_slice()) {
+        Kind::Hash => match <[u8; 32]>::try_from(bytes.as_slice()) {
             Ok(hash) => Value::Hash(hash),
             Err(_) => return abort(format!("a Hash constant has {size} bytes, not 32")),
         },
-        other => return abort(format!("`{}` has no constant form", other.display())),
+        _ => {
+            return abort(format!("`{}` has no constant form", type_name(&caller, ty)));
+        }
     };
     give(&mut caller, ty, value, size)
 }
@@ -194,16 +234,6 @@ pub(super) fn bytes_at(mut caller: Caller<'_, HostState>, b: i64, index: i64) ->
     }
 }
 
-/// The number of fields of a record-like type.
-fn field_count(ty: &Type) -> Option<usize> {
-    match ty {
-        Type::Record(record) => Some(record.fields.len()),
-        Type::Tuple(items) => Some(items.len()),
-        Type::Decision => Some(2),
-        _ => None,
-    }
-}
-
 /// Lifts `slots` as the fields of record-like type `ty`, charging their copies.
 pub(super) fn build_fields(
     caller: &mut Caller<'_, HostState>,
@@ -229,7 +259,7 @@ pub(super) fn record_new(
 ) -> HostResult<i64> {
     charge(&mut caller, HOST_CALL)?;
     let ty = ty as u32;
-    let Some(count) = field_count(&type_of(&caller, ty)?) else {
+    let Kind::Fields(count) = kind_of(&caller, ty)? else {
         return abort(format!("type {ty} is not a record, tuple or Decision"));
     };
     charge(&mut caller, VALUE_PER_ELEMENT.saturating_mul(count as u64))?;
@@ -313,9 +343,9 @@ pub(super) fn record_set_mut(
 }
 
 fn expect_option(caller: &Caller<'_, HostState>, ty: TypeId) -> HostResult<TypeId> {
-    match type_of(caller, ty)? {
-        Type::Option(_) => child(caller, ty, 0),
-        other => abort(format!("`{}` is not an option type", other.display())),
+    match kind_of(caller, ty)? {
+        Kind::Option => child(caller, ty, 0),
+        _ => abort(format!("`{}` is not an option type", type_name(caller, ty))),
     }
 }
 
@@ -371,11 +401,16 @@ pub(super) fn opt_unwrap(mut caller: Caller<'_, HostState>, o: i64) -> HostResul
 pub(super) fn coll_new(mut caller: Caller<'_, HostState>, ty: i32) -> HostResult<i64> {
     charge(&mut caller, HOST_CALL)?;
     let ty = ty as u32;
-    let value = match type_of(&caller, ty)? {
-        Type::List(_) => Value::List(Vec::new()),
-        Type::Set(_) => Value::Set(Vec::new()),
-        Type::Map(..) => Value::Map(Vec::new()),
-        other => return abort(format!("`{}` is not a collection type", other.display())),
+    let value = match kind_of(&caller, ty)? {
+        Kind::List => Value::List(Vec::new()),
+        Kind::Set => Value::Set(Vec::new()),
+        Kind::Map => Value::Map(Vec::new()),
+        _ => {
+            return abort(format!(
+                "`{}` is not a collection type",
+                type_name(&caller, ty)
+            ));
+        }
     };
     give(&mut caller, ty, value, 4)
 }

@@ -14,7 +14,7 @@ use super::receipt::{Event, Receipt, Status};
 use super::state::{Changes, Overlay, code_hash_key, decode_nonce, nonce_key};
 use super::store::{BlockCommit, ChainConfig, MemoryStore, Store};
 use super::trie::{self, Trie, secure_key};
-use super::tx::{TxError, VerifiedTransaction, recover_all};
+use super::tx::{TxError, VerifiedTransaction, recover_all, recover_each};
 use serde_json::Value;
 
 /// The default block gas limit (LEDGER.md §5).
@@ -181,6 +181,35 @@ impl<S: Store> Chain<S> {
         Ok(Trie::at(root).get(&self.store, path.as_bytes())?)
     }
 
+    /// Runs `read` against the state at a block (`None`: the head) through a throwaway
+    /// overlay: views, policies and `assent_call` see the state and may write scratch values,
+    /// but nothing they write is kept.
+    ///
+    /// # Errors
+    /// No such block, or a storage fault.
+    pub fn read_state<T>(
+        &self,
+        block: Option<u64>,
+        read: impl FnOnce(&mut dyn StateAccess) -> T,
+    ) -> Result<T, LedgerError> {
+        let past;
+        let trie = match block {
+            None => &self.state,
+            Some(_) => {
+                past = Trie::at(self.state_root_at(block)?.1);
+                &past
+            }
+        };
+        let empty = Changes::default();
+        let mut overlay = Overlay {
+            trie,
+            store: &self.store,
+            block: &empty,
+            tx: Changes::default(),
+        };
+        Ok(read(&mut overlay))
+    }
+
     /// An account's next nonce at the head.
     ///
     /// # Errors
@@ -209,20 +238,24 @@ impl<S: Store> Chain<S> {
 
     /// Every check of LEDGER.md §2 on one raw transaction against the head state, as
     /// `assent_sendRawTransaction` makes them; `pending` counts the sender's transactions
-    /// accepted but not yet in a block.
+    /// accepted but not yet in a block. The inner `Result` is the verdict.
     ///
     /// # Errors
-    /// The [`TxError`] refusing it.
+    /// A storage fault while reading the state.
     pub fn check_transaction(
         &self,
         executor: &mut dyn Executor,
         raw: &[u8],
         pending: u64,
-    ) -> Result<VerifiedTransaction, TxError> {
-        let verified = recover_all(std::slice::from_ref(&raw.to_vec()), self.config.chain_id)
+    ) -> Result<Result<VerifiedTransaction, TxError>, LedgerError> {
+        let verified = match recover_all(std::slice::from_ref(&raw.to_vec()), self.config.chain_id)
             .into_iter()
             .next()
-            .unwrap_or(Err(TxError::BadSignature("signature recovery failed")))?;
+            .unwrap_or(Err(TxError::BadSignature("signature recovery failed")))
+        {
+            Ok(verified) => verified,
+            Err(error) => return Ok(Err(error)),
+        };
         let empty = Changes::default();
         let mut overlay = Overlay {
             trie: &self.state,
@@ -230,8 +263,8 @@ impl<S: Store> Chain<S> {
             block: &empty,
             tx: Changes::default(),
         };
-        validate(&self.config, &mut overlay, &verified, pending, executor)?;
-        Ok(verified)
+        let verdict = validate(&self.config, &mut overlay, &verified, pending, executor)?;
+        Ok(verdict.map(|()| verified))
     }
 
     /// Builds a block at `time` from raw transactions, runs them and commits the block
@@ -279,105 +312,111 @@ impl<S: Store> Chain<S> {
         let mut rejected = Vec::new();
         let mut gas_used: u64 = 0;
 
-        for (position, verified) in recover_all(raw, self.config.chain_id)
-            .into_iter()
-            .enumerate()
-        {
-            let verified = match verified {
-                Ok(verified) => verified,
-                Err(error) => {
+        // Signatures are recovered on worker threads, chunk by chunk; each transaction runs
+        // here, in order, as soon as its chunk is ready.
+        let (state, store, config) = (&self.state, &self.store, &self.config);
+        recover_each(
+            raw,
+            config.chain_id,
+            |position, verified| -> Result<(), LedgerError> {
+                let verified = match verified {
+                    Ok(verified) => verified,
+                    Err(error) => {
+                        rejected.push(Rejected { position, error });
+                        return Ok(());
+                    }
+                };
+                // Validate against the state as the block has left it so far.
+                let mut overlay = Overlay {
+                    trie: state,
+                    store,
+                    block: &changes,
+                    tx: Changes::default(),
+                };
+                let checked = validate(config, &mut overlay, &verified, 0, executor)?;
+                let artefacts = overlay.tx.artefacts;
+                changes.artefacts.extend(artefacts);
+                if let Err(error) = checked {
                     rejected.push(Rejected { position, error });
-                    continue;
+                    return Ok(());
                 }
-            };
-            // Validate against the state as the block has left it so far.
-            let mut overlay = Overlay {
-                trie: &self.state,
-                store: &self.store,
-                block: &changes,
-                tx: Changes::default(),
-            };
-            let checked = validate(&self.config, &mut overlay, &verified, 0, executor);
-            let artefacts = overlay.tx.artefacts;
-            changes.artefacts.extend(artefacts);
-            if let Err(error) = checked {
-                rejected.push(Rejected { position, error });
-                continue;
-            }
-            // Accepted: the nonce moves on whatever the outcome.
-            let tx = verified.signed.tx();
-            changes.writes.insert(
-                nonce_key(&verified.sender),
-                Some(tx.nonce.saturating_add(1).to_be_bytes().to_vec()),
-            );
-            let mut overlay = Overlay {
-                trie: &self.state,
-                store: &self.store,
-                block: &changes,
-                tx: Changes::default(),
-            };
-            if tx.is_deployment() {
-                overlay.deploy(&verified.contract, &tx.code);
-            }
-            let result = executor.apply(&mut overlay, &verified, &env)?;
-            let tx_changes = overlay.tx;
-            let index = u32::try_from(accepted.len()).unwrap_or(u32::MAX);
-            gas_used = gas_used.saturating_add(result.gas_used);
-            let (status, message, position) = match result.outcome {
-                Outcome::Ok => {
-                    changes.absorb(tx_changes);
-                    (Status::Ok, None, None)
+                // Accepted: the nonce moves on whatever the outcome.
+                let tx = verified.signed.tx();
+                changes.writes.insert(
+                    nonce_key(&verified.sender),
+                    Some(tx.nonce.saturating_add(1).to_be_bytes().to_vec()),
+                );
+                let mut overlay = Overlay {
+                    trie: state,
+                    store,
+                    block: &changes,
+                    tx: Changes::default(),
+                };
+                if tx.is_deployment() {
+                    overlay.deploy(&verified.contract, &tx.code);
                 }
-                Outcome::Aborted { message, position } => {
-                    changes.artefacts.extend(tx_changes.artefacts);
-                    (Status::Aborted, Some(message), position)
-                }
-                Outcome::OutOfGas { position } => {
-                    changes.artefacts.extend(tx_changes.artefacts);
-                    (Status::OutOfGas, Some("out of gas".to_owned()), position)
-                }
-            };
-            let ok = status == Status::Ok;
-            receipts.push(Receipt {
-                tx_hash: verified.signed.hash(),
-                block: env.number,
-                index,
-                status,
-                message,
-                position,
-                gas_used: result.gas_used,
-                return_value: if ok { result.return_value } else { None },
-                contract_address: (ok && tx.is_deployment()).then_some(verified.contract),
-                // An aborted transaction keeps its `audit` events only.
-                events: result
-                    .events
-                    .into_iter()
-                    .filter(|event| ok || event.audit)
-                    .collect(),
-            });
-            accepted.push((verified.signed.hash(), verified.signed.encoded().to_vec()));
-        }
+                let result = executor.apply(&mut overlay, &verified, &env)?;
+                let tx_changes = overlay.tx;
+                let index = u32::try_from(accepted.len()).unwrap_or(u32::MAX);
+                gas_used = gas_used.saturating_add(result.gas_used);
+                let (status, message, position) = match result.outcome {
+                    Outcome::Ok => {
+                        changes.absorb(tx_changes);
+                        (Status::Ok, None, None)
+                    }
+                    Outcome::Aborted { message, position } => {
+                        changes.artefacts.extend(tx_changes.artefacts);
+                        (Status::Aborted, Some(message), position)
+                    }
+                    Outcome::OutOfGas { position } => {
+                        changes.artefacts.extend(tx_changes.artefacts);
+                        (Status::OutOfGas, Some("out of gas".to_owned()), position)
+                    }
+                };
+                let ok = status == Status::Ok;
+                receipts.push(Receipt {
+                    tx_hash: verified.signed.hash(),
+                    block: env.number,
+                    index,
+                    status,
+                    message,
+                    position,
+                    gas_used: result.gas_used,
+                    return_value: if ok { result.return_value } else { None },
+                    contract_address: (ok && tx.is_deployment()).then_some(verified.contract),
+                    // An aborted transaction keeps its `audit` events only.
+                    events: result
+                        .events
+                        .into_iter()
+                        .filter(|event| ok || event.audit)
+                        .collect(),
+                });
+                accepted.push((verified.signed.hash(), verified.signed.encoded().to_vec()));
+                Ok(())
+            },
+        )?;
 
-        for (raw_key, value) in &changes.writes {
-            let path = secure_key(raw_key);
-            match value {
-                Some(value) => self
-                    .state
-                    .insert(&self.store, path.as_bytes(), value.clone())?,
-                None => {
-                    self.state.remove(&self.store, path.as_bytes())?;
-                }
-            }
-        }
-        let committed = self.state.commit();
-        let receipt_encodings: Vec<Vec<u8>> = receipts.iter().map(Receipt::encode).collect();
+        // The state trie and the two ordered tries are independent: build the latter on
+        // another core while this one applies the writes and hashes the state.
+        let (state, (transactions_root, receipts_root)) = std::thread::scope(|scope| {
+            let roots = (accepted.len() >= PARALLEL_ROOTS_FROM)
+                .then(|| scope.spawn(|| block_roots(&accepted, &receipts)));
+            let state = apply_writes(&mut self.state, &self.store, &changes.writes);
+            let roots = match roots.map(|handle| handle.join()) {
+                Some(Ok(roots)) => roots,
+                // Not spawned, or the worker panicked (a bug): compute the roots here.
+                _ => block_roots(&accepted, &receipts),
+            };
+            (state, roots)
+        });
+        let committed = state?;
         let header = Header {
             number: env.number,
             parent_hash: self.head.hash(),
             time,
             state_root: committed.root,
-            transactions_root: ordered_root(accepted.iter().map(|(_, raw)| raw.as_slice())),
-            receipts_root: ordered_root(receipt_encodings.iter().map(Vec::as_slice)),
+            transactions_root,
+            receipts_root,
             gas_used,
         };
         let transactions: Vec<Hash> = accepted.iter().map(|(hash, _)| *hash).collect();
@@ -469,40 +508,80 @@ impl<S: Store> Chain<S> {
     }
 }
 
+/// Blocks with at least this many transactions build their transactions and receipts
+/// roots on a second thread.
+const PARALLEL_ROOTS_FROM: usize = 64;
+
+/// Applies a block's writes to the state trie, in key order, and hashes the changed paths.
+fn apply_writes(
+    state: &mut Trie,
+    store: &dyn Store,
+    writes: &std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+) -> Result<trie::Committed, LedgerError> {
+    for (raw_key, value) in writes {
+        let path = secure_key(raw_key);
+        match value {
+            Some(value) => state.insert(store, path.as_bytes(), value.clone())?,
+            None => {
+                state.remove(store, path.as_bytes())?;
+            }
+        }
+    }
+    // A block with very many writes hashes its state on all cores (its roots thread is
+    // short by comparison).
+    Ok(if writes.len() >= PARALLEL_HASHING_FROM {
+        state.commit_parallel()
+    } else {
+        state.commit()
+    })
+}
+
+/// Blocks with at least this many state writes hash the state trie on all cores.
+const PARALLEL_HASHING_FROM: usize = 8_192;
+
+/// The transactions root and the receipts root of a block.
+fn block_roots(accepted: &[(Hash, Vec<u8>)], receipts: &[Receipt]) -> (Hash, Hash) {
+    let encodings: Vec<Vec<u8>> = receipts.iter().map(Receipt::encode).collect();
+    (
+        ordered_root(accepted.iter().map(|(_, raw)| raw.as_slice())),
+        ordered_root(encodings.iter().map(Vec::as_slice)),
+    )
+}
+
 /// The checks after decoding, chain id and signature: nonce, gas limit, shape, contract,
-/// then the executor's (method, args, module).
+/// then the executor's (method, args, module). The outer `Result` is a storage fault, the
+/// inner one the verdict on the transaction.
 fn validate(
     config: &ChainConfig,
     overlay: &mut Overlay<'_>,
     verified: &VerifiedTransaction,
     pending: u64,
     executor: &mut dyn Executor,
-) -> Result<(), TxError> {
+) -> Result<Result<(), TxError>, LedgerError> {
     let tx = verified.signed.tx();
-    let host = |error: LedgerError| TxError::ModuleRefused(format!("host fault: {error}"));
-    let stored = overlay.get(&nonce_key(&verified.sender)).map_err(host)?;
-    let expected = decode_nonce(stored.as_deref())
-        .map_err(host)?
-        .saturating_add(pending);
+    let stored = overlay.get(&nonce_key(&verified.sender))?;
+    let expected = decode_nonce(stored.as_deref())?.saturating_add(pending);
     if tx.nonce != expected {
-        return Err(TxError::WrongNonce {
+        return Ok(Err(TxError::WrongNonce {
             expected,
             got: tx.nonce,
-        });
+        }));
     }
     if tx.gas_limit > config.block_gas_limit {
-        return Err(TxError::GasLimitTooHigh {
+        return Ok(Err(TxError::GasLimitTooHigh {
             gas_limit: tx.gas_limit,
             block_limit: config.block_gas_limit,
-        });
+        }));
     }
-    tx.check_shape()?;
+    if let Err(error) = tx.check_shape() {
+        return Ok(Err(error));
+    }
     if let Some(to) = &tx.to
-        && overlay.get(&code_hash_key(to)).map_err(host)?.is_none()
+        && overlay.get(&code_hash_key(to))?.is_none()
     {
-        return Err(TxError::NoContract(*to));
+        return Ok(Err(TxError::NoContract(*to)));
     }
-    executor.check(overlay, verified)
+    Ok(executor.check(overlay, verified))
 }
 
 /// Re-executes every block of `source` from genesis on a fresh in-memory chain and checks

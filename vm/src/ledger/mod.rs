@@ -5,6 +5,26 @@
 //! [`tx`] → [`receipt`] and [`block`] → [`state`] (the layout of system entries) →
 //! [`executor`] (the seam to the contract runtime) → [`store`] → [`chain`] →
 //! [`vm_executor`] (the executor backed by the wasmtime host).
+//!
+//! The state trie on its own: set entries, commit, prove one at the new root.
+//! ```
+//! use assent_vm::ledger::trie::{self, Trie, secure_key};
+//! use assent_vm::ledger::Hash;
+//! use std::collections::BTreeMap;
+//!
+//! let mut store: BTreeMap<Hash, Vec<u8>> = BTreeMap::new();
+//! let mut state = Trie::new();
+//! let key = secure_key(b"raw key");
+//! state.insert(&store, key.as_bytes(), b"value".to_vec())?;
+//! let committed = state.commit();
+//! store.extend(committed.nodes);
+//! let proof = trie::prove(&store, committed.root, key.as_bytes())?;
+//! assert_eq!(
+//!     trie::verify_proof(committed.root, key.as_bytes(), &proof)?,
+//!     Some(b"value".to_vec())
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod block;
 pub mod chain;

@@ -195,12 +195,15 @@ impl Default for Chain {
 
 impl Chain {
     pub fn new() -> Self {
+        Self::with_config(VmConfig {
+            pool_instances: 64,
+            ..VmConfig::default()
+        })
+    }
+
+    pub fn with_config(config: VmConfig) -> Self {
         Chain {
-            vm: Vm::new(VmConfig {
-                pool_instances: 64,
-                ..VmConfig::default()
-            })
-            .unwrap(),
+            vm: Vm::new(config).unwrap(),
             store: Arc::new(MemoryStore::new()),
             gas_limit: GAS,
         }

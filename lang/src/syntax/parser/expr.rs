@@ -56,7 +56,7 @@ impl Parser {
                 break Err(failed);
             }
             levels += 1;
-            let op_span = self.advance().span;
+            let op_span = self.advance();
             // `??` associates to the right; everything else to the left.
             let next = if op == BinaryOp::Default {
                 precedence
@@ -106,7 +106,7 @@ impl Parser {
             TokenKind::Bang => UnaryOp::Not,
             _ => return self.postfix(),
         };
-        let start = self.advance().span;
+        let start = self.advance();
         let operand = self.nested(Parser::unary)?;
         let span = start.to(operand.span);
         Ok(Expr {
@@ -142,7 +142,9 @@ impl Parser {
 
     fn postfix_step(&mut self, base: Expr) -> PResult<Expr> {
         let start = base.span;
-        match self.advance().kind {
+        let kind = self.peek().clone();
+        self.advance();
+        match kind {
             TokenKind::Dot => {
                 let name = self.member_name()?;
                 if self.at(&TokenKind::LParen) {
@@ -193,7 +195,7 @@ impl Parser {
     fn member_name(&mut self) -> PResult<Ident> {
         match self.peek().clone() {
             TokenKind::Ident(name) if !is_reserved(&name) => {
-                let span = self.advance().span;
+                let span = self.advance();
                 Ok(Ident { name, span })
             }
             _ => Err(self.expected("a field or method name")),
@@ -277,7 +279,7 @@ impl Parser {
             _ => {
                 let name = self.ident("a name")?;
                 if self.at(&TokenKind::LBrace) && !self.no_struct {
-                    let open = self.advance().span;
+                    let open = self.advance();
                     let (fields, base) = self.field_inits(open)?;
                     return Ok(Expr {
                         kind: ExprKind::Record { name, fields, base },
@@ -346,7 +348,7 @@ impl Parser {
         let p = self;
         {
             p.with_no_struct(false, |p| {
-                let open = p.advance().span;
+                let open = p.advance();
                 if p.at(&TokenKind::RParen) {
                     return Err(p.expected("an expression (there is no empty tuple)"));
                 }
@@ -387,7 +389,7 @@ impl Parser {
         let p = self;
         {
             p.with_no_struct(false, |p| {
-                let open = p.advance().span;
+                let open = p.advance();
                 if p.eat(&TokenKind::Colon).is_some() {
                     p.expect(&TokenKind::RBracket)?;
                     return Ok(Expr {
@@ -440,7 +442,7 @@ impl Parser {
     }
 
     fn if_expr(&mut self) -> PResult<Expr> {
-        let start = self.advance().span;
+        let start = self.advance();
         if self.eat_word("let").is_some() {
             let pattern = self.pattern()?;
             self.expect(&TokenKind::Eq)?;
@@ -482,7 +484,7 @@ impl Parser {
     }
 
     fn match_expr(&mut self) -> PResult<Expr> {
-        let start = self.advance().span;
+        let start = self.advance();
         let scrutinee = self.with_no_struct(true, Parser::expr)?;
         let open = self.expect(&TokenKind::LBrace)?;
         let arms = self.with_no_struct(false, |p| {

@@ -81,7 +81,7 @@ impl Parser {
 
     fn contract_decl(&mut self) -> PResult<ContractDecl> {
         let doc = self.token().doc.clone();
-        let start = self.advance().span;
+        let start = self.advance();
         let name = self.ident("a contract name")?;
         self.expect_semi()?;
         Ok(ContractDecl {
@@ -147,7 +147,7 @@ impl Parser {
     fn import(&mut self) -> PResult<Import> {
         self.advance();
         if let TokenKind::Literal(Literal::String(path)) = self.peek().clone() {
-            let path_span = self.advance().span;
+            let path_span = self.advance();
             self.expect_semi()?;
             return Ok(Import::File { path, path_span });
         }
@@ -229,7 +229,7 @@ impl Parser {
             let start = self.span();
             let indexed =
                 if self.at_word("indexed") && matches!(self.peek_at(1), TokenKind::Ident(_)) {
-                    Some(self.advance().span)
+                    Some(self.advance())
                 } else {
                     None
                 };
@@ -252,7 +252,7 @@ impl Parser {
     }
 
     fn function(&mut self, kind: FunctionKind) -> PResult<FunctionDecl> {
-        let keyword = self.advance().span;
+        let keyword = self.advance();
         let name = if kind == FunctionKind::Init {
             Ident {
                 name: "init".to_string(),
@@ -347,7 +347,7 @@ impl Parser {
         }
         let effect = self.effect("a rule (`permit` or `deny`), `let` or `default`")?;
         let (label, label_span) = match self.peek().clone() {
-            TokenKind::Literal(Literal::String(label)) => (label, self.advance().span),
+            TokenKind::Literal(Literal::String(label)) => (label, self.advance()),
             _ => {
                 let failed = self.expected("a rule label in quotes, such as `\"consent\"`");
                 return Err(failed);

@@ -103,12 +103,13 @@ impl Parser {
         Span::new(start.start, self.prev_end().max(start.start))
     }
 
-    fn advance(&mut self) -> Token {
-        let token = self.token().clone();
+    /// Moves past the current token (never past `Eof`); returns its span.
+    fn advance(&mut self) -> Span {
+        let span = self.span();
         if self.pos < self.tokens.len().saturating_sub(1) {
             self.pos += 1;
         }
-        token
+        span
     }
 
     fn at(&self, kind: &TokenKind) -> bool {
@@ -125,7 +126,7 @@ impl Parser {
 
     fn eat(&mut self, kind: &TokenKind) -> Option<Span> {
         if self.at(kind) {
-            Some(self.advance().span)
+            Some(self.advance())
         } else {
             None
         }
@@ -133,7 +134,7 @@ impl Parser {
 
     fn eat_word(&mut self, word: &str) -> Option<Span> {
         if self.at_word(word) {
-            Some(self.advance().span)
+            Some(self.advance())
         } else {
             None
         }
@@ -209,7 +210,7 @@ impl Parser {
         let TokenKind::Ident(name) = self.peek().clone() else {
             return Err(self.expected(what));
         };
-        let span = self.advance().span;
+        let span = self.advance();
         if is_reserved(&name) {
             let diagnostic = Diagnostic::new(
                 Code::ReservedWord,

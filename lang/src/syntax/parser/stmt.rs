@@ -167,7 +167,7 @@ impl Parser {
 
     /// `let [mut] name [: T] = value;`
     pub(super) fn let_stmt(&mut self) -> PResult<LetStmt> {
-        let start = self.advance().span;
+        let start = self.advance();
         let mutable = self.eat_word("mut").is_some();
         let name = self.ident("a name")?;
         let ty = if self.eat(&TokenKind::Colon).is_some() {

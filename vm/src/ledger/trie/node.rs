@@ -106,29 +106,11 @@ impl fmt::Display for NodeError {
 impl Node {
     /// The node's RLP encoding.
     pub fn encode(&self) -> Vec<u8> {
-        let mut payload = Vec::with_capacity(64);
         match self {
-            Node::Leaf { path, value } => {
-                rlp::encode_bytes(&mut payload, &path.encode_compact(true));
-                rlp::encode_bytes(&mut payload, value);
-            }
-            Node::Extension { path, child } => {
-                rlp::encode_bytes(&mut payload, &path.encode_compact(false));
-                child.encode_into(&mut payload);
-            }
-            Node::Branch { children, value } => {
-                for child in children.iter() {
-                    match child {
-                        Some(child) => child.encode_into(&mut payload),
-                        None => payload.push(0x80),
-                    }
-                }
-                rlp::encode_bytes(&mut payload, value.as_deref().unwrap_or_default());
-            }
+            Node::Leaf { path, value } => encode_leaf(path, value),
+            Node::Extension { path, child } => encode_extension(path, child),
+            Node::Branch { children, value } => encode_branch(children, value.as_deref()),
         }
-        let mut out = Vec::with_capacity(payload.len() + 3);
-        rlp::encode_list(&mut out, &payload);
-        out
     }
 
     /// Decodes a node's encoding.
@@ -173,4 +155,39 @@ impl Node {
             other => Err(NodeError::WrongItemCount(other.len())),
         }
     }
+}
+
+/// The encoding of a leaf node.
+pub fn encode_leaf(path: &Nibbles, value: &[u8]) -> Vec<u8> {
+    let mut payload = Vec::with_capacity(value.len() + path.len() / 2 + 8);
+    rlp::encode_bytes(&mut payload, &path.encode_compact(true));
+    rlp::encode_bytes(&mut payload, value);
+    finish(&payload)
+}
+
+/// The encoding of an extension node.
+pub fn encode_extension(path: &Nibbles, child: &NodeRef) -> Vec<u8> {
+    let mut payload = Vec::with_capacity(path.len() / 2 + 40);
+    rlp::encode_bytes(&mut payload, &path.encode_compact(false));
+    child.encode_into(&mut payload);
+    finish(&payload)
+}
+
+/// The encoding of a branch node.
+pub fn encode_branch(children: &[Option<NodeRef>; 16], value: Option<&[u8]>) -> Vec<u8> {
+    let mut payload = Vec::with_capacity(16 * 33 + 1);
+    for child in children {
+        match child {
+            Some(child) => child.encode_into(&mut payload),
+            None => payload.push(0x80),
+        }
+    }
+    rlp::encode_bytes(&mut payload, value.unwrap_or_default());
+    finish(&payload)
+}
+
+fn finish(payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload.len() + 3);
+    rlp::encode_list(&mut out, payload);
+    out
 }

@@ -1,4 +1,4 @@
-//! Expressions, statements and constant values to instructions.
+//! Expressions and constant values to instructions.
 //!
 //! Every expression leaves exactly one `i64` on the stack when its type has a value
 //! ([`has_value`]) and nothing otherwise.
@@ -11,8 +11,7 @@ use super::function::{FunctionCompiler, block_type, has_value};
 use super::runtime::{self, Helper};
 use super::{CodegenError, error};
 use crate::typed::{
-    BinaryOp, Block, Builtin, ContextVar, Expr, ExprKind, ForBinding, ForIter, Loc, MutateOp,
-    PersistentOp, Place, PlaceRoot, Projection, Stmt, StmtKind, Ty, UnaryOp,
+    BinaryOp, Builtin, ContextVar, Expr, ExprKind, Loc, MutateOp, PersistentOp, Ty, UnaryOp,
 };
 
 type Result<T = ()> = std::result::Result<T, CodegenError>;
@@ -25,7 +24,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         crate::stack::guarded(|| self.value_inner(value, ty))
     }
 
-    fn value_inner(&mut self, value: &Value, ty: &Ty) -> Result {
+    pub(super) fn value_inner(&mut self, value: &Value, ty: &Ty) -> Result {
         match value {
             Value::Bool(b) => self.emit(I::I64Const(i64::from(*b))),
             Value::Int(n)
@@ -101,7 +100,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
     }
 
     /// An empty collection of type `ty` in a new local.
-    fn new_collection(&mut self, ty: &Ty) -> u32 {
+    pub(super) fn new_collection(&mut self, ty: &Ty) -> u32 {
         let id = self.types.id(ty);
         self.i32_const(id);
         self.host(HostFn::CollNew);
@@ -111,7 +110,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
     }
 
     /// The field types of a record, tuple or Decision.
-    fn field_types(&self, ty: &Ty) -> Result<Vec<Ty>> {
+    pub(super) fn field_types(&self, ty: &Ty) -> Result<Vec<Ty>> {
         match ty {
             Ty::Tuple(items) => Ok(items.clone()),
             Ty::Decision => Ok(vec![Ty::Bool, Ty::String]),
@@ -131,14 +130,14 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
     }
 
     /// Evaluates into a new local.
-    fn expr_to_local(&mut self, expr: &'c Expr) -> Result<u32> {
+    pub(super) fn expr_to_local(&mut self, expr: &'c Expr) -> Result<u32> {
         self.expr(expr)?;
         let local = self.temp();
         self.emit(I::LocalSet(local));
         Ok(local)
     }
 
-    fn expr_inner(&mut self, expr: &'c Expr) -> Result {
+    pub(super) fn expr_inner(&mut self, expr: &'c Expr) -> Result {
         match &expr.kind {
             ExprKind::Literal(value) => self.value(value, &expr.ty)?,
             ExprKind::Param(index) => self.emit(I::LocalGet(*index)),
@@ -355,13 +354,19 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
     }
 
     /// Calls a checked-arithmetic helper on the two operands on the stack.
-    fn checked(&mut self, helper: Helper, loc: Loc) {
+    pub(super) fn checked(&mut self, helper: Helper, loc: Loc) {
         let position = self.packed_position(loc);
         self.emit(I::I64Const(position));
         self.emit(I::Call(runtime::index(helper, self.indices)));
     }
 
-    fn binary(&mut self, op: BinaryOp, lhs: &'c Expr, rhs: &'c Expr, expr: &'c Expr) -> Result {
+    pub(super) fn binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: &'c Expr,
+        rhs: &'c Expr,
+        expr: &'c Expr,
+    ) -> Result {
         use BinaryOp::*;
         match op {
             And | Or => {
@@ -510,7 +515,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         }
     }
 
-    fn builtin(&mut self, builtin: Builtin, args: &'c [Expr], expr: &'c Expr) -> Result {
+    pub(super) fn builtin(&mut self, builtin: Builtin, args: &'c [Expr], expr: &'c Expr) -> Result {
         let arg = |index: usize| args.get(index).ok_or_else(|| error("missing argument"));
         match builtin {
             Builtin::Len => {
@@ -629,7 +634,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
     }
 
     /// The option handle on the stack: its value, or an abort with `message`.
-    fn unwrap_or_abort(&mut self, message: &str, loc: Loc) {
+    pub(super) fn unwrap_or_abort(&mut self, message: &str, loc: Loc) {
         let option = self.temp();
         self.emit(I::LocalTee(option));
         self.host(HostFn::OptIsSome);
@@ -641,7 +646,13 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         self.host(HostFn::OptUnwrap);
     }
 
-    fn persistent(&mut self, state: u32, op: PersistentOp, args: &'c [Expr], loc: Loc) -> Result {
+    pub(super) fn persistent(
+        &mut self,
+        state: u32,
+        op: PersistentOp,
+        args: &'c [Expr],
+        loc: Loc,
+    ) -> Result {
         let key = args.first().ok_or_else(|| error("missing key"))?;
         self.i32_const(state);
         self.expr(key)?;
@@ -660,413 +671,6 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         }
         Ok(())
     }
-
-    // ---- places ------------------------------------------------------------------------
-
-    /// Runs `change` on a local holding the part of `place` that changes (its handle,
-    /// or its value for scalars), then writes the changed part back up to the root.
-    /// `change` either mutates the handle in place or stores a new value in the local.
-    /// `reads_current`: `change` needs the part's current value (a compound assignment or
-    /// an in-place change, which abort on an absent map key); a plain `=` does not.
-    fn change_place(
-        &mut self,
-        place: &'c Place,
-        loc: Loc,
-        reads_current: bool,
-        change: &mut dyn FnMut(&mut Self, u32) -> Result,
-    ) -> Result {
-        // The root value.
-        let root = match &place.root {
-            PlaceRoot::Local(id) => {
-                let local = self.local(*id);
-                if place.path.is_empty() {
-                    return change(self, local);
-                }
-                local
-            }
-            PlaceRoot::State(id) => {
-                let local = self.temp();
-                // A plain `state = e` does not read the state, which may have no value
-                // yet (the first assignment in `init`).
-                if reads_current || !place.path.is_empty() {
-                    self.i32_const(id.0);
-                    self.host(HostFn::StateLoad);
-                    self.emit(I::LocalSet(local));
-                }
-                local
-            }
-            PlaceRoot::StateEntry { state, key } => {
-                let key_local = self.expr_to_local(key)?;
-                if place.path.is_empty() {
-                    // `m[k] op= v` reads the entry (aborting when absent); `m[k] = v`
-                    // does not, so `change` is given the key's slot to fill.
-                    let value = self.temp();
-                    if reads_current {
-                        self.persistent_entry(state.0, key_local, value, loc);
-                    }
-                    change(self, value)?;
-                    self.i32_const(state.0);
-                    self.emit(I::LocalGet(key_local));
-                    self.emit(I::LocalGet(value));
-                    self.host(HostFn::PmapSet);
-                    return Ok(());
-                }
-                let local = self.temp();
-                self.persistent_entry(state.0, key_local, local, loc);
-                // Written back at the end.
-                let root = root_entry(local, key_local, state.0);
-                return self.place_chain(place, root, loc, reads_current, change);
-            }
-        };
-        let root_kind = match &place.root {
-            PlaceRoot::State(id) => Root::State(id.0, root),
-            _ => Root::Local(root),
-        };
-        self.place_chain(place, root_kind, loc, reads_current, change)
-    }
-
-    /// Loads the entry `key` of persistent map `state` into `target`, aborting when absent.
-    fn persistent_entry(&mut self, state: u32, key: u32, target: u32, loc: Loc) {
-        self.i32_const(state);
-        self.emit(I::LocalGet(key));
-        self.host(HostFn::PmapGet);
-        self.unwrap_or_abort("no entry for this key", loc);
-        self.emit(I::LocalSet(target));
-    }
-
-    fn place_chain(
-        &mut self,
-        place: &'c Place,
-        root: Root,
-        loc: Loc,
-        reads_current: bool,
-        change: &mut dyn FnMut(&mut Self, u32) -> Result,
-    ) -> Result {
-        let root_local = match root {
-            Root::Local(local) | Root::State(_, local) | Root::Entry { local, .. } => local,
-        };
-        if place.path.is_empty() {
-            change(self, root_local)?;
-        } else {
-            // containers[i] holds the value the i-th projection applies to.
-            let mut containers = vec![root_local];
-            let mut keys = Vec::new();
-            for (index, projection) in place.path.iter().enumerate() {
-                let key = match projection {
-                    Projection::Field(field) => Key::Field(*field),
-                    Projection::ListIndex(e) => Key::Index(self.expr_to_local(e)?),
-                    Projection::MapKey(e) => Key::Entry(self.expr_to_local(e)?),
-                };
-                keys.push(key);
-                if index + 1 == place.path.len() {
-                    break;
-                }
-                let container = *containers.last().ok_or_else(|| error("empty place"))?;
-                self.emit(I::LocalGet(container));
-                self.get_part(key, loc);
-                self.host(HostFn::ValCopy);
-                let part = self.temp();
-                self.emit(I::LocalSet(part));
-                containers.push(part);
-            }
-            // The changed part itself.
-            let last_key = *keys.last().ok_or_else(|| error("empty place"))?;
-            let last_container = *containers.last().ok_or_else(|| error("empty place"))?;
-            let part = self.temp();
-            if reads_current {
-                self.emit(I::LocalGet(last_container));
-                self.get_part(last_key, loc);
-                if !place.ty.is_scalar() {
-                    self.host(HostFn::ValCopy);
-                }
-                self.emit(I::LocalSet(part));
-            }
-            change(self, part)?;
-            // Write back, innermost first.
-            let mut value = part;
-            for (container, key) in containers.iter().zip(keys.iter()).rev() {
-                self.emit(I::LocalGet(*container));
-                match key {
-                    Key::Field(field) => {
-                        self.i32_const(*field);
-                        self.emit(I::LocalGet(value));
-                        self.host(HostFn::RecordSetMut);
-                    }
-                    Key::Index(local) | Key::Entry(local) => {
-                        self.emit(I::LocalGet(*local));
-                        self.emit(I::LocalGet(value));
-                        self.host(HostFn::MapSetMut);
-                    }
-                }
-                value = *container;
-            }
-        }
-        match root {
-            Root::Local(_) => {}
-            Root::State(state, local) => {
-                self.i32_const(state);
-                self.emit(I::LocalGet(local));
-                self.host(HostFn::StateStore);
-            }
-            Root::Entry { state, key, local } => {
-                self.i32_const(state);
-                self.emit(I::LocalGet(key));
-                self.emit(I::LocalGet(local));
-                self.host(HostFn::PmapSet);
-            }
-        }
-        Ok(())
-    }
-
-    /// `container` on the stack → its part at `key`.
-    fn get_part(&mut self, key: Key, loc: Loc) {
-        match key {
-            Key::Field(field) => {
-                self.i32_const(field);
-                self.host(HostFn::RecordGet);
-            }
-            Key::Index(index) => {
-                self.emit(I::LocalGet(index));
-                self.host(HostFn::CollAt);
-            }
-            Key::Entry(key) => {
-                self.emit(I::LocalGet(key));
-                self.host(HostFn::MapGet);
-                self.unwrap_or_abort("no entry for this key", loc);
-            }
-        }
-    }
-
-    // ---- blocks and statements ---------------------------------------------------------
-
-    /// A block; leaves a value exactly when `wants_value`.
-    pub(super) fn block(&mut self, block: &'c Block, wants_value: bool) -> Result {
-        for stmt in &block.stmts {
-            self.stmt(stmt)?;
-        }
-        match &block.tail {
-            Some(tail) => {
-                self.expr(tail)?;
-                if has_value(&tail.ty) && !wants_value {
-                    self.emit(I::Drop);
-                }
-                if wants_value && !has_value(&tail.ty) {
-                    self.emit(I::Unreachable);
-                }
-            }
-            None => {
-                if wants_value {
-                    // The block ends in `return` or `abort` on every path.
-                    self.emit(I::Unreachable);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn stmt(&mut self, stmt: &'c Stmt) -> Result {
-        crate::stack::guarded(|| self.stmt_inner(stmt))
-    }
-
-    fn stmt_inner(&mut self, stmt: &'c Stmt) -> Result {
-        match &stmt.kind {
-            StmtKind::Let { local, value } => {
-                self.expr(value)?;
-                if self.local_def(*local).is_some_and(|d| d.mutable) && !value.ty.is_scalar() {
-                    self.host(HostFn::ValCopy);
-                }
-                let target = self.local(*local);
-                self.emit(I::LocalSet(target));
-            }
-            StmtKind::Assign { place, op, value } => {
-                let op = *op;
-                let scalar = place.ty.is_scalar();
-                let loc = stmt.loc;
-                self.change_place(place, stmt.loc, op.is_some(), &mut |this, target| {
-                    match op {
-                        None => {
-                            this.expr(value)?;
-                            if !scalar {
-                                this.host(HostFn::ValCopy);
-                            }
-                        }
-                        Some(op) => {
-                            this.emit(I::LocalGet(target));
-                            this.expr(value)?;
-                            this.apply_compound(op, loc)?;
-                        }
-                    }
-                    this.emit(I::LocalSet(target));
-                    Ok(())
-                })?;
-            }
-            StmtKind::Expr(expr) => {
-                self.expr(expr)?;
-                if has_value(&expr.ty) {
-                    self.emit(I::Drop);
-                }
-            }
-            StmtKind::For {
-                binding,
-                iter,
-                body,
-            } => self.for_loop(binding, iter, body)?,
-            StmtKind::Return(value) => {
-                if let Some(value) = value {
-                    self.expr(value)?;
-                }
-                self.emit(I::Return);
-            }
-            StmtKind::Require { cond, message } => {
-                self.expr(cond)?;
-                self.condition();
-                self.emit(I::I32Eqz);
-                self.emit(I::If(BlockType::Empty));
-                self.expr(message)?;
-                self.abort_with_message_on_stack(stmt.loc);
-                self.emit(I::End);
-            }
-            StmtKind::Abort(message) => {
-                self.expr(message)?;
-                self.abort_with_message_on_stack(stmt.loc);
-            }
-            StmtKind::Authorize(call) => {
-                let decision = self.expr_to_local(call)?;
-                self.emit(I::LocalGet(decision));
-                self.i32_const(0);
-                self.host(HostFn::RecordGet);
-                self.emit(I::I64Eqz);
-                self.emit(I::If(BlockType::Empty));
-                self.raw_constant(&Ty::String, b"denied by rule ");
-                self.emit(I::LocalGet(decision));
-                self.i32_const(1);
-                self.host(HostFn::RecordGet);
-                self.host(HostFn::StrConcat);
-                self.abort_with_message_on_stack(stmt.loc);
-                self.emit(I::End);
-            }
-            StmtKind::Emit {
-                event,
-                audit,
-                fields,
-            } => {
-                let mut locals = Vec::new();
-                for field in fields {
-                    locals.push(self.expr_to_local(field)?);
-                }
-                self.store_slots(&locals)?;
-                self.i32_const(event.0);
-                self.i32_const(0);
-                self.i32_const(u32::from(*audit));
-                self.host(HostFn::Emit);
-            }
-        }
-        Ok(())
-    }
-
-    /// `current op value` for `+=`, `-=`, `*=` (both operands on the stack).
-    fn apply_compound(&mut self, op: BinaryOp, loc: Loc) -> Result {
-        use BinaryOp::*;
-        match op {
-            IntAdd | MoneyAdd | PercentAdd | DurationAdd | TimePlusDuration => {
-                self.checked(Helper::Add, loc);
-            }
-            IntSub | MoneySub | PercentSub | DurationSub | TimeMinusDuration | TimeMinusTime => {
-                self.checked(Helper::Sub, loc);
-            }
-            IntMul | MoneyTimesInt | IntTimesMoney | DurationTimesInt => {
-                self.checked(Helper::Mul, loc);
-            }
-            IntDiv => self.checked(Helper::Div, loc),
-            IntRem => self.checked(Helper::Rem, loc),
-            MoneyDivInt => self.host(HostFn::DivRound),
-            MoneyTimesPercent | IntTimesPercent => self.host(HostFn::MulPercent),
-            StringConcat => self.host(HostFn::StrConcat),
-            other => return Err(error(format!("`{}=` is not an assignment", other.symbol()))),
-        }
-        Ok(())
-    }
-
-    fn for_loop(&mut self, binding: &ForBinding, iter: &'c ForIter, body: &'c Block) -> Result {
-        match iter {
-            ForIter::Range { start, end } => {
-                let counter = self.expr_to_local(start)?;
-                let limit = self.expr_to_local(end)?;
-                self.emit(I::Block(BlockType::Empty));
-                self.emit(I::Loop(BlockType::Empty));
-                self.emit(I::LocalGet(counter));
-                self.emit(I::LocalGet(limit));
-                self.emit(I::I64GeS);
-                self.emit(I::BrIf(1));
-                if let ForBinding::Name(Some(id)) = binding {
-                    let local = self.local(*id);
-                    self.emit(I::LocalGet(counter));
-                    self.emit(I::LocalSet(local));
-                }
-                self.block(body, false)?;
-                // counter < limit <= i64::MAX, so the increment cannot overflow.
-                self.emit(I::LocalGet(counter));
-                self.emit(I::I64Const(1));
-                self.emit(I::I64Add);
-                self.emit(I::LocalSet(counter));
-                self.emit(I::Br(0));
-                self.emit(I::End);
-                self.emit(I::End);
-            }
-            ForIter::List(collection) | ForIter::Set(collection) | ForIter::Map(collection) => {
-                // Iterate over a snapshot: the body may change the collection's local.
-                self.expr(collection)?;
-                self.host(HostFn::ValCopy);
-                let items = self.temp();
-                self.emit(I::LocalTee(items));
-                self.host(HostFn::CollLen);
-                let count = self.temp();
-                self.emit(I::LocalSet(count));
-                let index = self.temp();
-                self.emit(I::I64Const(0));
-                self.emit(I::LocalSet(index));
-                self.emit(I::Block(BlockType::Empty));
-                self.emit(I::Loop(BlockType::Empty));
-                self.emit(I::LocalGet(index));
-                self.emit(I::LocalGet(count));
-                self.emit(I::I64GeS);
-                self.emit(I::BrIf(1));
-                self.emit(I::LocalGet(items));
-                self.emit(I::LocalGet(index));
-                self.host(HostFn::CollAt);
-                let element = self.temp();
-                self.emit(I::LocalSet(element));
-                match binding {
-                    ForBinding::Name(Some(id)) => {
-                        let local = self.local(*id);
-                        self.emit(I::LocalGet(element));
-                        self.emit(I::LocalSet(local));
-                    }
-                    ForBinding::Name(None) => {}
-                    ForBinding::Tuple(parts) => {
-                        for (position, part) in parts.iter().enumerate() {
-                            if let Some(id) = part {
-                                let local = self.local(*id);
-                                self.emit(I::LocalGet(element));
-                                self.i32_const(position as u32);
-                                self.host(HostFn::RecordGet);
-                                self.emit(I::LocalSet(local));
-                            }
-                        }
-                    }
-                }
-                self.block(body, false)?;
-                self.emit(I::LocalGet(index));
-                self.emit(I::I64Const(1));
-                self.emit(I::I64Add);
-                self.emit(I::LocalSet(index));
-                self.emit(I::Br(0));
-                self.emit(I::End);
-                self.emit(I::End);
-            }
-        }
-        Ok(())
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -1075,22 +679,4 @@ enum Bound {
     Local(u32),
     /// `table[variant]`: a `u32` at `table + 4 * variant`.
     Table(u32, u32),
-}
-
-#[derive(Clone, Copy)]
-enum Key {
-    Field(u32),
-    Index(u32),
-    Entry(u32),
-}
-
-#[derive(Clone, Copy)]
-enum Root {
-    Local(u32),
-    State(u32, u32),
-    Entry { state: u32, key: u32, local: u32 },
-}
-
-fn root_entry(local: u32, key: u32, state: u32) -> Root {
-    Root::Entry { state, key, local }
 }

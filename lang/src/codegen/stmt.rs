@@ -1,0 +1,247 @@
+//! Blocks and statements.
+
+use assent_stdlib::abi::HostFn;
+use wasm_encoder::{BlockType, Instruction as I};
+
+use super::function::{FunctionCompiler, has_value};
+use super::runtime::Helper;
+use super::{CodegenError, error};
+use crate::typed::{BinaryOp, Block, ForBinding, ForIter, Loc, Stmt, StmtKind, Ty};
+
+type Result<T = ()> = std::result::Result<T, CodegenError>;
+
+impl<'a, 'c> FunctionCompiler<'a, 'c> {
+    /// A block; leaves a value exactly when `wants_value`.
+    pub(super) fn block(&mut self, block: &'c Block, wants_value: bool) -> Result {
+        for stmt in &block.stmts {
+            self.stmt(stmt)?;
+        }
+        match &block.tail {
+            Some(tail) => {
+                self.expr(tail)?;
+                if has_value(&tail.ty) && !wants_value {
+                    self.emit(I::Drop);
+                }
+                if wants_value && !has_value(&tail.ty) {
+                    self.emit(I::Unreachable);
+                }
+            }
+            None => {
+                if wants_value {
+                    // The block ends in `return` or `abort` on every path.
+                    self.emit(I::Unreachable);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn stmt(&mut self, stmt: &'c Stmt) -> Result {
+        crate::stack::guarded(|| self.stmt_inner(stmt))
+    }
+
+    pub(super) fn stmt_inner(&mut self, stmt: &'c Stmt) -> Result {
+        match &stmt.kind {
+            StmtKind::Let { local, value } => {
+                self.expr(value)?;
+                if self.local_def(*local).is_some_and(|d| d.mutable) && !value.ty.is_scalar() {
+                    self.host(HostFn::ValCopy);
+                }
+                let target = self.local(*local);
+                self.emit(I::LocalSet(target));
+            }
+            StmtKind::Assign { place, op, value } => {
+                let op = *op;
+                let scalar = place.ty.is_scalar();
+                let loc = stmt.loc;
+                self.change_place(place, stmt.loc, op.is_some(), &mut |this, target| {
+                    match op {
+                        None => {
+                            this.expr(value)?;
+                            if !scalar {
+                                this.host(HostFn::ValCopy);
+                            }
+                        }
+                        Some(op) => {
+                            this.emit(I::LocalGet(target));
+                            this.expr(value)?;
+                            this.apply_compound(op, loc)?;
+                        }
+                    }
+                    this.emit(I::LocalSet(target));
+                    Ok(())
+                })?;
+            }
+            StmtKind::Expr(expr) => {
+                self.expr(expr)?;
+                if has_value(&expr.ty) {
+                    self.emit(I::Drop);
+                }
+            }
+            StmtKind::For {
+                binding,
+                iter,
+                body,
+            } => self.for_loop(binding, iter, body)?,
+            StmtKind::Return(value) => {
+                if let Some(value) = value {
+                    self.expr(value)?;
+                }
+                self.emit(I::Return);
+            }
+            StmtKind::Require { cond, message } => {
+                self.expr(cond)?;
+                self.condition();
+                self.emit(I::I32Eqz);
+                self.emit(I::If(BlockType::Empty));
+                self.expr(message)?;
+                self.abort_with_message_on_stack(stmt.loc);
+                self.emit(I::End);
+            }
+            StmtKind::Abort(message) => {
+                self.expr(message)?;
+                self.abort_with_message_on_stack(stmt.loc);
+            }
+            StmtKind::Authorize(call) => {
+                let decision = self.expr_to_local(call)?;
+                self.emit(I::LocalGet(decision));
+                self.i32_const(0);
+                self.host(HostFn::RecordGet);
+                self.emit(I::I64Eqz);
+                self.emit(I::If(BlockType::Empty));
+                self.raw_constant(&Ty::String, b"denied by rule ");
+                self.emit(I::LocalGet(decision));
+                self.i32_const(1);
+                self.host(HostFn::RecordGet);
+                self.host(HostFn::StrConcat);
+                self.abort_with_message_on_stack(stmt.loc);
+                self.emit(I::End);
+            }
+            StmtKind::Emit {
+                event,
+                audit,
+                fields,
+            } => {
+                let mut locals = Vec::new();
+                for field in fields {
+                    locals.push(self.expr_to_local(field)?);
+                }
+                self.store_slots(&locals)?;
+                self.i32_const(event.0);
+                self.i32_const(0);
+                self.i32_const(u32::from(*audit));
+                self.host(HostFn::Emit);
+            }
+        }
+        Ok(())
+    }
+
+    /// `current op value` for `+=`, `-=`, `*=` (both operands on the stack).
+    pub(super) fn apply_compound(&mut self, op: BinaryOp, loc: Loc) -> Result {
+        use BinaryOp::*;
+        match op {
+            IntAdd | MoneyAdd | PercentAdd | DurationAdd | TimePlusDuration => {
+                self.checked(Helper::Add, loc);
+            }
+            IntSub | MoneySub | PercentSub | DurationSub | TimeMinusDuration | TimeMinusTime => {
+                self.checked(Helper::Sub, loc);
+            }
+            IntMul | MoneyTimesInt | IntTimesMoney | DurationTimesInt => {
+                self.checked(Helper::Mul, loc);
+            }
+            IntDiv => self.checked(Helper::Div, loc),
+            IntRem => self.checked(Helper::Rem, loc),
+            MoneyDivInt => self.host(HostFn::DivRound),
+            MoneyTimesPercent | IntTimesPercent => self.host(HostFn::MulPercent),
+            StringConcat => self.host(HostFn::StrConcat),
+            other => return Err(error(format!("`{}=` is not an assignment", other.symbol()))),
+        }
+        Ok(())
+    }
+
+    pub(super) fn for_loop(
+        &mut self,
+        binding: &ForBinding,
+        iter: &'c ForIter,
+        body: &'c Block,
+    ) -> Result {
+        match iter {
+            ForIter::Range { start, end } => {
+                let counter = self.expr_to_local(start)?;
+                let limit = self.expr_to_local(end)?;
+                self.emit(I::Block(BlockType::Empty));
+                self.emit(I::Loop(BlockType::Empty));
+                self.emit(I::LocalGet(counter));
+                self.emit(I::LocalGet(limit));
+                self.emit(I::I64GeS);
+                self.emit(I::BrIf(1));
+                if let ForBinding::Name(Some(id)) = binding {
+                    let local = self.local(*id);
+                    self.emit(I::LocalGet(counter));
+                    self.emit(I::LocalSet(local));
+                }
+                self.block(body, false)?;
+                // counter < limit <= i64::MAX, so the increment cannot overflow.
+                self.emit(I::LocalGet(counter));
+                self.emit(I::I64Const(1));
+                self.emit(I::I64Add);
+                self.emit(I::LocalSet(counter));
+                self.emit(I::Br(0));
+                self.emit(I::End);
+                self.emit(I::End);
+            }
+            ForIter::List(collection) | ForIter::Set(collection) | ForIter::Map(collection) => {
+                // Iterate over a snapshot: the body may change the collection's local.
+                self.expr(collection)?;
+                self.host(HostFn::ValCopy);
+                let items = self.temp();
+                self.emit(I::LocalTee(items));
+                self.host(HostFn::CollLen);
+                let count = self.temp();
+                self.emit(I::LocalSet(count));
+                let index = self.temp();
+                self.emit(I::I64Const(0));
+                self.emit(I::LocalSet(index));
+                self.emit(I::Block(BlockType::Empty));
+                self.emit(I::Loop(BlockType::Empty));
+                self.emit(I::LocalGet(index));
+                self.emit(I::LocalGet(count));
+                self.emit(I::I64GeS);
+                self.emit(I::BrIf(1));
+                self.emit(I::LocalGet(items));
+                self.emit(I::LocalGet(index));
+                self.host(HostFn::CollAt);
+                let element = self.temp();
+                self.emit(I::LocalSet(element));
+                match binding {
+                    ForBinding::Name(Some(id)) => {
+                        let local = self.local(*id);
+                        self.emit(I::LocalGet(element));
+                        self.emit(I::LocalSet(local));
+                    }
+                    ForBinding::Name(None) => {}
+                    ForBinding::Tuple(parts) => {
+                        for (position, part) in parts.iter().enumerate() {
+                            if let Some(id) = part {
+                                let local = self.local(*id);
+                                self.emit(I::LocalGet(element));
+                                self.i32_const(position as u32);
+                                self.host(HostFn::RecordGet);
+                                self.emit(I::LocalSet(local));
+                            }
+                        }
+                    }
+                }
+                self.block(body, false)?;
+                self.emit(I::LocalGet(index));
+                self.emit(I::I64Const(1));
+                self.emit(I::I64Add);
+                self.emit(I::LocalSet(index));
+                self.emit(I::Br(0));
+                self.emit(I::End);
+                self.emit(I::End);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,190 @@
+//! Ledger throughput with CPU time as well as wall time, so that the numbers mean something
+//! on a machine shared with other work: `cargo run --release -p assent-vm --example
+//! ledger_throughput [blocks | trie]`. Prints, for k256's recovery, the ledger's recovery and blocks
+//! of 1,000 signed calls committed to redb: transactions per wall second and CPU time per
+//! transaction. For recovery, which parallelises fully, it also prints the rate two idle
+//! cores reach at that CPU cost; for blocks, where only recovery is parallel, the estimate
+//! is `1 / (recovery CPU / 2 + the rest of the CPU)`, IO waits not included.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "../tests/ledger_common/mod.rs"]
+mod common;
+
+use assent_vm::ledger::tx::{SignedTransaction, create_address, recover_all, recover_prehash_k256};
+use assent_vm::ledger::{Address, Chain, RedbStore};
+use common::{TestExecutor, address, call, config, deploy};
+use std::time::{Duration, Instant};
+
+/// CPU time of this process, all threads, from `/proc/self/stat` (in 10 ms ticks).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the parenthesised command name; utime and stime are 14th and 15th.
+    let rest = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|f| f.parse().ok()).unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+fn signed_block(contract: Address, nonce: u64) -> Vec<Vec<u8>> {
+    (0..1_000)
+        .map(|j| {
+            let args = format!(r#"{{"key":"k{j}","value":"v{nonce}"}}"#);
+            call(&format!("account{j}"), nonce, contract, "set", &args)
+        })
+        .collect()
+}
+
+/// Runs `work`, prints wall rate and CPU per transaction plus the idle-2-core estimate
+/// `estimate(cpu per tx)`, and returns the CPU seconds per transaction.
+fn measure(
+    name: &str,
+    transactions: u64,
+    estimate: impl Fn(f64) -> f64,
+    work: impl FnOnce() -> Duration,
+) -> f64 {
+    let cpu_start = cpu_time();
+    let wall = work();
+    let cpu = cpu_time() - cpu_start;
+    let per_wall = transactions as f64 / wall.as_secs_f64();
+    let cpu_per_tx = cpu.as_secs_f64() / transactions as f64;
+    println!(
+        "{name:<52} {per_wall:>7.0} tx/s wall  {:>6.1} µs CPU/tx  ~{:>6.0} tx/s on 2 idle cores",
+        cpu_per_tx * 1e6,
+        estimate(cpu_per_tx)
+    );
+    cpu_per_tx
+}
+
+fn parallel(cpu_per_tx: f64) -> f64 {
+    2.0 / cpu_per_tx
+}
+
+/// The trie root of 1M random keys, with wall and CPU time.
+fn trie_root_of_1m_keys() {
+    let keys: Vec<[u8; 32]> = (0..1_000_000u64)
+        .map(|i| assent_vm::ledger::keccak256(&i.to_be_bytes()).0)
+        .collect();
+    let cpu_start = cpu_time();
+    let start = Instant::now();
+    let store = std::collections::BTreeMap::<assent_vm::ledger::Hash, Vec<u8>>::new();
+    let mut trie = assent_vm::ledger::trie::Trie::new();
+    for key in &keys {
+        trie.insert(&store, key, key[..20].to_vec()).unwrap();
+    }
+    let inserted = cpu_time() - cpu_start;
+    let committed = trie.commit_parallel();
+    let wall = start.elapsed();
+    let cpu = cpu_time() - cpu_start;
+    println!(
+        "trie root of 1M random keys: {:.2} s wall, {:.2} s CPU ({:.2} s inserting, the rest hashing), {} nodes, root {}",
+        wall.as_secs_f64(),
+        cpu.as_secs_f64(),
+        inserted.as_secs_f64(),
+        committed.nodes.len(),
+        committed.root
+    );
+}
+
+fn main() {
+    if std::env::args().nth(1).as_deref() == Some("trie") {
+        trie_root_of_1m_keys();
+        return;
+    }
+    let blocks: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10);
+    let contract = create_address(&address("deployer"), 0);
+    let sample = signed_block(contract, 0);
+    let decoded: Vec<SignedTransaction> = sample
+        .iter()
+        .map(|raw| SignedTransaction::decode(raw).unwrap())
+        .collect();
+    let prehashes: Vec<_> = decoded.iter().map(|tx| tx.tx().signing_hash()).collect();
+    let total = blocks * 1_000;
+
+    measure(
+        "k256 VerifyingKey::recover_from_prehash, 1 thread",
+        total,
+        parallel,
+        || {
+            let start = Instant::now();
+            for _ in 0..blocks {
+                for (tx, prehash) in decoded.iter().zip(&prehashes) {
+                    std::hint::black_box(recover_prehash_k256(prehash, tx.signature()).unwrap());
+                }
+            }
+            start.elapsed()
+        },
+    );
+    measure(
+        "k256 VerifyingKey::recover_from_prehash, 2 threads",
+        total,
+        parallel,
+        || {
+            let start = Instant::now();
+            for _ in 0..blocks {
+                let pairs: Vec<_> = decoded.iter().zip(&prehashes).collect();
+                std::thread::scope(|scope| {
+                    for half in pairs.chunks(500) {
+                        scope.spawn(move || {
+                            for (tx, prehash) in half {
+                                std::hint::black_box(
+                                    recover_prehash_k256(prehash, tx.signature()).unwrap(),
+                                );
+                            }
+                        });
+                    }
+                });
+            }
+            start.elapsed()
+        },
+    );
+    let recovery = measure(
+        "ledger decode + recover_all (all cores)",
+        total,
+        parallel,
+        || {
+            let start = Instant::now();
+            for _ in 0..blocks {
+                std::hint::black_box(recover_all(&sample, common::CHAIN_ID));
+            }
+            start.elapsed()
+        },
+    );
+
+    let dir = std::env::temp_dir().join(format!("assent-throughput-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut chain =
+        Chain::open(RedbStore::open(&dir.join("ledger.redb")).unwrap(), config()).unwrap();
+    let time = chain.head().time;
+    chain
+        .produce_block(&mut TestExecutor, time + 1, &[deploy("deployer", 0)])
+        .unwrap();
+    // Signing is the clients' work: all blocks are signed before the clock starts.
+    let signed: Vec<Vec<Vec<u8>>> = (0..blocks).map(|n| signed_block(contract, n)).collect();
+    let sequential = |cpu_per_tx: f64| 1.0 / (recovery / 2.0 + (cpu_per_tx - recovery));
+    measure(
+        "blocks of 1000 calls, durable redb commit",
+        total,
+        sequential,
+        || {
+            let start = Instant::now();
+            for block in &signed {
+                let time = chain.head().time + 1;
+                let result = chain.produce_block(&mut TestExecutor, time, block).unwrap();
+                assert_eq!(result.receipts.len(), 1_000);
+            }
+            start.elapsed()
+        },
+    );
+    drop(chain);
+    let _ = std::fs::remove_dir_all(dir);
+}
