@@ -309,3 +309,77 @@ fn replay_reproduces_a_stored_scenario_ledger() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs like the real executor but reports one more gas unit: a ledger it writes
+/// disagrees with any honest replay.
+struct Skewed(assent_vm::ledger::VmExecutor);
+
+impl assent_vm::ledger::Executor for Skewed {
+    fn check(
+        &mut self,
+        state: &mut dyn assent_vm::ledger::StateAccess,
+        tx: &assent_vm::ledger::tx::VerifiedTransaction,
+    ) -> Result<(), assent_vm::ledger::tx::TxError> {
+        self.0.check(state, tx)
+    }
+
+    fn apply(
+        &mut self,
+        state: &mut dyn assent_vm::ledger::StateAccess,
+        tx: &assent_vm::ledger::tx::VerifiedTransaction,
+        env: &assent_vm::ledger::BlockEnv,
+    ) -> Result<assent_vm::ledger::ExecutionResult, assent_vm::ledger::LedgerError> {
+        let mut result = self.0.apply(state, tx, env)?;
+        result.gas_used += 1;
+        Ok(result)
+    }
+}
+
+#[test]
+fn replay_stops_at_the_first_block_that_differs() {
+    use assent_vm::ledger::keys::{dev_address, dev_key};
+    use assent_vm::ledger::tx::{Transaction, create_address};
+    use assent_vm::ledger::{Chain, RedbStore, VmExecutor};
+
+    let dir = temp_dir("mismatch");
+    let data = dir.join("data");
+    let out = assent(&[
+        "test",
+        "--data",
+        data.to_str().unwrap(),
+        "contracts/patient_consent.scenario.json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    {
+        let store = RedbStore::open(&data.join("ledger.redb")).unwrap();
+        let mut chain = Chain::open_existing(store).unwrap();
+        let alice = dev_address("alice").unwrap();
+        let tx = Transaction {
+            chain_id: chain.config().chain_id,
+            nonce: chain.nonce(&alice).unwrap(),
+            gas_limit: 10_000_000,
+            to: Some(create_address(&alice, 0)),
+            method: "appoint_guardian".into(),
+            args: format!(r#"{{"guardian": "{}"}}"#, dev_address("dave").unwrap()),
+            code: Vec::new(),
+        };
+        let raw = tx
+            .sign(&dev_key("alice").unwrap())
+            .unwrap()
+            .encoded()
+            .to_vec();
+        let mut skewed = Skewed(VmExecutor::new(assent_vm::VmConfig::default()).unwrap());
+        let time = chain.head().time + 1;
+        let block = chain.produce_block(&mut skewed, time, &[raw]).unwrap();
+        assert_eq!(block.header.number, 15);
+        assert!(block.rejected.is_empty());
+    }
+    let out = assent(&["replay", "--data", data.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("error: replay of block 15 gives receipts root"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
