@@ -193,22 +193,41 @@ fn the_same_scenario_in_two_processes_gives_identical_receipts_and_gas() {
     assert!(trace.contains("\"state_root\""), "{trace}");
 }
 
+/// One JSON snapshot per sample scenario file: every step's receipt (status, message and
+/// position, return value, events, exact gas), every view's result and every block's state
+/// root. Gas is deterministic, so a gas change is a reviewed snapshot change.
 #[test]
-fn the_consent_trace_has_every_block_root_and_receipt() {
-    let out = assent(&["test", "--trace", "contracts/patient_consent.scenario.json"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .filter(|line| line.starts_with('{'))
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
-    insta::with_settings!({
-        snapshot_path => "scenarios/snapshots",
-        prepend_module_to_snapshot => false,
-        omit_expression => true,
-    }, {
-        insta::assert_json_snapshot!("consent_trace", lines);
-    });
+fn every_sample_scenario_trace_is_snapshotted() {
+    let mut files = Vec::new();
+    scenario_files(&repo().join("contracts"), &mut files);
+    for file in files {
+        let relative = file
+            .strip_prefix(repo())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let out = assent(&["test", "--trace", &relative]);
+        assert!(out.status.success(), "{relative}: {}", text(&out.stderr));
+        let lines: Vec<serde_json::Value> = text(&out.stdout)
+            .lines()
+            .filter(|line| line.starts_with('{'))
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert!(!lines.is_empty(), "{relative} traced nothing");
+        // `contracts/stdlib/adjudicate.scenario.json` → `trace_stdlib_adjudicate`.
+        let name = relative
+            .trim_start_matches("contracts/")
+            .trim_end_matches(".scenario.json")
+            .replace('/', "_");
+        insta::with_settings!({
+            snapshot_path => "scenarios/snapshots",
+            prepend_module_to_snapshot => false,
+            description => relative.clone(),
+            omit_expression => true,
+        }, {
+            insta::assert_json_snapshot!(format!("trace_{name}"), lines);
+        });
+    }
 }
 
 #[test]
