@@ -3,15 +3,16 @@
 
 use assent_stdlib::abi::HostFn;
 use assent_stdlib::value::Value;
-use wasm_encoder::{BlockType, Function, Instruction as I, MemArg, ValType};
+use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
 
 use super::data::StaticData;
+use super::imports::Emitted;
 use super::layout::MAX_SLOTS;
 use super::types::TypeTable;
 use super::{CodegenError, error};
 use crate::typed::{self, Body, Contract, Effect, Loc, PolicyBody, PolicyStep, Rule, Ty};
 
-/// Where function indices start.
+/// Where function indices start, in the provisional index space of [`super::imports`].
 #[derive(Clone, Copy, Debug)]
 pub struct Indices {
     pub import_count: u32,
@@ -180,7 +181,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
 
     // ---- whole functions ---------------------------------------------------------------
 
-    pub fn compile(mut self) -> Result<Function, CodegenError> {
+    pub fn compile(mut self) -> Result<Emitted, CodegenError> {
         let Some(function) = self.function else {
             return Err(error("no function to compile"));
         };
@@ -204,7 +205,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
     }
 
     /// `init` for a contract without one, writing the state initialisers.
-    pub fn compile_synthetic_init(mut self) -> Result<Function, CodegenError> {
+    pub fn compile_synthetic_init(mut self) -> Result<Emitted, CodegenError> {
         self.state_initialisers()?;
         Ok(self.finish())
     }
@@ -262,7 +263,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         Ok(())
     }
 
-    fn finish(mut self) -> Function {
+    fn finish(mut self) -> Emitted {
         self.emit(I::End);
         let mut groups: Vec<(u32, ValType)> = Vec::new();
         for local in &self.locals {
@@ -271,9 +272,9 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 _ => groups.push((1, *local)),
             }
         }
-        let mut function = Function::new(groups);
-        for instruction in &self.instructions {
-            function.instruction(instruction);
+        let mut function = Emitted::new(groups);
+        for instruction in self.instructions {
+            function.push(instruction);
         }
         function
     }

@@ -1,8 +1,8 @@
 //! Code generation: a checked contract to one WebAssembly module.
 //!
 //! The module, in section order:
-//! - **imports**: every host function of [`assent_stdlib::abi::HOST_FUNCTIONS`], in table
-//!   order, so a host function's index is its [`HostFn`] discriminant;
+//! - **imports**: the host functions of [`assent_stdlib::abi::HOST_FUNCTIONS`] the module
+//!   calls, in table order (see [`imports`]: every import costs each instantiation);
 //! - **functions**: every function of the typed contract (callees first), then the
 //!   synthetic `init` when the contract has state initialisers but no `init`, then the
 //!   checked-arithmetic helpers of [`runtime`];
@@ -22,6 +22,7 @@ mod abi;
 mod data;
 mod expr;
 mod function;
+mod imports;
 mod layout;
 mod pattern;
 mod place;
@@ -30,7 +31,7 @@ mod stmt;
 mod types;
 
 use assent_stdlib::abi::{
-    ABI_SECTION, ContractAbi, HOST_FUNCTIONS, HOST_MODULE, MEMORY_EXPORT, WasmType,
+    ABI_SECTION, ContractAbi, HOST_MODULE, MEMORY_EXPORT, WasmType,
 };
 use wasm_encoder::{
     CodeSection, ConstExpr, CustomSection, DataSection, EntityType, ExportKind, ExportSection,
@@ -38,6 +39,7 @@ use wasm_encoder::{
 };
 
 use crate::typed::{self, Contract};
+use imports::Imports;
 use data::StaticData;
 use function::FunctionCompiler;
 use types::TypeTable;
@@ -79,8 +81,7 @@ pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, C
     let mut data = StaticData::new();
     let enum_tables = data.enum_tables(contract);
 
-    let import_count =
-        u32::try_from(HOST_FUNCTIONS.len()).map_err(|_| error("too many imports"))?;
+    let import_count = imports::provisional_count();
     let user_count =
         u32::try_from(contract.functions.len()).map_err(|_| error("too many functions"))?;
     let needs_synthetic_init = !contract
@@ -132,8 +133,9 @@ pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, C
         signatures.push(key);
         (signatures.len() - 1) as u32
     };
+    let imported = Imports::called_by(bodies.iter().map(|(_, body)| body));
     let mut imports = ImportSection::new();
-    for host in HOST_FUNCTIONS {
+    for host in imported.host_functions() {
         let params = host.params.iter().map(|t| val_type(*t)).collect();
         let results = host.results.iter().map(|t| val_type(*t)).collect();
         let index = type_index(params, results);
@@ -168,7 +170,11 @@ pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, C
                 .ok_or_else(|| error(format!("entry `{}` has no function", entry.name)))?;
             import_count + position as u32
         };
-        exports.export(&entry.export, ExportKind::Func, index);
+        exports.export(
+            &entry.export,
+            ExportKind::Func,
+            imported.function_index(index),
+        );
     }
 
     let data_bytes = data.into_bytes();
@@ -188,7 +194,7 @@ pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, C
 
     let mut code = CodeSection::new();
     for (_, body) in &bodies {
-        code.function(body);
+        code.function(&body.encode(&imported));
     }
     let mut data_section = DataSection::new();
     if !data_bytes.is_empty() {

@@ -6,10 +6,11 @@
 //! WebAssembly would trap on (`i64::MIN / -1`, division by zero) is tested first.
 
 use assent_stdlib::abi::HostFn;
-use wasm_encoder::{BlockType, Function, Instruction as I, ValType};
+use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::data::{Piece, StaticData};
 use super::function::Indices;
+use super::imports::Emitted;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Helper {
@@ -66,10 +67,10 @@ const B: u32 = 1;
 const POSITION: u32 = 2;
 const RESULT: u32 = 3;
 
-pub fn body(spec: HelperSpec, data: &mut StaticData) -> Function {
+pub fn body(spec: HelperSpec, data: &mut StaticData) -> Emitted {
     let overflow = data.string("integer overflow");
     let by_zero = data.string("division by zero");
-    let mut f = Function::new([(1, ValType::I64)]);
+    let mut f = Emitted::new(vec![(1, ValType::I64)]);
     match spec.helper {
         Helper::Add | Helper::Sub => {
             f.instruction(&I::LocalGet(A));
@@ -169,7 +170,7 @@ pub fn body(spec: HelperSpec, data: &mut StaticData) -> Function {
 }
 
 /// Aborts with `message` (at the caller's position) when `local` holds `value`.
-fn abort_if_equal(f: &mut Function, local: u32, value: i64, message: Piece) {
+fn abort_if_equal(f: &mut Emitted, local: u32, value: i64, message: Piece) {
     f.instruction(&I::LocalGet(local));
     if value == 0 {
         f.instruction(&I::I64Eqz);
@@ -183,7 +184,7 @@ fn abort_if_equal(f: &mut Function, local: u32, value: i64, message: Piece) {
 }
 
 /// `abort_static(message, position)`; the position is unpacked from the third parameter.
-fn abort(f: &mut Function, message: Piece) {
+fn abort(f: &mut Emitted, message: Piece) {
     f.instruction(&I::I32Const(message.address as i32));
     f.instruction(&I::I32Const(message.len as i32));
     f.instruction(&I::LocalGet(POSITION));
@@ -197,7 +198,7 @@ fn abort(f: &mut Function, message: Piece) {
 }
 
 /// `0 - local`, for operands already known not to be `i64::MIN`.
-fn negate(f: &mut Function, local: u32) {
+fn negate(f: &mut Emitted, local: u32) {
     f.instruction(&I::I64Const(0));
     f.instruction(&I::LocalGet(local));
     f.instruction(&I::I64Sub);
