@@ -106,7 +106,10 @@ pub fn create(dir: &Path, name: &str) -> Result<Key, ClientError> {
         source: Source::Keystore,
     };
     let io = |error: std::io::Error| {
-        ClientError::Other(format!("cannot write the key to {}: {error}", path.display()))
+        ClientError::Other(format!(
+            "cannot write the key to {}: {error}",
+            path.display()
+        ))
     };
     create_private_dir(dir).map_err(io)?;
     let text = json!({
@@ -157,29 +160,26 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn find(dir: &Path, name: &str) -> Result<Key, ClientError> {
     let path = file_of(dir, name);
     if check_name(name).is_ok() && path.exists() {
-        let bad = |detail: &str| {
-            ClientError::Other(format!(
-                "the key file {} {detail}",
-                path.display()
-            ))
-        };
-        let text = std::fs::read(&path).map_err(|error| bad(&format!("cannot be read: {error}")))?;
-        let json: Value =
-            serde_json::from_slice(&text).map_err(|_| bad("is not JSON"))?;
+        let bad =
+            |detail: &str| ClientError::Other(format!("the key file {} {detail}", path.display()));
+        let text =
+            std::fs::read(&path).map_err(|error| bad(&format!("cannot be read: {error}")))?;
+        let json: Value = serde_json::from_slice(&text).map_err(|_| bad("is not JSON"))?;
         let secret = json
             .get("secret_key")
             .and_then(Value::as_str)
             .and_then(decode_hex)
             .ok_or_else(|| bad("has no `secret_key` in hex"))?;
-        let key = SigningKey::from_slice(&secret).map_err(|_| bad("holds no valid secp256k1 key"))?;
+        let key =
+            SigningKey::from_slice(&secret).map_err(|_| bad("holds no valid secp256k1 key"))?;
         return Ok(Key {
             name: name.to_owned(),
             key,
             source: Source::Keystore,
         });
     }
-    let key = dev_key(name)
-        .map_err(|error| ClientError::Other(format!("no key `{name}`: {error}")))?;
+    let key =
+        dev_key(name).map_err(|error| ClientError::Other(format!("no key `{name}`: {error}")))?;
     Ok(Key {
         name: name.to_owned(),
         key,

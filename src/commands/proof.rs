@@ -6,9 +6,9 @@
 use std::process::ExitCode;
 
 use assent_stdlib::abi::ContractAbi;
+use assent_vm::ledger::Hash;
 use assent_vm::ledger::primitives::{decode_hex, encode_hex};
 use assent_vm::ledger::trie::{secure_key, verify_proof};
-use assent_vm::ledger::Hash;
 use serde_json::{Value, json};
 
 use crate::client::{self, Client, ClientError, Connection};
@@ -59,7 +59,8 @@ fn prove(args: &Args) -> Result<(Value, String), ClientError> {
     let abi = client.call("assent_getAbi", json!([contract.to_string(), number]))?;
     let abi: ContractAbi = serde_json::from_value(abi)
         .map_err(|error| invalid(format!("the contract's ABI does not read: {error}")))?;
-    let expected = state_key(&abi, &contract, &args.state, key.as_ref()).map_err(ClientError::Other)?;
+    let expected =
+        state_key(&abi, &contract, &args.state, key.as_ref()).map_err(ClientError::Other)?;
     let raw_key = hex_field(&answer, "raw_key")?;
     if raw_key != expected.raw_key {
         return Err(invalid(format!(
@@ -75,7 +76,10 @@ fn prove(args: &Args) -> Result<(Value, String), ClientError> {
         .and_then(Value::as_str)
         .and_then(Hash::from_hex)
         .ok_or_else(|| invalid(format!("block {number} has no state root")))?;
-    let claimed_root = answer.get("state_root").and_then(Value::as_str).and_then(Hash::from_hex);
+    let claimed_root = answer
+        .get("state_root")
+        .and_then(Value::as_str)
+        .and_then(Hash::from_hex);
     if claimed_root != Some(root) {
         return Err(invalid(format!(
             "its state root is not block {number}'s ({root})"
@@ -87,7 +91,11 @@ fn prove(args: &Args) -> Result<(Value, String), ClientError> {
         .and_then(Value::as_array)
         .ok_or_else(|| invalid("no proof"))?
         .iter()
-        .map(|node| node.as_str().and_then(decode_hex).ok_or_else(|| invalid("a node is not hex")))
+        .map(|node| {
+            node.as_str()
+                .and_then(decode_hex)
+                .ok_or_else(|| invalid("a node is not hex"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let proven = verify_proof(root, secure_key(&raw_key).as_bytes(), &nodes)
         .map_err(|error| invalid(error.to_string()))?;
