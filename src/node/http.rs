@@ -181,6 +181,8 @@ pub async fn serve(
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
                 .max_buf_size(64 << 10)
+                // A client that sends its request and shuts its side still gets the answer.
+                .half_close(true)
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
