@@ -3,8 +3,10 @@
 //! Thin by design: every command parses its arguments, calls into the `assent-lang`,
 //! `assent-stdlib` or `assent-vm` crates, and prints the result.
 
+mod client;
 mod commands;
 mod files;
+mod node;
 mod pipeline;
 mod scenario;
 
@@ -32,6 +34,22 @@ enum Command {
     Test(commands::test::Args),
     /// Re-execute every stored block and check each state root
     Replay(commands::replay::Args),
+    /// Run a ledger node serving JSON-RPC over HTTP
+    Node(node::Args),
+    /// Create, list and show signing keys
+    Keys(commands::keys::Args),
+    /// Deploy a contract to a node
+    Deploy(commands::deploy::Args),
+    /// Call a contract's action in a transaction
+    Call(commands::call::Args),
+    /// Run a view or policy on a node (no transaction)
+    Query(commands::query::Args),
+    /// Print a transaction's receipt
+    Receipt(commands::receipt::Args),
+    /// Prove a state entry and verify the proof against the block's state root
+    Proof(commands::proof::Args),
+    /// Search events by contract, name and field values
+    Logs(commands::logs::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +60,13 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(&args),
         Command::Test(args) => commands::test::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
+        Command::Node(args) => node::run(&args),
+        Command::Keys(args) => commands::keys::run(&args),
+        Command::Deploy(args) => commands::deploy::run(&args),
+        Command::Call(args) => commands::call::run(&args),
+        Command::Query(args) => commands::query::run(&args),
+        Command::Receipt(args) => commands::receipt::run(&args),
+        Command::Proof(args) => commands::proof::run(&args),
+        Command::Logs(args) => commands::logs::run(&args),
     }
 }

@@ -1,7 +1,14 @@
 //! One module per subcommand.
 
 pub mod build;
+pub mod call;
 pub mod check;
+pub mod deploy;
 pub mod fmt;
+pub mod keys;
+pub mod logs;
+pub mod proof;
+pub mod query;
+pub mod receipt;
 pub mod replay;
 pub mod test;

@@ -256,6 +256,22 @@ impl<S: Store> Chain<S> {
             Ok(verified) => verified,
             Err(error) => return Ok(Err(error)),
         };
+        let verdict = self.check_verified(executor, &verified, pending)?;
+        Ok(verdict.map(|()| verified))
+    }
+
+    /// The checks of [`Chain::check_transaction`] that need the state (nonce, gas limit,
+    /// shape, contract, the executor's), for a transaction whose bytes and signature are
+    /// already verified ([`super::tx::verify_raw`]).
+    ///
+    /// # Errors
+    /// A storage fault while reading the state.
+    pub fn check_verified(
+        &self,
+        executor: &mut dyn Executor,
+        verified: &VerifiedTransaction,
+        pending: u64,
+    ) -> Result<Result<(), TxError>, LedgerError> {
         let empty = Changes::default();
         let mut overlay = Overlay {
             trie: &self.state,
@@ -263,8 +279,7 @@ impl<S: Store> Chain<S> {
             block: &empty,
             tx: Changes::default(),
         };
-        let verdict = validate(&self.config, &mut overlay, &verified, pending, executor)?;
-        Ok(verdict.map(|()| verified))
+        validate(&self.config, &mut overlay, verified, pending, executor)
     }
 
     /// Builds a block at `time` from raw transactions, runs them and commits the block

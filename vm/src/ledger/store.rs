@@ -365,9 +365,12 @@ const EVENTS: TableDefinition<&[u8], ()> = TableDefinition::new("events");
 const META_CONFIG: &str = "config";
 const META_HEAD: &str = "head";
 
-/// The durable store: one redb database file.
+/// The durable store: one redb database file. Clones share the database, so a node's
+/// readers see every committed block (each read is its own redb read transaction, and a
+/// block's entries appear together) while its block producer writes.
+#[derive(Clone)]
 pub struct RedbStore {
-    db: redb::Database,
+    db: std::sync::Arc<redb::Database>,
 }
 
 impl fmt::Debug for RedbStore {
@@ -401,7 +404,9 @@ impl RedbStore {
             txn.open_table(EVENTS).map_err(backend)?;
         }
         txn.commit().map_err(backend)?;
-        Ok(RedbStore { db })
+        Ok(RedbStore {
+            db: std::sync::Arc::new(db),
+        })
     }
 
     fn read(

@@ -581,8 +581,13 @@ pub fn recover_each<E>(
     })
 }
 
-/// Decode, chain id, signature: the checks that need nothing but the bytes.
-fn verify_raw(bytes: &[u8], chain_id: u64) -> Result<VerifiedTransaction, TxError> {
+/// Decode, chain id, signature: the checks that need nothing but the bytes (a node makes
+/// them off its block-producing thread).
+///
+/// # Errors
+/// [`TxError::Decode`], [`TxError::WrongShape`] (a `to` of the wrong length),
+/// [`TxError::WrongChainId`], [`TxError::BadSignature`] or [`TxError::HighS`].
+pub fn verify_raw(bytes: &[u8], chain_id: u64) -> Result<VerifiedTransaction, TxError> {
     let signed = SignedTransaction::decode(bytes)?;
     if signed.tx.chain_id != chain_id {
         return Err(TxError::WrongChainId {

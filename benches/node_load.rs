@@ -1,0 +1,52 @@
+//! The node under load: signed transactions from many accounts over HTTP on loopback to a
+//! real `assent node` process; every one must have an `ok` receipt and the final state
+//! must be what was sent. Prints throughput and inclusion latency (send → first seen in a
+//! block). `cargo bench --bench node_load`; `ASSENT_LOAD_TXS` (default 20000),
+//! `ASSENT_LOAD_ACCOUNTS` (200), `ASSENT_LOAD_THREADS` (8), `ASSENT_LOAD_BLOCK_TIME`
+//! (`100ms`). Figures: docs/performance.md.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "../tests/node_support/mod.rs"]
+mod node_support;
+
+fn setting(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+fn main() {
+    // `cargo test --benches` runs this without `--bench`: nothing to measure then.
+    if !std::env::args().any(|arg| arg == "--bench") {
+        return;
+    }
+    let total: usize = setting("ASSENT_LOAD_TXS", "20000").parse().unwrap();
+    let accounts: usize = setting("ASSENT_LOAD_ACCOUNTS", "200").parse().unwrap();
+    let threads: usize = setting("ASSENT_LOAD_THREADS", "8").parse().unwrap();
+    let block_time = setting("ASSENT_LOAD_BLOCK_TIME", "100ms");
+    let per_account = total.div_ceil(accounts);
+    let dir = node_support::temp_dir("load-bench");
+    let node = node_support::Node::start(&dir, &block_time);
+    let report = node_support::load(&node, accounts, per_account, threads);
+    node.stop();
+    println!(
+        "node_load: {} transactions from {} accounts over {threads} connections, block time {block_time}",
+        report.transactions, report.accounts
+    );
+    println!(
+        "  all included with ok receipts and the expected final state in {:.2} s over {} blocks",
+        report.elapsed.as_secs_f64(),
+        report.blocks
+    );
+    println!(
+        "  throughput {:.0} tx/s; inclusion latency p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        report.throughput(),
+        report.p50.as_secs_f64() * 1e3,
+        report.p99.as_secs_f64() * 1e3,
+        report.max.as_secs_f64() * 1e3
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,137 @@
+//! `assent proof ADDR STATE [KEY]`: asks the node for a state entry with its Merkle proof,
+//! then checks it here: the raw key is recomputed from the contract's ABI, the state root
+//! is the one in the block's header, and the proof leads from that root to the value (or
+//! shows its absence).
+
+use std::process::ExitCode;
+
+use assent_stdlib::abi::ContractAbi;
+use assent_vm::ledger::Hash;
+use assent_vm::ledger::primitives::{decode_hex, encode_hex};
+use assent_vm::ledger::trie::{secure_key, verify_proof};
+use serde_json::{Value, json};
+
+use crate::client::{self, Client, ClientError, Connection};
+use crate::node::state_key::state_key;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The contract's address
+    #[arg(value_name = "ADDR")]
+    contract: String,
+    /// The `state` declaration
+    #[arg(value_name = "STATE")]
+    state: String,
+    /// The map key or set element (JSON, or else text), for a Map or Set state
+    #[arg(value_name = "KEY")]
+    key: Option<String>,
+    /// The block to prove at (default: the latest)
+    #[arg(long, value_name = "N")]
+    block: Option<u64>,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+pub fn run(args: &Args) -> ExitCode {
+    client::finish(args.connection.json, prove(args))
+}
+
+fn invalid(detail: impl std::fmt::Display) -> ClientError {
+    ClientError::Other(format!("the node's proof does not verify: {detail}"))
+}
+
+fn prove(args: &Args) -> Result<(Value, String), ClientError> {
+    let contract = client::parse_address(&args.contract)?;
+    let key = args.key.as_deref().map(client::lenient_json);
+    let client = Client::new(&args.connection.rpc);
+    let block = args.block.map_or(json!("latest"), |number| json!(number));
+    let mut request = json!({ "contract": contract.to_string(), "state": args.state });
+    if let Some(key) = &key {
+        request["key"] = key.clone();
+    }
+    let answer = client.call("assent_getProof", json!([request, block]))?;
+    let number = answer
+        .get("block")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| invalid("no block number"))?;
+
+    // 1. The raw key is the one this state and key name, by the contract's ABI.
+    let abi = client.call("assent_getAbi", json!([contract.to_string(), number]))?;
+    let abi: ContractAbi = serde_json::from_value(abi)
+        .map_err(|error| invalid(format!("the contract's ABI does not read: {error}")))?;
+    let expected =
+        state_key(&abi, &contract, &args.state, key.as_ref()).map_err(ClientError::Other)?;
+    let raw_key = hex_field(&answer, "raw_key")?;
+    if raw_key != expected.raw_key {
+        return Err(invalid(format!(
+            "it proves key {}, not {}",
+            encode_hex(&raw_key),
+            encode_hex(&expected.raw_key)
+        )));
+    }
+    // 2. The state root is the block header's.
+    let header = client.call("assent_getBlockByNumber", json!([number]))?;
+    let root = header
+        .get("state_root")
+        .and_then(Value::as_str)
+        .and_then(Hash::from_hex)
+        .ok_or_else(|| invalid(format!("block {number} has no state root")))?;
+    let claimed_root = answer
+        .get("state_root")
+        .and_then(Value::as_str)
+        .and_then(Hash::from_hex);
+    if claimed_root != Some(root) {
+        return Err(invalid(format!(
+            "its state root is not block {number}'s ({root})"
+        )));
+    }
+    // 3. The proof leads from the root to the value.
+    let nodes = answer
+        .get("proof")
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid("no proof"))?
+        .iter()
+        .map(|node| {
+            node.as_str()
+                .and_then(decode_hex)
+                .ok_or_else(|| invalid("a node is not hex"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let proven = verify_proof(root, secure_key(&raw_key).as_bytes(), &nodes)
+        .map_err(|error| invalid(error.to_string()))?;
+    let claimed = match answer.get("value") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(hex_field(&answer, "value")?),
+    };
+    if proven != claimed {
+        return Err(invalid("the value differs from what the proof proves"));
+    }
+    let value_json = expected
+        .value_json(proven.as_deref())
+        .map_err(ClientError::Other)?;
+    let entry = match &key {
+        Some(key) => format!("{}[{key}]", args.state),
+        None => args.state.clone(),
+    };
+    let text = match &proven {
+        Some(_) => format!(
+            "{entry} = {value_json}\nverified: {} proof nodes lead from state root {root} of block {number} to this value\n",
+            nodes.len()
+        ),
+        None => format!(
+            "{entry} is absent\nverified: {} proof nodes show its absence under state root {root} of block {number}\n",
+            nodes.len()
+        ),
+    };
+    let mut json = answer;
+    json["verified"] = json!(true);
+    Ok((json, text))
+}
+
+fn hex_field(answer: &Value, field: &str) -> Result<Vec<u8>, ClientError> {
+    answer
+        .get(field)
+        .and_then(Value::as_str)
+        .and_then(decode_hex)
+        .ok_or_else(|| invalid(format!("`{field}` is not hex")))
+}

@@ -1,0 +1,586 @@
+//! Helpers for the node's end-to-end tests and its load benchmark: a real `assent node`
+//! process on a free loopback port in a temporary directory, JSON-RPC and raw HTTP to it,
+//! the CLI pointed at it, signed transactions, and a load run.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use assent_vm::ledger::keys::{address_of, dev_key};
+use assent_vm::ledger::primitives::encode_hex;
+use assent_vm::ledger::tx::{Signature, SignedTransaction, Transaction};
+use assent_vm::ledger::{Address, Hash};
+use k256::ecdsa::SigningKey;
+use serde_json::{Value, json};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_assent");
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh, empty directory under the system's temporary directory.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("assent-node-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A running `assent node`; killed when dropped unless stopped first.
+pub struct Node {
+    child: Option<Child>,
+    pub url: String,
+    pub data: PathBuf,
+    agent: ureq::Agent,
+}
+
+impl Node {
+    /// Starts a node on `data` on a free loopback port.
+    pub fn start(data: &Path, block_time: &str) -> Node {
+        let mut child = Command::new(BIN)
+            .args(["node", "--quiet", "--listen", "127.0.0.1:0", "--block-time"])
+            .arg(block_time)
+            .arg("--data")
+            .arg(data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("the node exited before listening")
+                .unwrap();
+            if let Some(url) = line.strip_prefix("listening on ") {
+                break url.to_owned();
+            }
+        };
+        // Keep draining stdout so that the node never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into();
+        Node {
+            child: Some(child),
+            url,
+            data: data.to_path_buf(),
+            agent,
+        }
+    }
+
+    /// The `host:port` the node listens on.
+    pub fn address(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
+    /// Stops the node with SIGTERM and checks that it exits cleanly.
+    pub fn stop(mut self) {
+        let mut child = self.child.take().unwrap();
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = child.wait().unwrap();
+        assert!(exit.success(), "the node exited with {exit}");
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.as_mut().unwrap().try_wait(), Ok(None))
+    }
+
+    /// POSTs a body; the HTTP status and the body of the answer.
+    pub fn post(&self, body: &[u8]) -> (u16, String) {
+        let mut response = self
+            .agent
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .send(body)
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        (status, text)
+    }
+
+    /// The whole response object of one call.
+    pub fn rpc(&self, method: &str, params: &Value) -> Value {
+        let body = json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params});
+        let (status, text) = self.post(body.to_string().as_bytes());
+        let response: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("HTTP {status}, not JSON: {text}"));
+        assert_eq!(response["jsonrpc"], "2.0", "{response}");
+        assert_eq!(response["id"], 7, "{response}");
+        response
+    }
+
+    /// The result of a call that must succeed.
+    pub fn result(&self, method: &str, params: &Value) -> Value {
+        let response = self.rpc(method, params);
+        assert!(
+            response.get("error").is_none(),
+            "{method} {params} failed: {response}"
+        );
+        response["result"].clone()
+    }
+
+    /// The error code of a call that must fail.
+    pub fn error(&self, method: &str, params: &Value) -> (i64, String) {
+        let response = self.rpc(method, params);
+        let error = response
+            .get("error")
+            .unwrap_or_else(|| panic!("{method} {params} did not fail: {response}"));
+        (
+            error["code"].as_i64().unwrap(),
+            error["message"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Raw bytes over TCP; whatever comes back before the node closes or 5 s pass.
+    pub fn raw_http(&self, bytes: &[u8]) -> String {
+        let mut stream = TcpStream::connect(self.address()).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let _ = stream.write_all(bytes);
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    /// The CLI pointed at this node.
+    pub fn cli(&self, args: &[&str], keystore: &Path) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .env("ASSENT_RPC", &self.url)
+            .env("ASSENT_KEYSTORE", keystore)
+            .env("NO_COLOR", "1")
+            .current_dir(repo())
+            .output()
+            .unwrap()
+    }
+
+    /// The chain id.
+    pub fn chain_id(&self) -> u64 {
+        self.result("assent_chainId", &json!([])).as_u64().unwrap()
+    }
+
+    /// Sends a raw transaction; its hash.
+    pub fn send(&self, raw: &str) -> Value {
+        self.rpc("assent_sendRawTransaction", &json!([raw]))
+    }
+
+    /// Polls for a receipt (10 s at most).
+    pub fn wait_receipt(&self, hash: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let receipt = self.result("assent_getTransactionReceipt", &json!([hash]));
+            if !receipt.is_null() {
+                return receipt;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no receipt for {hash}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Signs, sends and waits: the receipt.
+    pub fn transact(&self, account: &mut Account, call: &Call) -> Value {
+        let raw = account.sign(self.chain_id(), call);
+        let response = self.send(&raw);
+        let hash = response["result"]
+            .as_str()
+            .unwrap_or_else(|| panic!("refused: {response}"))
+            .to_owned();
+        self.wait_receipt(&hash)
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Runs the binary with `args` in the repository root.
+pub fn assent(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// The counter contract's module, compiled once per test process by `assent build`.
+pub fn counter_wasm() -> &'static [u8] {
+    static WASM: OnceLock<Vec<u8>> = OnceLock::new();
+    WASM.get_or_init(|| {
+        let dir = temp_dir("counter-build");
+        let out = dir.join("counter.wasm");
+        let output = assent(&[
+            "build",
+            "tests/node_support/counter.assent",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::fs::read(out).unwrap()
+    })
+}
+
+/// What a transaction does.
+#[derive(Clone, Debug, Default)]
+pub struct Call {
+    pub to: Option<Address>,
+    pub method: String,
+    pub args: String,
+    pub code: Vec<u8>,
+    pub gas_limit: Option<u64>,
+    /// Overrides the account's next nonce.
+    pub nonce: Option<u64>,
+    /// Overrides the node's chain id.
+    pub chain_id: Option<u64>,
+}
+
+impl Call {
+    pub fn deploy(code: &[u8]) -> Call {
+        Call {
+            code: code.to_vec(),
+            ..Call::default()
+        }
+    }
+
+    pub fn action(to: Address, method: &str, args: Value) -> Call {
+        Call {
+            to: Some(to),
+            method: method.to_owned(),
+            args: args.to_string(),
+            ..Call::default()
+        }
+    }
+}
+
+/// A development account that keeps its next nonce.
+pub struct Account {
+    pub name: String,
+    pub key: SigningKey,
+    pub address: Address,
+    pub nonce: u64,
+}
+
+impl Account {
+    pub fn dev(name: &str) -> Account {
+        let key = dev_key(name).unwrap();
+        Account {
+            name: name.to_owned(),
+            address: address_of(key.verifying_key()),
+            key,
+            nonce: 0,
+        }
+    }
+
+    /// The signed transaction in hex; the account's nonce moves on unless overridden.
+    pub fn sign(&mut self, chain_id: u64, call: &Call) -> String {
+        encode_hex(self.signed(chain_id, call).encoded())
+    }
+
+    pub fn signed(&mut self, chain_id: u64, call: &Call) -> SignedTransaction {
+        let nonce = call.nonce.unwrap_or_else(|| {
+            self.nonce += 1;
+            self.nonce - 1
+        });
+        Transaction {
+            chain_id: call.chain_id.unwrap_or(chain_id),
+            nonce,
+            gas_limit: call.gas_limit.unwrap_or(100_000_000),
+            to: call.to,
+            method: call.method.clone(),
+            args: call.args.clone(),
+            code: call.code.clone(),
+        }
+        .sign(&self.key)
+        .unwrap()
+    }
+}
+
+/// The same transaction with its signature's `s` replaced by `n − s` (and the parity
+/// flipped): still a valid signature mathematically, but high-s.
+pub fn high_s(signed: &SignedTransaction) -> String {
+    use k256::elliptic_curve::PrimeField;
+    let signature = signed.signature();
+    let s = k256::Scalar::from_repr(signature.s.into()).unwrap();
+    let flipped = Signature {
+        y_parity: 1 - signature.y_parity,
+        r: signature.r,
+        s: (-s).to_repr().into(),
+    };
+    encode_hex(SignedTransaction::new(signed.tx().clone(), flipped).encoded())
+}
+
+/// What a load run measured.
+#[derive(Debug)]
+pub struct LoadReport {
+    pub transactions: usize,
+    pub accounts: usize,
+    /// From the first send to the last transaction seen in a block.
+    pub elapsed: Duration,
+    pub blocks: u64,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub max: Duration,
+}
+
+impl LoadReport {
+    pub fn throughput(&self) -> f64 {
+        self.transactions as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Sends `per_account` counter bumps from each of `accounts` accounts over `threads`
+/// HTTP connections, measures inclusion latency (send → first seen in a block, polled
+/// every 10 ms), then checks that every transaction has an `ok` receipt and that the
+/// final counts are what was sent.
+pub fn load(node: &Node, accounts: usize, per_account: usize, threads: usize) -> LoadReport {
+    let chain_id = node.chain_id();
+    let mut deployer = Account::dev("load-deployer");
+    deployer.nonce = node
+        .result(
+            "assent_getTransactionCount",
+            &json!([deployer.address.to_string()]),
+        )
+        .as_u64()
+        .unwrap();
+    let receipt = node.transact(&mut deployer, &Call::deploy(counter_wasm()));
+    let counter = Address::from_hex(receipt["contract_address"].as_str().unwrap()).unwrap();
+    let start_block = node
+        .result("assent_blockNumber", &json!([]))
+        .as_u64()
+        .unwrap();
+
+    // Sign everything first: the run measures the node, not the signer.
+    let mut signed: Vec<Vec<(Hash, String)>> = Vec::new();
+    let mut senders = Vec::new();
+    for index in 0..accounts {
+        let mut account = Account::dev(&format!("load-{index}"));
+        account.nonce = node
+            .result(
+                "assent_getTransactionCount",
+                &json!([account.address.to_string()]),
+            )
+            .as_u64()
+            .unwrap();
+        let start = account.nonce;
+        let txs = (0..per_account)
+            .map(|_| {
+                let tx = account.signed(chain_id, &Call::action(counter, "bump", json!({})));
+                (tx.hash(), encode_hex(tx.encoded()))
+            })
+            .collect();
+        signed.push(txs);
+        senders.push((account.address, start));
+    }
+
+    let sent_at: Arc<Mutex<BTreeMap<Hash, Instant>>> = Arc::default();
+    let seen_at: Arc<Mutex<BTreeMap<Hash, Instant>>> = Arc::default();
+    let done = Arc::new(AtomicBool::new(false));
+    let total = accounts * per_account;
+    let url = node.url.clone();
+
+    // The observer: new blocks as they come, and when each transaction was first seen.
+    let observer = {
+        let (seen_at, done, url) = (seen_at.clone(), done.clone(), url.clone());
+        std::thread::spawn(move || {
+            let client = Client::new(&url);
+            let mut next = start_block + 1;
+            while !done.load(Ordering::Relaxed) {
+                let head = client
+                    .call("assent_blockNumber", json!([]))
+                    .as_u64()
+                    .unwrap();
+                while next <= head {
+                    let block = client.call("assent_getBlockByNumber", json!([next]));
+                    let now = Instant::now();
+                    let mut seen = seen_at.lock().unwrap();
+                    for hash in block["transactions"].as_array().unwrap() {
+                        seen.insert(Hash::from_hex(hash.as_str().unwrap()).unwrap(), now);
+                    }
+                    next += 1;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            next - 1
+        })
+    };
+
+    // The senders: each thread owns some accounts and sends each account's
+    // transactions in nonce order, round-robin across its accounts.
+    let started = Instant::now();
+    let mut shares: Vec<Vec<Vec<(Hash, String)>>> = (0..threads).map(|_| Vec::new()).collect();
+    for (index, txs) in signed.into_iter().enumerate() {
+        shares[index % threads].push(txs);
+    }
+    let workers: Vec<_> = shares
+        .into_iter()
+        .map(|share| {
+            let (sent_at, url) = (sent_at.clone(), url.clone());
+            std::thread::spawn(move || {
+                let client = Client::new(&url);
+                let rounds = share.iter().map(Vec::len).max().unwrap_or(0);
+                for round in 0..rounds {
+                    for txs in &share {
+                        let Some((hash, raw)) = txs.get(round) else {
+                            continue;
+                        };
+                        sent_at.lock().unwrap().insert(*hash, Instant::now());
+                        let answer = client.call("assent_sendRawTransaction", json!([raw]));
+                        assert_eq!(answer.as_str(), Some(hash.to_string().as_str()));
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    // Wait for every transaction to be in a block (bounded).
+    loop {
+        if seen_at.lock().unwrap().len() >= total {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "only {} of {total} transactions are in blocks after 600 s",
+            seen_at.lock().unwrap().len()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let last_seen = seen_at.lock().unwrap().values().max().copied().unwrap();
+    done.store(true, Ordering::Relaxed);
+    let last_block = observer.join().unwrap();
+
+    // Latencies.
+    let sent_at = sent_at.lock().unwrap();
+    let seen_at = seen_at.lock().unwrap();
+    let mut latencies: Vec<Duration> = sent_at
+        .iter()
+        .map(|(hash, sent)| seen_at[hash].saturating_duration_since(*sent))
+        .collect();
+    latencies.sort();
+    let percentile = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
+
+    // Every transaction has an ok receipt (asked for in batches).
+    let client = Client::new(&url);
+    let hashes: Vec<&Hash> = sent_at.keys().collect();
+    for chunk in hashes.chunks(200) {
+        let batch: Vec<Value> = chunk
+            .iter()
+            .enumerate()
+            .map(|(id, hash)| {
+                json!({"jsonrpc": "2.0", "id": id, "method": "assent_getTransactionReceipt", "params": [hash.to_string()]})
+            })
+            .collect();
+        let answers = client.batch(&Value::Array(batch));
+        assert_eq!(answers.len(), chunk.len());
+        for answer in answers {
+            assert_eq!(answer["result"]["status"], "ok", "{answer}");
+        }
+    }
+    // The final state is what was sent.
+    for (address, start) in &senders {
+        let count = node.result(
+            "assent_call",
+            &json!([{"to": counter.to_string(), "method": "count_of", "args": {"who": address.to_string()}}]),
+        );
+        assert_eq!(count.as_u64(), Some(start + per_account as u64));
+    }
+    LoadReport {
+        transactions: total,
+        accounts,
+        elapsed: last_seen.saturating_duration_since(started),
+        blocks: last_block - start_block,
+        p50: percentile(50),
+        p99: percentile(99),
+        max: *latencies.last().unwrap(),
+    }
+}
+
+/// A small keep-alive JSON-RPC client for the load threads.
+pub struct Client {
+    url: String,
+    agent: ureq::Agent,
+}
+
+impl Client {
+    pub fn new(url: &str) -> Client {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into();
+        Client {
+            url: url.to_owned(),
+            agent,
+        }
+    }
+
+    fn post(&self, body: &Value) -> Value {
+        let mut response = self
+            .agent
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .send(body.to_string())
+            .unwrap();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_string()
+            .unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// The result of a call that must succeed.
+    pub fn call(&self, method: &str, params: Value) -> Value {
+        let answer =
+            self.post(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}));
+        assert!(answer.get("error").is_none(), "{method}: {answer}");
+        answer["result"].clone()
+    }
+
+    /// The responses to a batch.
+    pub fn batch(&self, batch: &Value) -> Vec<Value> {
+        match self.post(batch) {
+            Value::Array(answers) => answers,
+            other => panic!("not a batch answer: {other}"),
+        }
+    }
+}
