@@ -115,6 +115,10 @@ fn assent_decision(c: &mut Criterion) {
         Outcome::Ok(Some(Value::decision(true, "consent"))),
         "the benchmark decides what it claims to"
     );
+    report_cpu("decision/assent: may_access (instantiate + call)", || {
+        vm.execute(state.clone(), black_box(decide.clone()))
+            .unwrap();
+    });
     c.bench_function("decision/assent: may_access (instantiate + call)", |b| {
         b.iter(|| {
             vm.execute(state.clone(), black_box(decide.clone()))
@@ -176,6 +180,9 @@ fn cedar_decision(c: &mut Criterion) {
     let authorizer = Authorizer::new();
     let response = authorizer.is_authorized(&request, &policies, &entities);
     assert_eq!(response.decision(), Decision::Allow);
+    report_cpu("decision/cedar: 5 policies", || {
+        black_box(authorizer.is_authorized(black_box(&request), &policies, &entities));
+    });
     c.bench_function("decision/cedar: 5 policies", |b| {
         b.iter(|| authorizer.is_authorized(black_box(&request), &policies, &entities))
     });
@@ -186,6 +193,25 @@ fn compile_time(c: &mut Criterion) {
     c.bench_function("compile/patient_consent: check + codegen", |b| {
         b.iter(|| compile(black_box(&source)))
     });
+}
+
+/// Prints the CPU time this thread spends per call of `f` (Linux's per-thread scheduler
+/// statistics), which other load on a shared machine does not inflate the way it does
+/// criterion's wall-clock figures.
+fn report_cpu(name: &str, mut f: impl FnMut()) {
+    let on_cpu = || -> Option<u64> {
+        let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        stat.split_whitespace().next()?.parse().ok()
+    };
+    const ITERATIONS: u32 = 50_000;
+    let Some(start) = on_cpu() else { return };
+    for _ in 0..ITERATIONS {
+        f();
+    }
+    if let Some(end) = on_cpu() {
+        let nanos = (end - start) / u64::from(ITERATIONS);
+        println!("{name}: {nanos} ns of CPU per decision");
+    }
 }
 
 criterion_group!(benches, assent_decision, cedar_decision, compile_time);

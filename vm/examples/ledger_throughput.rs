@@ -1,6 +1,9 @@
 //! Ledger throughput with CPU time as well as wall time, so that the numbers mean something
 //! on a machine shared with other work: `cargo run --release -p assent-vm --example
-//! ledger_throughput [blocks | trie]`. Prints, for k256's recovery, the ledger's recovery and blocks
+//! ledger_throughput [blocks | trie | consent [blocks]]`. `consent` deploys the sample
+//! `contracts/patient_consent.assent` and runs blocks of 1,000 signed `grant` calls from
+//! 1,000 distinct accounts on the wasmtime host (issue #4's benchmark); the default mode
+//! uses the trivial test executor, so it shows the ledger's own cost. Prints, for k256's recovery, the ledger's recovery and blocks
 //! of 1,000 signed calls committed to redb: transactions per wall second and CPU time per
 //! transaction. For recovery, which parallelises fully, it also prints the rate two idle
 //! cores reach at that CPU cost; for blocks, where only recovery is parallel, the estimate
@@ -92,9 +95,16 @@ fn trie_root_of_1m_keys() {
 }
 
 fn main() {
-    if std::env::args().nth(1).as_deref() == Some("trie") {
-        trie_root_of_1m_keys();
-        return;
+    match std::env::args().nth(1).as_deref() {
+        Some("trie") => return trie_root_of_1m_keys(),
+        Some("consent") => {
+            let blocks = std::env::args()
+                .nth(2)
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(10);
+            return consent_grants(blocks);
+        }
+        _ => {}
     }
     let blocks: u64 = std::env::args()
         .nth(1)
@@ -184,6 +194,154 @@ fn main() {
             }
             start.elapsed()
         },
+    );
+    drop(chain);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+struct NoFiles;
+
+impl assent_lang::check::FileLoader for NoFiles {
+    fn load(&self, path: &str) -> Result<String, String> {
+        Err(format!(
+            "`{path}`: the sample contract imports only the standard library"
+        ))
+    }
+}
+
+/// Block `n` of consent grants: account `j` grants `doctor{j}` TREAT access to its Lab
+/// results for a year (each block's grants replace the previous block's).
+fn grant_block(contract: Address, n: u64, genesis: u64) -> Vec<Vec<u8>> {
+    let until = assent_stdlib::time::format_time(genesis as i64 + 365 * 86_400 + n as i64);
+    (0..1_000)
+        .map(|j| {
+            let grantee = address(&format!("doctor{j}"));
+            let args = format!(
+                r#"{{"grantee":"{grantee}","purposes":["TREAT"],"classes":["Lab"],"until":"{until}"}}"#
+            );
+            call(&format!("patient{j}"), n, contract, "grant", &args)
+        })
+        .collect()
+}
+
+/// Issue #4's benchmark: the sample consent contract deployed, then blocks of 1,000
+/// signed grants from 1,000 accounts executed on the wasmtime host and committed to redb;
+/// the k256 recover-only rate over the same transactions, in the same run, as the ceiling.
+fn consent_grants(blocks: u64) {
+    use assent_vm::VmConfig;
+    use assent_vm::ledger::VmExecutor;
+    use assent_vm::ledger::tx::Transaction;
+
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../contracts/patient_consent.assent"
+    );
+    let source = std::fs::read_to_string(path).unwrap();
+    let checked = assent_lang::check::check_source("patient_consent.assent", &source, &NoFiles);
+    let contract = checked.contract.expect("the sample contract checks");
+    let wasm = assent_lang::codegen::compile(&contract, assent_vm::keccak256(source.as_bytes()))
+        .unwrap()
+        .wasm;
+
+    let dir = std::env::temp_dir().join(format!("assent-consent-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut chain =
+        Chain::open(RedbStore::open(&dir.join("ledger.redb")).unwrap(), config()).unwrap();
+    let mut executor = VmExecutor::new(VmConfig::default()).unwrap();
+    let genesis = chain.head().time;
+    let deployment = common::sign(
+        "hospital",
+        Transaction {
+            chain_id: common::CHAIN_ID,
+            nonce: 0,
+            gas_limit: 10_000_000,
+            to: None,
+            method: String::new(),
+            args: String::new(),
+            code: wasm,
+        },
+    );
+    let deployed = chain
+        .produce_block(&mut executor, genesis + 1, &[deployment])
+        .unwrap();
+    let contract = create_address(&address("hospital"), 0);
+    assert_eq!(deployed.receipts.len(), 1, "the deployment is in the block");
+
+    // Signing is the clients' work: every block is signed before the clock starts.
+    let signed: Vec<Vec<Vec<u8>>> = (0..blocks)
+        .map(|n| grant_block(contract, n, genesis))
+        .collect();
+    let total = blocks * 1_000;
+    let decoded: Vec<SignedTransaction> = signed[0]
+        .iter()
+        .map(|raw| SignedTransaction::decode(raw).unwrap())
+        .collect();
+    let prehashes: Vec<_> = decoded.iter().map(|tx| tx.tx().signing_hash()).collect();
+    measure(
+        "ceiling: k256 recover_from_prehash, 2 threads",
+        total,
+        parallel,
+        || {
+            let start = Instant::now();
+            for _ in 0..blocks {
+                let pairs: Vec<_> = decoded.iter().zip(&prehashes).collect();
+                std::thread::scope(|scope| {
+                    for half in pairs.chunks(500) {
+                        scope.spawn(move || {
+                            for (tx, prehash) in half {
+                                std::hint::black_box(
+                                    recover_prehash_k256(prehash, tx.signature()).unwrap(),
+                                );
+                            }
+                        });
+                    }
+                });
+            }
+            start.elapsed()
+        },
+    );
+    let recovery = measure(
+        "ledger decode + recover_all (all cores)",
+        total,
+        parallel,
+        || {
+            let start = Instant::now();
+            for block in &signed {
+                std::hint::black_box(recover_all(block, common::CHAIN_ID));
+            }
+            start.elapsed()
+        },
+    );
+    let sequential = |cpu_per_tx: f64| 1.0 / (recovery / 2.0 + (cpu_per_tx - recovery));
+    let mut gas = 0;
+    measure(
+        "blocks of 1000 consent grants, wasmtime, durable redb commit",
+        total,
+        sequential,
+        || {
+            let start = Instant::now();
+            for block in &signed {
+                let time = chain.head().time + 1;
+                let result = chain.produce_block(&mut executor, time, block).unwrap();
+                assert_eq!(result.receipts.len(), 1_000, "every grant is in its block");
+                for receipt in &result.receipts {
+                    assert_eq!(
+                        receipt.status,
+                        assent_vm::ledger::receipt::Status::Ok,
+                        "{receipt:?}"
+                    );
+                    gas += receipt.gas_used;
+                }
+            }
+            start.elapsed()
+        },
+    );
+    println!(
+        "{} grants, {} gas each on average, {} compilations of the contract",
+        total,
+        gas / total,
+        executor.compilations()
     );
     drop(chain);
     let _ = std::fs::remove_dir_all(dir);

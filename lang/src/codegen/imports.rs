@@ -41,10 +41,12 @@ impl Emitted {
 
     /// Every function this body calls (provisional indices).
     fn callees(&self) -> impl Iterator<Item = u32> + '_ {
-        self.instructions.iter().filter_map(|instruction| match instruction {
-            I::Call(index) => Some(*index),
-            _ => None,
-        })
+        self.instructions
+            .iter()
+            .filter_map(|instruction| match instruction {
+                I::Call(index) => Some(*index),
+                _ => None,
+            })
     }
 
     /// The encoded body, every call renumbered by `imports`.

@@ -30,18 +30,16 @@ mod runtime;
 mod stmt;
 mod types;
 
-use assent_stdlib::abi::{
-    ABI_SECTION, ContractAbi, HOST_MODULE, MEMORY_EXPORT, WasmType,
-};
+use assent_stdlib::abi::{ABI_SECTION, ContractAbi, HOST_MODULE, MEMORY_EXPORT, WasmType};
 use wasm_encoder::{
     CodeSection, ConstExpr, CustomSection, DataSection, EntityType, ExportKind, ExportSection,
     FunctionSection, ImportSection, MemorySection, MemoryType, Module, TypeSection, ValType,
 };
 
 use crate::typed::{self, Contract};
-use imports::Imports;
 use data::StaticData;
 use function::FunctionCompiler;
+use imports::Imports;
 use types::TypeTable;
 
 /// A compiled contract: the module's bytes and the ABI it carries.
