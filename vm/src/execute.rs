@@ -17,9 +17,10 @@ use wasmtime::{Engine, InstancePre, Linker, Module, ModuleExport, Store, Trap};
 use crate::engine::{VmConfig, build_engine};
 use crate::error::{VmError, engine_error};
 use crate::host::{self, HostState, HostTrap, Limits, invoke};
-use crate::state::{Address, CodeHash, Overlay, StateStore, WriteSet, keccak256};
+use crate::state::{Address, CodeHash, MemoryStore, Overlay, StateStore, WriteSet, keccak256};
 use crate::types::{TypeTable, conforms};
 use crate::validate::{ValidatedModule, validate};
+use crate::warm::{Image, WarmPool};
 
 /// A loaded contract module: validated, compiled, ready to instantiate.
 pub struct Contract {
@@ -33,6 +34,8 @@ pub struct Contract {
     /// once here rather than by name on every call.
     pub(crate) entry_exports: Vec<ModuleExport>,
     pub(crate) memory_export: ModuleExport,
+    /// A fresh instance's memory, when instances may be reused for read-only calls.
+    pub(crate) image: Option<Image>,
 }
 
 impl std::fmt::Debug for Contract {
@@ -89,6 +92,10 @@ pub(crate) struct VmShared {
 #[derive(Clone)]
 pub struct Vm {
     shared: Arc<VmShared>,
+    /// Instances idle between read-only calls (see [`crate::warm`]).
+    warm: Arc<WarmPool>,
+    /// What an idle store's host state points at: nothing.
+    empty_state: Arc<dyn StateStore>,
 }
 
 /// An entry point to run.
@@ -177,6 +184,8 @@ impl Vm {
         let engine = build_engine(&config)?;
         let mut linker = Linker::new(&engine);
         host::link(&mut linker)?;
+        // Idle instances hold pool slots: leave most of the pool to executions.
+        let warm = Arc::new(WarmPool::new(config.pool_instances as usize / 4));
         Ok(Vm {
             shared: Arc::new(VmShared {
                 engine,
@@ -185,6 +194,8 @@ impl Vm {
                 loaded: Mutex::new(BTreeMap::new()),
                 artefacts,
             }),
+            warm,
+            empty_state: Arc::new(MemoryStore::new()),
         })
     }
 
@@ -203,6 +214,12 @@ impl Vm {
         if let Ok(mut loaded) = self.shared.loaded.lock() {
             loaded.clear();
         }
+        self.warm.clear();
+    }
+
+    /// Instances kept warm for read-only calls (at most a quarter of the instance pool).
+    pub fn idle_instances(&self) -> usize {
+        self.warm.len()
     }
 
     /// Runs `call` against `state`.
@@ -270,37 +287,56 @@ impl Vm {
         }
         let read_only = matches!(entry.kind, EntryKind::View | EntryKind::Policy);
 
-        let host_state = HostState {
-            vm: self.shared.clone(),
-            overlay: Overlay::new(state),
-            origin: call.origin,
-            now: call.now,
-            block_height: call.block_height,
-            frames: Vec::new(),
-            instances: BTreeMap::new(),
-            events: Vec::new(),
-            value_bytes: 0,
-            limits: Limits {
-                pending_pages: 0,
-                max_instances: self.shared.config.max_contracts_per_transaction,
-            },
+        let host_state = self.host_state(
+            Overlay::new(state),
+            call.origin,
+            call.now,
+            call.block_height,
+        );
+        // A read-only call may run in a warm instance of the same code (crate::warm).
+        let loaded = contract.clone();
+        let image = loaded.image.as_ref().filter(|_| read_only);
+        let warm = image.and_then(|image| self.warm.take(&contract.code_hash, image));
+        let (mut store, uses, instantiation_fuel) = match warm {
+            Some(warm) => {
+                let uses = warm.uses();
+                let instantiation_fuel = warm.instantiation_fuel;
+                let mut store = warm.store;
+                *store.data_mut() = host_state;
+                let data = store.data_mut();
+                data.instances.insert(call.contract, warm.live);
+                // What instantiating charges: the initial pages, before any code runs.
+                data.limits.pending_pages = image.map_or(0, Image::pages);
+                data.instantiation_fuel = instantiation_fuel;
+                (store, uses, instantiation_fuel)
+            }
+            None => {
+                let mut store =
+                    Store::try_new(&self.shared.engine, host_state).map_err(engine_error)?;
+                store.limiter(|state| &mut state.limits);
+                (store, 0, 0)
+            }
         };
-        let mut store = Store::try_new(&self.shared.engine, host_state).map_err(engine_error)?;
-        store.limiter(|state| &mut state.limits);
         store.set_fuel(call.gas_limit).map_err(engine_error)?;
 
-        let ran = invoke(
-            &mut store,
-            host::Invocation {
-                contract,
-                address: call.contract,
-                caller: call.caller,
-                entry: entry_index,
-                args: call.args.into_iter().map(Arc::new).collect(),
-                read_only,
-            },
-        )
-        .and_then(|value| host::charge_store(&mut store, 0).map(|()| value));
+        let code_hash = contract.code_hash;
+        // A warm instance pays what instantiating it would have: wasmtime's fuel for the
+        // data segments, then the initial pages; a fresh store pays nothing here.
+        let ran = host::charge_store(&mut store, instantiation_fuel)
+            .and_then(|()| {
+                invoke(
+                    &mut store,
+                    host::Invocation {
+                        contract,
+                        address: call.contract,
+                        caller: call.caller,
+                        entry: entry_index,
+                        args: call.args.into_iter().map(Arc::new).collect(),
+                        read_only,
+                    },
+                )
+            })
+            .and_then(|value| host::charge_store(&mut store, 0).map(|()| value));
         // Memory grown just before an abort is paid for too (as far as the gas goes).
         if ran.is_err() {
             let pages = std::mem::take(&mut store.data_mut().limits.pending_pages);
@@ -311,7 +347,16 @@ impl Vm {
         }
 
         let left = store.get_fuel().map_err(engine_error)?;
-        let state = store.into_data();
+        let only_instance = match store.data().instances.first_key_value() {
+            Some((_, live)) if store.data().instances.len() == 1 => Some(*live),
+            _ => None,
+        };
+        let idle = self.host_state(Overlay::new(self.empty_state.clone()), [0; 20], 0, 0);
+        let state = std::mem::replace(store.data_mut(), idle);
+        if let (Some(_), Some(live)) = (image, only_instance) {
+            self.warm
+                .give_back(code_hash, store, live, uses, state.instantiation_fuel);
+        }
         let outcome = match ran {
             Ok(value) => Outcome::Ok(value),
             Err(error) => classify(error)?,
@@ -338,6 +383,34 @@ impl Vm {
                 writes: WriteSet::default(),
             },
         })
+    }
+}
+
+impl Vm {
+    /// The host state of one execution, before any instance exists.
+    fn host_state(
+        &self,
+        overlay: Overlay,
+        origin: Address,
+        now: i64,
+        block_height: i64,
+    ) -> HostState {
+        HostState {
+            vm: self.shared.clone(),
+            overlay,
+            origin,
+            now,
+            block_height,
+            frames: Vec::new(),
+            instances: BTreeMap::new(),
+            events: Vec::new(),
+            value_bytes: 0,
+            limits: Limits {
+                pending_pages: 0,
+                max_instances: self.shared.config.max_contracts_per_transaction,
+            },
+            instantiation_fuel: 0,
+        }
     }
 }
 
@@ -401,6 +474,7 @@ impl VmShared {
             pre,
             entry_exports,
             memory_export,
+            image: Image::of(code),
         });
         self.loaded()?.insert(code_hash, contract.clone());
         Ok(contract)

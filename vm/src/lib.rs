@@ -14,6 +14,7 @@ pub mod ledger;
 mod state;
 mod types;
 mod validate;
+mod warm;
 
 pub use engine::VmConfig;
 pub use error::{ValidationError, VmError};

@@ -40,6 +40,7 @@ fn instance(mut ctx: impl AsContextMut<Data = HostState>, call: &Invocation) -> 
     if state.instances.len() >= max {
         return abort(format!("a transaction may use at most {max} contracts"));
     }
+    let fuel_before = ctx.as_context_mut().get_fuel().unwrap_or(0);
     let instance = match call.contract.pre.instantiate(&mut ctx) {
         Ok(instance) => instance,
         // A data segment outside the memory traps, deterministically: the module's fault.
@@ -54,6 +55,10 @@ fn instance(mut ctx: impl AsContextMut<Data = HostState>, call: &Invocation) -> 
             "the instance has no `{MEMORY_EXPORT}` export"
         )));
     };
+    // What wasmtime's fuel counted while instantiating (initialising data segments):
+    // a warm instance of this code is charged the same (crate::warm).
+    let fuel_after = ctx.as_context_mut().get_fuel().unwrap_or(0);
+    ctx.as_context_mut().data_mut().instantiation_fuel = fuel_before.saturating_sub(fuel_after);
     // The instance's initial pages are paid for before any of its code runs.
     charge_store(&mut ctx, 0)?;
     let live = Live { instance, memory };

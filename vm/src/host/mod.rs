@@ -110,6 +110,8 @@ pub(crate) struct HostState {
     /// Bytes of values built so far (bounded by [`MAX_VALUE_BYTES`]).
     pub(crate) value_bytes: u64,
     pub(crate) limits: Limits,
+    /// Fuel the most recent instantiation in this store consumed.
+    pub(crate) instantiation_fuel: u64,
 }
 
 /// wasmtime's resource limiter for one transaction: memories stay within the ABI's

@@ -1,0 +1,188 @@
+//! Warm instances: a read-only call (a view or a policy) may run in an instance an
+//! earlier read-only call of the same code left behind, reset to exactly the state a
+//! fresh instantiation gives, instead of paying for instantiation and teardown again.
+//!
+//! A WebAssembly instance's state is its memories, globals and tables and which passive
+//! segments were dropped. Only modules where the memory is all of it are reused: no
+//! mutable globals, no tables, no passive data segments, no start function, one memory
+//! whose initial contents are its active data segments at constant offsets ([`Image`]).
+//! Resetting zeroes the memory and copies the segments back; an instance whose memory
+//! grew, or whose store holds a callee's instance too, is not kept. Gas is the same as
+//! for a fresh instance: the fuel wasmtime counted while instantiating (data segments)
+//! and the initial pages are charged on every use.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use wasmparser::{DataKind, Operator, Parser, Payload};
+use wasmtime::Store;
+
+use crate::host::{HostState, Live};
+use crate::state::CodeHash;
+
+/// What a fresh instance's memory holds: `pages` pages, zero but for `segments`.
+#[derive(Clone, Debug)]
+pub(crate) struct Image {
+    pages: u64,
+    segments: Vec<(usize, Vec<u8>)>,
+}
+
+impl Image {
+    /// The image of `code`, when instances of it may be reused (see the module docs).
+    /// `code` has passed the validator.
+    pub(crate) fn of(code: &[u8]) -> Option<Image> {
+        let mut pages = None;
+        let mut segments = Vec::new();
+        for payload in Parser::new(0).parse_all(code) {
+            match payload.ok()? {
+                Payload::GlobalSection(globals) => {
+                    for global in globals {
+                        if global.ok()?.ty.mutable {
+                            return None;
+                        }
+                    }
+                }
+                Payload::TableSection(tables) if tables.count() > 0 => return None,
+                Payload::StartSection { .. } | Payload::ElementSection(_) => return None,
+                Payload::MemorySection(memories) => {
+                    let mut memories = memories.into_iter();
+                    let memory = memories.next()?.ok()?;
+                    if memories.next().is_some() {
+                        return None;
+                    }
+                    pages = Some(memory.initial);
+                }
+                Payload::DataSection(data) => {
+                    for segment in data {
+                        let segment = segment.ok()?;
+                        let DataKind::Active {
+                            memory_index: 0,
+                            offset_expr,
+                        } = segment.kind
+                        else {
+                            return None;
+                        };
+                        let mut operators = offset_expr.get_operators_reader();
+                        let Operator::I32Const { value } = operators.read().ok()? else {
+                            return None;
+                        };
+                        let offset =
+                            usize::try_from(u32::from_ne_bytes(value.to_ne_bytes())).ok()?;
+                        segments.push((offset, segment.data.to_vec()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Image {
+            pages: pages?,
+            segments,
+        })
+    }
+
+    pub(crate) fn pages(&self) -> u64 {
+        self.pages
+    }
+
+    /// Puts `memory` back as a fresh instantiation leaves it; false when it cannot be
+    /// (it grew), and the instance must not be used.
+    fn reset(&self, store: &mut Store<HostState>, live: &Live) -> bool {
+        if live.memory.size(&*store) != self.pages {
+            return false;
+        }
+        let memory = live.memory.data_mut(&mut *store);
+        memory.fill(0);
+        for (offset, bytes) in &self.segments {
+            let Some(target) = memory.get_mut(*offset..offset.saturating_add(bytes.len())) else {
+                return false;
+            };
+            target.copy_from_slice(bytes);
+        }
+        true
+    }
+}
+
+/// A store holding one instance, idle between read-only calls.
+pub(crate) struct Warm {
+    pub(crate) store: Store<HostState>,
+    pub(crate) live: Live,
+    /// Fuel instantiating this instance consumed, charged again on every reuse.
+    pub(crate) instantiation_fuel: u64,
+    uses: u32,
+}
+
+/// A store is dropped after this many uses, so nothing a store accumulates per call
+/// (wasmtime's bookkeeping of the functions handed out) grows without bound.
+const MAX_USES: u32 = 10_000;
+
+/// Idle warm instances by code hash.
+pub(crate) struct WarmPool {
+    idle: Mutex<BTreeMap<CodeHash, Vec<Warm>>>,
+    /// At most this many idle instances in all: each holds a slot of the instance pool.
+    capacity: usize,
+}
+
+impl WarmPool {
+    pub(crate) fn new(capacity: usize) -> Self {
+        WarmPool {
+            idle: Mutex::new(BTreeMap::new()),
+            capacity,
+        }
+    }
+
+    /// An idle instance of `code_hash`, reset; `None` when there is none.
+    pub(crate) fn take(&self, code_hash: &CodeHash, image: &Image) -> Option<Warm> {
+        loop {
+            let mut warm = self.idle.lock().ok()?.get_mut(code_hash)?.pop()?;
+            if image.reset(&mut warm.store, &warm.live) {
+                warm.uses += 1;
+                return Some(warm);
+            }
+        }
+    }
+
+    /// Keeps `store` (whose only instance is `live`) for the next read-only call, if
+    /// there is room.
+    pub(crate) fn give_back(
+        &self,
+        code_hash: CodeHash,
+        store: Store<HostState>,
+        live: Live,
+        uses: u32,
+        instantiation_fuel: u64,
+    ) {
+        if uses >= MAX_USES {
+            return;
+        }
+        let Ok(mut idle) = self.idle.lock() else {
+            return;
+        };
+        let total: usize = idle.values().map(Vec::len).sum();
+        if total < self.capacity {
+            idle.entry(code_hash).or_default().push(Warm {
+                store,
+                live,
+                instantiation_fuel,
+                uses,
+            });
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.idle
+            .lock()
+            .map_or(0, |idle| idle.values().map(Vec::len).sum())
+    }
+
+    pub(crate) fn clear(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+}
+
+impl Warm {
+    pub(crate) fn uses(&self) -> u32 {
+        self.uses
+    }
+}
