@@ -25,6 +25,10 @@ use crate::state::CodeHash;
 pub(crate) struct Image {
     pages: u64,
     segments: Vec<(usize, Vec<u8>)>,
+    /// Bytes from address 0 that the module's code can write, when every write is a
+    /// store to a constant address (as generated code's scratch slots are); `None`:
+    /// anywhere. The host only ever reads an instance's memory.
+    written: Option<usize>,
 }
 
 impl Image {
@@ -33,6 +37,7 @@ impl Image {
     pub(crate) fn of(code: &[u8]) -> Option<Image> {
         let mut pages = None;
         let mut segments = Vec::new();
+        let mut written = Some(0);
         for payload in Parser::new(0).parse_all(code) {
             match payload.ok()? {
                 Payload::GlobalSection(globals) => {
@@ -71,12 +76,19 @@ impl Image {
                         segments.push((offset, segment.data.to_vec()));
                     }
                 }
+                Payload::CodeSectionEntry(body) => {
+                    written = match (written, writes_of(&body)) {
+                        (Some(so_far), Some(this)) => Some(so_far.max(this)),
+                        _ => None,
+                    };
+                }
                 _ => {}
             }
         }
         Some(Image {
             pages: pages?,
             segments,
+            written,
         })
     }
 
@@ -91,8 +103,18 @@ impl Image {
             return false;
         }
         let memory = live.memory.data_mut(&mut *store);
-        memory.fill(0);
+        let dirty = self
+            .written
+            .map_or(memory.len(), |written| written.min(memory.len()));
+        let Some(dirty_bytes) = memory.get_mut(..dirty) else {
+            return false;
+        };
+        dirty_bytes.fill(0);
         for (offset, bytes) in &self.segments {
+            if *offset >= dirty {
+                // Beyond every write: still as instantiation left it.
+                continue;
+            }
             let Some(target) = memory.get_mut(*offset..offset.saturating_add(bytes.len())) else {
                 return false;
             };
@@ -100,6 +122,47 @@ impl Image {
         }
         true
     }
+}
+
+/// How far from address 0 `body` can write memory: `Some(end)` when every write is a
+/// store whose address is an `i32.const` pushed right before the stored value (a
+/// `local.get`, `global.get` or constant), so the address is known; `None` otherwise.
+fn writes_of(body: &wasmparser::FunctionBody<'_>) -> Option<usize> {
+    let mut end = 0usize;
+    let mut before: [Option<Operator<'_>>; 2] = [None, None];
+    let mut reader = body.get_operators_reader().ok()?;
+    while !reader.eof() {
+        let operator = reader.read().ok()?;
+        let width = match &operator {
+            Operator::I32Store8 { memarg } | Operator::I64Store8 { memarg } => Some((memarg, 1)),
+            Operator::I32Store16 { memarg } | Operator::I64Store16 { memarg } => Some((memarg, 2)),
+            Operator::I32Store { memarg } | Operator::I64Store32 { memarg } => Some((memarg, 4)),
+            Operator::I64Store { memarg } => Some((memarg, 8)),
+            Operator::MemoryFill { .. }
+            | Operator::MemoryCopy { .. }
+            | Operator::MemoryInit { .. } => return None,
+            _ => None,
+        };
+        if let Some((memarg, width)) = width {
+            let address = match &before {
+                [
+                    Some(Operator::I32Const { value }),
+                    Some(
+                        Operator::LocalGet { .. }
+                        | Operator::GlobalGet { .. }
+                        | Operator::I32Const { .. }
+                        | Operator::I64Const { .. },
+                    ),
+                ] => u64::from(u32::from_ne_bytes(value.to_ne_bytes())),
+                _ => return None,
+            };
+            let store_end = address.checked_add(memarg.offset)?.checked_add(width)?;
+            end = end.max(usize::try_from(store_end).ok()?);
+        }
+        let [_, last] = before;
+        before = [last, Some(operator)];
+    }
+    Some(end)
 }
 
 /// A store holding one instance, idle between read-only calls.

@@ -8,6 +8,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::sync::Arc;
 
 use assent_lang::check::{FileLoader, check_source};
@@ -188,4 +190,66 @@ fn actions_never_run_in_a_warm_instance_and_see_the_latest_state() {
         idle,
         "an action's instance is not kept"
     );
+}
+
+/// Hand-written modules that write memory and read it back: a reused instance must show
+/// the memory a fresh one has, whether the writes go to constant addresses (reset up to
+/// the furthest one, data segments below it copied back) or anywhere (reset entirely).
+#[test]
+fn a_warm_instance_never_shows_an_earlier_calls_memory() {
+    let int = 1;
+    let view = |name: &str, params: &[(&str, u32)]| common::entry(name, "view", params, Some(int));
+    let abi = common::abi(
+        "Scribble",
+        vec![
+            view("anywhere", &[("address", int)]),
+            view("constant", &[]),
+            view("over_data", &[]),
+        ],
+        serde_json::json!([]),
+    );
+    let wasm = common::module(
+        &abi,
+        r#"
+  (data (i32.const 100) "\05")
+  ;; Returns the i64 at `address`, then writes 7 there (an address known only at run time).
+  (func (export "anywhere") (param $address i64) (result i64) (local $old i64)
+    (local.set $old (i64.load (i32.wrap_i64 (local.get $address))))
+    (i64.store (i32.wrap_i64 (local.get $address)) (i64.const 7))
+    (local.get $old))
+  ;; Returns the i64 at 16, then writes 9 there (a constant address).
+  (func (export "constant") (result i64) (local $old i64)
+    (local.set $old (i64.load (i32.const 16)))
+    i32.const 16
+    i64.const 9
+    i64.store
+    (local.get $old))
+  ;; Returns the byte at 100 (a data segment), then overwrites it.
+  (func (export "over_data") (result i64) (local $old i64)
+    (local.set $old (i64.load8_u (i32.const 100)))
+    i32.const 96
+    i64.const -1
+    i64.store offset=4
+    (local.get $old))
+"#,
+    );
+    let chain = common::Chain::new();
+    chain.deploy(common::CONTRACT, &wasm);
+    let cases: [(&str, Vec<Value>, i64); 4] = [
+        ("anywhere", vec![Value::Int(4_000)], 0),
+        ("anywhere", vec![Value::Int(60_000)], 0),
+        ("constant", vec![], 0),
+        ("over_data", vec![], 5),
+    ];
+    for round in 0..3 {
+        for (entry, args, fresh) in &cases {
+            let execution = chain.call(common::CONTRACT, entry, args.clone());
+            assert_eq!(
+                execution.outcome,
+                Outcome::Ok(Some(Value::Int(*fresh))),
+                "round {round}: `{entry}` sees what an earlier call wrote"
+            );
+        }
+    }
+    assert!(chain.vm.idle_instances() > 0, "nothing was reused");
 }
