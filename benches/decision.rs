@@ -23,6 +23,10 @@ use assent_stdlib::value::Value;
 use assent_vm::{Call, MemoryStore, Outcome, StateStore, Vm, VmConfig};
 use criterion::{Criterion, criterion_group, criterion_main};
 
+/// As in the `assent` binary (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CONTRACT: [u8; 20] = [0xc0; 20];
 const ALICE: [u8; 20] = [0xa1; 20];
 const BOB: [u8; 20] = [0xb0; 20];
