@@ -209,6 +209,19 @@ impl Reader<'_> {
         }
     }
 
+    /// One value of each type, in order (allocated once: decoding stored records is on
+    /// the path of every persistent-map read).
+    fn values<'t>(
+        &mut self,
+        types: impl ExactSizeIterator<Item = &'t Type>,
+    ) -> Result<Vec<Value>, DecodeError> {
+        let mut values = Vec::with_capacity(types.len());
+        for ty in types {
+            values.push(self.value(ty)?);
+        }
+        Ok(values)
+    }
+
     fn value(&mut self, ty: &Type) -> Result<Value, DecodeError> {
         Ok(match ty {
             Type::Bool => Value::Bool(self.tag("a Bool")?),
@@ -243,19 +256,10 @@ impl Reader<'_> {
                 }
                 Value::Enum(ordinal)
             }
-            Type::Record(record) => Value::Record(
-                record
-                    .fields
-                    .iter()
-                    .map(|(_, field)| self.value(field))
-                    .collect::<Result<_, _>>()?,
-            ),
-            Type::Tuple(items) => Value::Record(
-                items
-                    .iter()
-                    .map(|item| self.value(item))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Type::Record(record) => {
+                Value::Record(self.values(record.fields.iter().map(|(_, field)| field))?)
+            }
+            Type::Tuple(items) => Value::Record(self.values(items.iter())?),
             Type::Decision => {
                 Value::Record(vec![self.value(&Type::Bool)?, self.value(&Type::String)?])
             }
