@@ -110,15 +110,17 @@ impl Image {
             return false;
         };
         dirty_bytes.fill(0);
+        // In segment order, as instantiation writes them (a later one may overlap an
+        // earlier one), and only below `dirty`: beyond it nothing changed.
         for (offset, bytes) in &self.segments {
-            if *offset >= dirty {
-                // Beyond every write: still as instantiation left it.
-                continue;
-            }
-            let Some(target) = memory.get_mut(*offset..offset.saturating_add(bytes.len())) else {
+            let end = offset.saturating_add(bytes.len()).min(dirty);
+            let (Some(target), Some(source)) = (
+                memory.get_mut(*offset..end.max(*offset)),
+                bytes.get(..end.saturating_sub(*offset)),
+            ) else {
                 return false;
             };
-            target.copy_from_slice(bytes);
+            target.copy_from_slice(source);
         }
         true
     }

@@ -197,26 +197,17 @@ fn actions_never_run_in_a_warm_instance_and_see_the_latest_state() {
 /// the furthest one, data segments below it copied back) or anywhere (reset entirely).
 #[test]
 fn a_warm_instance_never_shows_an_earlier_calls_memory() {
-    let int = 1;
-    let view = |name: &str, params: &[(&str, u32)]| common::entry(name, "view", params, Some(int));
-    let abi = common::abi(
-        "Scribble",
-        vec![
-            view("anywhere", &[("address", int)]),
-            view("constant", &[]),
-            view("over_data", &[]),
-        ],
-        serde_json::json!([]),
-    );
-    let wasm = common::module(
-        &abi,
-        r#"
-  (data (i32.const 100) "\05")
+    const ANYWHERE: &str = r#"
   ;; Returns the i64 at `address`, then writes 7 there (an address known only at run time).
   (func (export "anywhere") (param $address i64) (result i64) (local $old i64)
     (local.set $old (i64.load (i32.wrap_i64 (local.get $address))))
     (i64.store (i32.wrap_i64 (local.get $address)) (i64.const 7))
     (local.get $old))
+"#;
+    const CONSTANT_WRITES: &str = r#"
+  ;; Two overlapping segments: instantiation leaves 5 at 100 and 7 at 112.
+  (data (i32.const 96) "\00\00\00\00\05\00\00\00\00\00\00\00\00\00\00\00\ee\00\00\00")
+  (data (i32.const 112) "\07")
   ;; Returns the i64 at 16, then writes 9 there (a constant address).
   (func (export "constant") (result i64) (local $old i64)
     (local.set $old (i64.load (i32.const 16)))
@@ -224,32 +215,61 @@ fn a_warm_instance_never_shows_an_earlier_calls_memory() {
     i64.const 9
     i64.store
     (local.get $old))
-  ;; Returns the byte at 100 (a data segment), then overwrites it.
+  ;; Returns the byte at 100 (a data segment), then overwrites 100..108.
   (func (export "over_data") (result i64) (local $old i64)
     (local.set $old (i64.load8_u (i32.const 100)))
     i32.const 96
     i64.const -1
     i64.store offset=4
     (local.get $old))
-"#,
+  ;; Returns the byte at 112: beyond every write, where the segments overlap.
+  (func (export "past_writes") (result i64)
+    (i64.load8_u (i32.const 112)))
+"#;
+    let int = 1;
+    let view = |name: &str, params: &[(&str, u32)]| common::entry(name, "view", params, Some(int));
+    let constant_views = || {
+        vec![
+            view("constant", &[]),
+            view("over_data", &[]),
+            view("past_writes", &[]),
+        ]
+    };
+    let mut all_views = constant_views();
+    all_views.push(view("anywhere", &[("address", int)]));
+    // One module writes only at constant addresses (reset up to 108), one anywhere too
+    // (reset entirely).
+    let bounded = common::module(
+        &common::abi("Bounded", constant_views(), serde_json::json!([])),
+        CONSTANT_WRITES,
+    );
+    let unbounded = common::module(
+        &common::abi("Unbounded", all_views, serde_json::json!([])),
+        &format!("{CONSTANT_WRITES}{ANYWHERE}"),
     );
     let chain = common::Chain::new();
-    chain.deploy(common::CONTRACT, &wasm);
-    let cases: [(&str, Vec<Value>, i64); 4] = [
-        ("anywhere", vec![Value::Int(4_000)], 0),
-        ("anywhere", vec![Value::Int(60_000)], 0),
-        ("constant", vec![], 0),
-        ("over_data", vec![], 5),
-    ];
+    chain.deploy(common::CONTRACT, &bounded);
+    chain.deploy(common::OTHER, &unbounded);
+    let constant_cases = [("constant", 0), ("over_data", 5), ("past_writes", 7)];
     for round in 0..3 {
-        for (entry, args, fresh) in &cases {
-            let execution = chain.call(common::CONTRACT, entry, args.clone());
-            assert_eq!(
-                execution.outcome,
-                Outcome::Ok(Some(Value::Int(*fresh))),
-                "round {round}: `{entry}` sees what an earlier call wrote"
-            );
+        for (contract, anywhere) in [(common::CONTRACT, false), (common::OTHER, true)] {
+            let mut cases: Vec<(&str, Vec<Value>, i64)> = constant_cases
+                .iter()
+                .map(|(entry, fresh)| (*entry, vec![], *fresh))
+                .collect();
+            if anywhere {
+                cases.push(("anywhere", vec![Value::Int(4_000)], 0));
+                cases.push(("anywhere", vec![Value::Int(60_000)], 0));
+            }
+            for (entry, args, fresh) in cases {
+                let execution = chain.call(contract, entry, args);
+                assert_eq!(
+                    execution.outcome,
+                    Outcome::Ok(Some(Value::Int(fresh))),
+                    "round {round}: `{entry}` sees what an earlier call wrote"
+                );
+            }
         }
     }
-    assert!(chain.vm.idle_instances() > 0, "nothing was reused");
+    assert!(chain.vm.idle_instances() >= 2, "nothing was reused");
 }
