@@ -20,7 +20,7 @@ use crate::host::{self, HostState, HostTrap, Limits, invoke};
 use crate::state::{Address, CodeHash, MemoryStore, Overlay, StateStore, WriteSet, keccak256};
 use crate::types::{TypeTable, conforms};
 use crate::validate::{ValidatedModule, validate};
-use crate::warm::{Image, WarmPool};
+use crate::warm::{Image, Warm, WarmPool};
 
 /// A loaded contract module: validated, compiled, ready to instantiate.
 pub struct Contract {
@@ -299,12 +299,13 @@ impl Vm {
         let warm = image.and_then(|image| self.warm.take(&contract.code_hash, image));
         let (mut store, uses, instantiation_fuel) = match warm {
             Some(warm) => {
-                let uses = warm.uses();
+                let uses = warm.uses;
                 let instantiation_fuel = warm.instantiation_fuel;
                 let mut store = warm.store;
                 *store.data_mut() = host_state;
                 let data = store.data_mut();
                 data.instances.insert(call.contract, warm.live);
+                data.funcs = warm.funcs;
                 // What instantiating charges: the initial pages, before any code runs.
                 data.limits.pending_pages = image.map_or(0, Image::pages);
                 data.instantiation_fuel = instantiation_fuel;
@@ -352,10 +353,16 @@ impl Vm {
             _ => None,
         };
         let idle = self.host_state(Overlay::new(self.empty_state.clone()), [0; 20], 0, 0);
-        let state = std::mem::replace(store.data_mut(), idle);
+        let mut state = std::mem::replace(store.data_mut(), idle);
         if let (Some(_), Some(live)) = (image, only_instance) {
-            self.warm
-                .give_back(code_hash, store, live, uses, state.instantiation_fuel);
+            let warm = Warm {
+                store,
+                live,
+                instantiation_fuel: state.instantiation_fuel,
+                funcs: std::mem::take(&mut state.funcs),
+                uses,
+            };
+            self.warm.give_back(code_hash, warm);
         }
         let outcome = match ran {
             Ok(value) => Outcome::Ok(value),
@@ -410,6 +417,7 @@ impl Vm {
                 max_instances: self.shared.config.max_contracts_per_transaction,
             },
             instantiation_fuel: 0,
+            funcs: BTreeMap::new(),
         }
     }
 }

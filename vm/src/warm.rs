@@ -15,10 +15,10 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use wasmparser::{DataKind, Operator, Parser, Payload};
-use wasmtime::Store;
+use wasmtime::{Func, Store};
 
 use crate::host::{HostState, Live};
-use crate::state::CodeHash;
+use crate::state::{Address, CodeHash};
 
 /// What a fresh instance's memory holds: `pages` pages, zero but for `segments`.
 #[derive(Clone, Debug)]
@@ -173,7 +173,9 @@ pub(crate) struct Warm {
     pub(crate) live: Live,
     /// Fuel instantiating this instance consumed, charged again on every reuse.
     pub(crate) instantiation_fuel: u64,
-    uses: u32,
+    /// Its entry points already looked up (see [`HostState::funcs`]).
+    pub(crate) funcs: BTreeMap<(Address, usize), Func>,
+    pub(crate) uses: u32,
 }
 
 /// A store is dropped after this many uses, so nothing a store accumulates per call
@@ -206,17 +208,10 @@ impl WarmPool {
         }
     }
 
-    /// Keeps `store` (whose only instance is `live`) for the next read-only call, if
-    /// there is room.
-    pub(crate) fn give_back(
-        &self,
-        code_hash: CodeHash,
-        store: Store<HostState>,
-        live: Live,
-        uses: u32,
-        instantiation_fuel: u64,
-    ) {
-        if uses >= MAX_USES {
+    /// Keeps `warm` (whose store holds only its instance) for the next read-only call,
+    /// if there is room.
+    pub(crate) fn give_back(&self, code_hash: CodeHash, warm: Warm) {
+        if warm.uses >= MAX_USES {
             return;
         }
         let Ok(mut idle) = self.idle.lock() else {
@@ -224,12 +219,7 @@ impl WarmPool {
         };
         let total: usize = idle.values().map(Vec::len).sum();
         if total < self.capacity {
-            idle.entry(code_hash).or_default().push(Warm {
-                store,
-                live,
-                instantiation_fuel,
-                uses,
-            });
+            idle.entry(code_hash).or_default().push(warm);
         }
     }
 
@@ -243,11 +233,5 @@ impl WarmPool {
         if let Ok(mut idle) = self.idle.lock() {
             idle.clear();
         }
-    }
-}
-
-impl Warm {
-    pub(crate) fn uses(&self) -> u32 {
-        self.uses
     }
 }

@@ -82,10 +82,16 @@ pub(crate) fn invoke(
         return fault(VmError::Engine("no such entry point".into()));
     };
     let live = instance(&mut ctx, &call)?;
-    let func = live
-        .instance
-        .get_module_export(&mut ctx, export)
-        .and_then(wasmtime::Extern::into_func);
+    let key = (call.address, call.entry);
+    let cached = ctx.as_context_mut().data().funcs.get(&key).copied();
+    let func = cached.or_else(|| {
+        let func = live
+            .instance
+            .get_module_export(&mut ctx, export)
+            .and_then(wasmtime::Extern::into_func)?;
+        ctx.as_context_mut().data_mut().funcs.insert(key, func);
+        Some(func)
+    });
     let Some(func) = func else {
         return fault(VmError::Engine(format!(
             "the instance has no export `{}`",

@@ -22,7 +22,7 @@ use assent_stdlib::abi::{HOST_FUNCTIONS, HOST_MODULE, HostFn, MAX_MEMORY_PAGES, 
 use assent_stdlib::codec;
 use assent_stdlib::gas;
 use assent_stdlib::value::{Type, Value};
-use wasmtime::{AsContextMut, Caller, Instance, Linker, Memory, ResourceLimiter};
+use wasmtime::{AsContextMut, Caller, Func, Instance, Linker, Memory, ResourceLimiter};
 
 use crate::engine::PAGE_SIZE;
 use crate::error::{VmError, engine_error};
@@ -112,6 +112,9 @@ pub(crate) struct HostState {
     pub(crate) limits: Limits,
     /// Fuel the most recent instantiation in this store consumed.
     pub(crate) instantiation_fuel: u64,
+    /// Entry points already looked up in this store, by contract and ABI entry index
+    /// (a lookup costs more than many a whole host call; warm stores keep theirs).
+    pub(crate) funcs: BTreeMap<(Address, usize), Func>,
 }
 
 /// wasmtime's resource limiter for one transaction: memories stay within the ABI's
@@ -175,6 +178,9 @@ pub(crate) fn charge_store(
     let mut store = ctx.as_context_mut();
     let pages = std::mem::take(&mut store.data_mut().limits.pending_pages);
     let total = gas.saturating_add(pages.saturating_mul(gas::MEMORY_PAGE));
+    if total == 0 {
+        return Ok(());
+    }
     let fuel = store.get_fuel()?;
     match fuel.checked_sub(total) {
         Some(left) => store.set_fuel(left),
