@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use wasmparser::{DataKind, Operator, Parser, Payload};
-use wasmtime::{Func, Store};
+use wasmtime::Store;
 
-use crate::host::{HostState, Live};
+use crate::host::{EntryFunc, HostState, Live};
 use crate::state::{Address, CodeHash};
 
 /// What a fresh instance's memory holds: `pages` pages, zero but for `segments`.
@@ -174,7 +174,7 @@ pub(crate) struct Warm {
     /// Fuel instantiating this instance consumed, charged again on every reuse.
     pub(crate) instantiation_fuel: u64,
     /// Its entry points already looked up (see [`HostState::funcs`]).
-    pub(crate) funcs: BTreeMap<(Address, usize), Func>,
+    pub(crate) funcs: BTreeMap<(Address, usize), EntryFunc>,
     pub(crate) uses: u32,
 }
 

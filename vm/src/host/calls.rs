@@ -8,8 +8,9 @@ use assent_stdlib::abi::{EntryKind, MAX_CALL_DEPTH, MEMORY_EXPORT};
 use assent_stdlib::gas::{CALL_CONTRACT, HOST_CALL};
 use assent_stdlib::json::hex;
 use assent_stdlib::value::Value;
-use wasmtime::{AsContextMut, Caller, Trap, Val};
+use wasmtime::{AsContextMut, Caller, Trap};
 
+use super::entry::EntryFunc;
 use super::{
     Frame, HostResult, HostState, Live, abort, charge, charge_store, fault, read_slots, size_of,
 };
@@ -83,13 +84,17 @@ pub(crate) fn invoke(
     };
     let live = instance(&mut ctx, &call)?;
     let key = (call.address, call.entry);
-    let cached = ctx.as_context_mut().data().funcs.get(&key).copied();
+    let cached = ctx.as_context_mut().data().funcs.get(&key).cloned();
     let func = cached.or_else(|| {
         let func = live
             .instance
             .get_module_export(&mut ctx, export)
             .and_then(wasmtime::Extern::into_func)?;
-        ctx.as_context_mut().data_mut().funcs.insert(key, func);
+        let func = EntryFunc::new(&mut ctx, func, entry.params.len(), entry.returns.is_some());
+        ctx.as_context_mut()
+            .data_mut()
+            .funcs
+            .insert(key, func.clone());
         Some(func)
     });
     let Some(func) = func else {
@@ -106,32 +111,34 @@ pub(crate) fn invoke(
         arena: Vec::new(),
         read_only: call.read_only,
     };
-    let params: Vec<Val> = entry
+    let params: Vec<i64> = entry
         .params
         .iter()
         .zip(call.args)
-        .map(|(param, value)| Val::I64(frame.lower(param.ty, value)))
+        .map(|(param, value)| frame.lower(param.ty, value))
         .collect();
     let mut store = ctx.as_context_mut();
     let state = store.data_mut();
     state.frames.push(frame);
     state.overlay.push();
 
-    let mut results = vec![Val::I64(0); usize::from(entry.returns.is_some())];
-    let ran = func.call(&mut ctx, &params, &mut results);
+    let ran = func.call(&mut ctx, &params, entry.returns.is_some());
 
     let mut store = ctx.as_context_mut();
     let state = store.data_mut();
     let frame = state.frames.pop();
-    if let Err(error) = ran {
-        state.overlay.discard_layer();
-        return Err(error);
-    }
+    let result = match ran {
+        Ok(result) => result,
+        Err(error) => {
+            state.overlay.discard_layer();
+            return Err(error);
+        }
+    };
     state.overlay.commit_layer();
-    match (entry.returns, results.first(), frame) {
+    match (entry.returns, result, frame) {
         (None, _, _) => Ok(None),
-        (Some(ty), Some(Val::I64(bits)), Some(frame)) => {
-            Ok(Some(Arc::unwrap_or_clone(frame.lift(ty, *bits)?)))
+        (Some(ty), Some(bits), Some(frame)) => {
+            Ok(Some(Arc::unwrap_or_clone(frame.lift(ty, bits)?)))
         }
         _ => fault(VmError::Engine("an entry point returned no value".into())),
     }

@@ -8,6 +8,7 @@
 mod calls;
 mod context;
 mod crypto;
+mod entry;
 mod events;
 mod storage;
 mod values;
@@ -22,7 +23,9 @@ use assent_stdlib::abi::{HOST_FUNCTIONS, HOST_MODULE, HostFn, MAX_MEMORY_PAGES, 
 use assent_stdlib::codec;
 use assent_stdlib::gas;
 use assent_stdlib::value::{Type, Value};
-use wasmtime::{AsContextMut, Caller, Func, Instance, Linker, Memory, ResourceLimiter};
+use wasmtime::{AsContextMut, Caller, Instance, Linker, Memory, ResourceLimiter};
+
+pub(crate) use entry::EntryFunc;
 
 use crate::engine::PAGE_SIZE;
 use crate::error::{VmError, engine_error};
@@ -114,7 +117,7 @@ pub(crate) struct HostState {
     pub(crate) instantiation_fuel: u64,
     /// Entry points already looked up in this store, by contract and ABI entry index
     /// (a lookup costs more than many a whole host call; warm stores keep theirs).
-    pub(crate) funcs: BTreeMap<(Address, usize), Func>,
+    pub(crate) funcs: BTreeMap<(Address, usize), EntryFunc>,
 }
 
 /// wasmtime's resource limiter for one transaction: memories stay within the ABI's
