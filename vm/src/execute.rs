@@ -352,18 +352,25 @@ impl Vm {
             Some((_, live)) if store.data().instances.len() == 1 => Some(*live),
             _ => None,
         };
-        let idle = self.host_state(Overlay::new(self.empty_state.clone()), [0; 20], 0, 0);
-        let mut state = std::mem::replace(store.data_mut(), idle);
-        if let (Some(_), Some(live)) = (image, only_instance) {
-            let warm = Warm {
-                store,
-                live,
-                instantiation_fuel: state.instantiation_fuel,
-                funcs: std::mem::take(&mut state.funcs),
-                uses,
-            };
-            self.warm.give_back(code_hash, warm);
-        }
+        let state = match (image, only_instance) {
+            // Kept warm: the store stays, with an idle host state in it.
+            (Some(_), Some(live)) => {
+                let idle = self.host_state(Overlay::new(self.empty_state.clone()), [0; 20], 0, 0);
+                let mut state = std::mem::replace(store.data_mut(), idle);
+                self.warm.give_back(
+                    code_hash,
+                    Warm {
+                        store,
+                        live,
+                        instantiation_fuel: state.instantiation_fuel,
+                        funcs: std::mem::take(&mut state.funcs),
+                        uses,
+                    },
+                );
+                state
+            }
+            _ => store.into_data(),
+        };
         let outcome = match ran {
             Ok(value) => Outcome::Ok(value),
             Err(error) => classify(error)?,

@@ -272,10 +272,6 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 _ => groups.push((1, *local)),
             }
         }
-        let mut function = Emitted::new(groups);
-        for instruction in self.instructions {
-            function.push(instruction);
-        }
-        function
+        Emitted::with(groups, self.instructions)
     }
 }

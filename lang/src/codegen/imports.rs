@@ -24,19 +24,20 @@ pub struct Emitted {
 impl Emitted {
     /// A body with these groups of locals (after the parameters), as [`Function::new`].
     pub fn new(locals: Vec<(u32, ValType)>) -> Self {
+        Self::with(locals, Vec::new())
+    }
+
+    /// A body of `instructions` (ending with `end`).
+    pub fn with(locals: Vec<(u32, ValType)>, instructions: Vec<I<'static>>) -> Self {
         Emitted {
             locals,
-            instructions: Vec::new(),
+            instructions,
         }
     }
 
     pub fn instruction(&mut self, instruction: &I<'static>) -> &mut Self {
         self.instructions.push(instruction.clone());
         self
-    }
-
-    pub(super) fn push(&mut self, instruction: I<'static>) {
-        self.instructions.push(instruction);
     }
 
     /// Every function this body calls (provisional indices).
@@ -116,7 +117,7 @@ mod tests {
     fn calling(indices: &[u32]) -> Emitted {
         let mut body = Emitted::new(Vec::new());
         for index in indices {
-            body.push(I::Call(*index));
+            body.instruction(&I::Call(*index));
         }
         body
     }
