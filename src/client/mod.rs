@@ -48,6 +48,39 @@ pub struct Signer {
     pub timeout: u64,
 }
 
+impl Signer {
+    /// Signs and sends a transaction with this signer's key through the node at `rpc`,
+    /// waits for its receipt, and returns it with its description. A receipt whose
+    /// status is not `ok` is an error naming `what` (the transaction is on the ledger and
+    /// its nonce used, but it did not succeed).
+    ///
+    /// # Errors
+    /// The key is not found, the node refuses or is unreachable, no receipt in time, or
+    /// the transaction did not succeed.
+    pub fn transact(
+        &self,
+        rpc: &str,
+        what: &str,
+        to: Option<Address>,
+        method: &str,
+        args: &Value,
+        code: Vec<u8>,
+    ) -> Result<(Value, String), ClientError> {
+        let dir = keystore::directory(self.keystore.as_deref());
+        let key = keystore::find(&dir, &self.from)?;
+        let client = Client::new(rpc);
+        let hash = client.send(&key.key, self.gas_limit, to, method, args, code)?;
+        let receipt = client.wait_for_receipt(&hash, Duration::from_secs(self.timeout))?;
+        let text = describe_receipt(&receipt);
+        if receipt.get("status").and_then(Value::as_str) != Some("ok") {
+            return Err(ClientError::Other(format!(
+                "{what} did not succeed:\n{text}"
+            )));
+        }
+        Ok((receipt, text))
+    }
+}
+
 /// Why a client command failed.
 #[derive(Debug)]
 pub enum ClientError {

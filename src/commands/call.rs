@@ -2,11 +2,10 @@
 //! waits for its receipt and prints it.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::client::{self, Client, ClientError, Connection, Signer, keystore};
+use crate::client::{self, ClientError, Connection, Signer};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -32,25 +31,12 @@ pub fn run(args: &Args) -> ExitCode {
 fn call(args: &Args) -> Result<(Value, String), ClientError> {
     let contract = client::parse_address(&args.contract)?;
     let call_args = client::parse_args(args.args.as_deref())?;
-    let dir = keystore::directory(args.signer.keystore.as_deref());
-    let key = keystore::find(&dir, &args.signer.from)?;
-    let client = Client::new(&args.connection.rpc);
-    let hash = client.send(
-        &key.key,
-        args.signer.gas_limit,
+    args.signer.transact(
+        &args.connection.rpc,
+        &format!("`{}`", args.method),
         Some(contract),
         &args.method,
         &call_args,
         Vec::new(),
-    )?;
-    let receipt = client.wait_for_receipt(&hash, Duration::from_secs(args.signer.timeout))?;
-    let text = client::describe_receipt(&receipt);
-    if receipt.get("status").and_then(Value::as_str) != Some("ok") {
-        // The transaction is on the ledger (its nonce is used); it did not succeed.
-        return Err(ClientError::Other(format!(
-            "`{}` did not succeed:\n{text}",
-            args.method
-        )));
-    }
-    Ok((receipt, text))
+    )
 }

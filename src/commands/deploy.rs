@@ -4,11 +4,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::client::{self, Client, ClientError, Connection, Signer, keystore};
+use crate::client::{self, ClientError, Connection, Signer};
 use crate::pipeline;
 
 #[derive(clap::Args)]
@@ -32,23 +31,20 @@ pub fn run(args: &Args) -> ExitCode {
 fn deploy(args: &Args) -> Result<(Value, String), ClientError> {
     let init_args = client::parse_args(args.args.as_deref())?;
     let code = module(&args.file)?;
-    let dir = keystore::directory(args.signer.keystore.as_deref());
-    let key = keystore::find(&dir, &args.signer.from)?;
-    let client = Client::new(&args.connection.rpc);
-    let hash = client.send(&key.key, args.signer.gas_limit, None, "", &init_args, code)?;
-    let receipt = client.wait_for_receipt(&hash, Duration::from_secs(args.signer.timeout))?;
-    if receipt.get("status").and_then(Value::as_str) != Some("ok") {
-        return Err(ClientError::Other(format!(
-            "the deployment did not succeed:\n{}",
-            client::describe_receipt(&receipt)
-        )));
-    }
+    let (receipt, text) = args.signer.transact(
+        &args.connection.rpc,
+        "the deployment",
+        None,
+        "",
+        &init_args,
+        code,
+    )?;
     let address = receipt
         .get("contract_address")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    eprint!("{}", client::describe_receipt(&receipt));
+    eprint!("{text}");
     Ok((receipt, format!("{address}\n")))
 }
 
