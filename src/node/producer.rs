@@ -62,6 +62,8 @@ pub fn spawn(
     let (commands, received) = channel();
     let handle = std::thread::Builder::new()
         .name("assent-producer".into())
+        // Enough for the VM to run on this thread, reading the state directly.
+        .stack_size(VmExecutor::THREAD_STACK)
         .spawn(move || {
             Producer {
                 chain,

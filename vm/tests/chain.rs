@@ -18,6 +18,7 @@ use assent_vm::ledger::trie::{secure_key, verify_value};
 use assent_vm::ledger::tx::{VerifiedTransaction, create_address};
 use assent_vm::ledger::{Address, Chain, LedgerError, MemoryStore, RedbStore, Store, replay};
 use common::{TestExecutor, address, call, config, deploy, entry_key};
+use redb::{ReadableDatabase, ReadableTable, TableHandle};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -313,6 +314,67 @@ fn redb_store_keeps_blocks_receipts_code_and_events_across_reopen() {
         error.to_string().contains("belongs to another chain"),
         "{error}"
     );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_data_directory_of_another_storage_format_is_refused_and_left_as_it_was() {
+    let dir = scratch_dir("format");
+    const META: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+    // A database as the first format left it: a head, no format entry; then one that
+    // claims a format from the future.
+    let cases: [(&str, Option<u64>, &str); 2] = [
+        (
+            "v1.redb",
+            None,
+            "storage format 1, this build reads format 2",
+        ),
+        (
+            "v9.redb",
+            Some(9),
+            "storage format 9, this build reads format 2",
+        ),
+    ];
+    for (name, format, expected) in cases {
+        let path = dir.join(name);
+        {
+            let db = redb::Database::create(&path).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let mut meta = txn.open_table(META).unwrap();
+                meta.insert("head", &7u64.to_be_bytes()[..]).unwrap();
+                if let Some(format) = format {
+                    meta.insert("format", &format.to_be_bytes()[..]).unwrap();
+                }
+            }
+            txn.commit().unwrap();
+        }
+        let error = RedbStore::open(&path).expect_err("refused");
+        assert!(error.to_string().contains(expected), "{name}: {error}");
+        // Nothing was written: the same entries, and none of this format's tables.
+        let db = redb::Database::open(&path).unwrap();
+        let txn = db.begin_read().unwrap();
+        let tables: Vec<String> = txn
+            .list_tables()
+            .unwrap()
+            .map(|table| table.name().to_owned())
+            .collect();
+        assert_eq!(tables, ["meta"], "{name}");
+        let meta = txn.open_table(META).unwrap();
+        let entries: Vec<(String, Vec<u8>)> = meta
+            .iter()
+            .unwrap()
+            .map(|entry| {
+                let (key, value) = entry.unwrap();
+                (key.value().to_owned(), value.value().to_vec())
+            })
+            .collect();
+        let mut written = vec![("head".to_owned(), 7u64.to_be_bytes().to_vec())];
+        if let Some(format) = format {
+            written.insert(0, ("format".to_owned(), format.to_be_bytes().to_vec()));
+        }
+        assert_eq!(entries, written, "{name}");
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
 

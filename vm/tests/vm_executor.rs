@@ -595,3 +595,82 @@ fn a_restarted_node_loads_stored_artefacts_instead_of_compiling_and_replays() {
 fn executor_with_fresh_vm() -> VmExecutor {
     executor()
 }
+
+/// Runs `work` on a new thread with `stack` bytes of stack.
+fn on_thread<T: Send + 'static>(stack: usize, work: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(stack)
+        .spawn(work)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+/// What a run of the script shows: receipts, the head, and views at the head and at
+/// block 2, and whether the VM ran in place.
+fn script_on_thread(stack: usize, path: std::path::PathBuf) -> (bool, Vec<Json>, Json) {
+    on_thread(stack, move || {
+        let in_place = VmExecutor::runs_in_place();
+        let (receipts, chain) = run_script(RedbStore::open(&path).unwrap());
+        let mut executor = executor();
+        let counter = create_address(&address("alice"), 0);
+        let views: Vec<Json> = [None, Some(2)]
+            .into_iter()
+            .map(|block| {
+                let request = ViewRequest {
+                    contract: counter,
+                    method: "note_of",
+                    args: &json!({ "who": address("dave").to_string() }),
+                    caller: Address::ZERO,
+                    block,
+                };
+                let result = executor.view(&chain, &request, &HexOnly).unwrap();
+                json!([
+                    format!("{:?}", result.outcome),
+                    result.gas_used,
+                    result.return_value
+                ])
+            })
+            .collect();
+        // The artefact compiled during the run went to the store: a restart compiles none.
+        let head = chain.head().clone();
+        drop(chain);
+        let chain = Chain::open_existing(RedbStore::open(&path).unwrap()).unwrap();
+        let mut restarted = executor_with_fresh_vm();
+        let request = ViewRequest {
+            contract: counter,
+            method: "get",
+            args: &json!({}),
+            caller: Address::ZERO,
+            block: None,
+        };
+        let total = restarted.view(&chain, &request, &HexOnly).unwrap();
+        assert_eq!(restarted.compilations(), 0);
+        let summary = json!({
+            "head": format!("{head:?}"),
+            "views": views,
+            "total": total.return_value,
+        });
+        (in_place, receipts, summary)
+    })
+}
+
+#[test]
+fn the_vm_in_place_and_on_its_own_thread_give_the_same_receipts_roots_and_views() {
+    let dir = temp_dir("routes");
+    let (small_in_place, small_receipts, small_summary) =
+        script_on_thread(2 << 20, dir.join("small.redb"));
+    let (large_in_place, large_receipts, large_summary) =
+        script_on_thread(VmExecutor::THREAD_STACK, dir.join("large.redb"));
+    assert!(
+        !small_in_place,
+        "a 2 MiB thread hands the VM to its own thread"
+    );
+    assert!(
+        large_in_place,
+        "a thread of THREAD_STACK runs the VM in place"
+    );
+    assert_eq!(small_receipts, large_receipts);
+    assert_eq!(small_summary, large_summary);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -7,7 +7,7 @@ use super::primitives::{Address, Hash};
 use super::receipt::Receipt;
 use super::rlp::{self, ListBuilder};
 use super::trie::NodeStore;
-use redb::{ReadableDatabase, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -191,22 +191,28 @@ fn event_entries(receipts: &[Receipt]) -> Vec<Vec<u8>> {
     keys
 }
 
-fn location_value(block: u64, index: u32, raw: &[u8]) -> Vec<u8> {
-    let mut value = Vec::with_capacity(12 + raw.len());
-    value.extend_from_slice(&block.to_be_bytes());
-    value.extend_from_slice(&index.to_be_bytes());
-    value.extend_from_slice(raw);
-    value
+/// A transaction's entry (body or receipt) with its location key.
+struct Located {
+    location: Vec<u8>,
+    value: Vec<u8>,
 }
 
-fn stored_transaction(value: &[u8]) -> Result<StoredTransaction, StoreError> {
-    let corrupt = || StoreError::Corrupt("transaction entry".into());
-    let block = value.get(..8).ok_or_else(corrupt)?;
-    let index = value.get(8..12).ok_or_else(corrupt)?;
+/// A transaction's place in the chain as a key that sorts in chain order.
+fn location_key(block: u64, index: usize) -> [u8; 12] {
+    let mut key = [0; 12];
+    key[..8].copy_from_slice(&block.to_be_bytes());
+    key[8..].copy_from_slice(&u32::try_from(index).unwrap_or(u32::MAX).to_be_bytes());
+    key
+}
+
+fn stored_transaction(location: &[u8], raw: Vec<u8>) -> Result<StoredTransaction, StoreError> {
+    let corrupt = || StoreError::Corrupt("transaction location".into());
+    let block = location.get(..8).ok_or_else(corrupt)?;
+    let index = location.get(8..12).ok_or_else(corrupt)?;
     Ok(StoredTransaction {
         block: u64::from_be_bytes(block.try_into().map_err(|_| corrupt())?),
         index: u32::from_be_bytes(index.try_into().map_err(|_| corrupt())?),
-        raw: value.get(12..).unwrap_or_default().to_vec(),
+        raw,
     })
 }
 
@@ -355,8 +361,13 @@ fn event_range(contract: &Address, from: u64, to: u64) -> (Vec<u8>, Vec<u8>) {
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const HEADERS: TableDefinition<u64, &[u8]> = TableDefinition::new("headers");
 const BLOCK_TXS: TableDefinition<u64, &[u8]> = TableDefinition::new("block_transactions");
-const TRANSACTIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("transactions");
-const RECEIPTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("receipts");
+// Transactions and receipts are stored in chain order, keyed by their location (block
+// number and index, big-endian), so that a block's thousand entries fill a few adjacent
+// pages; only the small hash → location index takes random inserts. (Keyed by hash, each
+// entry dirtied a page of its own: most of a block's commit time.)
+const TX_LOCATIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_locations");
+const TRANSACTIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_bodies");
+const RECEIPTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_receipts");
 const NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("trie_nodes");
 const CODE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("code");
 const ARTEFACTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("artefacts");
@@ -364,6 +375,10 @@ const EVENTS: TableDefinition<&[u8], ()> = TableDefinition::new("events");
 
 const META_CONFIG: &str = "config";
 const META_HEAD: &str = "head";
+const META_FORMAT: &str = "format";
+
+/// The layout of the tables; stored with the first commit and checked on open.
+const FORMAT: u64 = 2;
 
 /// The durable store: one redb database file. Clones share the database, so a node's
 /// readers see every committed block (each read is its own redb read transaction, and a
@@ -390,12 +405,44 @@ impl RedbStore {
     /// The file cannot be created, opened or locked, or is not a redb database.
     pub fn open(path: &Path) -> Result<RedbStore, StoreError> {
         let db = redb::Database::create(path).map_err(backend)?;
-        // Create every table once so that readers never meet a missing one.
         let txn = db.begin_write().map_err(backend)?;
+        // A file of another format is refused before anything is written to it.
+        {
+            let mut meta = txn.open_table(META).map_err(backend)?;
+            let format = meta
+                .get(META_FORMAT)
+                .map_err(backend)?
+                .map(|guard| guard.value().to_vec());
+            let has_chain = meta.get(META_HEAD).map_err(backend)?.is_some();
+            match format {
+                Some(bytes) if bytes.as_slice() == FORMAT.to_be_bytes() => {}
+                Some(bytes) => {
+                    return Err(StoreError::Backend(format!(
+                        "`{}` is in storage format {}, this build reads format {FORMAT}",
+                        path.display(),
+                        <[u8; 8]>::try_from(bytes.as_slice()).map_or(0, u64::from_be_bytes)
+                    )));
+                }
+                None if has_chain => {
+                    return Err(StoreError::Backend(format!(
+                        "`{}` is in storage format 1, this build reads format {FORMAT}: \
+                         start a new data directory, or keep using the build that wrote \
+                         this one",
+                        path.display()
+                    )));
+                }
+                None => {
+                    meta.insert(META_FORMAT, &FORMAT.to_be_bytes()[..])
+                        .map_err(backend)?;
+                }
+            }
+        }
+        // Create every table once so that readers never meet a missing one.
         {
             txn.open_table(META).map_err(backend)?;
             txn.open_table(HEADERS).map_err(backend)?;
             txn.open_table(BLOCK_TXS).map_err(backend)?;
+            txn.open_table(TX_LOCATIONS).map_err(backend)?;
             txn.open_table(TRANSACTIONS).map_err(backend)?;
             txn.open_table(RECEIPTS).map_err(backend)?;
             txn.open_table(NODES).map_err(backend)?;
@@ -407,6 +454,31 @@ impl RedbStore {
         Ok(RedbStore {
             db: std::sync::Arc::new(db),
         })
+    }
+
+    /// Where a committed transaction is, by its hash.
+    fn location(txn: &redb::ReadTransaction, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        let index = txn.open_table(TX_LOCATIONS).map_err(backend)?;
+        let value = index.get(&hash.0[..]).map_err(backend)?;
+        Ok(value.map(|guard| guard.value().to_vec()))
+    }
+
+    /// A transaction's entry in `table` (bodies or receipts), by its hash.
+    fn by_tx_hash(
+        &self,
+        table: TableDefinition<&[u8], &[u8]>,
+        hash: &Hash,
+    ) -> Result<Option<Located>, StoreError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let Some(location) = Self::location(&txn, hash)? else {
+            return Ok(None);
+        };
+        let table = txn.open_table(table).map_err(backend)?;
+        let value = table.get(location.as_slice()).map_err(backend)?;
+        Ok(value.map(|guard| Located {
+            location,
+            value: guard.value().to_vec(),
+        }))
     }
 
     fn read(
@@ -475,14 +547,14 @@ impl Store for RedbStore {
     }
 
     fn transaction(&self, hash: &Hash) -> Result<Option<StoredTransaction>, StoreError> {
-        self.read(TRANSACTIONS, &hash.0[..])?
-            .map(|bytes| stored_transaction(&bytes))
+        self.by_tx_hash(TRANSACTIONS, hash)?
+            .map(|entry| stored_transaction(&entry.location, entry.value))
             .transpose()
     }
 
     fn receipt(&self, tx_hash: &Hash) -> Result<Option<Receipt>, StoreError> {
-        self.read(RECEIPTS, &tx_hash.0[..])?
-            .map(|bytes| decode_receipt(&bytes))
+        self.by_tx_hash(RECEIPTS, tx_hash)?
+            .map(|entry| decode_receipt(&entry.value))
             .transpose()
     }
 
@@ -533,12 +605,15 @@ impl Store for RedbStore {
                 block_txs
                     .insert(header.number, hash_list(&commit.transactions).as_slice())
                     .map_err(backend)?;
+                let mut locations = txn.open_table(TX_LOCATIONS).map_err(backend)?;
                 let mut transactions = txn.open_table(TRANSACTIONS).map_err(backend)?;
                 for (index, (hash, raw)) in commit.transactions.iter().enumerate() {
-                    let index = u32::try_from(index).unwrap_or(u32::MAX);
-                    let value = location_value(header.number, index, raw);
+                    let location = location_key(header.number, index);
+                    locations
+                        .insert(&hash.0[..], &location[..])
+                        .map_err(backend)?;
                     transactions
-                        .insert(&hash.0[..], value.as_slice())
+                        .insert(&location[..], raw.as_slice())
                         .map_err(backend)?;
                 }
                 meta.insert(META_HEAD, &header.number.to_be_bytes()[..])
@@ -546,8 +621,9 @@ impl Store for RedbStore {
             }
             let mut receipts = txn.open_table(RECEIPTS).map_err(backend)?;
             for receipt in &commit.receipts {
+                let location = location_key(receipt.block, receipt.index as usize);
                 receipts
-                    .insert(&receipt.tx_hash.0[..], receipt.encode().as_slice())
+                    .insert(&location[..], receipt.encode().as_slice())
                     .map_err(backend)?;
             }
             let mut events = txn.open_table(EVENTS).map_err(backend)?;

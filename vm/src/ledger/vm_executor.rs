@@ -8,20 +8,15 @@
 //! turn the outcome, return value and events into the receipt's forms.
 //!
 //! # The bridge to the VM
-//! The VM reads state through an owned, thread-safe [`StateStore`] (wasmtime keeps the
-//! host state in a `'static` store), while the ledger lends the executor a borrowed
-//! `&mut dyn StateAccess` for one transaction. The executor bridges the two without
-//! copying the state: the VM runs on a worker thread whose `StateStore` and
-//! [`ArtefactCache`] forward each read to the lending thread over a channel, and the
-//! lending thread answers from the `StateAccess` until the VM is done. Compiled
-//! artefacts travel the same way into the ledger's store, so a node that restarts loads
-//! them instead of compiling again.
+//! The VM needs a `'static` state to read from, the ledger lends a borrowed one for a
+//! transaction; [`bridge`] reconciles the two.
+
+mod bridge;
 
 use std::collections::BTreeMap;
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use assent_stdlib::abi::{ContractAbi, EntryAbi, EntryKind, MAX_CALL_DEPTH, MAX_STACK_ESTIMATE};
+use assent_stdlib::abi::{ContractAbi, EntryAbi, EntryKind};
 use assent_stdlib::gas;
 use assent_stdlib::json::{AddressNames, HexOnly, args_from_json, to_json};
 use assent_stdlib::value::{Type, Value};
@@ -35,13 +30,8 @@ use super::receipt::{Event, SourcePosition};
 use super::state::{abi_key, code_hash_key};
 use super::store::Store;
 use super::tx::{TxError, VerifiedTransaction};
-use crate::execute::{self, ArtefactCache, Call, Execution};
-use crate::state::{CodeHash, StateStore, StoreError};
+use crate::execute::{self, Call};
 use crate::{Vm, VmConfig, VmError, validate};
-
-/// Stack of the thread the VM runs on: the VM's own bound for wasm frames (see
-/// `engine::MAX_WASM_STACK`) plus ample room for the host's Rust frames.
-const VM_THREAD_STACK: usize = 2 * MAX_CALL_DEPTH * MAX_STACK_ESTIMATE as usize + (8 << 20);
 
 /// What the executor knows of a deployed module without compiling it: its ABI and
 /// resolved types, from the validator.
@@ -159,10 +149,7 @@ pub struct ViewRequest<'a> {
 
 /// The [`Executor`] backed by the wasmtime host.
 pub struct VmExecutor {
-    vm: Vm,
-    bridge: Arc<ArtefactBridge>,
-    /// Started on first use.
-    worker: Option<Worker>,
+    bridge: bridge::Bridge,
     modules: BTreeMap<Hash, Arc<ModuleInfo>>,
 }
 
@@ -175,32 +162,37 @@ impl std::fmt::Debug for VmExecutor {
 }
 
 impl VmExecutor {
+    /// The stack to give a thread that runs the executor: with it, the VM runs on that
+    /// thread, reading the ledger's state directly (see [`runs_in_place`](Self::runs_in_place)).
+    pub const THREAD_STACK: usize = bridge::VM_THREAD_STACK;
+
+    /// Whether calls made from the current thread run the VM in place — it has the stack
+    /// for it — rather than on the executor's own VM thread, which costs a thread switch
+    /// per state read. Both give the same results.
+    pub fn runs_in_place() -> bool {
+        bridge::runs_in_place()
+    }
+
     /// An executor with its own VM.
     ///
     /// # Errors
     /// When wasmtime refuses the configuration.
     pub fn new(config: VmConfig) -> Result<VmExecutor, VmError> {
-        let bridge = Arc::new(ArtefactBridge::default());
-        let vm = Vm::with_artefacts(config, bridge.clone())?;
         Ok(VmExecutor {
-            vm,
-            bridge,
-            worker: None,
+            bridge: bridge::Bridge::new(config)?,
             modules: BTreeMap::new(),
         })
     }
 
     /// The VM this executor runs contracts on.
     pub fn vm(&self) -> &Vm {
-        &self.vm
+        self.bridge.vm()
     }
 
     /// How many modules this executor compiled with wasmtime (rather than loading a
     /// stored artefact): a restarted node over a store that has them compiles none.
     pub fn compilations(&self) -> u64 {
-        self.bridge
-            .compilations
-            .load(std::sync::atomic::Ordering::Relaxed)
+        self.bridge.compilations()
     }
 
     /// The ABI of the contract at `contract` in `state`, if one is deployed there.
@@ -293,6 +285,7 @@ impl VmExecutor {
             gas_limit,
         };
         let execution = self
+            .bridge
             .run(&mut state, call)
             .map_err(|error| ViewError::Host(error.to_string()))?;
         let (outcome, return_value) = outcome_of(execution.outcome, &info, entry);
@@ -426,6 +419,7 @@ impl Executor for VmExecutor {
             gas_limit: execution_gas,
         };
         let execution = self
+            .bridge
             .run(state, call)
             .map_err(|error| LedgerError::Executor(error.to_string()))?;
 
@@ -501,273 +495,6 @@ fn event_of(event: &execute::Event) -> Event {
             .collect(),
         audit: event.audit,
     }
-}
-
-// ---- The bridge --------------------------------------------------------------------------
-
-/// A read the VM thread asks of the lending thread.
-enum Request {
-    Get(Vec<u8>),
-    CodeHash(crate::state::Address),
-    Code(CodeHash),
-    Artefact(CodeHash),
-    PutArtefact(CodeHash, Vec<u8>),
-}
-
-enum Reply {
-    Value(Result<Option<Vec<u8>>, StoreError>),
-    CodeHash(Result<Option<CodeHash>, StoreError>),
-    Code(Result<Option<Arc<[u8]>>, StoreError>),
-    Artefact(Option<Vec<u8>>),
-}
-
-/// Messages to the lending thread: a request, or the VM's final answer.
-enum Message {
-    Request(Request),
-    Done(Result<Execution, VmError>),
-}
-
-/// The VM thread's end of the channel pair.
-#[derive(Clone)]
-struct Link {
-    requests: Sender<Message>,
-    replies: Arc<Mutex<Receiver<Reply>>>,
-}
-
-impl Link {
-    fn ask(&self, request: Request) -> Option<Reply> {
-        let replies = self.replies.lock().ok()?;
-        self.requests.send(Message::Request(request)).ok()?;
-        replies.recv().ok()
-    }
-}
-
-fn gone() -> StoreError {
-    StoreError {
-        message: "the ledger stopped answering the VM".into(),
-    }
-}
-
-/// The VM's [`StateStore`] for one bridged execution.
-struct BridgedState {
-    link: Link,
-}
-
-impl StateStore for BridgedState {
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        match self.link.ask(Request::Get(key.to_vec())) {
-            Some(Reply::Value(value)) => value,
-            _ => Err(gone()),
-        }
-    }
-
-    fn code_hash(&self, address: &crate::state::Address) -> Result<Option<CodeHash>, StoreError> {
-        match self.link.ask(Request::CodeHash(*address)) {
-            Some(Reply::CodeHash(hash)) => hash,
-            _ => Err(gone()),
-        }
-    }
-
-    fn code(&self, code_hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError> {
-        match self.link.ask(Request::Code(*code_hash)) {
-            Some(Reply::Code(code)) => code,
-            _ => Err(gone()),
-        }
-    }
-}
-
-/// The VM's [`ArtefactCache`]: forwards to the ledger's store through the link of the
-/// execution under way (outside one it has nothing, and the VM compiles).
-#[derive(Default)]
-struct ArtefactBridge {
-    link: Mutex<Option<Link>>,
-    compilations: std::sync::atomic::AtomicU64,
-}
-
-impl ArtefactBridge {
-    fn current(&self) -> Option<Link> {
-        self.link.lock().ok()?.clone()
-    }
-
-    fn install(&self, link: Option<Link>) {
-        if let Ok(mut slot) = self.link.lock() {
-            *slot = link;
-        }
-    }
-}
-
-impl ArtefactCache for ArtefactBridge {
-    fn get(&self, code_hash: &CodeHash) -> Option<Vec<u8>> {
-        match self.current()?.ask(Request::Artefact(*code_hash)) {
-            Some(Reply::Artefact(artefact)) => artefact,
-            _ => None,
-        }
-    }
-
-    fn put(&self, code_hash: &CodeHash, artefact: Vec<u8>) {
-        self.compilations
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Some(link) = self.current() {
-            let _ = link
-                .requests
-                .send(Message::Request(Request::PutArtefact(*code_hash, artefact)));
-        }
-    }
-}
-
-/// Uninstalls the bridge's link when a job ends, even by unwinding, so that the
-/// lending thread sees the channel close instead of waiting forever.
-struct Uninstall<'a>(&'a ArtefactBridge);
-
-impl Drop for Uninstall<'_> {
-    fn drop(&mut self) {
-        self.0.install(None);
-    }
-}
-
-/// A job for the VM thread: a call, and the link to the thread lending the state.
-struct Job {
-    call: Call,
-    link: Link,
-}
-
-/// The thread the VM runs on, kept for the executor's lifetime (starting a thread per
-/// transaction would cost more than many a transaction).
-struct Worker {
-    jobs: Option<Sender<Box<Job>>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Worker {
-    fn spawn(vm: Vm, bridge: Arc<ArtefactBridge>) -> Result<Worker, VmError> {
-        let (jobs, received) = channel::<Box<Job>>();
-        let thread = std::thread::Builder::new()
-            .name("assent-vm".into())
-            .stack_size(VM_THREAD_STACK)
-            .spawn(move || {
-                for job in received {
-                    let Job { call, link } = *job;
-                    let done = link.requests.clone();
-                    bridge.install(Some(link.clone()));
-                    let uninstall = Uninstall(&bridge);
-                    let store: Arc<dyn StateStore> = Arc::new(BridgedState { link });
-                    let result = vm.execute(store, call);
-                    drop(uninstall);
-                    let _ = done.send(Message::Done(result));
-                }
-            })
-            .map_err(|error| VmError::Engine(format!("cannot start the VM thread: {error}")))?;
-        Ok(Worker {
-            jobs: Some(jobs),
-            thread: Some(thread),
-        })
-    }
-
-    /// Hands `job` to the thread; gives it back when the thread has died.
-    fn send(&self, job: Box<Job>) -> Result<(), Box<Job>> {
-        match &self.jobs {
-            Some(jobs) => jobs.send(job).map_err(|error| error.0),
-            None => Err(job),
-        }
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        // Closing the job channel ends the thread's loop.
-        self.jobs = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl VmExecutor {
-    /// Executes `call` on the VM thread while this thread answers its reads from `state`.
-    fn run(&mut self, state: &mut dyn StateAccess, call: Call) -> Result<Execution, VmError> {
-        let (request_tx, request_rx) = channel::<Message>();
-        let (reply_tx, reply_rx) = channel::<Reply>();
-        let mut job = Box::new(Job {
-            call,
-            link: Link {
-                requests: request_tx,
-                replies: Arc::new(Mutex::new(reply_rx)),
-            },
-        });
-        // A thread that died (a panic in the host) is replaced once.
-        for _ in 0..2 {
-            if self.worker.is_none() {
-                self.worker = Some(Worker::spawn(self.vm.clone(), self.bridge.clone())?);
-            }
-            match self.worker.as_ref().map(|worker| worker.send(job)) {
-                Some(Ok(())) => return serve(state, &request_rx, &reply_tx),
-                Some(Err(returned)) => {
-                    job = returned;
-                    self.worker = None;
-                }
-                None => return Err(VmError::Engine("no VM thread".into())),
-            }
-        }
-        Err(VmError::Engine("the VM thread cannot be started".into()))
-    }
-}
-
-/// Answers the VM thread's reads until it is done.
-fn serve(
-    state: &mut dyn StateAccess,
-    requests: &Receiver<Message>,
-    replies: &Sender<Reply>,
-) -> Result<Execution, VmError> {
-    let fault = |error: LedgerError| StoreError {
-        message: error.to_string(),
-    };
-    // The VM asks for code by hash after asking for the hash by address; the ledger
-    // serves code by address, so remember which address each hash came from.
-    let mut code_owner: BTreeMap<CodeHash, Address> = BTreeMap::new();
-    while let Ok(message) = requests.recv() {
-        let reply = match message {
-            Message::Done(result) => return result,
-            Message::Request(Request::Get(key)) => Reply::Value(state.get(&key).map_err(fault)),
-            Message::Request(Request::CodeHash(address)) => {
-                let address = Address(address);
-                let hash =
-                    state.get(&code_hash_key(&address)).map_err(fault).and_then(
-                        |value| match value {
-                            None => Ok(None),
-                            Some(bytes) => <CodeHash>::try_from(bytes.as_slice())
-                                .map(Some)
-                                .map_err(|_| StoreError {
-                                    message: format!("the code hash of {address} is malformed"),
-                                }),
-                        },
-                    );
-                if let Ok(Some(hash)) = &hash {
-                    code_owner.insert(*hash, address);
-                }
-                Reply::CodeHash(hash)
-            }
-            Message::Request(Request::Code(hash)) => Reply::Code(match code_owner.get(&hash) {
-                Some(address) => state
-                    .code(address)
-                    .map(|code| code.map(Arc::from))
-                    .map_err(fault),
-                None => Ok(None),
-            }),
-            Message::Request(Request::Artefact(hash)) => {
-                Reply::Artefact(state.artefact(&Hash(hash)).ok().flatten())
-            }
-            Message::Request(Request::PutArtefact(hash, artefact)) => {
-                state.put_artefact(Hash(hash), artefact);
-                continue;
-            }
-        };
-        if replies.send(reply).is_err() {
-            break;
-        }
-    }
-    Err(VmError::Engine(
-        "the VM thread ended without an answer".into(),
-    ))
 }
 
 /// The read-only state of a committed block, for views.
