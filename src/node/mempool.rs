@@ -11,12 +11,13 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
 use assent_vm::ledger::Address;
+use assent_vm::ledger::tx::VerifiedTransaction;
 
-/// A transaction waiting for a block.
+/// A transaction waiting for a block, its signature recovered on admission (so the block
+/// does not recover it again).
 #[derive(Clone, Debug)]
 pub struct Pending {
-    pub raw: Vec<u8>,
-    pub sender: Address,
+    pub tx: VerifiedTransaction,
 }
 
 /// The pending transactions and the head block they wait on.
@@ -50,16 +51,16 @@ impl Mempool {
     }
 
     pub fn push(&mut self, pending: Pending) {
-        *self.per_sender.entry(pending.sender).or_insert(0) += 1;
+        *self.per_sender.entry(pending.tx.sender).or_insert(0) += 1;
         self.queue.push_back(pending);
     }
 
-    /// The raw bytes of the first `max` transactions, oldest first (the next block).
-    pub fn next_block(&self, max: usize) -> Vec<Vec<u8>> {
+    /// The first `max` transactions, oldest first (the next block).
+    pub fn next_block(&self, max: usize) -> Vec<VerifiedTransaction> {
         self.queue
             .iter()
             .take(max)
-            .map(|pending| pending.raw.clone())
+            .map(|pending| pending.tx.clone())
             .collect()
     }
 
@@ -67,10 +68,11 @@ impl Mempool {
     /// moves the head.
     pub fn committed(&mut self, count: usize, head: u64) {
         for pending in self.queue.drain(..count.min(self.queue.len())) {
-            if let Some(left) = self.per_sender.get_mut(&pending.sender) {
+            let sender = pending.tx.sender;
+            if let Some(left) = self.per_sender.get_mut(&sender) {
                 *left = left.saturating_sub(1);
                 if *left == 0 {
-                    self.per_sender.remove(&pending.sender);
+                    self.per_sender.remove(&sender);
                 }
             }
         }
@@ -99,27 +101,48 @@ impl SharedMempool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use assent_vm::ledger::keys::dev_key;
+    use assent_vm::ledger::tx::Transaction;
 
-    fn pending(sender: u8, hash: u8) -> Pending {
+    /// Account `sender`'s transaction with this nonce.
+    fn pending(sender: &str, nonce: u64) -> Pending {
+        let tx = Transaction {
+            chain_id: 1,
+            nonce,
+            gas_limit: 100_000,
+            to: Some(Address([7; 20])),
+            method: "m".into(),
+            args: String::new(),
+            code: Vec::new(),
+        };
+        let signed = tx.sign(&dev_key(sender).unwrap()).unwrap();
         Pending {
-            raw: vec![hash],
-            sender: Address([sender; 20]),
+            tx: signed.recover().unwrap(),
         }
+    }
+
+    fn nonces(block: &[VerifiedTransaction]) -> Vec<(Address, u64)> {
+        block
+            .iter()
+            .map(|tx| (tx.sender, tx.signed.tx().nonce))
+            .collect()
     }
 
     #[test]
     fn counts_follow_pushes_and_commits() {
+        let (a, b) = (pending("a", 0), pending("b", 0));
+        let (alice, bob) = (a.tx.sender, b.tx.sender);
         let mut pool = Mempool::new(3);
-        pool.push(pending(1, 10));
-        pool.push(pending(2, 11));
-        pool.push(pending(1, 12));
-        assert_eq!(pool.pending(&Address([1; 20])), 2);
-        assert_eq!(pool.next_block(2), vec![vec![10], vec![11]]);
+        pool.push(a);
+        pool.push(b);
+        pool.push(pending("a", 1));
+        assert_eq!(pool.pending(&alice), 2);
+        assert_eq!(nonces(&pool.next_block(2)), [(alice, 0), (bob, 0)]);
         pool.committed(2, 4);
-        assert_eq!(pool.pending(&Address([1; 20])), 1);
-        assert_eq!(pool.pending(&Address([2; 20])), 0);
+        assert_eq!(pool.pending(&alice), 1);
+        assert_eq!(pool.pending(&bob), 0);
         assert_eq!(pool.head(), 4);
-        assert_eq!(pool.next_block(9), vec![vec![12]]);
+        assert_eq!(nonces(&pool.next_block(9)), [(alice, 1)]);
         pool.committed(9, 5);
         assert!(pool.is_empty());
     }

@@ -129,10 +129,7 @@ impl Producer {
         let pending = self.mempool.lock().pending(&tx.sender);
         match self.chain.check_verified(&mut self.executor, &tx, pending) {
             Ok(Ok(())) => {
-                self.mempool.lock().push(Pending {
-                    raw: tx.signed.encoded().to_vec(),
-                    sender: tx.sender,
-                });
+                self.mempool.lock().push(Pending { tx });
                 Ok(hash)
             }
             Ok(Err(rule)) => Err(Refusal::Rule(rule)),
@@ -143,8 +140,8 @@ impl Producer {
     /// Commits one block of the waiting transactions (an empty block when none wait and
     /// blocks come on an interval). Returns whether a block was committed.
     fn produce(&mut self) -> bool {
-        let raw = self.mempool.lock().next_block(MAX_BLOCK_TRANSACTIONS);
-        if raw.is_empty() && self.schedule.block_time.is_zero() {
+        let transactions = self.mempool.lock().next_block(MAX_BLOCK_TRANSACTIONS);
+        if transactions.is_empty() && self.schedule.block_time.is_zero() {
             return false;
         }
         // Block time is Unix seconds and strictly increases: with blocks faster than one
@@ -154,7 +151,12 @@ impl Producer {
             .map(|elapsed| elapsed.as_secs())
             .unwrap_or(0);
         let time = now.max(self.chain.head().time.saturating_add(1));
-        match self.chain.produce_block(&mut self.executor, time, &raw) {
+        let count = transactions.len();
+        match self.chain.produce_verified_block(
+            &mut self.executor,
+            time,
+            transactions.into_iter().map(Ok),
+        ) {
             Ok(block) => {
                 for rejected in &block.rejected {
                     eprintln!(
@@ -162,10 +164,8 @@ impl Producer {
                         block.header.number, rejected.error
                     );
                 }
-                self.mempool
-                    .lock()
-                    .committed(raw.len(), block.header.number);
-                if self.schedule.verbose && !raw.is_empty() {
+                self.mempool.lock().committed(count, block.header.number);
+                if self.schedule.verbose && count > 0 {
                     eprintln!(
                         "assent node: block {} with {} transactions, state root {}",
                         block.header.number,

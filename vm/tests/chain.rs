@@ -15,7 +15,7 @@ use assent_vm::ledger::executor::{BlockEnv, ExecutionResult, Executor, StateAcce
 use assent_vm::ledger::primitives::keccak256;
 use assent_vm::ledger::state::{code_hash_key, nonce_key};
 use assent_vm::ledger::trie::{secure_key, verify_value};
-use assent_vm::ledger::tx::{VerifiedTransaction, create_address};
+use assent_vm::ledger::tx::{Transaction, VerifiedTransaction, create_address, recover_all};
 use assent_vm::ledger::{Address, Chain, LedgerError, MemoryStore, RedbStore, Store, replay};
 use common::{TestExecutor, address, call, config, deploy, entry_key};
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
@@ -101,6 +101,64 @@ fn blocks_commit_transactions_receipts_and_roots() {
         let stored = chain.store().receipt(&receipt.tx_hash).unwrap().unwrap();
         assert_eq!(&stored, receipt);
     }
+}
+
+#[test]
+fn a_block_of_recovered_transactions_is_the_block_of_their_bytes() {
+    let contract = create_address(&address("alice"), 0);
+    let other_chain = common::sign(
+        "dave",
+        Transaction {
+            chain_id: common::CHAIN_ID + 1,
+            nonce: 0,
+            gas_limit: 1_000_000,
+            to: Some(contract),
+            method: "set".into(),
+            args: r#"{"key":"k","value":"v"}"#.into(),
+            code: Vec::new(),
+        },
+    );
+    let set = call("bob", 0, contract, "set", r#"{"key":"k","value":"v1"}"#);
+    let raw = [
+        deploy("alice", 0),
+        set.clone(),
+        b"junk".to_vec(),
+        call("bob", 1, contract, "set", r#"{"key":"k2","value":"v2"}"#),
+        set,
+        other_chain.clone(),
+        call("carol", 0, contract, "burn", ""),
+    ];
+    let mut from_bytes = Chain::open(MemoryStore::new(), config()).unwrap();
+    let mut from_recovered = Chain::open(MemoryStore::new(), config()).unwrap();
+    let time = from_bytes.head().time + 1;
+    let by_bytes = from_bytes
+        .produce_block(&mut TestExecutor, time, &raw)
+        .unwrap();
+    let by_recovered = from_recovered
+        .produce_verified_block(&mut TestExecutor, time, recover_all(&raw, common::CHAIN_ID))
+        .unwrap();
+    assert_eq!(block_json(&by_recovered), block_json(&by_bytes));
+    assert_eq!(
+        block_json(&by_bytes)["rejected"],
+        json!([
+            "#2: transaction does not decode: unexpected bytes after the RLP item, from byte 1",
+            "#4: wrong nonce 0: the sender's next nonce is 2",
+            "#5: wrong chain id 8: this chain is 7"
+        ])
+    );
+
+    // A transaction recovered for another chain is still refused.
+    let time = time + 1;
+    let foreign = recover_all(std::slice::from_ref(&other_chain), common::CHAIN_ID + 1);
+    assert!(foreign[0].is_ok(), "it recovers under its own chain id");
+    let block = from_recovered
+        .produce_verified_block(&mut TestExecutor, time, foreign)
+        .unwrap();
+    assert!(block.transactions.is_empty());
+    assert_eq!(
+        block_json(&block)["rejected"],
+        json!(["#0: wrong chain id 8: this chain is 7"])
+    );
 }
 
 #[test]

@@ -284,7 +284,7 @@ impl<S: Store> Chain<S> {
 
     /// Builds a block at `time` from raw transactions, runs them and commits the block
     /// durably. Transactions that fail a check are left out and listed in
-    /// [`BlockResult::rejected`].
+    /// [`BlockResult::rejected`]. Signatures are recovered on all cores while the block runs.
     ///
     /// # Errors
     /// `time` not after the head's, an executor fault, or a storage fault; then nothing is
@@ -295,13 +295,60 @@ impl<S: Store> Chain<S> {
         time: u64,
         raw: &[Vec<u8>],
     ) -> Result<BlockResult, LedgerError> {
+        let chain_id = self.config.chain_id;
+        self.produce(executor, time, &mut |handle| {
+            recover_each(raw, chain_id, handle)
+        })
+    }
+
+    /// [`Chain::produce_block`] for transactions whose signatures are recovered already,
+    /// as [`super::tx::recover_all`] or [`super::tx::verify_raw`] return them: a node
+    /// recovers each on admission, a pipeline recovers the next block while this one
+    /// runs. The recovery is trusted; a transaction of another chain, or one that failed
+    /// recovery, is left out like in `produce_block`.
+    ///
+    /// # Errors
+    /// As [`Chain::produce_block`].
+    pub fn produce_verified_block(
+        &mut self,
+        executor: &mut dyn Executor,
+        time: u64,
+        transactions: impl IntoIterator<Item = Result<VerifiedTransaction, TxError>>,
+    ) -> Result<BlockResult, LedgerError> {
+        let chain_id = self.config.chain_id;
+        let mut transactions = Some(transactions);
+        self.produce(executor, time, &mut |handle| {
+            for (position, verified) in transactions.take().into_iter().flatten().enumerate() {
+                let verified = verified.and_then(|verified| {
+                    let got = verified.signed.tx().chain_id;
+                    if got == chain_id {
+                        Ok(verified)
+                    } else {
+                        Err(TxError::WrongChainId {
+                            expected: chain_id,
+                            got,
+                        })
+                    }
+                });
+                handle(position, verified)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn produce(
+        &mut self,
+        executor: &mut dyn Executor,
+        time: u64,
+        feed: &mut Feed<'_>,
+    ) -> Result<BlockResult, LedgerError> {
         if time <= self.head.time {
             return Err(LedgerError::TimeNotIncreasing {
                 parent: self.head.time,
                 got: time,
             });
         }
-        let result = self.build_and_commit(executor, time, raw);
+        let result = self.build_and_commit(executor, time, feed);
         if result.is_err() {
             // The trie may hold half-applied changes; go back to the committed head.
             self.state = Trie::at(self.head.state_root);
@@ -309,11 +356,12 @@ impl<S: Store> Chain<S> {
         result
     }
 
+    /// Runs the transactions `feed` hands over, in order, and commits the block.
     fn build_and_commit(
         &mut self,
         executor: &mut dyn Executor,
         time: u64,
-        raw: &[Vec<u8>],
+        feed: &mut Feed<'_>,
     ) -> Result<BlockResult, LedgerError> {
         let env = BlockEnv {
             chain_id: self.config.chain_id,
@@ -327,89 +375,85 @@ impl<S: Store> Chain<S> {
         let mut rejected = Vec::new();
         let mut gas_used: u64 = 0;
 
-        // Signatures are recovered on worker threads, chunk by chunk; each transaction runs
-        // here, in order, as soon as its chunk is ready.
+        // Each transaction runs here, in order, as soon as `feed` has it (produce_block's
+        // feed recovers signatures on worker threads, chunk by chunk).
         let (state, store, config) = (&self.state, &self.store, &self.config);
-        recover_each(
-            raw,
-            config.chain_id,
-            |position, verified| -> Result<(), LedgerError> {
-                let verified = match verified {
-                    Ok(verified) => verified,
-                    Err(error) => {
-                        rejected.push(Rejected { position, error });
-                        return Ok(());
-                    }
-                };
-                // Validate against the state as the block has left it so far.
-                let mut overlay = Overlay {
-                    trie: state,
-                    store,
-                    block: &changes,
-                    tx: Changes::default(),
-                };
-                let checked = validate(config, &mut overlay, &verified, 0, executor)?;
-                let artefacts = overlay.tx.artefacts;
-                changes.artefacts.extend(artefacts);
-                if let Err(error) = checked {
+        feed(&mut |position, verified| -> Result<(), LedgerError> {
+            let verified = match verified {
+                Ok(verified) => verified,
+                Err(error) => {
                     rejected.push(Rejected { position, error });
                     return Ok(());
                 }
-                // Accepted: the nonce moves on whatever the outcome.
-                let tx = verified.signed.tx();
-                changes.writes.insert(
-                    nonce_key(&verified.sender),
-                    Some(tx.nonce.saturating_add(1).to_be_bytes().to_vec()),
-                );
-                let mut overlay = Overlay {
-                    trie: state,
-                    store,
-                    block: &changes,
-                    tx: Changes::default(),
-                };
-                if tx.is_deployment() {
-                    overlay.deploy(&verified.contract, &tx.code);
+            };
+            // Validate against the state as the block has left it so far.
+            let mut overlay = Overlay {
+                trie: state,
+                store,
+                block: &changes,
+                tx: Changes::default(),
+            };
+            let checked = validate(config, &mut overlay, &verified, 0, executor)?;
+            let artefacts = overlay.tx.artefacts;
+            changes.artefacts.extend(artefacts);
+            if let Err(error) = checked {
+                rejected.push(Rejected { position, error });
+                return Ok(());
+            }
+            // Accepted: the nonce moves on whatever the outcome.
+            let tx = verified.signed.tx();
+            changes.writes.insert(
+                nonce_key(&verified.sender),
+                Some(tx.nonce.saturating_add(1).to_be_bytes().to_vec()),
+            );
+            let mut overlay = Overlay {
+                trie: state,
+                store,
+                block: &changes,
+                tx: Changes::default(),
+            };
+            if tx.is_deployment() {
+                overlay.deploy(&verified.contract, &tx.code);
+            }
+            let result = executor.apply(&mut overlay, &verified, &env)?;
+            let tx_changes = overlay.tx;
+            let index = u32::try_from(accepted.len()).unwrap_or(u32::MAX);
+            gas_used = gas_used.saturating_add(result.gas_used);
+            let (status, message, position) = match result.outcome {
+                Outcome::Ok => {
+                    changes.absorb(tx_changes);
+                    (Status::Ok, None, None)
                 }
-                let result = executor.apply(&mut overlay, &verified, &env)?;
-                let tx_changes = overlay.tx;
-                let index = u32::try_from(accepted.len()).unwrap_or(u32::MAX);
-                gas_used = gas_used.saturating_add(result.gas_used);
-                let (status, message, position) = match result.outcome {
-                    Outcome::Ok => {
-                        changes.absorb(tx_changes);
-                        (Status::Ok, None, None)
-                    }
-                    Outcome::Aborted { message, position } => {
-                        changes.artefacts.extend(tx_changes.artefacts);
-                        (Status::Aborted, Some(message), position)
-                    }
-                    Outcome::OutOfGas { position } => {
-                        changes.artefacts.extend(tx_changes.artefacts);
-                        (Status::OutOfGas, Some("out of gas".to_owned()), position)
-                    }
-                };
-                let ok = status == Status::Ok;
-                receipts.push(Receipt {
-                    tx_hash: verified.signed.hash(),
-                    block: env.number,
-                    index,
-                    status,
-                    message,
-                    position,
-                    gas_used: result.gas_used,
-                    return_value: if ok { result.return_value } else { None },
-                    contract_address: (ok && tx.is_deployment()).then_some(verified.contract),
-                    // An aborted transaction keeps its `audit` events only.
-                    events: result
-                        .events
-                        .into_iter()
-                        .filter(|event| ok || event.audit)
-                        .collect(),
-                });
-                accepted.push((verified.signed.hash(), verified.signed.encoded().to_vec()));
-                Ok(())
-            },
-        )?;
+                Outcome::Aborted { message, position } => {
+                    changes.artefacts.extend(tx_changes.artefacts);
+                    (Status::Aborted, Some(message), position)
+                }
+                Outcome::OutOfGas { position } => {
+                    changes.artefacts.extend(tx_changes.artefacts);
+                    (Status::OutOfGas, Some("out of gas".to_owned()), position)
+                }
+            };
+            let ok = status == Status::Ok;
+            receipts.push(Receipt {
+                tx_hash: verified.signed.hash(),
+                block: env.number,
+                index,
+                status,
+                message,
+                position,
+                gas_used: result.gas_used,
+                return_value: if ok { result.return_value } else { None },
+                contract_address: (ok && tx.is_deployment()).then_some(verified.contract),
+                // An aborted transaction keeps its `audit` events only.
+                events: result
+                    .events
+                    .into_iter()
+                    .filter(|event| ok || event.audit)
+                    .collect(),
+            });
+            accepted.push((verified.signed.hash(), verified.signed.encoded().to_vec()));
+            Ok(())
+        })?;
 
         // The state trie and the two ordered tries are independent: build the latter on
         // another core while this one applies the writes and hashes the state.
@@ -522,6 +566,14 @@ impl<S: Store> Chain<S> {
         Ok(entries)
     }
 }
+
+/// A transaction as recovery leaves it.
+type Verified = Result<VerifiedTransaction, TxError>;
+
+/// Hands a block's transactions, in order with their positions, to the function that runs
+/// each (`produce_block` recovers them as it goes, `produce_verified_block` has them).
+type Feed<'a> = dyn FnMut(&mut dyn FnMut(usize, Verified) -> Result<(), LedgerError>) -> Result<(), LedgerError>
+    + 'a;
 
 /// Blocks with at least this many transactions build their transactions and receipts
 /// roots on a second thread.
