@@ -332,7 +332,7 @@ impl Vm {
                         address: call.contract,
                         caller: call.caller,
                         entry: entry_index,
-                        args: call.args.into_iter().map(Arc::new).collect(),
+                        args: call.args.into_iter().map(host::Lifted::Owned).collect(),
                         read_only,
                     },
                 )
@@ -355,7 +355,7 @@ impl Vm {
         let state = match (image, only_instance) {
             // Kept warm: the store stays, with an idle host state in it.
             (Some(_), Some(live)) => {
-                let idle = self.host_state(Overlay::new(self.empty_state.clone()), [0; 20], 0, 0);
+                let idle = self.host_state(Overlay::idle(self.empty_state.clone()), [0; 20], 0, 0);
                 let mut state = std::mem::replace(store.data_mut(), idle);
                 self.warm.give_back(
                     code_hash,

@@ -175,9 +175,18 @@ pub(crate) struct Overlay {
 
 impl Overlay {
     pub(crate) fn new(base: Arc<dyn StateStore>) -> Self {
+        // The transaction's layer and the first call's, without growing.
+        let mut layers = Vec::with_capacity(2);
+        layers.push(BTreeMap::new());
+        Overlay { base, layers }
+    }
+
+    /// The overlay of a host state parked between calls: no layer, so nothing to allocate
+    /// (a call starts with a fresh overlay from [`Overlay::new`]).
+    pub(crate) fn idle(base: Arc<dyn StateStore>) -> Self {
         Overlay {
             base,
-            layers: vec![BTreeMap::new()],
+            layers: Vec::new(),
         }
     }
 

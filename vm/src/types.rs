@@ -252,25 +252,47 @@ pub(crate) fn scalar_value(ty: &Type, bits: i64) -> Result<Value, String> {
     })
 }
 
+/// [`conforms`] for a value that is not a record, option or collection; `None` for one
+/// that is.
+fn conforms_scalar(value: &Value, ty: &Type) -> Option<bool> {
+    Some(match (value, ty) {
+        (
+            Value::Record(_) | Value::Option(_) | Value::List(_) | Value::Set(_) | Value::Map(_),
+            _,
+        ) => return None,
+        (Value::Bool(_), Type::Bool)
+        | (Value::Int(_), Type::Int)
+        | (Value::Money(_), Type::Money)
+        | (Value::Percent(_), Type::Percent)
+        | (Value::Time(_), Type::Time)
+        | (Value::Duration(_), Type::Duration)
+        | (Value::Address(_), Type::Address)
+        | (Value::Hash(_), Type::Hash)
+        | (Value::Bytes(_), Type::Bytes)
+        | (Value::String(_), Type::String) => true,
+        (Value::Enum(ordinal), Type::Enum(enumeration)) => {
+            (*ordinal as usize) < enumeration.variants.len()
+        }
+        _ => false,
+    })
+}
+
 /// Whether `value` is a value of `ty` (for arguments handed to the VM from outside).
 /// Iterative, so a deeply nested value cannot overflow the stack.
 pub(crate) fn conforms(value: &Value, ty: &Type) -> bool {
+    // Most arguments are scalars: decide those without the work list.
+    if let Some(scalar) = conforms_scalar(value, ty) {
+        return scalar;
+    }
     let mut work = vec![(value, ty)];
     while let Some((value, ty)) = work.pop() {
-        let ok = match (value, ty) {
-            (Value::Bool(_), Type::Bool)
-            | (Value::Int(_), Type::Int)
-            | (Value::Money(_), Type::Money)
-            | (Value::Percent(_), Type::Percent)
-            | (Value::Time(_), Type::Time)
-            | (Value::Duration(_), Type::Duration)
-            | (Value::Address(_), Type::Address)
-            | (Value::Hash(_), Type::Hash)
-            | (Value::Bytes(_), Type::Bytes)
-            | (Value::String(_), Type::String) => true,
-            (Value::Enum(ordinal), Type::Enum(enumeration)) => {
-                (*ordinal as usize) < enumeration.variants.len()
+        if let Some(scalar) = conforms_scalar(value, ty) {
+            if !scalar {
+                return false;
             }
+            continue;
+        }
+        let ok = match (value, ty) {
             (Value::Record(fields), Type::Record(record))
                 if fields.len() == record.fields.len() =>
             {

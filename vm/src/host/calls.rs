@@ -12,7 +12,8 @@ use wasmtime::{AsContextMut, Caller, Trap};
 
 use super::entry::EntryFunc;
 use super::{
-    Frame, HostResult, HostState, Live, abort, charge, charge_store, fault, read_slots, size_of,
+    Frame, HostResult, HostState, Lifted, Live, abort, charge, charge_store, fault, read_slots,
+    size_of,
 };
 use crate::error::{VmError, engine_error};
 use crate::execute::Contract;
@@ -26,7 +27,7 @@ pub(crate) struct Invocation {
     /// Index into the contract's ABI `entries`.
     pub(crate) entry: usize,
     /// One value per parameter, of the parameter's type (checked by the caller).
-    pub(crate) args: Vec<Arc<Value>>,
+    pub(crate) args: Vec<Lifted>,
     pub(crate) read_only: bool,
 }
 
@@ -70,6 +71,9 @@ fn instance(mut ctx: impl AsContextMut<Data = HostState>, call: &Invocation) -> 
     Ok(live)
 }
 
+/// Handles a frame's arena has room for from the start, so that it seldom grows.
+const ARENA_CAPACITY: usize = 32;
+
 /// Runs `call` to completion; its value, if the entry point returns one.
 pub(crate) fn invoke(
     mut ctx: impl AsContextMut<Data = HostState>,
@@ -108,7 +112,7 @@ pub(crate) fn invoke(
         caller: call.caller,
         contract: call.contract.clone(),
         memory: live.memory,
-        arena: Vec::new(),
+        arena: Vec::with_capacity(ARENA_CAPACITY),
         read_only: call.read_only,
     };
     let params: Vec<i64> = entry
@@ -137,9 +141,7 @@ pub(crate) fn invoke(
     state.overlay.commit_layer();
     match (entry.returns, result, frame) {
         (None, _, _) => Ok(None),
-        (Some(ty), Some(bits), Some(frame)) => {
-            Ok(Some(Arc::unwrap_or_clone(frame.lift(ty, bits)?)))
-        }
+        (Some(ty), Some(bits), Some(frame)) => Ok(Some(frame.lift(ty, bits)?.into_value())),
         _ => fault(VmError::Engine("an entry point returned no value".into())),
     }
 }
@@ -275,7 +277,7 @@ pub(super) fn call_contract(
         (Some(ty), Some(value)) => {
             let state = caller.data_mut();
             state.account(size_of(&value))?;
-            Ok(state.frame_mut()?.lower(ty, Arc::new(value)))
+            Ok(state.frame_mut()?.lower(ty, value))
         }
         (None, None) => Ok(0),
         _ => fault(VmError::Engine(

@@ -1,8 +1,6 @@
 //! Aborting and the transaction's context: `abort`, `abort_static`, `caller`, `origin`,
 //! `self_address`, `now`, `block_height`.
 
-use std::sync::Arc;
-
 use assent_stdlib::gas::HOST_CALL;
 use assent_stdlib::value::Value;
 use wasmtime::Caller;
@@ -52,7 +50,7 @@ fn address_handle(caller: &mut Caller<'_, HostState>, address: Address) -> HostR
     charge(caller, HOST_CALL)?;
     let frame = caller.data_mut().frame_mut()?;
     let ty = frame.types().builtin.address;
-    Ok(frame.lower(ty, Arc::new(Value::Address(address))))
+    Ok(frame.lower(ty, Value::Address(address)))
 }
 
 /// `caller() -> handle Address`: the signer, or the calling contract.

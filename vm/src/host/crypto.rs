@@ -1,7 +1,5 @@
 //! Hashing and signatures: `sha3`, `sha3_scalar`, `recover`.
 
-use std::sync::Arc;
-
 use assent_stdlib::codec::encode_for_hash;
 use assent_stdlib::gas::{HOST_CALL, RECOVER, sha3_cost};
 use assent_stdlib::value::Value;
@@ -16,7 +14,7 @@ fn hash_handle(caller: &mut Caller<'_, HostState>, input: &[u8]) -> HostResult<i
     let hash = keccak256(input);
     let frame = caller.data_mut().frame_mut()?;
     let ty = frame.types().builtin.hash;
-    Ok(frame.lower(ty, Arc::new(Value::Hash(hash))))
+    Ok(frame.lower(ty, Value::Hash(hash)))
 }
 
 /// `sha3(args, count) -> handle Hash`: with `count` 1 the handle is the argument;
@@ -98,5 +96,5 @@ pub(super) fn recover(
     let frame = caller.data_mut().frame_mut()?;
     let ty = frame.types().builtin.option_address;
     let value = Value::Option(address.map(|address| Box::new(Value::Address(address))));
-    Ok(frame.lower(ty, Arc::new(value)))
+    Ok(frame.lower(ty, value))
 }

@@ -48,7 +48,7 @@ pub(super) fn emit(
         .map(|(field, ty, value)| EventField {
             name: field.name.clone(),
             ty,
-            value: std::sync::Arc::unwrap_or_clone(value),
+            value: value.into_value(),
             indexed: field.indexed,
         })
         .collect();

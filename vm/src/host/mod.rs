@@ -82,6 +82,47 @@ pub(crate) struct Slot {
     pub(crate) value: Arc<Value>,
 }
 
+/// A value an `i64` stands for: shared with the arena when it is behind a handle, owned
+/// when it is a scalar or comes from outside (a scalar then costs no allocation at all).
+#[derive(Debug)]
+pub(crate) enum Lifted {
+    Owned(Value),
+    Shared(Arc<Value>),
+}
+
+impl std::ops::Deref for Lifted {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        match self {
+            Lifted::Owned(value) => value,
+            Lifted::Shared(value) => value,
+        }
+    }
+}
+
+impl Lifted {
+    /// The value itself, to be put inside a compound value (copied only when shared).
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Lifted::Owned(value) => value,
+            Lifted::Shared(value) => Arc::unwrap_or_clone(value),
+        }
+    }
+}
+
+impl From<Value> for Lifted {
+    fn from(value: Value) -> Lifted {
+        Lifted::Owned(value)
+    }
+}
+
+impl From<Arc<Value>> for Lifted {
+    fn from(value: Arc<Value>) -> Lifted {
+        Lifted::Shared(value)
+    }
+}
+
 /// One running entry point: a contract on the call stack.
 pub(crate) struct Frame {
     pub(crate) address: Address,
@@ -282,11 +323,11 @@ impl Frame {
     }
 
     /// The value an `i64` of type `ty` stands for (shared when it is behind a handle).
-    pub(crate) fn lift(&self, ty: TypeId, bits: i64) -> HostResult<Arc<Value>> {
+    pub(crate) fn lift(&self, ty: TypeId, bits: i64) -> HostResult<Lifted> {
         let expected = self.type_of(ty)?;
         match crate::types::repr_of(expected) {
             Repr::Scalar => match scalar_value(expected, bits) {
-                Ok(value) => Ok(Arc::new(value)),
+                Ok(value) => Ok(Lifted::Owned(value)),
                 Err(message) => abort(message),
             },
             Repr::Handle => {
@@ -302,20 +343,23 @@ impl Frame {
                         expected.display()
                     ));
                 }
-                Ok(slot.value.clone())
+                Ok(Lifted::Shared(slot.value.clone()))
             }
         }
     }
 
     /// The `i64` for `value` of type `ty`: the number, or a new handle.
-    pub(crate) fn lower(&mut self, ty: TypeId, value: Arc<Value>) -> i64 {
-        match scalar_bits(&value) {
-            Some(bits) => bits,
-            None => {
-                self.arena.push(Slot { ty, value });
-                (self.arena.len() - 1) as i64
-            }
+    pub(crate) fn lower(&mut self, ty: TypeId, value: impl Into<Lifted>) -> i64 {
+        let value = value.into();
+        if let Some(bits) = scalar_bits(&value) {
+            return bits;
         }
+        let value = match value {
+            Lifted::Owned(value) => Arc::new(value),
+            Lifted::Shared(value) => value,
+        };
+        self.arena.push(Slot { ty, value });
+        (self.arena.len() - 1) as i64
     }
 }
 

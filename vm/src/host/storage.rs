@@ -5,8 +5,6 @@
 //! reads are charged [`STORAGE_READ`] plus per byte of key before the read and per byte
 //! of value right after it; writes are charged in full before anything is written.
 
-use std::sync::Arc;
-
 use assent_stdlib::codec;
 use assent_stdlib::gas::{HOST_CALL, STORAGE_READ, STORAGE_READ_PER_BYTE, storage_write_cost};
 use assent_stdlib::value::{Type, Value};
@@ -125,7 +123,7 @@ pub(super) fn state_load(mut caller: Caller<'_, HostState>, state: i32) -> HostR
     let value = decode(&caller, &bytes, info.ty, info)?;
     let state = caller.data_mut();
     state.account(bytes.len())?;
-    Ok(state.frame_mut()?.lower(info.ty, Arc::new(value)))
+    Ok(state.frame_mut()?.lower(info.ty, value))
 }
 
 /// Writes (or removes, with `None`) a raw key in the overlay; the caller has charged it.
@@ -190,8 +188,13 @@ fn element_key(
     element: i64,
 ) -> HostResult<Vec<u8>> {
     let element = caller.data().frame()?.lift(key_ty, element)?;
-    charge(caller, copy_cost(size_of(&element)))?;
-    key(caller, state, &codec::encode(&element))
+    let size = size_of(&element);
+    charge(caller, copy_cost(size))?;
+    // The contract's key of the state, then the element encoded in place.
+    let mut key = key(caller, state, &[])?;
+    key.reserve_exact(size);
+    codec::encode_into(&element, &mut key);
+    Ok(key)
 }
 
 /// `pmap_get(state, key) -> handle option`
@@ -215,9 +218,7 @@ pub(super) fn pmap_get(mut caller: Caller<'_, HostState>, state: i32, key: i64) 
     };
     let state = caller.data_mut();
     state.account(stored.as_ref().map_or(1, Vec::len))?;
-    Ok(state
-        .frame_mut()?
-        .lower(option_ty, Arc::new(Value::Option(value))))
+    Ok(state.frame_mut()?.lower(option_ty, Value::Option(value)))
 }
 
 /// `pmap_contains(state, key) -> i32`: a key of a map, an element of a set.

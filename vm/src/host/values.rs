@@ -12,7 +12,8 @@ use assent_stdlib::value::{Type, Value};
 use wasmtime::Caller;
 
 use super::{
-    HostResult, HostState, Slot, abort, charge, copy_cost, read_memory, read_slots, size_of, words,
+    HostResult, HostState, Lifted, Slot, abort, charge, copy_cost, read_memory, read_slots,
+    size_of, words,
 };
 use crate::types::TypeId;
 
@@ -71,13 +72,13 @@ fn child(caller: &Caller<'_, HostState>, ty: TypeId, index: usize) -> HostResult
     }
 }
 
-fn lift(caller: &Caller<'_, HostState>, ty: TypeId, bits: i64) -> HostResult<Arc<Value>> {
+fn lift(caller: &Caller<'_, HostState>, ty: TypeId, bits: i64) -> HostResult<Lifted> {
     caller.data().frame()?.lift(ty, bits)
 }
 
 /// The owned value of a lifted argument, to be put inside a compound value.
-fn owned(value: Arc<Value>) -> Value {
-    Arc::unwrap_or_clone(value)
+fn owned(value: Lifted) -> Value {
+    value.into_value()
 }
 
 /// Makes `value` a new value of the frame (counted against the value-byte bound) and
@@ -90,7 +91,7 @@ fn give(
 ) -> HostResult<i64> {
     let state = caller.data_mut();
     state.account(bytes)?;
-    Ok(state.frame_mut()?.lower(ty, Arc::new(value)))
+    Ok(state.frame_mut()?.lower(ty, value))
 }
 
 /// Charges the copy of a component handed out by handle (scalars are free).
