@@ -141,7 +141,12 @@ pub(crate) fn invoke(
     state.overlay.commit_layer();
     match (entry.returns, result, frame) {
         (None, _, _) => Ok(None),
-        (Some(ty), Some(bits), Some(frame)) => Ok(Some(frame.lift(ty, bits)?.into_value())),
+        (Some(ty), Some(bits), Some(frame)) => {
+            let value = frame.lift(ty, bits)?;
+            // The frame's handles go first, so that the value is not copied out of them.
+            drop(frame);
+            Ok(Some(value.into_value()))
+        }
         _ => fault(VmError::Engine("an entry point returned no value".into())),
     }
 }
