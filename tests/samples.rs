@@ -839,7 +839,7 @@ fn std_consent_hierarchies_and_std_crypto_digests() {
     let dr_lee = dev_address("dr_lee").unwrap().0;
     assert_ne!(
         execution.outcome,
-        Outcome::Ok(Some(Value::Option(Some(Box::new(Value::Address(dr_lee))))))
+        Outcome::Ok(Some(Value::some(Value::Address(dr_lee))))
     );
 }
 

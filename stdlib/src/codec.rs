@@ -265,7 +265,7 @@ impl Reader<'_> {
             }
             Type::Option(inner) => {
                 if self.tag("an option tag")? {
-                    Value::Option(Some(Box::new(self.value(inner)?)))
+                    Value::some(self.value(inner)?)
                 } else {
                     Value::Option(None)
                 }

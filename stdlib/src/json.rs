@@ -274,13 +274,13 @@ impl Reader<'_> {
             Type::Option(inner) => match (json, &**inner) {
                 (Json::Null, _) => Value::Option(None),
                 (Json::Array(items), Type::Option(_)) => match items.as_slice() {
-                    [item] => Value::Option(Some(Box::new(self.value(item, inner, path)?))),
+                    [item] => Value::some(self.value(item, inner, path)?),
                     _ => return Err(expected("null or a one-element array (an option of an option)")),
                 },
                 (_, Type::Option(_)) => {
                     return Err(expected("null or a one-element array (an option of an option)"));
                 }
-                _ => Value::Option(Some(Box::new(self.value(json, inner, path)?))),
+                _ => Value::some(self.value(json, inner, path)?),
             },
             Type::List(element) => {
                 let items = json.as_array().ok_or_else(|| expected("an array"))?;

@@ -97,13 +97,20 @@ pub enum Value {
     Enum(u32),
     /// Fields in declaration order; also tuples and `Decision` (`permitted`, `rule`).
     Record(Vec<Value>),
-    Option(Option<Box<Value>>),
+    /// Shared, so that unwrapping an option (as contracts do with every map read) hands
+    /// out its value without copying it.
+    Option(Option<Arc<Value>>),
     List(Vec<Value>),
     Set(Vec<Value>),
     Map(Vec<(Value, Value)>),
 }
 
 impl Value {
+    /// `some(value)`.
+    pub fn some(value: Value) -> Value {
+        Value::Option(Some(Arc::new(value)))
+    }
+
     /// A set from elements in any order; duplicates are merged.
     pub fn set_from(mut elements: Vec<Value>) -> Value {
         elements.sort();

@@ -96,7 +96,7 @@ fn arb_value(ty: &Type) -> BoxedStrategy<Value> {
             .prop_map(|(p, r)| Value::decision(p, r))
             .boxed(),
         Type::Option(inner) => proptest::option::of(arb_value(inner))
-            .prop_map(|v| Value::Option(v.map(Box::new)))
+            .prop_map(|v| Value::Option(v.map(std::sync::Arc::new)))
             .boxed(),
         Type::List(inner) => proptest::collection::vec(arb_value(inner), 0..4)
             .prop_map(Value::List)
@@ -239,7 +239,7 @@ fn lenient_inputs_are_accepted() {
         (
             Type::Option(Box::new(Type::Int)),
             json!(5),
-            Value::Option(Some(Box::new(Value::Int(5)))),
+            Value::some(Value::Int(5)),
         ),
     ];
     for (ty, input, expected) in cases {

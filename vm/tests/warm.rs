@@ -174,9 +174,7 @@ fn actions_never_run_in_a_warm_instance_and_see_the_latest_state() {
     );
     assert_eq!(
         before.outcome,
-        Outcome::Ok(Some(Value::Option(Some(Box::new(Value::String(
-            "hello".into()
-        ))))))
+        Outcome::Ok(Some(Value::some(Value::String("hello".into()))))
     );
     let idle = vm.idle_instances();
     let noted = run(

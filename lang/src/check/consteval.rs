@@ -158,7 +158,7 @@ impl Evaluator<'_> {
                 }
             }
             ExprKind::Variant { ordinal, .. } => Ok(Value::Enum(*ordinal)),
-            ExprKind::Some(inner) => Ok(Value::Option(Some(Box::new(self.value(inner)?)))),
+            ExprKind::Some(inner) => Ok(Value::some(self.value(inner)?)),
             ExprKind::None => Ok(Value::Option(None)),
             ExprKind::Tuple(items) | ExprKind::Record { fields: items, .. } => {
                 Ok(Value::Record(self.values(items)?))
@@ -284,7 +284,7 @@ impl Evaluator<'_> {
                         if matches!(rhs.ty, Ty::Option(_)) {
                             Ok(Value::Option(Some(inner)))
                         } else {
-                            Ok(*inner)
+                            Ok(std::sync::Arc::unwrap_or_clone(inner))
                         }
                     }
                     _ => self.value(rhs),

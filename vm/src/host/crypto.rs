@@ -95,6 +95,6 @@ pub(super) fn recover(
     let address = recover_address(digest, signature);
     let frame = caller.data_mut().frame_mut()?;
     let ty = frame.types().builtin.option_address;
-    let value = Value::Option(address.map(|address| Box::new(Value::Address(address))));
+    let value = Value::Option(address.map(|address| std::sync::Arc::new(Value::Address(address))));
     Ok(frame.lower(ty, value))
 }

@@ -210,7 +210,7 @@ pub(super) fn pmap_get(mut caller: Caller<'_, HostState>, state: i32, key: i64) 
     let raw = element_key(&mut caller, state, key_ty, key)?;
     let stored = read(&mut caller, &raw)?;
     let value = match &stored {
-        Some(bytes) => Some(Box::new(decode(&caller, bytes, value_ty, info)?)),
+        Some(bytes) => Some(std::sync::Arc::new(decode(&caller, bytes, value_ty, info)?)),
         None => None,
     };
     let Some(option_ty) = caller.data().frame()?.types().option_of(value_ty) else {

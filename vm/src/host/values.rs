@@ -86,7 +86,7 @@ fn owned(value: Lifted) -> Value {
 fn give(
     caller: &mut Caller<'_, HostState>,
     ty: TypeId,
-    value: Value,
+    value: impl Into<Lifted>,
     bytes: usize,
 ) -> HostResult<i64> {
     let state = caller.data_mut();
@@ -360,7 +360,7 @@ pub(super) fn opt_some(mut caller: Caller<'_, HostState>, ty: i32, value: i64) -
     give(
         &mut caller,
         ty,
-        Value::Option(Some(Box::new(owned(value)))),
+        Value::Option(Some(value.into_shared())),
         size,
     )
 }
@@ -389,7 +389,9 @@ pub(super) fn opt_unwrap(mut caller: Caller<'_, HostState>, o: i64) -> HostResul
     let inner_ty = child(&caller, o.ty, 0)?;
     match &*o.value {
         Value::Option(Some(inner)) => {
-            let value = (**inner).clone();
+            // Shared, not copied; charged as a copy all the same (gas does not depend on
+            // how the host represents values).
+            let value = inner.clone();
             let size = charge_component(&mut caller, &value)?;
             give(&mut caller, inner_ty, value, size)
         }
@@ -530,7 +532,7 @@ pub(super) fn map_get(mut caller: Caller<'_, HostState>, m: i64, key: i64) -> Ho
     give(
         &mut caller,
         option_ty,
-        Value::Option(found.map(Box::new)),
+        Value::Option(found.map(Arc::new)),
         size.saturating_add(1),
     )
 }
