@@ -296,9 +296,11 @@ impl<S: Store> Chain<S> {
         raw: &[Vec<u8>],
     ) -> Result<BlockResult, LedgerError> {
         let chain_id = self.config.chain_id;
-        self.produce(executor, time, &mut |handle| {
-            recover_each(raw, chain_id, handle)
-        })
+        self.produce(
+            executor,
+            time,
+            Box::new(move |handle| recover_each(raw, chain_id, handle)),
+        )
     }
 
     /// [`Chain::produce_block`] for transactions whose signatures are recovered already,
@@ -316,9 +318,8 @@ impl<S: Store> Chain<S> {
         transactions: impl IntoIterator<Item = Result<VerifiedTransaction, TxError>>,
     ) -> Result<BlockResult, LedgerError> {
         let chain_id = self.config.chain_id;
-        let mut transactions = Some(transactions);
-        self.produce(executor, time, &mut |handle| {
-            for (position, verified) in transactions.take().into_iter().flatten().enumerate() {
+        let feed = move |handle: &mut dyn FnMut(usize, Verified) -> Result<(), LedgerError>| {
+            for (position, verified) in transactions.into_iter().enumerate() {
                 let verified = verified.and_then(|verified| {
                     let got = verified.signed.tx().chain_id;
                     if got == chain_id {
@@ -333,14 +334,15 @@ impl<S: Store> Chain<S> {
                 handle(position, verified)?;
             }
             Ok(())
-        })
+        };
+        self.produce(executor, time, Box::new(feed))
     }
 
     fn produce(
         &mut self,
         executor: &mut dyn Executor,
         time: u64,
-        feed: &mut Feed<'_>,
+        feed: Box<Feed<'_>>,
     ) -> Result<BlockResult, LedgerError> {
         if time <= self.head.time {
             return Err(LedgerError::TimeNotIncreasing {
@@ -361,7 +363,7 @@ impl<S: Store> Chain<S> {
         &mut self,
         executor: &mut dyn Executor,
         time: u64,
-        feed: &mut Feed<'_>,
+        feed: Box<Feed<'_>>,
     ) -> Result<BlockResult, LedgerError> {
         let env = BlockEnv {
             chain_id: self.config.chain_id,
@@ -572,7 +574,7 @@ type Verified = Result<VerifiedTransaction, TxError>;
 
 /// Hands a block's transactions, in order with their positions, to the function that runs
 /// each (`produce_block` recovers them as it goes, `produce_verified_block` has them).
-type Feed<'a> = dyn FnMut(&mut dyn FnMut(usize, Verified) -> Result<(), LedgerError>) -> Result<(), LedgerError>
+type Feed<'a> = dyn FnOnce(&mut dyn FnMut(usize, Verified) -> Result<(), LedgerError>) -> Result<(), LedgerError>
     + 'a;
 
 /// Blocks with at least this many transactions build their transactions and receipts
