@@ -29,11 +29,12 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("assent-scenarios-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+#[path = "common/temp_dir.rs"]
+mod temp_dir;
+use temp_dir::TempDir;
+
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("scenarios-{name}"))
 }
 
 fn scenario_files(dir: &Path, found: &mut Vec<PathBuf>) {
@@ -162,7 +163,6 @@ fn a_broken_scenario_file_is_a_failure_with_its_reason() {
         let stdout = text(&out.stdout).replace(&dir.display().to_string(), "<dir>");
         shown.push_str(&stdout);
     }
-    let _ = std::fs::remove_dir_all(&dir);
     insta::with_settings!({
         snapshot_path => "scenarios/snapshots",
         prepend_module_to_snapshot => false,
@@ -287,7 +287,6 @@ fn build_emits_wasm_wat_and_abi() {
         text(&out.stderr)
     );
     assert!(!dir.join("bad.wasm").exists());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -326,7 +325,6 @@ fn replay_reproduces_a_stored_scenario_ledger() {
         "{}",
         text(&out.stderr)
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Runs like the real executor but reports one more gas unit: a ledger it writes
@@ -400,5 +398,4 @@ fn replay_stops_at_the_first_block_that_differs() {
         stderr.contains("error: replay of block 15 gives receipts root"),
         "{stderr}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -33,11 +33,12 @@ pub fn repo() -> PathBuf {
 }
 
 /// A fresh, empty directory under the system's temporary directory.
-pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("assent-node-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+#[path = "../common/temp_dir.rs"]
+mod temp_dir;
+pub use temp_dir::TempDir;
+
+pub fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("node-{name}"))
 }
 
 /// A running `assent node`; killed when dropped unless stopped first.

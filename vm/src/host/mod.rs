@@ -111,16 +111,6 @@ impl Lifted {
     }
 }
 
-impl Lifted {
-    /// The value behind an `Arc`, to be shared by a compound value.
-    pub(crate) fn into_shared(self) -> Arc<Value> {
-        match self {
-            Lifted::Owned(value) => Arc::new(value),
-            Lifted::Shared(value) => value,
-        }
-    }
-}
-
 impl From<Value> for Lifted {
     fn from(value: Value) -> Lifted {
         Lifted::Owned(value)

@@ -360,7 +360,9 @@ pub(super) fn opt_some(mut caller: Caller<'_, HostState>, ty: i32, value: i64) -
     give(
         &mut caller,
         ty,
-        Value::Option(Some(value.into_shared())),
+        // A copy, as the operand's handle may still be changed in place (sharing it would
+        // make that change pay for a copy the operand already paid for here).
+        Value::Option(Some(Arc::new(owned(value)))),
         size,
     )
 }
