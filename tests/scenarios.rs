@@ -289,9 +289,8 @@ fn build_emits_wasm_wat_and_abi() {
     assert!(!dir.join("bad.wasm").exists());
 }
 
-#[test]
-fn replay_reproduces_a_stored_scenario_ledger() {
-    let dir = temp_dir("replay");
+/// Runs the consent scenario with `--data`; the data directory it leaves in `dir`.
+fn stored_scenario_ledger(dir: &Path) -> PathBuf {
     let data = dir.join("data");
     let out = assent(&[
         "test",
@@ -300,6 +299,13 @@ fn replay_reproduces_a_stored_scenario_ledger() {
         "contracts/patient_consent.scenario.json",
     ]);
     assert!(out.status.success(), "{}", text(&out.stdout));
+    data
+}
+
+#[test]
+fn replay_reproduces_a_stored_scenario_ledger() {
+    let dir = temp_dir("replay");
+    let data = stored_scenario_ledger(&dir);
     let out = assent(&["replay", "--data", data.to_str().unwrap()]);
     assert!(
         out.status.success(),
@@ -359,14 +365,7 @@ fn replay_stops_at_the_first_block_that_differs() {
     use assent_vm::ledger::{Chain, RedbStore, VmExecutor};
 
     let dir = temp_dir("mismatch");
-    let data = dir.join("data");
-    let out = assent(&[
-        "test",
-        "--data",
-        data.to_str().unwrap(),
-        "contracts/patient_consent.scenario.json",
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stdout));
+    let data = stored_scenario_ledger(&dir);
     {
         let store = RedbStore::open(&data.join("ledger.redb")).unwrap();
         let mut chain = Chain::open_existing(store).unwrap();

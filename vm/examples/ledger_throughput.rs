@@ -190,10 +190,7 @@ fn main() {
     );
 
     let dir = std::env::temp_dir().join(format!("assent-throughput-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut chain =
-        Chain::open(RedbStore::open(&dir.join("ledger.redb")).unwrap(), config()).unwrap();
+    let mut chain = fresh_chain(&dir);
     let time = chain.head().time;
     chain
         .produce_block(&mut TestExecutor, time + 1, &[deploy("deployer", 0)])
@@ -206,17 +203,36 @@ fn main() {
         total,
         sequential,
         || {
-            let start = Instant::now();
-            for block in &signed {
-                let time = chain.head().time + 1;
-                let result = chain.produce_block(&mut TestExecutor, time, block).unwrap();
+            produce_blocks(&mut chain, &mut TestExecutor, &signed, |result| {
                 assert_eq!(result.receipts.len(), 1_000);
-            }
-            start.elapsed()
+            })
         },
     );
     drop(chain);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An empty durable chain in `dir` (emptied first).
+fn fresh_chain(dir: &std::path::Path) -> Chain<RedbStore> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    Chain::open(RedbStore::open(&dir.join("ledger.redb")).unwrap(), config()).unwrap()
+}
+
+/// Produces one block per entry of `signed` (recovering each block's signatures while it
+/// runs), hands each result to `check`, and returns the wall time taken.
+fn produce_blocks(
+    chain: &mut Chain<RedbStore>,
+    executor: &mut dyn assent_vm::ledger::Executor,
+    signed: &[Vec<Vec<u8>>],
+    mut check: impl FnMut(&assent_vm::ledger::chain::BlockResult),
+) -> Duration {
+    let start = Instant::now();
+    for block in signed {
+        let time = chain.head().time + 1;
+        check(&chain.produce_block(executor, time, block).unwrap());
+    }
+    start.elapsed()
 }
 
 struct NoFiles;
@@ -265,10 +281,7 @@ fn consent_chain(
     module: &[u8],
 ) -> (Chain<RedbStore>, assent_vm::ledger::VmExecutor) {
     use assent_vm::ledger::tx::Transaction;
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir).unwrap();
-    let mut chain =
-        Chain::open(RedbStore::open(&dir.join("ledger.redb")).unwrap(), config()).unwrap();
+    let mut chain = fresh_chain(dir);
     let mut executor = assent_vm::ledger::VmExecutor::new(assent_vm::VmConfig::default()).unwrap();
     let deployment = common::sign(
         "hospital",
@@ -337,13 +350,9 @@ fn consent_grants(blocks: u64) {
         total,
         sequential,
         || {
-            let start = Instant::now();
-            for block in &signed {
-                let time = chain.head().time + 1;
-                let result = chain.produce_block(&mut executor, time, block).unwrap();
-                gas += grants_gas(&result);
-            }
-            start.elapsed()
+            produce_blocks(&mut chain, &mut executor, &signed, |result| {
+                gas += grants_gas(result);
+            })
         },
     );
     let in_block_head = chain.head().clone();

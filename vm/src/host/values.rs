@@ -76,11 +76,6 @@ fn lift(caller: &Caller<'_, HostState>, ty: TypeId, bits: i64) -> HostResult<Lif
     caller.data().frame()?.lift(ty, bits)
 }
 
-/// The owned value of a lifted argument, to be put inside a compound value.
-fn owned(value: Lifted) -> Value {
-    value.into_value()
-}
-
 /// Makes `value` a new value of the frame (counted against the value-byte bound) and
 /// returns its `i64`.
 fn give(
@@ -247,7 +242,7 @@ pub(super) fn build_fields(
         let field_ty = child(caller, ty, index)?;
         let value = lift(caller, field_ty, *bits)?;
         size = size.saturating_add(charge_component(caller, &value)?);
-        fields.push(owned(value));
+        fields.push(value.into_value());
     }
     Ok((fields, size))
 }
@@ -332,7 +327,7 @@ pub(super) fn record_set_mut(
     charge_component(&mut caller, &new)?;
     charge_mutation(&mut caller, &target)?;
     drop(target);
-    let new = owned(new);
+    let new = new.into_value();
     mutate(&mut caller, r, |value| {
         if let Value::Record(fields) = value
             && let Some(slot) = fields.get_mut(index)
@@ -362,7 +357,7 @@ pub(super) fn opt_some(mut caller: Caller<'_, HostState>, ty: i32, value: i64) -
         ty,
         // A copy, as the operand's handle may still be changed in place (sharing it would
         // make that change pay for a copy the operand already paid for here).
-        Value::Option(Some(Arc::new(owned(value)))),
+        Value::Option(Some(Arc::new(value.into_value()))),
         size,
     )
 }
@@ -558,7 +553,7 @@ pub(super) fn list_push_mut(mut caller: Caller<'_, HostState>, l: i64, x: i64) -
     charge_mutation(&mut caller, &target)?;
     drop(target);
     caller.data_mut().account(size.max(8))?;
-    let x = owned(x);
+    let x = x.into_value();
     mutate(&mut caller, l, |value| {
         if let Value::List(items) = value {
             items.push(x);
@@ -582,7 +577,7 @@ pub(super) fn coll_insert_mut(mut caller: Caller<'_, HostState>, c: i64, x: i64)
     charge_mutation(&mut caller, &target)?;
     drop(target);
     caller.data_mut().account(size.max(8))?;
-    let x = owned(x);
+    let x = x.into_value();
     mutate(&mut caller, c, |value| {
         if let Value::Set(items) = value
             && let Err(at) = items.binary_search(&x)
@@ -614,7 +609,7 @@ pub(super) fn map_set_mut(
             charge_mutation(&mut caller, &target)?;
             drop(target);
             caller.data_mut().account(size.max(8))?;
-            let (key, new) = (owned(key), owned(new));
+            let (key, new) = (key.into_value(), new.into_value());
             mutate(&mut caller, m, |value| {
                 if let Value::Map(entries) = value {
                     match entries.binary_search_by(|(k, _)| k.cmp(&key)) {
@@ -637,7 +632,7 @@ pub(super) fn map_set_mut(
             charge_mutation(&mut caller, &target)?;
             drop(target);
             caller.data_mut().account(size)?;
-            let new = owned(new);
+            let new = new.into_value();
             mutate(&mut caller, m, |value| {
                 if let Value::List(items) = value
                     && let Some(slot) = items.get_mut(at)

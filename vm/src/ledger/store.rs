@@ -158,8 +158,7 @@ pub trait Store: NodeStore {
 fn event_key(contract: &Address, location: EventLocation) -> Vec<u8> {
     let mut key = Vec::with_capacity(36);
     key.extend_from_slice(&contract.0);
-    key.extend_from_slice(&location.block.to_be_bytes());
-    key.extend_from_slice(&location.tx_index.to_be_bytes());
+    key.extend_from_slice(&location_key(location.block, location.tx_index));
     key.extend_from_slice(&location.event_index.to_be_bytes());
     key
 }
@@ -198,10 +197,10 @@ struct Located {
 }
 
 /// A transaction's place in the chain as a key that sorts in chain order.
-fn location_key(block: u64, index: usize) -> [u8; 12] {
+fn location_key(block: u64, index: u32) -> [u8; 12] {
     let mut key = [0; 12];
     key[..8].copy_from_slice(&block.to_be_bytes());
-    key[8..].copy_from_slice(&u32::try_from(index).unwrap_or(u32::MAX).to_be_bytes());
+    key[8..].copy_from_slice(&index.to_be_bytes());
     key
 }
 
@@ -456,13 +455,6 @@ impl RedbStore {
         })
     }
 
-    /// Where a committed transaction is, by its hash.
-    fn location(txn: &redb::ReadTransaction, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
-        let index = txn.open_table(TX_LOCATIONS).map_err(backend)?;
-        let value = index.get(&hash.0[..]).map_err(backend)?;
-        Ok(value.map(|guard| guard.value().to_vec()))
-    }
-
     /// A transaction's entry in `table` (bodies or receipts), by its hash.
     fn by_tx_hash(
         &self,
@@ -470,9 +462,11 @@ impl RedbStore {
         hash: &Hash,
     ) -> Result<Option<Located>, StoreError> {
         let txn = self.db.begin_read().map_err(backend)?;
-        let Some(location) = Self::location(&txn, hash)? else {
+        let locations = txn.open_table(TX_LOCATIONS).map_err(backend)?;
+        let Some(location) = locations.get(&hash.0[..]).map_err(backend)? else {
             return Ok(None);
         };
+        let location = location.value().to_vec();
         let table = txn.open_table(table).map_err(backend)?;
         let value = table.get(location.as_slice()).map_err(backend)?;
         Ok(value.map(|guard| Located {
@@ -608,6 +602,7 @@ impl Store for RedbStore {
                 let mut locations = txn.open_table(TX_LOCATIONS).map_err(backend)?;
                 let mut transactions = txn.open_table(TRANSACTIONS).map_err(backend)?;
                 for (index, (hash, raw)) in commit.transactions.iter().enumerate() {
+                    let index = u32::try_from(index).unwrap_or(u32::MAX);
                     let location = location_key(header.number, index);
                     locations
                         .insert(&hash.0[..], &location[..])
@@ -621,7 +616,7 @@ impl Store for RedbStore {
             }
             let mut receipts = txn.open_table(RECEIPTS).map_err(backend)?;
             for receipt in &commit.receipts {
-                let location = location_key(receipt.block, receipt.index as usize);
+                let location = location_key(receipt.block, receipt.index);
                 receipts
                     .insert(&location[..], receipt.encode().as_slice())
                     .map_err(backend)?;
