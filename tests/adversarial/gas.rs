@@ -1,0 +1,1 @@
+//! Gas bounds time and memory: comparison, hashing, recovery and memory bombs.

@@ -1,0 +1,1 @@
+//! Bounded and fair RPC: log floods, connection floods, slow clients.
