@@ -132,7 +132,9 @@ fn arb_typed_value() -> impl Strategy<Value = (Type, Value)> {
 
 /// The reference for hex input: `0x`/`0X`, then pairs of `[0-9a-fA-F]` and nothing else.
 fn reference_hex(text: &str) -> Option<Vec<u8>> {
-    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X"))?;
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))?;
     let digits: Vec<char> = digits.chars().collect();
     if digits.len() % 2 != 0 || !digits.iter().all(char::is_ascii_hexdigit) {
         return None;

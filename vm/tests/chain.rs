@@ -552,7 +552,10 @@ fn a_transaction_the_host_fails_is_left_out_and_the_block_goes_on() {
         .unwrap();
     assert_eq!(next.receipts.len(), 1);
     // Replay agrees: what was left out is not in the block.
-    assert_eq!(replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap(), 2);
+    assert_eq!(
+        replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap(),
+        2
+    );
 }
 
 #[test]
@@ -581,7 +584,10 @@ fn a_failed_commit_leaves_the_chain_at_its_head_and_the_next_block_commits() {
     assert_eq!(block.header.number, 1);
     assert_eq!(block.receipts.len(), 2);
     assert_eq!(chain.store().failed, 1);
-    assert_eq!(replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap(), 1);
+    assert_eq!(
+        replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap(),
+        1
+    );
 }
 
 #[test]
@@ -621,7 +627,10 @@ fn the_gas_limits_of_a_block_add_up_to_at_most_the_block_gas_limit() {
         .collect();
     assert_eq!(rejected, [(1, 1005), (2, 1005)]);
     assert!(
-        block.rejected[0].error.to_string().contains("left of the block gas limit"),
+        block.rejected[0]
+            .error
+            .to_string()
+            .contains("left of the block gas limit"),
         "{}",
         block.rejected[0].error
     );

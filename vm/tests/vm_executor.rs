@@ -367,7 +367,10 @@ fn gas_includes_the_transaction_base_and_running_out_uses_the_whole_limit() {
         gas::TRANSACTION,
     ));
     assert_eq!(starved.code(), 1005, "{starved}");
-    assert!(starved.to_string().contains("base and byte cost"), "{starved}");
+    assert!(
+        starved.to_string().contains("base and byte cost"),
+        "{starved}"
+    );
     assert_eq!(f.view("get", json!({}), None), json!(4950));
     assert_eq!(f.chain.nonce(&address("bob")).unwrap(), 3);
 }

@@ -189,7 +189,10 @@ impl fmt::Display for TxError {
                 write!(f, "the module is refused by the validator: {message}")
             }
             TxError::HostFault(message) => {
-                write!(f, "the node failed while running the transaction: {message}")
+                write!(
+                    f,
+                    "the node failed while running the transaction: {message}"
+                )
             }
         }
     }

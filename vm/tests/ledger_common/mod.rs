@@ -271,7 +271,11 @@ impl assent_vm::ledger::Store for FaultyStore {
         &mut self,
         commit: assent_vm::ledger::store::BlockCommit,
     ) -> Result<(), assent_vm::ledger::store::StoreError> {
-        if commit.transactions.iter().any(|(hash, _)| *hash == self.poison) {
+        if commit
+            .transactions
+            .iter()
+            .any(|(hash, _)| *hash == self.poison)
+        {
             self.failed += 1;
             return Err(assent_vm::ledger::store::StoreError::Backend(
                 "injected fault".into(),
