@@ -100,6 +100,14 @@ impl std::fmt::Display for ClientError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ClientError::Transport(message) | ClientError::Other(message) => f.write_str(message),
+            ClientError::Rpc {
+                code: 1011,
+                message,
+                ..
+            } => write!(
+                f,
+                "{message} (error 1011: the transaction was not admitted; send it again later)"
+            ),
             ClientError::Rpc { code, message, .. } => write!(f, "{message} (error {code})"),
         }
     }

@@ -8,10 +8,61 @@
 //! moves the head, so a reader always sees a head and the pending set that go together.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
 use assent_vm::ledger::Address;
 use assent_vm::ledger::tx::VerifiedTransaction;
+
+/// The most transactions the mempool holds; past it a submission is refused with 1011
+/// (the node is at capacity) until blocks drain it. Ten full blocks.
+pub const MAX_POOL_TRANSACTIONS: usize = 50_000;
+/// The most bytes of signed transactions the mempool holds (1011 past it).
+pub const MAX_POOL_BYTES: usize = 128 << 20;
+/// The most transactions of one sender the mempool holds (1011 past it), so that one
+/// account cannot fill the pool for everyone: one full block's worth.
+pub const MAX_SENDER_TRANSACTIONS: usize = 5_000;
+/// The most bytes of one sender's transactions the mempool holds (1011 past it).
+pub const MAX_SENDER_BYTES: usize = 16 << 20;
+
+/// Why the mempool cannot take a transaction now (RPC error 1011: retry later).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Full {
+    Transactions,
+    Bytes,
+    SenderTransactions,
+    SenderBytes,
+}
+
+impl fmt::Display for Full {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Full::Transactions => write!(
+                f,
+                "the node is at capacity: {MAX_POOL_TRANSACTIONS} transactions wait for a block; retry later"
+            ),
+            Full::Bytes => write!(
+                f,
+                "the node is at capacity: {MAX_POOL_BYTES} bytes of transactions wait for a block; retry later"
+            ),
+            Full::SenderTransactions => write!(
+                f,
+                "the node is at capacity for this sender: {MAX_SENDER_TRANSACTIONS} of its transactions wait for a block; retry later"
+            ),
+            Full::SenderBytes => write!(
+                f,
+                "the node is at capacity for this sender: {MAX_SENDER_BYTES} bytes of its transactions wait for a block; retry later"
+            ),
+        }
+    }
+}
+
+/// One sender's share of the mempool.
+#[derive(Clone, Copy, Debug, Default)]
+struct Share {
+    transactions: u64,
+    bytes: usize,
+}
 
 /// A transaction waiting for a block, its signature recovered on admission (so the block
 /// does not recover it again).
@@ -24,7 +75,9 @@ pub struct Pending {
 #[derive(Debug, Default)]
 pub struct Mempool {
     queue: VecDeque<Pending>,
-    per_sender: BTreeMap<Address, u64>,
+    per_sender: BTreeMap<Address, Share>,
+    /// Bytes of all the signed transactions in `queue`.
+    bytes: usize,
     head: u64,
 }
 
@@ -43,23 +96,60 @@ impl Mempool {
 
     /// How many of `sender`'s transactions wait.
     pub fn pending(&self, sender: &Address) -> u64 {
-        self.per_sender.get(sender).copied().unwrap_or(0)
+        self.per_sender
+            .get(sender)
+            .map_or(0, |share| share.transactions)
     }
 
     pub fn is_empty(&self) -> bool {
         self.queue.is_empty()
     }
 
+    /// Whether `tx` fits within the caps (count and bytes, overall and per sender).
+    ///
+    /// # Errors
+    /// The cap it would break.
+    pub fn room_for(&self, tx: &VerifiedTransaction) -> Result<(), Full> {
+        let size = tx.signed.encoded().len();
+        let share = self.per_sender.get(&tx.sender).copied().unwrap_or_default();
+        if self.queue.len() >= MAX_POOL_TRANSACTIONS {
+            Err(Full::Transactions)
+        } else if self.bytes.saturating_add(size) > MAX_POOL_BYTES {
+            Err(Full::Bytes)
+        } else if share.transactions >= MAX_SENDER_TRANSACTIONS as u64 {
+            Err(Full::SenderTransactions)
+        } else if share.bytes.saturating_add(size) > MAX_SENDER_BYTES {
+            Err(Full::SenderBytes)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Adds an admitted transaction (the caller checked [`Mempool::room_for`]).
     pub fn push(&mut self, pending: Pending) {
-        *self.per_sender.entry(pending.tx.sender).or_insert(0) += 1;
+        let size = pending.tx.signed.encoded().len();
+        let share = self.per_sender.entry(pending.tx.sender).or_default();
+        share.transactions += 1;
+        share.bytes = share.bytes.saturating_add(size);
+        self.bytes = self.bytes.saturating_add(size);
         self.queue.push_back(pending);
     }
 
-    /// The first `max` transactions, oldest first (the next block).
-    pub fn next_block(&self, max: usize) -> Vec<VerifiedTransaction> {
+    /// The next block: the oldest transactions, at most `max` of them and as many as
+    /// fit in `gas_limit` together (the sum of their gas limits, LEDGER.md §5). It stops at
+    /// the first that does not fit, so each sender's transactions stay in nonce order;
+    /// the first always fits, its limit being at most the block's.
+    pub fn next_block(&self, max: usize, gas_limit: u64) -> Vec<VerifiedTransaction> {
+        let mut left = gas_limit;
         self.queue
             .iter()
             .take(max)
+            .take_while(|pending| {
+                let wanted = pending.tx.signed.tx().gas_limit;
+                let fits = wanted <= left;
+                left = left.saturating_sub(wanted);
+                fits
+            })
             .map(|pending| pending.tx.clone())
             .collect()
     }
@@ -69,14 +159,36 @@ impl Mempool {
     pub fn committed(&mut self, count: usize, head: u64) {
         for pending in self.queue.drain(..count.min(self.queue.len())) {
             let sender = pending.tx.sender;
-            if let Some(left) = self.per_sender.get_mut(&sender) {
-                *left = left.saturating_sub(1);
-                if *left == 0 {
+            let size = pending.tx.signed.encoded().len();
+            self.bytes = self.bytes.saturating_sub(size);
+            if let Some(share) = self.per_sender.get_mut(&sender) {
+                share.transactions = share.transactions.saturating_sub(1);
+                share.bytes = share.bytes.saturating_sub(size);
+                if share.transactions == 0 {
                     self.per_sender.remove(&sender);
                 }
             }
         }
         self.head = head;
+    }
+
+    /// Drops the transaction at `position` of the queue (one the block producer could not
+    /// commit, even alone: LEDGER.md §2, no transaction halts the chain). The sender's
+    /// later transactions stay; they will be refused for their nonce and dropped in turn.
+    pub fn evict(&mut self, position: usize) {
+        let Some(pending) = self.queue.remove(position) else {
+            return;
+        };
+        let sender = pending.tx.sender;
+        let size = pending.tx.signed.encoded().len();
+        self.bytes = self.bytes.saturating_sub(size);
+        if let Some(share) = self.per_sender.get_mut(&sender) {
+            share.transactions = share.transactions.saturating_sub(1);
+            share.bytes = share.bytes.saturating_sub(size);
+            if share.transactions == 0 {
+                self.per_sender.remove(&sender);
+            }
+        }
     }
 }
 
@@ -137,13 +249,45 @@ mod tests {
         pool.push(b);
         pool.push(pending("a", 1));
         assert_eq!(pool.pending(&alice), 2);
-        assert_eq!(nonces(&pool.next_block(2)), [(alice, 0), (bob, 0)]);
+        assert_eq!(
+            nonces(&pool.next_block(2, u64::MAX)),
+            [(alice, 0), (bob, 0)]
+        );
         pool.committed(2, 4);
         assert_eq!(pool.pending(&alice), 1);
         assert_eq!(pool.pending(&bob), 0);
         assert_eq!(pool.head(), 4);
-        assert_eq!(nonces(&pool.next_block(9)), [(alice, 1)]);
+        assert_eq!(nonces(&pool.next_block(9, u64::MAX)), [(alice, 1)]);
         pool.committed(9, 5);
         assert!(pool.is_empty());
+    }
+
+    #[test]
+    fn one_sender_cannot_fill_the_pool() {
+        let mut pool = Mempool::new(0);
+        let alice = pending("a", 0);
+        for _ in 0..MAX_SENDER_TRANSACTIONS {
+            assert_eq!(pool.room_for(&alice.tx), Ok(()));
+            pool.push(alice.clone());
+        }
+        assert_eq!(pool.room_for(&alice.tx), Err(Full::SenderTransactions));
+        assert!(Full::SenderTransactions.to_string().contains("retry later"));
+        assert_eq!(pool.room_for(&pending("b", 0).tx), Ok(()));
+        pool.evict(0);
+        assert_eq!(pool.room_for(&alice.tx), Ok(()));
+        pool.committed(usize::MAX, 1);
+        assert_eq!(pool.bytes, 0);
+    }
+
+    #[test]
+    fn a_block_takes_what_fits_in_its_gas_limit() {
+        let mut pool = Mempool::new(0);
+        pool.push(pending("a", 0));
+        pool.push(pending("b", 0));
+        pool.push(pending("c", 0));
+        // Each asks for 100,000 gas.
+        assert_eq!(pool.next_block(9, 250_000).len(), 2);
+        assert_eq!(pool.next_block(9, 300_000).len(), 3);
+        assert_eq!(pool.next_block(9, 99_999).len(), 0);
     }
 }

@@ -3,7 +3,7 @@
 //! VM, and transactions go to the block producer.
 
 use std::sync::Arc;
-use std::sync::mpsc::{Sender, channel};
+use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use assent_stdlib::abi::ContractAbi;
@@ -19,8 +19,8 @@ use assent_vm::ledger::{
 use serde_json::{Map, Value, json};
 
 use super::mempool::SharedMempool;
-use super::producer::{Command, Refusal};
-use super::rpc::{RpcError, VIEW_FAILED};
+use super::producer::{Command, Refusal, Submission};
+use super::rpc::{AT_CAPACITY, RpcError, VIEW_FAILED};
 use super::state_key::state_key;
 
 /// Every method, for the "unknown method" message.
@@ -40,7 +40,8 @@ pub const METHODS: &[&str] = &[
 /// The most events one `assent_getLogs` answer holds.
 pub const MAX_LOGS: usize = 10_000;
 
-/// How long a worker waits for the producer to admit a transaction.
+/// How long a worker waits for the producer to admit a transaction; past it the
+/// submission is withdrawn (never admitted later) and the client told 1011.
 const ADMISSION_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What every worker shares.
@@ -139,21 +140,23 @@ impl Worker {
             )
         })?;
         let verified = verify_raw(&bytes, self.node.chain_id).map_err(|e| RpcError::refused(&e))?;
-        let (reply, answer) = channel();
+        let submission = Arc::new(Submission::default());
         self.node
             .producer
             .send(Command::Submit {
                 tx: Box::new(verified),
-                reply,
+                submission: submission.clone(),
             })
             .map_err(|_| RpcError::internal("the block producer has stopped"))?;
-        match answer.recv_timeout(ADMISSION_TIMEOUT) {
-            Ok(Ok(hash)) => Ok(json!(hash.to_string())),
-            Ok(Err(Refusal::Rule(error))) => Err(RpcError::refused(&error)),
-            Ok(Err(Refusal::Fault(message))) => Err(RpcError::internal(message)),
-            Err(_) => Err(RpcError::internal(
-                "the block producer did not answer; the node may be stopping",
+        match submission.wait(ADMISSION_TIMEOUT) {
+            Ok(hash) => Ok(json!(hash.to_string())),
+            Err(Refusal::Rule(error)) => Err(RpcError::refused(&error)),
+            Err(Refusal::Capacity(full)) => Err(RpcError::new(AT_CAPACITY, full.to_string())),
+            Err(Refusal::Busy) => Err(RpcError::new(
+                AT_CAPACITY,
+                "the node is at capacity: the block producer did not get to the transaction in time, and it was not admitted; retry later",
             )),
+            Err(Refusal::Fault(message)) => Err(RpcError::internal(message)),
         }
     }
 

@@ -27,6 +27,10 @@ pub const INVALID_PARAMS: i64 = -32602;
 pub const INTERNAL_ERROR: i64 = -32603;
 /// -32000: `assent_call` ran the view or policy and it aborted or ran out of gas.
 pub const VIEW_FAILED: i64 = -32000;
+/// 1011: the node is at capacity (its mempool is full, overall or for the sender, or the
+/// block producer did not get to the transaction in time); the transaction was not
+/// admitted, and may be sent again later.
+pub const AT_CAPACITY: i64 = 1011;
 
 impl RpcError {
     pub fn new(code: i64, message: impl Into<String>) -> RpcError {

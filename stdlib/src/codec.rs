@@ -9,6 +9,7 @@
 //! | `Bytes`, `String` | length as 4 bytes big-endian, then the bytes (UTF-8) |
 //! | enum | the variant's ordinal, 4 bytes big-endian |
 //! | record, tuple, `Decision` | the fields in order, concatenated |
+//! | record or tuple with no fields | one byte, `0` |
 //! | `T?` | `0` for none; `1` then the value |
 //! | `List<T>`, `Set<T>` | count as 4 bytes big-endian, then the elements (a set sorted) |
 //! | `Map<K, V>` | count, then key and value of each entry, sorted by key |
@@ -16,14 +17,24 @@
 //! Decoding is strict: exactly one encoding is accepted for each value (sets strictly
 //! increasing, map keys strictly increasing, tags 0 or 1, valid UTF-8, no trailing bytes),
 //! so equal values have equal bytes and equal hashes.
+//!
+//! No value encodes to zero bytes (LEDGER.md: a stored value is never empty): every leaf
+//! takes at least one byte, and a record or tuple with no fields, the only value with
+//! nothing to write, is written as [`EMPTY_RECORD`]. By induction every encoding is at
+//! least one byte long.
 
 use std::fmt;
 
 use crate::value::{Type, Value};
 
+/// The one byte a record or tuple with no fields encodes to, so that no value's encoding is
+/// empty (the store refuses an empty value, and `state e: Empty = Empty {}` must deploy).
+pub const EMPTY_RECORD: u8 = 0;
+
 /// Appends the canonical encoding of `value` to `out`.
 pub fn encode_into(value: &Value, out: &mut Vec<u8>) {
     match value {
+        Value::Record(fields) if fields.is_empty() => out.push(EMPTY_RECORD),
         Value::Bool(b) => out.push(u8::from(*b)),
         Value::Int(n)
         | Value::Money(n)
@@ -77,6 +88,7 @@ pub fn encoded_len(value: &Value) -> usize {
         Value::Bytes(bytes) => 4 + bytes.len(),
         Value::String(text) => 4 + text.len(),
         Value::Enum(_) => 4,
+        Value::Record(fields) if fields.is_empty() => 1,
         Value::Record(fields) => fields.iter().map(encoded_len).sum(),
         Value::Option(None) => 1,
         Value::Option(Some(inner)) => 1 + encoded_len(inner),
@@ -209,6 +221,17 @@ impl Reader<'_> {
         }
     }
 
+    /// A record or tuple with no fields: exactly the byte [`EMPTY_RECORD`].
+    fn empty_record(&mut self) -> Result<Value, DecodeError> {
+        match self.take(1)? {
+            [EMPTY_RECORD] => Ok(Value::Record(Vec::new())),
+            _ => {
+                self.offset -= 1;
+                Err(self.error(format!("a record with no fields must be {EMPTY_RECORD}")))
+            }
+        }
+    }
+
     /// One value of each type, in order (allocated once: decoding stored records is on
     /// the path of every persistent-map read).
     fn values<'t>(
@@ -256,6 +279,8 @@ impl Reader<'_> {
                 }
                 Value::Enum(ordinal)
             }
+            Type::Record(record) if record.fields.is_empty() => self.empty_record()?,
+            Type::Tuple(items) if items.is_empty() => self.empty_record()?,
             Type::Record(record) => {
                 Value::Record(self.values(record.fields.iter().map(|(_, field)| field))?)
             }

@@ -40,8 +40,23 @@ pub const CALL_CONTRACT: u64 = 10_000;
 
 /// Every transaction, before execution.
 pub const TRANSACTION: u64 = 20_000;
-/// Per byte of a deployed module.
+/// Per byte of the signed transaction (its args and code included), before execution:
+/// what a transaction sends is decoded, checked and kept forever, so bytes are not free
+/// (LEDGER.md §5). A 400 KB argument costs 6.4M gas.
+pub const TRANSACTION_PER_BYTE: u64 = 16;
+/// Per byte of a deployed module, on top of [`TRANSACTION_PER_BYTE`] (validation and
+/// compilation).
 pub const DEPLOY_PER_BYTE: u64 = 20;
+
+/// What a transaction pays before it runs: [`TRANSACTION`], [`TRANSACTION_PER_BYTE`] per
+/// byte of the signed transaction (`signed_len`) and [`DEPLOY_PER_BYTE`] per byte of a
+/// deployed module (`code_len`, 0 for a call). A transaction whose gas limit does not
+/// cover it is refused.
+pub fn transaction_cost(signed_len: usize, code_len: usize) -> u64 {
+    let signed = TRANSACTION_PER_BYTE.saturating_mul(signed_len as u64);
+    let code = DEPLOY_PER_BYTE.saturating_mul(code_len as u64);
+    TRANSACTION.saturating_add(signed).saturating_add(code)
+}
 
 /// The default block gas limit (LEDGER.md §5).
 pub const DEFAULT_BLOCK_GAS_LIMIT: u64 = 1_000_000_000;

@@ -364,7 +364,8 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// `0x` + an even number of hex digits, any case.
+/// `0x` + an even number of hex digits (`[0-9a-fA-F]`, nothing else: no sign, no
+/// space), any case.
 pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
     let digits = text
         .strip_prefix("0x")
@@ -374,12 +375,22 @@ pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
     }
     digits
         .as_bytes()
-        .chunks(2)
-        .map(|pair| {
-            let text = std::str::from_utf8(pair).ok()?;
-            u8::from_str_radix(text, 16).ok()
+        .chunks_exact(2)
+        .map(|pair| match pair {
+            [high, low] => Some((hex_digit(*high)? << 4) | hex_digit(*low)?),
+            _ => None,
         })
         .collect()
+}
+
+/// The value of one hex digit. (Not `from_str_radix`, which also takes a sign.)
+fn hex_digit(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
 }
 
 /// Cents as `"1250.00"` (always two decimals).

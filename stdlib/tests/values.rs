@@ -34,6 +34,14 @@ fn period() -> Type {
     }))
 }
 
+/// `record Empty {}`: the one kind of value with nothing to write.
+fn empty() -> Type {
+    Type::Record(Arc::new(RecordType {
+        name: "Empty".into(),
+        fields: Vec::new(),
+    }))
+}
+
 /// A type of bounded depth, and a strategy for its values.
 fn arb_type() -> impl Strategy<Value = Type> {
     let leaf = prop_oneof![
@@ -50,6 +58,7 @@ fn arb_type() -> impl Strategy<Value = Type> {
         Just(purpose()),
         Just(period()),
         Just(Type::Decision),
+        Just(empty()),
     ];
     leaf.prop_recursive(3, 24, 3, |inner| {
         prop_oneof![
@@ -57,7 +66,7 @@ fn arb_type() -> impl Strategy<Value = Type> {
             inner.clone().prop_map(|t| Type::List(Box::new(t))),
             inner.clone().prop_map(|t| Type::Set(Box::new(t))),
             (inner.clone(), inner.clone()).prop_map(|(k, v)| Type::Map(Box::new(k), Box::new(v))),
-            proptest::collection::vec(inner, 2..4).prop_map(Type::Tuple),
+            proptest::collection::vec(inner, 0..4).prop_map(Type::Tuple),
         ]
     })
 }
@@ -121,8 +130,30 @@ fn arb_typed_value() -> impl Strategy<Value = (Type, Value)> {
     })
 }
 
+/// The reference for hex input: `0x`/`0X`, then pairs of `[0-9a-fA-F]` and nothing else.
+fn reference_hex(text: &str) -> Option<Vec<u8>> {
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))?;
+    let digits: Vec<char> = digits.chars().collect();
+    if digits.len() % 2 != 0 || !digits.iter().all(char::is_ascii_hexdigit) {
+        return None;
+    }
+    Some(
+        digits
+            .chunks(2)
+            .map(|pair| (pair[0].to_digit(16).unwrap() * 16 + pair[1].to_digit(16).unwrap()) as u8)
+            .collect(),
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    #[test]
+    fn hex_is_parsed_strictly(text in "(0x|0X|0|x|)[0-9a-fA-F+\\- _xgG]{0,12}") {
+        prop_assert_eq!(json::parse_hex(&text), reference_hex(&text));
+    }
 
     #[test]
     fn bytes_round_trip((ty, value) in arb_typed_value()) {
@@ -356,11 +387,51 @@ fn non_canonical_bytes_are_rejected() {
             vec![2],
             "an option tag must be 0 or 1",
         ),
+        (empty(), vec![], "the input ends"),
+        (empty(), vec![1], "a record with no fields must be 0"),
+        (Type::Tuple(Vec::new()), vec![0, 0], "1 trailing bytes"),
     ];
     for (ty, bytes, expected) in cases {
         let error = decode(&bytes, &ty).unwrap_err().to_string();
         assert!(error.contains(expected), "{bytes:?}: got `{error}`");
     }
+}
+
+#[test]
+fn records_with_no_fields_encode_to_one_byte() {
+    // `record Empty {}` as a state value, nested, and as a map key: never zero bytes.
+    let nested = Type::Record(Arc::new(RecordType {
+        name: "Outer".into(),
+        fields: vec![("inner".into(), empty())],
+    }));
+    let cases = [
+        (empty(), Value::Record(Vec::new()), vec![0]),
+        (
+            nested,
+            Value::Record(vec![Value::Record(Vec::new())]),
+            vec![0],
+        ),
+        (
+            Type::Map(Box::new(empty()), Box::new(Type::Bool)),
+            Value::Map(vec![(Value::Record(Vec::new()), Value::Bool(true))]),
+            vec![0, 0, 0, 1, 0, 1],
+        ),
+    ];
+    for (ty, value, bytes) in cases {
+        assert_eq!(encode(&value), bytes);
+        assert_eq!(codec::encoded_len(&value), bytes.len());
+        assert_eq!(decode(&bytes, &ty), Ok(value));
+    }
+}
+
+#[test]
+fn signs_and_spaces_are_not_hex() {
+    for text in ["0x+1+1", "0x-1", "0x+f", "0x 1", "0x1 ", "0x_1"] {
+        assert_eq!(json::parse_hex(text), None, "{text}");
+    }
+    let address = format!("0x{}", "+1".repeat(20));
+    let error = from_json(&json!(address), &Type::Address, &HexOnly).unwrap_err();
+    assert!(error.to_string().contains("hex"), "{error}");
 }
 
 #[test]

@@ -402,7 +402,13 @@ pub fn load(node: &Node, accounts: usize, per_account: usize, threads: usize) ->
         let start = account.nonce;
         let txs = (0..per_account)
             .map(|_| {
-                let tx = account.signed(chain_id, &Call::action(counter, "bump", json!({})));
+                // A bump costs well under 1M gas; a block holds as many as their gas
+                // limits allow (LEDGER.md §5), so the limit is not the 100M default.
+                let bump = Call {
+                    gas_limit: Some(1_000_000),
+                    ..Call::action(counter, "bump", json!({}))
+                };
+                let tx = account.signed(chain_id, &bump);
                 (tx.hash(), encode_hex(tx.encoded()))
             })
             .collect();

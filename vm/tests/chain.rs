@@ -517,3 +517,126 @@ fn read_state_sees_any_block_and_keeps_no_writes() {
         .unwrap();
     assert_eq!(at_genesis, (None, None));
 }
+
+#[test]
+fn a_transaction_the_host_fails_is_left_out_and_the_block_goes_on() {
+    // Bob's `set` of an empty value makes the executor fail (the store refuses an empty
+    // value): the block is produced without it, and carol's transaction gets its receipt.
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    let contract = create_address(&address("alice"), 0);
+    let t0 = chain.head().time;
+    let poison = call("bob", 0, contract, "set", r#"{"key":"k","value":""}"#);
+    let block = chain
+        .produce_block(
+            &mut TestExecutor,
+            t0 + 1,
+            &[
+                deploy("alice", 0),
+                poison,
+                call("carol", 0, contract, "set", r#"{"key":"k","value":"v"}"#),
+            ],
+        )
+        .unwrap();
+    assert_eq!(block.header.number, 1);
+    assert_eq!(block.receipts.len(), 2);
+    assert_eq!(block.rejected.len(), 1);
+    assert_eq!(block.rejected[0].position, 1);
+    let error = block.rejected[0].error.to_string();
+    assert!(error.contains("cannot be empty"), "{error}");
+    // As if it had never been sent: bob's nonce did not move, his next try is accepted.
+    assert_eq!(chain.nonce(&address("bob")).unwrap(), 0);
+    assert_eq!(chain.nonce(&address("carol")).unwrap(), 1);
+    let retry = call("bob", 0, contract, "set", r#"{"key":"b","value":"1"}"#);
+    let next = chain
+        .produce_block(&mut TestExecutor, t0 + 2, &[retry])
+        .unwrap();
+    assert_eq!(next.receipts.len(), 1);
+    // Replay agrees: what was left out is not in the block.
+    assert_eq!(
+        replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap(),
+        2
+    );
+}
+
+#[test]
+fn a_failed_commit_leaves_the_chain_at_its_head_and_the_next_block_commits() {
+    let contract = create_address(&address("alice"), 0);
+    let poison = call("mallory", 0, contract, "set", r#"{"key":"k","value":"v"}"#);
+    let store = common::FaultyStore {
+        inner: MemoryStore::new(),
+        poison: keccak256(&poison),
+        failed: 0,
+    };
+    let mut chain = Chain::open(store, config()).unwrap();
+    let t0 = chain.head().time;
+    let head = chain.head().clone();
+    let error = chain
+        .produce_block(&mut TestExecutor, t0 + 1, &[deploy("alice", 0), poison])
+        .unwrap_err();
+    assert!(error.to_string().contains("injected fault"), "{error}");
+    assert_eq!(chain.head(), &head);
+    assert_eq!(chain.nonce(&address("alice")).unwrap(), 0);
+    // The next block, without the transaction, commits on the unchanged state.
+    let set = call("carol", 0, contract, "set", r#"{"key":"k","value":"v"}"#);
+    let block = chain
+        .produce_block(&mut TestExecutor, t0 + 2, &[deploy("alice", 0), set])
+        .unwrap();
+    assert_eq!(block.header.number, 1);
+    assert_eq!(block.receipts.len(), 2);
+    assert_eq!(chain.store().failed, 1);
+    assert_eq!(
+        replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap(),
+        1
+    );
+}
+
+#[test]
+fn the_gas_limits_of_a_block_add_up_to_at_most_the_block_gas_limit() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    let t0 = chain.head().time;
+    chain
+        .produce_block(&mut TestExecutor, t0 + 1, &[deploy("alice", 0)])
+        .unwrap();
+    let contract = create_address(&address("alice"), 0);
+    let heavy = |from: &str| {
+        common::sign(
+            from,
+            Transaction {
+                chain_id: common::CHAIN_ID,
+                nonce: 0,
+                gas_limit: 640_000_000,
+                to: Some(contract),
+                method: "set".into(),
+                args: r#"{"key":"k","value":"v"}"#.into(),
+                code: Vec::new(),
+            },
+        )
+    };
+    let block = chain
+        .produce_block(
+            &mut TestExecutor,
+            t0 + 2,
+            &[heavy("bob"), heavy("carol"), heavy("dave")],
+        )
+        .unwrap();
+    assert_eq!(block.receipts.len(), 1);
+    let rejected: Vec<(usize, i64)> = block
+        .rejected
+        .iter()
+        .map(|rejected| (rejected.position, rejected.error.code()))
+        .collect();
+    assert_eq!(rejected, [(1, 1005), (2, 1005)]);
+    assert!(
+        block.rejected[0]
+            .error
+            .to_string()
+            .contains("left of the block gas limit"),
+        "{}",
+        block.rejected[0].error
+    );
+    // One alone fits a block.
+    let next = chain
+        .produce_block(&mut TestExecutor, t0 + 3, &[heavy("carol")])
+        .unwrap();
+    assert_eq!(next.receipts.len(), 1);
+}

@@ -357,19 +357,74 @@ fn gas_includes_the_transaction_base_and_running_out_uses_the_whole_limit() {
     assert_eq!(out[0].status, Status::OutOfGas);
     assert_eq!(out[0].gas_used, 1_000_000);
     assert_eq!(out[0].message.as_deref(), Some("out of gas"));
-    // A limit below the base gas: out of gas before anything runs.
-    let starved = f.block(&[call_tx(
+    // A limit below the base gas and the transaction's bytes: refused before it runs.
+    let starved = f.rejection(call_tx(
         "bob",
         3,
         f.counter,
         "add",
         r#"{"amount": 1}"#,
-        gas::TRANSACTION - 1,
-    )]);
-    assert_eq!(starved[0].status, Status::OutOfGas);
-    assert_eq!(starved[0].gas_used, gas::TRANSACTION - 1);
+        gas::TRANSACTION,
+    ));
+    assert_eq!(starved.code(), 1005, "{starved}");
+    assert!(
+        starved.to_string().contains("base and byte cost"),
+        "{starved}"
+    );
     assert_eq!(f.view("get", json!({}), None), json!(4950));
-    assert_eq!(f.chain.nonce(&address("bob")).unwrap(), 4);
+    assert_eq!(f.chain.nonce(&address("bob")).unwrap(), 3);
+}
+
+#[test]
+fn every_byte_of_a_transaction_is_paid_for_before_it_runs() {
+    // The same call, once with 10,000 spaces in its JSON args: the same work, more bytes.
+    let mut f = memory();
+    let short = call_tx("bob", 0, f.counter, "spin", r#"{"n": 0}"#, 10_000_000);
+    let padded = format!(r#"{{"n":{}0}}"#, " ".repeat(10_000));
+    let long = call_tx("bob", 1, f.counter, "spin", &padded, 10_000_000);
+    let extra = (long.len() - short.len()) as u64;
+    let receipts = f.block(&[short, long]);
+    assert_eq!(receipts[0].status, Status::Ok, "{:?}", receipts[0]);
+    assert_eq!(receipts[1].status, Status::Ok, "{:?}", receipts[1]);
+    assert_eq!(
+        receipts[1].gas_used - receipts[0].gas_used,
+        gas::TRANSACTION_PER_BYTE * extra
+    );
+}
+
+#[test]
+fn refused_deployments_leave_no_module_in_the_cache() {
+    let mut f = memory();
+    let before = f.executor.cached_modules();
+    // Each module is new (its source differs), and each is refused for its args.
+    for n in 0..600 {
+        let source = format!("contract Refused{n};\naction a() {{ }}\n");
+        let refused = f.rejection(deploy_tx("mallory", 0, &compile(&source), r#"{"x": 1}"#));
+        assert_eq!(refused.code(), 1008, "{refused}");
+    }
+    assert_eq!(f.executor.cached_modules(), before);
+}
+
+#[test]
+fn the_module_cache_is_bounded() {
+    let mut f = memory();
+    let count = assent_vm::ledger::MAX_CACHED_MODULES + 10;
+    let deployments: Vec<Vec<u8>> = (0..count)
+        .map(|n| {
+            let source = format!("contract Many{n};\naction a() {{ }}\n");
+            deploy_tx("mallory", n as u64, &compile(&source), "")
+        })
+        .collect();
+    // Sixteen 50M-gas deployments a block fit the block gas limit.
+    for block in deployments.chunks(16) {
+        for receipt in f.block(block) {
+            assert_eq!(receipt.status, Status::Ok, "{receipt:?}");
+        }
+    }
+    assert_eq!(
+        f.executor.cached_modules(),
+        assent_vm::ledger::MAX_CACHED_MODULES
+    );
 }
 
 #[test]
@@ -418,11 +473,17 @@ fn each_refusal_of_the_executor_has_its_code() {
 #[test]
 fn a_contract_without_init_deploys_and_its_abi_is_in_the_state() {
     let mut f = memory();
-    let receipts = f.block(&[deploy_tx("carol", 0, &compile(PLAIN), "")]);
+    let deployment = deploy_tx("carol", 0, &compile(PLAIN), "");
+    let signed_len = deployment.len() as u64;
+    let receipts = f.block(&[deployment]);
     assert_eq!(receipts[0].status, Status::Ok);
+    // With no `init` to run, only what is paid before running: the base, every byte of
+    // the signed transaction, and the module's bytes again.
     assert_eq!(
         receipts[0].gas_used,
-        gas::TRANSACTION + gas::DEPLOY_PER_BYTE * compile(PLAIN).len() as u64
+        gas::TRANSACTION
+            + gas::TRANSACTION_PER_BYTE * signed_len
+            + gas::DEPLOY_PER_BYTE * compile(PLAIN).len() as u64
     );
     let plain = create_address(&address("carol"), 0);
     let abi = f
@@ -673,4 +734,78 @@ fn the_vm_in_place_and_on_its_own_thread_give_the_same_receipts_roots_and_views(
     assert_eq!(small_receipts, large_receipts);
     assert_eq!(small_summary, large_summary);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `record Empty {}` as a state value: the poison deployment of the reliability review,
+/// which the store once refused, halting the chain.
+const EMPTY_STATE: &str = "contract Poison;\nrecord Empty {}\nstate e: Empty = Empty {};\n";
+
+#[test]
+fn a_state_value_of_a_record_with_no_fields_deploys_and_the_chain_goes_on() {
+    let mut f = memory();
+    let receipts = f.block(&[
+        deploy_tx("mallory", 0, &compile(EMPTY_STATE), ""),
+        call_tx("bob", 0, f.counter, "add", r#"{"amount": 1}"#, 1_000_000),
+    ]);
+    assert_eq!(receipts[0].status, Status::Ok, "{:?}", receipts[0]);
+    assert_eq!(receipts[1].status, Status::Ok, "{:?}", receipts[1]);
+    assert_eq!(f.chain.head().number, 2);
+}
+
+/// A hand-written module whose `init` stores a record with no fields (type 0) in its
+/// one state variable: the host encodes it, and the store must be able to hold it.
+fn empty_record_module() -> Vec<u8> {
+    let abi = json!({
+        "abi_version": 1,
+        "contract": "Hand",
+        "source_hash": "0x00",
+        "types": [{"kind": "Record", "name": "Empty", "fields": []}],
+        "entries": [{"name": "init", "kind": "init", "export": "init", "params": []}],
+        "states": [{"name": "e", "type": 0, "persistent": false}],
+        "events": [],
+        "interfaces": []
+    });
+    let host = assent_stdlib::abi::HOST_MODULE;
+    let text = format!(
+        r#"(module
+  (import "{host}" "record_new" (func $record_new (param i32 i32) (result i64)))
+  (import "{host}" "state_store" (func $state_store (param i32 i64)))
+  (memory (export "memory") 1 16)
+  (func (export "init")
+    (call $state_store (i32.const 0) (call $record_new (i32.const 0) (i32.const 1024)))))"#
+    );
+    let mut wasm = wat::parse_str(&text).unwrap();
+    // The ABI as a custom section: id 0, size, name, payload.
+    let abi = abi.to_string();
+    let name = b"assent.abi";
+    let mut section = vec![u8::try_from(name.len()).unwrap()];
+    section.extend_from_slice(name);
+    section.extend_from_slice(abi.as_bytes());
+    wasm.push(0);
+    let mut size = section.len();
+    loop {
+        let byte = u8::try_from(size & 0x7f).unwrap();
+        size >>= 7;
+        if size == 0 {
+            wasm.push(byte);
+            break;
+        }
+        wasm.push(byte | 0x80);
+    }
+    wasm.extend_from_slice(&section);
+    wasm
+}
+
+#[test]
+fn a_hand_written_module_storing_an_empty_record_does_not_halt_the_chain() {
+    let mut f = memory();
+    let receipts = f.block(&[
+        deploy_tx("mallory", 0, &empty_record_module(), ""),
+        call_tx("bob", 0, f.counter, "add", r#"{"amount": 1}"#, 1_000_000),
+    ]);
+    assert_eq!(receipts[0].status, Status::Ok, "{:?}", receipts[0]);
+    assert_eq!(receipts[1].status, Status::Ok, "{:?}", receipts[1]);
+    let hand = create_address(&address("mallory"), 0);
+    let raw_key = assent_vm::contract_key(&hand.0, 0, &[]);
+    assert_eq!(f.chain.get(&raw_key, None).unwrap(), Some(vec![0]));
 }

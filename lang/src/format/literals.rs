@@ -131,7 +131,11 @@ fn decode_string(written: &str) -> Option<String> {
                             digit => digits.push(digit),
                         }
                     }
-                    if digits.is_empty() || digits.len() > 6 {
+                    // Hex digits only: `from_str_radix` would also take a sign.
+                    if digits.is_empty()
+                        || digits.len() > 6
+                        || !digits.chars().all(|digit| digit.is_ascii_hexdigit())
+                    {
                         return None;
                     }
                     let code = u32::from_str_radix(&digits, 16).ok()?;

@@ -15,6 +15,7 @@ use super::state::{Changes, Overlay, code_hash_key, decode_nonce, nonce_key};
 use super::store::{BlockCommit, ChainConfig, MemoryStore, Store};
 use super::trie::{self, Trie, secure_key};
 use super::tx::{TxError, VerifiedTransaction, recover_all, recover_each};
+use assent_stdlib::gas;
 use serde_json::Value;
 
 /// The default block gas limit (LEDGER.md §5).
@@ -283,8 +284,10 @@ impl<S: Store> Chain<S> {
     }
 
     /// Builds a block at `time` from raw transactions, runs them and commits the block
-    /// durably. Transactions that fail a check are left out and listed in
-    /// [`BlockResult::rejected`]. Signatures are recovered on all cores while the block runs.
+    /// durably. Transactions that fail a check, that would take the sum of the block's gas
+    /// limits past the block gas limit, or whose execution the host fails, are left out
+    /// and listed in [`BlockResult::rejected`]. Signatures are recovered on all cores while
+    /// the block runs.
     ///
     /// # Errors
     /// `time` not after the head's, an executor fault, or a storage fault; then nothing is
@@ -376,6 +379,8 @@ impl<S: Store> Chain<S> {
         let mut receipts = Vec::new();
         let mut rejected = Vec::new();
         let mut gas_used: u64 = 0;
+        // The sum of the gas limits of the transactions in the block so far.
+        let mut gas_limits: u64 = 0;
 
         // Each transaction runs here, in order, as soon as `feed` has it (produce_block's
         // feed recovers signatures on worker threads, chunk by chunk).
@@ -402,10 +407,25 @@ impl<S: Store> Chain<S> {
                 rejected.push(Rejected { position, error });
                 return Ok(());
             }
-            // Accepted: the nonce moves on whatever the outcome.
+            // The block gas limit bounds the sum of the gas limits, not only each one
+            // (LEDGER.md §5), so that a block's execution time is bounded.
             let tx = verified.signed.tx();
-            changes.writes.insert(
-                nonce_key(&verified.sender),
+            let remaining = env.gas_limit.saturating_sub(gas_limits);
+            if tx.gas_limit > remaining {
+                rejected.push(Rejected {
+                    position,
+                    error: TxError::BlockGasExceeded {
+                        gas_limit: tx.gas_limit,
+                        remaining,
+                        block_limit: env.gas_limit,
+                    },
+                });
+                return Ok(());
+            }
+            // Accepted: the nonce moves on whatever the outcome.
+            let nonce_entry = nonce_key(&verified.sender);
+            let nonce_before = changes.writes.insert(
+                nonce_entry.clone(),
                 Some(tx.nonce.saturating_add(1).to_be_bytes().to_vec()),
             );
             let mut overlay = Overlay {
@@ -417,8 +437,26 @@ impl<S: Store> Chain<S> {
             if tx.is_deployment() {
                 overlay.deploy(&verified.contract, &tx.code);
             }
-            let result = executor.apply(&mut overlay, &verified, &env)?;
+            let result = match executor.apply(&mut overlay, &verified, &env) {
+                Ok(result) => result,
+                Err(fault) => {
+                    // No transaction halts the chain (LEDGER.md §2): a host fault while it
+                    // runs leaves it out of the block, as if it had never been sent (its
+                    // nonce goes back), and the block goes on without it. What the contract
+                    // itself did wrong is an `aborted` receipt, from the executor.
+                    match nonce_before {
+                        Some(before) => changes.writes.insert(nonce_entry, before),
+                        None => changes.writes.remove(&nonce_entry),
+                    };
+                    rejected.push(Rejected {
+                        position,
+                        error: TxError::HostFault(fault.to_string()),
+                    });
+                    return Ok(());
+                }
+            };
             let tx_changes = overlay.tx;
+            gas_limits = gas_limits.saturating_add(tx.gas_limit);
             let index = u32::try_from(accepted.len()).unwrap_or(u32::MAX);
             gas_used = gas_used.saturating_add(result.gas_used);
             let (status, message, position) = match result.outcome {
@@ -640,6 +678,13 @@ fn validate(
         return Ok(Err(TxError::GasLimitTooHigh {
             gas_limit: tx.gas_limit,
             block_limit: config.block_gas_limit,
+        }));
+    }
+    let required = gas::transaction_cost(verified.signed.encoded().len(), tx.code.len());
+    if tx.gas_limit < required {
+        return Ok(Err(TxError::GasLimitTooLow {
+            gas_limit: tx.gas_limit,
+            required,
         }));
     }
     if let Err(error) = tx.check_shape() {

@@ -45,4 +45,4 @@ pub use error::LedgerError;
 pub use executor::{BlockEnv, ExecutionResult, Executor, Outcome, StateAccess};
 pub use primitives::{Address, Hash, keccak256};
 pub use store::{ChainConfig, MemoryStore, RedbStore, Store};
-pub use vm_executor::{ViewError, ViewRequest, ViewResult, VmExecutor};
+pub use vm_executor::{MAX_CACHED_MODULES, ViewError, ViewRequest, ViewResult, VmExecutor};

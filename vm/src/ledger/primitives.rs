@@ -151,5 +151,25 @@ mod tests {
         assert_eq!(decode_hex("0x00ABff"), Some(vec![0x00, 0xab, 0xff]));
         assert_eq!(decode_hex("0x0"), None);
         assert_eq!(decode_hex("zz"), None);
+        assert_eq!(decode_hex("0x+1+1"), None);
+    }
+
+    /// The reference: an optional `0x`, then pairs of `[0-9a-fA-F]` and nothing else.
+    fn reference_hex(text: &str) -> Option<Vec<u8>> {
+        let digits: Vec<char> = text.strip_prefix("0x").unwrap_or(text).chars().collect();
+        if digits.len() % 2 != 0 || !digits.iter().all(char::is_ascii_hexdigit) {
+            return None;
+        }
+        digits
+            .chunks(2)
+            .map(|pair| u8::try_from(pair[0].to_digit(16)? * 16 + pair[1].to_digit(16)?).ok())
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hex_is_parsed_strictly(text in "(0x|0X|0|x|)[0-9a-fA-F+\\- _xgG]{0,12}") {
+            proptest::prop_assert_eq!(decode_hex(&text), reference_hex(&text));
+        }
     }
 }

@@ -77,6 +77,17 @@ pub enum TxError {
     WrongNonce { expected: u64, got: u64 },
     /// 1005
     GasLimitTooHigh { gas_limit: u64, block_limit: u64 },
+    /// 1005: the gas limit does not cover the base cost and the bytes of the transaction
+    /// (LEDGER.md §5, paid before it runs).
+    GasLimitTooLow { gas_limit: u64, required: u64 },
+    /// 1005: the transaction would take the sum of the block's gas limits past the block
+    /// gas limit. A producer leaves it for the next block; in a block received or replayed
+    /// it makes the block invalid.
+    BlockGasExceeded {
+        gas_limit: u64,
+        remaining: u64,
+        block_limit: u64,
+    },
     /// 1006
     NoContract(Address),
     /// 1007
@@ -87,6 +98,10 @@ pub enum TxError {
     WrongShape(&'static str),
     /// 1010
     ModuleRefused(String),
+    /// Not a rule of the transaction: the host failed while running it (a storage fault,
+    /// an instance it could not get). It is left out of the block and dropped from the
+    /// mempool, so that it cannot stop the chain (LEDGER.md §2); as an RPC answer, -32603.
+    HostFault(String),
 }
 
 /// Why bytes do not decode as a signed transaction.
@@ -105,12 +120,15 @@ impl TxError {
             TxError::WrongChainId { .. } => 1002,
             TxError::BadSignature(_) | TxError::HighS => 1003,
             TxError::WrongNonce { .. } => 1004,
-            TxError::GasLimitTooHigh { .. } => 1005,
+            TxError::GasLimitTooHigh { .. }
+            | TxError::GasLimitTooLow { .. }
+            | TxError::BlockGasExceeded { .. } => 1005,
             TxError::NoContract(_) => 1006,
             TxError::NoSuchAction { .. } => 1007,
             TxError::ArgsMismatch(_) => 1008,
             TxError::WrongShape(_) => 1009,
             TxError::ModuleRefused(_) => 1010,
+            TxError::HostFault(_) => -32603,
         }
     }
 }
@@ -144,6 +162,21 @@ impl fmt::Display for TxError {
                 f,
                 "gas limit {gas_limit} exceeds the block gas limit {block_limit}"
             ),
+            TxError::GasLimitTooLow {
+                gas_limit,
+                required,
+            } => write!(
+                f,
+                "gas limit {gas_limit} does not cover the transaction's base and byte cost {required}"
+            ),
+            TxError::BlockGasExceeded {
+                gas_limit,
+                remaining,
+                block_limit,
+            } => write!(
+                f,
+                "gas limit {gas_limit} exceeds the {remaining} left of the block gas limit {block_limit}"
+            ),
             TxError::NoContract(address) => write!(f, "no contract at `{address}`"),
             TxError::NoSuchAction { contract, method } => {
                 write!(f, "contract `{contract}` has no action `{method}`")
@@ -154,6 +187,12 @@ impl fmt::Display for TxError {
             TxError::WrongShape(message) => write!(f, "malformed transaction: {message}"),
             TxError::ModuleRefused(message) => {
                 write!(f, "the module is refused by the validator: {message}")
+            }
+            TxError::HostFault(message) => {
+                write!(
+                    f,
+                    "the node failed while running the transaction: {message}"
+                )
             }
         }
     }

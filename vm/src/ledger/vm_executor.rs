@@ -1,7 +1,8 @@
 //! The real [`Executor`]: runs transactions and views on the wasmtime host ([`Vm`]).
 //!
-//! A transaction reads as: charge the base gas (LEDGER.md §5, [`gas::TRANSACTION`] plus
-//! [`gas::DEPLOY_PER_BYTE`] per module byte, which the VM itself does not charge) → find
+//! A transaction reads as: charge the base gas (LEDGER.md §5, [`gas::transaction_cost`]:
+//! a base, the signed transaction's bytes and a deployed module's bytes, which the VM
+//! itself does not charge) → find
 //! the entry point in the module's ABI → decode the JSON args against it → execute →
 //! on `Ok` write the VM's write set into the transaction's state, otherwise leave it
 //! (the ledger then discards the transaction's writes and keeps only `audit` events) →
@@ -147,10 +148,55 @@ pub struct ViewRequest<'a> {
     pub block: Option<u64>,
 }
 
+/// The most module ABIs a [`VmExecutor`] keeps in memory. Past it the least recently used
+/// is dropped (it is validated again from the stored module when next needed), so that
+/// however many contracts are deployed the cache stays bounded.
+pub const MAX_CACHED_MODULES: usize = 256;
+
+/// The ABIs of validated modules by code hash, at most [`MAX_CACHED_MODULES`], least
+/// recently used first out. Only modules that are deployed (or about to be, their
+/// deployment accepted) enter it: a refused deployment leaves nothing behind.
+#[derive(Debug, Default)]
+struct ModuleCache {
+    entries: BTreeMap<Hash, (Arc<ModuleInfo>, u64)>,
+    /// Incremented on every use; an entry's stamp is its last use.
+    clock: u64,
+}
+
+impl ModuleCache {
+    fn get(&mut self, hash: &Hash) -> Option<Arc<ModuleInfo>> {
+        self.clock += 1;
+        let (info, used) = self.entries.get_mut(hash)?;
+        *used = self.clock;
+        Some(info.clone())
+    }
+
+    fn insert(&mut self, hash: Hash, info: Arc<ModuleInfo>) {
+        self.clock += 1;
+        if !self.entries.contains_key(&hash) && self.entries.len() >= MAX_CACHED_MODULES {
+            // A linear scan, on a miss only: the cache is small and a miss validates a
+            // whole module anyway.
+            let oldest = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(hash, _)| *hash);
+            if let Some(oldest) = oldest {
+                self.entries.remove(&oldest);
+            }
+        }
+        self.entries.insert(hash, (info, self.clock));
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
 /// The [`Executor`] backed by the wasmtime host.
 pub struct VmExecutor {
     bridge: bridge::Bridge,
-    modules: BTreeMap<Hash, Arc<ModuleInfo>>,
+    modules: ModuleCache,
 }
 
 impl std::fmt::Debug for VmExecutor {
@@ -180,7 +226,7 @@ impl VmExecutor {
     pub fn new(config: VmConfig) -> Result<VmExecutor, VmError> {
         Ok(VmExecutor {
             bridge: bridge::Bridge::new(config)?,
-            modules: BTreeMap::new(),
+            modules: ModuleCache::default(),
         })
     }
 
@@ -193,6 +239,12 @@ impl VmExecutor {
     /// stored artefact): a restarted node over a store that has them compiles none.
     pub fn compilations(&self) -> u64 {
         self.bridge.compilations()
+    }
+
+    /// How many module ABIs this executor holds in memory (at most
+    /// [`MAX_CACHED_MODULES`]).
+    pub fn cached_modules(&self) -> usize {
+        self.modules.len()
     }
 
     /// The ABI of the contract at `contract` in `state`, if one is deployed there.
@@ -210,28 +262,29 @@ impl VmExecutor {
         let hash = Hash::from_slice(&hash)
             .ok_or_else(|| LedgerError::Corrupt(format!("code hash of {contract}")))?;
         if let Some(info) = self.modules.get(&hash) {
-            return Ok(Some(info.clone()));
+            return Ok(Some(info));
         }
         let code = state
             .code(contract)?
             .ok_or_else(|| LedgerError::Corrupt(format!("module of {contract} is missing")))?;
-        self.module_info(hash, &code)
-            .map(Some)
-            .map_err(|error| LedgerError::Executor(format!("stored module of {contract}: {error}")))
+        let info = self.module_info(hash, &code).map_err(|error| {
+            LedgerError::Executor(format!("stored module of {contract}: {error}"))
+        })?;
+        self.modules.insert(hash, info.clone());
+        Ok(Some(info))
     }
 
-    /// Validates `code` (once per code hash).
+    /// Validates `code`, or finds its ABI in the cache; does not cache it (the caller
+    /// does, once the module is known to be deployed).
     fn module_info(&mut self, hash: Hash, code: &[u8]) -> Result<Arc<ModuleInfo>, String> {
         if let Some(info) = self.modules.get(&hash) {
-            return Ok(info.clone());
+            return Ok(info);
         }
         let validated = validate(code).map_err(|error| error.to_string())?;
-        let info = Arc::new(ModuleInfo {
+        Ok(Arc::new(ModuleInfo {
             abi: validated.abi,
             types: validated.types,
-        });
-        self.modules.insert(hash, info.clone());
-        Ok(info)
+        }))
     }
 
     /// Runs a view or policy against the state of a block of `chain` (read-only: any
@@ -306,9 +359,12 @@ impl Executor for VmExecutor {
         let payload = tx.signed.tx();
         let host = |error: LedgerError| TxError::ModuleRefused(format!("host fault: {error}"));
         let args = parse_args_text(&payload.args).map_err(TxError::ArgsMismatch)?;
-        let (info, entry) = if payload.is_deployment() {
+        let deployed = payload
+            .is_deployment()
+            .then(|| super::primitives::keccak256(&payload.code));
+        let (info, entry) = if let Some(hash) = deployed {
             let info = self
-                .module_info(super::primitives::keccak256(&payload.code), &payload.code)
+                .module_info(hash, &payload.code)
                 .map_err(TxError::ModuleRefused)?;
             (info.clone(), info.init().cloned())
         } else {
@@ -330,12 +386,19 @@ impl Executor for VmExecutor {
             Some(entry) => info
                 .decode_args(&entry, &args, &HexOnly)
                 .map(|_| ())
-                .map_err(TxError::ArgsMismatch),
-            None if args.as_object().is_some_and(serde_json::Map::is_empty) => Ok(()),
-            None => Err(TxError::ArgsMismatch(
-                "the contract has no `init`, so a deployment takes no arguments".into(),
-            )),
+                .map_err(TxError::ArgsMismatch)?,
+            None if args.as_object().is_some_and(serde_json::Map::is_empty) => {}
+            None => {
+                return Err(TxError::ArgsMismatch(
+                    "the contract has no `init`, so a deployment takes no arguments".into(),
+                ));
+            }
         }
+        // Only an accepted deployment's ABI is kept: a refused one leaves nothing behind.
+        if let Some(hash) = deployed {
+            self.modules.insert(hash, info);
+        }
+        Ok(())
     }
 
     fn apply(
@@ -347,13 +410,8 @@ impl Executor for VmExecutor {
         let payload = tx.signed.tx();
         let deployment = payload.is_deployment();
 
-        // 1. Base gas, charged by the ledger before anything runs.
-        let base = if deployment {
-            let bytes = u64::try_from(payload.code.len()).unwrap_or(u64::MAX);
-            gas::TRANSACTION.saturating_add(gas::DEPLOY_PER_BYTE.saturating_mul(bytes))
-        } else {
-            gas::TRANSACTION
-        };
+        // 1. Base gas and the transaction's bytes, charged before anything runs.
+        let base = gas::transaction_cost(tx.signed.encoded().len(), payload.code.len());
         let Some(execution_gas) = payload.gas_limit.checked_sub(base) else {
             return Ok(ExecutionResult {
                 outcome: Outcome::OutOfGas { position: None },
@@ -424,11 +482,35 @@ impl Executor for VmExecutor {
             .map_err(|error| LedgerError::Executor(error.to_string()))?;
 
         // 4. Keep the writes of a success; the ledger drops the rest.
+        let gas_used = base.saturating_add(execution.gas_used);
         if matches!(execution.outcome, execute::Outcome::Ok(_)) {
             for (raw_key, value) in &execution.writes.changes {
-                match value {
-                    Some(value) => state.set(raw_key, value.clone())?,
-                    None => state.remove(raw_key)?,
+                let written = match value {
+                    Some(value) => state.set(raw_key, value.clone()),
+                    None => state.remove(raw_key),
+                };
+                match written {
+                    Ok(()) => {}
+                    // A module that writes a value the store cannot hold (compiled code
+                    // never does: the codec writes at least one byte) aborts, like any
+                    // other fault of the contract; the ledger drops its writes.
+                    Err(LedgerError::EmptyValue) => {
+                        return Ok(ExecutionResult {
+                            outcome: Outcome::Aborted {
+                                message: LedgerError::EmptyValue.to_string(),
+                                position: None,
+                            },
+                            gas_used,
+                            return_value: None,
+                            events: execution
+                                .events
+                                .iter()
+                                .filter(|event| event.audit)
+                                .map(event_of)
+                                .collect(),
+                        });
+                    }
+                    Err(fault) => return Err(fault),
                 }
             }
         }
@@ -436,7 +518,7 @@ impl Executor for VmExecutor {
         let (outcome, return_value) = outcome_of(execution.outcome, &info, &entry);
         Ok(ExecutionResult {
             outcome,
-            gas_used: base.saturating_add(execution.gas_used),
+            gas_used,
             return_value: return_value.map(|json| json.to_string()),
             events,
         })

@@ -191,3 +191,96 @@ pub fn sign(from: &str, tx: Transaction) -> Vec<u8> {
 pub fn address(name: &str) -> Address {
     dev_address(name).unwrap()
 }
+
+/// A store that fails the commit of any block holding the transaction `poison` (an
+/// injected storage fault tied to one transaction), and otherwise is a [`MemoryStore`].
+pub struct FaultyStore {
+    pub inner: assent_vm::ledger::MemoryStore,
+    pub poison: assent_vm::ledger::Hash,
+    /// How many commits it failed.
+    pub failed: u32,
+}
+
+impl assent_vm::ledger::trie::NodeStore for FaultyStore {
+    fn node(
+        &self,
+        hash: &assent_vm::ledger::Hash,
+    ) -> Result<Option<Vec<u8>>, assent_vm::ledger::store::StoreError> {
+        self.inner.node(hash)
+    }
+}
+
+impl assent_vm::ledger::Store for FaultyStore {
+    fn config(&self) -> Result<Option<ChainConfig>, assent_vm::ledger::store::StoreError> {
+        self.inner.config()
+    }
+    fn head_number(&self) -> Result<Option<u64>, assent_vm::ledger::store::StoreError> {
+        self.inner.head_number()
+    }
+    fn header(
+        &self,
+        number: u64,
+    ) -> Result<Option<assent_vm::ledger::block::Header>, assent_vm::ledger::store::StoreError>
+    {
+        self.inner.header(number)
+    }
+    fn block_transactions(
+        &self,
+        number: u64,
+    ) -> Result<Vec<assent_vm::ledger::Hash>, assent_vm::ledger::store::StoreError> {
+        self.inner.block_transactions(number)
+    }
+    fn transaction(
+        &self,
+        hash: &assent_vm::ledger::Hash,
+    ) -> Result<
+        Option<assent_vm::ledger::store::StoredTransaction>,
+        assent_vm::ledger::store::StoreError,
+    > {
+        self.inner.transaction(hash)
+    }
+    fn receipt(
+        &self,
+        tx_hash: &assent_vm::ledger::Hash,
+    ) -> Result<Option<assent_vm::ledger::receipt::Receipt>, assent_vm::ledger::store::StoreError>
+    {
+        self.inner.receipt(tx_hash)
+    }
+    fn code(
+        &self,
+        hash: &assent_vm::ledger::Hash,
+    ) -> Result<Option<Vec<u8>>, assent_vm::ledger::store::StoreError> {
+        self.inner.code(hash)
+    }
+    fn artefact(
+        &self,
+        code_hash: &assent_vm::ledger::Hash,
+    ) -> Result<Option<Vec<u8>>, assent_vm::ledger::store::StoreError> {
+        self.inner.artefact(code_hash)
+    }
+    fn events(
+        &self,
+        contract: &Address,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<assent_vm::ledger::store::EventLocation>, assent_vm::ledger::store::StoreError>
+    {
+        self.inner.events(contract, from, to)
+    }
+    fn commit_block(
+        &mut self,
+        commit: assent_vm::ledger::store::BlockCommit,
+    ) -> Result<(), assent_vm::ledger::store::StoreError> {
+        if commit
+            .transactions
+            .iter()
+            .any(|(hash, _)| *hash == self.poison)
+        {
+            self.failed += 1;
+            return Err(assent_vm::ledger::store::StoreError::Backend(
+                "injected fault".into(),
+            ));
+        }
+        self.inner.commit_block(commit)
+    }
+}
