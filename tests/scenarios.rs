@@ -205,7 +205,10 @@ fn abort_positions_name_their_file_relative_to_the_contract() {
         stdout.contains("position: expected lib/payer.assent:?:?, got payer.assent:12:5"),
         "{stdout}"
     );
-    assert!(!stdout.contains("step 2") && !stdout.contains("step 3"), "{stdout}");
+    assert!(
+        !stdout.contains("step 2") && !stdout.contains("step 3"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -5,12 +5,12 @@
 //! bytes, so a slow or broken client holds one task and nothing else, and one client's
 //! idle or slow connections cannot keep another client out.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::{IpAddr, Ipv6Addr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -232,7 +232,10 @@ impl Clients {
     /// A slot for a new connection from `address`, unless its client is at its cap.
     fn admit(self: &Arc<Clients>, address: IpAddr) -> Option<ClientSlot> {
         let client = client_of(address);
-        let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let count = open.entry(client).or_insert(0);
         if *count >= MAX_CONNECTIONS_PER_CLIENT {
             return None;

@@ -10,9 +10,9 @@ use assent_stdlib::abi::ContractAbi;
 use assent_stdlib::json::{HexOnly, from_json, to_json};
 use assent_vm::VmConfig;
 use assent_vm::ledger::chain::{LogEntry, LogFilter, MAX_LOG_SCAN};
-use assent_vm::ledger::store::EventLocation;
 use assent_vm::ledger::primitives::{decode_hex, encode_hex};
 use assent_vm::ledger::state::{abi_key, code_hash_key, decode_nonce, nonce_key};
+use assent_vm::ledger::store::EventLocation;
 use assent_vm::ledger::tx::verify_raw;
 use assent_vm::ledger::{
     Address, Chain, Hash, Outcome, RedbStore, Store, ViewError, ViewRequest, VmExecutor,

@@ -90,7 +90,10 @@ pub fn compare(
                 .position
                 .as_ref()
                 .map_or_else(|| "no position".to_owned(), describe_position);
-            problems.push(format!("position: expected {}, got {got}", wanted.describe()));
+            problems.push(format!(
+                "position: expected {}, got {got}",
+                wanted.describe()
+            ));
         }
     }
     if let Some(wanted) = &canonical.returns

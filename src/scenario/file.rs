@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
+use assent_stdlib::value::{Type, Value};
 use indexmap::IndexMap;
 use serde::Deserialize;
-use assent_stdlib::value::{Type, Value};
 use serde_json::Value as Json;
 
 /// A scenario file as written.
@@ -274,9 +274,10 @@ fn step(raw: RawStep) -> Result<Step, String> {
             return Err("only a `deploy` or `call` step takes `at`".into());
         }
         Some(given) => match json_value(given, &Type::Time) {
-            Some(Value::Time(seconds)) => Some(u64::try_from(seconds).map_err(|_| {
-                format!("`at` must not be before 1970, not `{given}`")
-            })?),
+            Some(Value::Time(seconds)) => Some(
+                u64::try_from(seconds)
+                    .map_err(|_| format!("`at` must not be before 1970, not `{given}`"))?,
+            ),
             _ => {
                 return Err(format!(
                     "`at` takes a UTC time like \"2026-01-01T00:00:00Z\" or Unix seconds, \

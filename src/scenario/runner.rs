@@ -473,11 +473,7 @@ impl<S: Store> Runner<S> {
             Ok(result) => {
                 let (status, message, position) = match result.outcome {
                     Outcome::Ok => ("ok", None, None),
-                    Outcome::Aborted { message, position } => (
-                        "aborted",
-                        Some(message),
-                        position,
-                    ),
+                    Outcome::Aborted { message, position } => ("aborted", Some(message), position),
                     Outcome::OutOfGas { .. } => ("out_of_gas", Some("out of gas".into()), None),
                 };
                 Observed {

@@ -484,14 +484,14 @@ fn scaled_message(text: &str, error: ScaledError, percent: bool) -> String {
         ScaledError::Syntax if percent => format!(
             "`{text}` is not {what}: write digits with at most 2 decimals and `%`, like {example}"
         ),
-        ScaledError::Syntax => format!(
-            "`{text}` is not {what}: write digits with at most 2 decimals, like {example}"
-        ),
+        ScaledError::Syntax => {
+            format!("`{text}` is not {what}: write digits with at most 2 decimals, like {example}")
+        }
         ScaledError::Decimals => {
             format!("`{text}` is not {what}: it has more than 2 decimals, like {example} has")
         }
-        ScaledError::Range => format!(
-            "`{text}` is not {what}: it is out of range (from {min} to {max})"
-        ),
+        ScaledError::Range => {
+            format!("`{text}` is not {what}: it is out of range (from {min} to {max})")
+        }
     }
 }

@@ -118,8 +118,7 @@ fn parse_time_with(text: &str, expanded: bool) -> Option<i64> {
         }
     };
     // In i128: the first day of the earliest representable time starts before i64::MIN.
-    i64::try_from(i128::from(days) * i128::from(SECONDS_PER_DAY) + i128::from(seconds_of_day))
-        .ok()
+    i64::try_from(i128::from(days) * i128::from(SECONDS_PER_DAY) + i128::from(seconds_of_day)).ok()
 }
 
 fn fixed_digits(text: &str, count: usize) -> Option<i64> {

@@ -164,7 +164,17 @@ fn scalar_values(number: i64) -> [(Type, Value); 4] {
 
 #[test]
 fn the_extremes_of_every_scalar_round_trip_through_json() {
-    let edges = [i64::MIN, i64::MIN + 1, -100, -1, 0, 1, 99, i64::MAX - 1, i64::MAX];
+    let edges = [
+        i64::MIN,
+        i64::MIN + 1,
+        -100,
+        -1,
+        0,
+        1,
+        99,
+        i64::MAX - 1,
+        i64::MAX,
+    ];
     for number in edges {
         for (ty, value) in scalar_values(number) {
             let json = to_json(&value, &ty);
@@ -188,15 +198,35 @@ fn the_extremes_of_every_scalar_round_trip_through_json() {
 #[test]
 fn scalars_out_of_range_are_refused_as_out_of_range() {
     let cases: Vec<(Type, serde_json::Value, &str)> = vec![
-        (Type::Money, json!("92233720368547758.08"), "`92233720368547758.08` is not money: it is out of range (from -92233720368547758.08 to 92233720368547758.07)"),
+        (
+            Type::Money,
+            json!("92233720368547758.08"),
+            "`92233720368547758.08` is not money: it is out of range (from -92233720368547758.08 to 92233720368547758.07)",
+        ),
         (Type::Money, json!("-92233720368547758.09"), "out of range"),
         (Type::Money, json!("1.234"), "more than 2 decimals"),
-        (Type::Money, json!("1."), "write digits with at most 2 decimals"),
-        (Type::Percent, json!("92233720368547758.08%"), "`92233720368547758.08%` is not a percentage: it is out of range"),
+        (
+            Type::Money,
+            json!("1."),
+            "write digits with at most 2 decimals",
+        ),
+        (
+            Type::Percent,
+            json!("92233720368547758.08%"),
+            "`92233720368547758.08%` is not a percentage: it is out of range",
+        ),
         (Type::Percent, json!("12.5"), "and `%`"),
-        (Type::Duration, json!("-9223372036854775809s"), "it is out of range"),
+        (
+            Type::Duration,
+            json!("-9223372036854775809s"),
+            "it is out of range",
+        ),
         (Type::Duration, json!("300000000000y"), "it is out of range"),
-        (Type::Duration, json!(9_223_372_036_854_775_808_u64), "`9223372036854775808` is not a duration: seconds are a whole number"),
+        (
+            Type::Duration,
+            json!(9_223_372_036_854_775_808_u64),
+            "`9223372036854775808` is not a duration: seconds are a whole number",
+        ),
         (Type::Time, json!(1.5), "`1.5` is not a time"),
         (Type::Time, json!("-000000-01-01"), "is not a time"),
     ];

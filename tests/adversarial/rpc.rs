@@ -77,13 +77,12 @@ fn a_contract_filtered_log_query_costs_what_it_returns_and_pages_past_the_cap() 
     loop {
         let page = node.result("assent_getLogs", &json!([filter]));
         pages += 1;
-        seen.extend(
-            page["events"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|event| (event["block"].as_u64().unwrap(), event["fields"]["n"].clone())),
-        );
+        seen.extend(page["events"].as_array().unwrap().iter().map(|event| {
+            (
+                event["block"].as_u64().unwrap(),
+                event["fields"]["n"].clone(),
+            )
+        }));
         if page["next"].is_null() {
             break;
         }
@@ -105,10 +104,11 @@ fn a_contract_filtered_log_query_costs_what_it_returns_and_pages_past_the_cap() 
 }
 
 /// Headers, a body length of 100 and one byte of it: the reviewer's slow connection.
+/// (The node may already have turned it away: a failed write is not this test's concern.)
 fn slow_connection(node: &Node) -> Option<TcpStream> {
     let mut stream = connect_from("127.0.0.1", node.address()).ok()?;
     let head = "POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{";
-    stream.write_all(head.as_bytes()).ok()?;
+    let _ = stream.write_all(head.as_bytes());
     Some(stream)
 }
 
@@ -124,9 +124,11 @@ fn timed_request(node: &Node, local: &str) -> (Duration, String) {
         "POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
         body.len()
     );
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
+    // A client over its connection cap may be answered and closed before it writes.
+    let _ = stream.write_all(request.as_bytes());
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
     (started.elapsed(), answer)
 }
 
@@ -138,7 +140,7 @@ fn slow_connections_from_one_client_do_not_keep_another_out() {
     let dir = temp_dir("slow-flood");
     let node = Node::start(&dir, "0");
     let slow: Vec<TcpStream> = (0..600).filter_map(|_| slow_connection(&node)).collect();
-    assert!(slow.len() > 512, "only {} connections opened", slow.len());
+    assert!(slow.len() > 512, "only {} connections made", slow.len());
     std::thread::sleep(Duration::from_millis(500));
     let (waited, answer) = timed_request(&node, "127.0.0.2");
     assert!(answer.contains("\"result\""), "{answer}");

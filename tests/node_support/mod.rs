@@ -592,7 +592,9 @@ pub fn connect_from(local: &str, remote: &str) -> std::io::Result<TcpStream> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .build()?;
-    let local: std::net::SocketAddr = format!("{local}:0").parse().map_err(std::io::Error::other)?;
+    let local: std::net::SocketAddr = format!("{local}:0")
+        .parse()
+        .map_err(std::io::Error::other)?;
     let remote: std::net::SocketAddr = remote.parse().map_err(std::io::Error::other)?;
     let stream = runtime.block_on(async {
         let socket = tokio::net::TcpSocket::new_v4()?;

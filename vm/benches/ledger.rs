@@ -12,10 +12,10 @@
 #[path = "../tests/ledger_common/mod.rs"]
 mod common;
 
+use assent_vm::ledger::chain::LogFilter;
 use assent_vm::ledger::primitives::keccak256;
 use assent_vm::ledger::trie::Trie;
 use assent_vm::ledger::tx::{SignedTransaction, create_address, recover_all, recover_prehash_k256};
-use assent_vm::ledger::chain::LogFilter;
 use assent_vm::ledger::{Chain, Hash, MemoryStore, RedbStore, Store};
 use common::{TestExecutor, address, call, config, deploy};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};

@@ -218,11 +218,7 @@ fn relative_to(dir: &str, path: &str) -> String {
     }
     let dir = segments(dir);
     let path = segments(path);
-    let common = dir
-        .iter()
-        .zip(&path)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = dir.iter().zip(&path).take_while(|(a, b)| a == b).count();
     let up = dir.get(common..).unwrap_or_default();
     if up.iter().any(|segment| segment == "..") {
         return base();

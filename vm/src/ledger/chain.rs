@@ -682,7 +682,11 @@ impl<S: Store> Chain<S> {
                         return Ok(page.page);
                     }
                     let count = self.store.block_transactions(block)?.len();
-                    let first_tx = if block == start.block { start.tx_index } else { 0 };
+                    let first_tx = if block == start.block {
+                        start.tx_index
+                    } else {
+                        0
+                    };
                     for tx_index in first_tx..u32::try_from(count).unwrap_or(u32::MAX) {
                         let Some(receipt) = cache.get(&self.store, block, tx_index)? else {
                             continue;

@@ -174,7 +174,10 @@ pub trait Store: NodeStore {
     /// A storage fault.
     fn receipt_at(&self, block: u64, index: u32) -> Result<Option<Receipt>, StoreError> {
         let hashes = self.block_transactions(block)?;
-        match usize::try_from(index).ok().and_then(|index| hashes.get(index)) {
+        match usize::try_from(index)
+            .ok()
+            .and_then(|index| hashes.get(index))
+        {
             Some(hash) => self.receipt(hash),
             None => Ok(None),
         }
