@@ -241,7 +241,7 @@ fn aborts_carry_the_source_position() {
 
 #[test]
 fn every_documented_item_has_its_doc_in_the_abi() {
-    let source = "/// The contract.\ncontract C;\n\n/// A record.\nrecord R {\n    /// A field.\n    f: Int,\n}\n\n/// An enum.\nenum E {\n    /// A variant.\n    A,\n    B,\n}\n\n/// A state.\nstate r: R = R { f: 0 };\nstate e: E = E.A;\n\n/// An event.\nevent Ev {\n    /// An event field.\n    x: Int,\n}\n\n/// A view.\nview v(\n    /// A parameter.\n    p: Int,\n) -> Int {\n    p + r.f\n}\n";
+    let source = "/// The contract.\ncontract C;\n\n/// A record.\nrecord R {\n    /// A field.\n    f: Int,\n}\n\n/// An enum.\nenum E {\n    /// A variant.\n    A,\n    B,\n}\n\n/// A state.\nstate r: R = R { f: 0 };\nstate e: E = E.A;\n\n/// An event.\nevent Ev {\n    /// An event field.\n    x: Int,\n}\n\n/// A view.\nview v(p: Int) -> Int {\n    p + r.f\n}\n";
     let compiled = compile(source);
     let abi = serde_json::to_value(&compiled.abi).unwrap();
     let mut docs = Vec::new();
@@ -249,7 +249,6 @@ fn every_documented_item_has_its_doc_in_the_abi() {
     docs.sort();
     let mut expected = vec![
         "A field.",
-        "A parameter.",
         "A record.",
         "A state.",
         "A variant.",
