@@ -56,7 +56,7 @@ fn compile(source: &str) -> assent_lang::codegen::Compiled {
 /// Variant ordinals of `std.consent`, looked up by name in the ABI.
 fn ordinal(abi: &assent_stdlib::abi::ContractAbi, enum_name: &str, variant: &str) -> u32 {
     for ty in &abi.types {
-        if let assent_stdlib::abi::TypeDesc::Enum { name, variants } = ty
+        if let assent_stdlib::abi::TypeDesc::Enum { name, variants, .. } = ty
             && name == enum_name
         {
             return variants.iter().position(|v| v.name == variant).unwrap() as u32;

@@ -238,3 +238,42 @@ fn aborts_carry_the_source_position() {
     let _ = ALICE;
     let _ = Value::Int(0);
 }
+
+#[test]
+fn every_documented_item_has_its_doc_in_the_abi() {
+    let source = "/// The contract.\ncontract C;\n\n/// A record.\nrecord R {\n    /// A field.\n    f: Int,\n}\n\n/// An enum.\nenum E {\n    /// A variant.\n    A,\n    B,\n}\n\n/// A state.\nstate r: R = R { f: 0 };\nstate e: E = E.A;\n\n/// An event.\nevent Ev {\n    /// An event field.\n    x: Int,\n}\n\n/// A view.\nview v(p: Int) -> Int {\n    p + r.f\n}\n";
+    let compiled = compile(source);
+    let abi = serde_json::to_value(&compiled.abi).unwrap();
+    let mut docs = Vec::new();
+    collect_docs(&abi, &mut docs);
+    docs.sort();
+    let mut expected = vec![
+        "A field.",
+        "A record.",
+        "A state.",
+        "A variant.",
+        "A view.",
+        "An enum.",
+        "An event field.",
+        "An event.",
+        "The contract.",
+    ];
+    expected.sort();
+    assert_eq!(docs, expected, "{abi:#}");
+}
+
+/// Every `doc` string anywhere in an ABI's JSON.
+fn collect_docs(json: &serde_json::Value, docs: &mut Vec<String>) {
+    match json {
+        serde_json::Value::Object(object) => {
+            for (key, value) in object {
+                match (key.as_str(), value) {
+                    ("doc", serde_json::Value::String(doc)) => docs.push(doc.clone()),
+                    _ => collect_docs(value, docs),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| collect_docs(item, docs)),
+        _ => {}
+    }
+}

@@ -299,7 +299,15 @@ fn every_method_answers_with_its_specified_shape() {
     assert_eq!(
         keys(&all[0]),
         [
-            "audit", "block", "contract", "fields", "indexed", "name", "tx_hash", "tx_index"
+            "audit",
+            "block",
+            "contract",
+            "event_index",
+            "fields",
+            "indexed",
+            "name",
+            "tx_hash",
+            "tx_index"
         ]
     );
     let upper = format!("0x{}", address[2..].to_uppercase());

@@ -173,6 +173,91 @@ fn a_broken_scenario_file_is_a_failure_with_its_reason() {
 }
 
 #[test]
+fn abort_positions_name_their_file_relative_to_the_contract() {
+    let dir = temp_dir("positions");
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::write(
+        dir.join("lib/payer.assent"),
+        "contract Payer;\nimport std.claims;\n\naction pay(submitted: Money) -> Money {\n    let benefit = Benefit { deductible: $0, copay: $0, coinsurance: 0%, oop_max: $100 };\n    let before = Accumulators { deductible_met: $0, oop_met: $0 };\n    let a = adjudicate(benefit, before, submitted, submitted);\n    a.plan_pays\n}\n\naction refuse() {\n    abort \"no\";\n}\n",
+    )
+    .unwrap();
+    let scenario = r#"{
+      "time": "2026-01-01T00:00:00Z",
+      "contracts": { "payer": "lib/payer.assent" },
+      "steps": [
+        { "deploy": "payer", "from": "alice" },
+        { "call": "payer.pay", "from": "alice", "args": { "submitted": "-1.00" },
+          "expect": { "status": "aborted", "message": "must not be negative",
+                      "position": { "file": "std/claims.assent", "line": 36, "column": 5 } } },
+        { "call": "payer.refuse", "from": "alice",
+          "expect": { "status": "aborted", "position": { "file": "payer.assent", "line": 12 } } },
+        { "call": "payer.refuse", "from": "alice",
+          "expect": { "status": "aborted", "position": { "file": "lib/payer.assent" } } }
+      ]
+    }"#;
+    let path = dir.join("positions.scenario.json");
+    std::fs::write(&path, scenario).unwrap();
+    let out = assent(&["test", "--trace", path.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    // Only the last step fails: positions are relative to the contract's own directory.
+    assert!(stdout.contains("1 failed"), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("position: expected lib/payer.assent:?:?, got payer.assent:12:5"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("step 2") && !stdout.contains("step 3"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn advance_takes_integer_seconds_and_steps_take_their_block_time() {
+    let dir = temp_dir("times");
+    std::fs::write(
+        dir.join("clock.assent"),
+        "contract Clock;\n\naction stamp() -> Time {\n    now\n}\n\nview time_now() -> Time {\n    now\n}\n",
+    )
+    .unwrap();
+    let scenario = r#"{
+      "time": "2026-01-01T00:00:00Z",
+      "contracts": { "clock": "clock.assent" },
+      "steps": [
+        { "deploy": "clock", "from": "alice" },
+        { "advance": 86400 },
+        { "view": "clock.time_now", "expect": { "returns": "2026-01-02T00:00:01Z" } },
+        { "advance": "1d" },
+        { "view": "clock.time_now", "expect": { "returns": "2026-01-03T00:00:01Z" } },
+        { "call": "clock.stamp", "from": "alice", "at": "2026-02-01T00:00:00Z",
+          "expect": { "returns": "2026-02-01T00:00:00Z" } },
+        { "call": "clock.stamp", "from": "alice", "at": 1769990400,
+          "expect": { "returns": "2026-02-02T00:00:00Z" } },
+        { "call": "clock.stamp", "from": "alice",
+          "expect": { "returns": "2026-02-02T00:00:01Z" } }
+      ]
+    }"#;
+    let path = dir.join("clock.scenario.json");
+    std::fs::write(&path, scenario).unwrap();
+    let out = assent(&["test", path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    // An `at` that is not after the previous block fails the step and says why.
+    let backwards = scenario.replace("1769990400", "1769904000");
+    std::fs::write(&path, backwards).unwrap();
+    let out = assent(&["test", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("is not after the previous block's time"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
 fn the_same_scenario_in_two_processes_gives_identical_receipts_and_gas() {
     let run = || {
         let out = assent(&[

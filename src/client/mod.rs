@@ -401,7 +401,12 @@ pub fn describe_receipt(receipt: &Value) -> String {
     if let Some(message) = receipt.get("message").and_then(Value::as_str) {
         let position = receipt
             .get("position")
-            .map(|p| format!(" at line {}, column {}", p["line"], p["column"]))
+            .map(|p| match p.get("file").and_then(Value::as_str) {
+                Some(file) if !file.is_empty() => {
+                    format!(" at {file}:{}:{}", p["line"], p["column"])
+                }
+                _ => format!(" at line {}, column {}", p["line"], p["column"]),
+            })
             .unwrap_or_default();
         text.push_str(&format!("  message: {message}{position}\n"));
     }

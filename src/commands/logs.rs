@@ -61,10 +61,9 @@ fn logs(args: &Args) -> Result<(Value, String), ClientError> {
     if let Some(to) = args.to_block {
         filter.insert("to_block".into(), json!(to));
     }
-    let events =
-        Client::new(&args.connection.rpc).call("assent_getLogs", json!([Value::Object(filter)]))?;
+    let events = all_pages(&Client::new(&args.connection.rpc), filter)?;
     let mut text = String::new();
-    for event in events.as_array().map(Vec::as_slice).unwrap_or_default() {
+    for event in &events {
         text.push_str(&format!(
             "block {} tx {}: {}\n",
             event.get("block").unwrap_or(&Value::Null),
@@ -75,5 +74,38 @@ fn logs(args: &Args) -> Result<(Value, String), ClientError> {
     if text.is_empty() {
         text = "no events match\n".into();
     }
-    Ok((events, text))
+    Ok((Value::Array(events), text))
 }
+
+/// Events asked for in pages, each resuming where the node said the last one stopped,
+/// until the range is done.
+fn all_pages(client: &Client, mut filter: Map<String, Value>) -> Result<Vec<Value>, ClientError> {
+    filter.insert("limit".into(), json!(PAGE));
+    let mut events = Vec::new();
+    let mut previous: Option<Value> = None;
+    loop {
+        let page = client.call("assent_getLogs", json!([Value::Object(filter.clone())]))?;
+        let (Some(found), Some(next)) = (
+            page.get("events").and_then(Value::as_array),
+            page.get("next"),
+        ) else {
+            return Err(ClientError::Other(format!(
+                "the node answered assent_getLogs with {page}, not `{{events, next}}`"
+            )));
+        };
+        events.extend(found.iter().cloned());
+        if next.is_null() {
+            return Ok(events);
+        }
+        if previous.as_ref() == Some(next) {
+            return Err(ClientError::Other(format!(
+                "the node's search does not move on from {next}"
+            )));
+        }
+        previous = Some(next.clone());
+        filter.insert("resume".into(), next.clone());
+    }
+}
+
+/// Events asked for per request (the node returns at most this many anyway).
+const PAGE: u64 = 10_000;

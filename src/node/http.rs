@@ -1,10 +1,14 @@
 //! The HTTP side: hyper's HTTP/1.1 server on tokio, one task per connection, with a bound
-//! on connections, request headers that must arrive in time, a body size limit and a body
-//! timeout. Each JSON-RPC request becomes a job for the RPC worker threads; the async side
-//! only moves bytes, so a slow or broken client holds one task and nothing else.
+//! on connections overall and per client address, request headers that must arrive in
+//! time, a body size limit and a body that must keep arriving at a minimum rate. Each
+//! JSON-RPC request becomes a job for the RPC worker threads; the async side only moves
+//! bytes, so a slow or broken client holds one task and nothing else, and one client's
+//! idle or slow connections cannot keep another client out.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::{IpAddr, Ipv6Addr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -12,7 +16,7 @@ use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, StatusCode};
@@ -28,10 +32,23 @@ use super::rpc::{self, Body, RpcError};
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// The most connections served at once; more wait to be accepted.
 pub const MAX_CONNECTIONS: usize = 512;
-/// Time a client has to send a request's headers.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Time a client has to send a request's body.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most connections one client holds at once; more are answered 429 and closed at
+/// once. A client is an IPv4 address, or an IPv6 /64 (what one host is usually given).
+/// Well under [`MAX_CONNECTIONS`], so one client's connections, however slow, leave
+/// room for others.
+pub const MAX_CONNECTIONS_PER_CLIENT: usize = 32;
+/// Time a client has to send a request's headers, from the moment the connection is
+/// ready for one: a new connection, or an idle kept-alive one, is closed after this long
+/// without a complete request head.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// The slowest a request body may arrive, after [`BODY_GRACE`]: a client that falls
+/// behind is answered 408 and cut off.
+pub const MIN_BODY_RATE: u64 = 64 << 10;
+/// Time a body may take before [`MIN_BODY_RATE`] applies (a small body's round trip).
+pub const BODY_GRACE: Duration = Duration::from_secs(2);
+/// The longest any body may take: [`BODY_GRACE`] plus [`MAX_BODY_BYTES`] at
+/// [`MIN_BODY_RATE`] (16 s), rounded up.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(20);
 /// Jobs waiting for a worker before the node answers "busy".
 const QUEUE: usize = 4_096;
 
@@ -147,6 +164,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let clients = Arc::new(Clients::default());
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -160,8 +178,8 @@ pub async fn serve(
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(error) => {
                 // Out of file descriptors, say: wait a little rather than spin.
                 eprintln!("assent node: cannot accept a connection: {error}");
@@ -169,10 +187,16 @@ pub async fn serve(
                 continue;
             }
         };
+        let Some(client) = clients.admit(peer.ip()) else {
+            // Over its share: say so if the socket takes it without waiting, and close.
+            let _ = stream.try_write(TOO_MANY_CONNECTIONS.as_bytes());
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let dispatcher = dispatcher.clone();
         tokio::spawn(async move {
             let _permit = permit;
+            let _client = client;
             let service = service_fn(move |request| {
                 let dispatcher = dispatcher.clone();
                 async move { Ok::<_, Infallible>(handle(request, &dispatcher).await) }
@@ -186,6 +210,72 @@ pub async fn serve(
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
+    }
+}
+
+/// The answer to a connection over [`MAX_CONNECTIONS_PER_CLIENT`].
+const TOO_MANY_CONNECTIONS: &str = "HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/plain\r\nconnection: close\r\ncontent-length: 45\r\n\r\ntoo many connections from this client address\n";
+
+/// Open connections per client.
+#[derive(Default)]
+struct Clients {
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One open connection of a client; released when dropped.
+struct ClientSlot {
+    clients: Arc<Clients>,
+    client: IpAddr,
+}
+
+impl Clients {
+    /// A slot for a new connection from `address`, unless its client is at its cap.
+    fn admit(self: &Arc<Clients>, address: IpAddr) -> Option<ClientSlot> {
+        let client = client_of(address);
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = open.entry(client).or_insert(0);
+        if *count >= MAX_CONNECTIONS_PER_CLIENT {
+            return None;
+        }
+        *count += 1;
+        Some(ClientSlot {
+            clients: self.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut open = self
+            .clients
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(count) = open.get_mut(&self.client) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.client);
+            }
+        }
+    }
+}
+
+/// The client an address belongs to: an IPv4 address (an IPv4-mapped IPv6 address is
+/// one), or the /64 network of an IPv6 address.
+fn client_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+            }
+        },
     }
 }
 
@@ -207,27 +297,9 @@ async fn handle(request: hyper::Request<Incoming>, dispatcher: &Dispatcher) -> R
     if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         return too_large();
     }
-    let body = Limited::new(request.into_body(), MAX_BODY_BYTES);
-    let bytes = match tokio::time::timeout(BODY_TIMEOUT, body.collect()).await {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
-            return too_large();
-        }
-        Ok(Err(error)) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                RpcError::invalid_request(format!("the body could not be read: {error}")),
-            );
-        }
-        Err(_) => {
-            return error_response(
-                StatusCode::REQUEST_TIMEOUT,
-                RpcError::invalid_request(format!(
-                    "the body did not arrive within {} s",
-                    BODY_TIMEOUT.as_secs()
-                )),
-            );
-        }
+    let bytes = match read_body(request.into_body()).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
     };
     match dispatcher.answer(&bytes).await {
         Some(answer) => json_response(StatusCode::OK, &answer),
@@ -237,6 +309,62 @@ async fn handle(request: hyper::Request<Incoming>, dispatcher: &Dispatcher) -> R
             response
         }
     }
+}
+
+/// The body, if it arrives whole, within [`MAX_BODY_BYTES`] and fast enough: each part
+/// must come before [`BODY_GRACE`] plus what has come so far at [`MIN_BODY_RATE`] has
+/// passed since the body began, and all of it within [`BODY_TIMEOUT`].
+async fn read_body(body: Incoming) -> Result<Vec<u8>, Response> {
+    let started = tokio::time::Instant::now();
+    let mut body = Limited::new(body, MAX_BODY_BYTES);
+    let mut bytes = Vec::new();
+    loop {
+        let earned = Duration::from_millis(
+            u64::try_from(bytes.len())
+                .unwrap_or(u64::MAX)
+                .saturating_mul(1_000)
+                / MIN_BODY_RATE,
+        );
+        let deadline = started + (BODY_GRACE + earned).min(BODY_TIMEOUT);
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(None) => return Ok(bytes),
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    bytes.extend_from_slice(&data);
+                }
+            }
+            Ok(Some(Err(error))) if error.downcast_ref::<LengthLimitError>().is_some() => {
+                return Err(closing(too_large()));
+            }
+            Ok(Some(Err(error))) => {
+                return Err(closing(error_response(
+                    StatusCode::BAD_REQUEST,
+                    RpcError::invalid_request(format!("the body could not be read: {error}")),
+                )));
+            }
+            Err(_) => {
+                return Err(closing(error_response(
+                    StatusCode::REQUEST_TIMEOUT,
+                    RpcError::invalid_request(format!(
+                        "the body arrived too slowly (at least {} KiB/s after {} s, all of it \
+                         within {} s)",
+                        MIN_BODY_RATE >> 10,
+                        BODY_GRACE.as_secs(),
+                        BODY_TIMEOUT.as_secs()
+                    )),
+                )));
+            }
+        }
+    }
+}
+
+/// `response` with `connection: close`: the rest of the request was not read, so the
+/// connection cannot serve another one.
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 fn too_large() -> Response {

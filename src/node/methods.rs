@@ -9,9 +9,10 @@ use std::time::Duration;
 use assent_stdlib::abi::ContractAbi;
 use assent_stdlib::json::{HexOnly, from_json, to_json};
 use assent_vm::VmConfig;
-use assent_vm::ledger::chain::LogFilter;
+use assent_vm::ledger::chain::{LogEntry, LogFilter, MAX_LOG_SCAN};
 use assent_vm::ledger::primitives::{decode_hex, encode_hex};
 use assent_vm::ledger::state::{abi_key, code_hash_key, decode_nonce, nonce_key};
+use assent_vm::ledger::store::EventLocation;
 use assent_vm::ledger::tx::verify_raw;
 use assent_vm::ledger::{
     Address, Chain, Hash, Outcome, RedbStore, Store, ViewError, ViewRequest, VmExecutor,
@@ -37,7 +38,8 @@ pub const METHODS: &[&str] = &[
     "assent_getLogs",
 ];
 
-/// The most events one `assent_getLogs` answer holds.
+/// The most events one `assent_getLogs` answer holds. A paged request (`limit`) gets at
+/// most this many and `next` to go on from; an unpaged one over this many is refused.
 pub const MAX_LOGS: usize = 10_000;
 
 /// How long a worker waits for the producer to admit a transaction; past it the
@@ -285,14 +287,47 @@ impl Worker {
             Some(Value::Object(object)) => object,
             Some(_) => {
                 return Err(RpcError::invalid_params(
-                    "the filter must be an object `{contract?, event?, where?, from_block?, to_block?}`",
+                    "the filter must be an object `{contract?, event?, where?, from_block?, to_block?, limit?, resume?}`",
                 ));
             }
         };
         known_keys(
             request,
-            &["contract", "event", "where", "from_block", "to_block"],
+            &[
+                "contract",
+                "event",
+                "where",
+                "from_block",
+                "to_block",
+                "limit",
+                "resume",
+            ],
         )?;
+        // `limit` asks for pages: `{events, next}`. Without it the answer is the array of
+        // every match, as before pages existed, and a search that cannot finish in one
+        // answer is refused with where it stopped.
+        let limit = match request.get("limit") {
+            None | Some(Value::Null) => None,
+            Some(value) => match value.as_u64() {
+                Some(limit) if limit > 0 => {
+                    Some(usize::try_from(limit).unwrap_or(MAX_LOGS).min(MAX_LOGS))
+                }
+                _ => {
+                    return Err(RpcError::invalid_params(format!(
+                        "`limit` must be a positive number of events (at most {MAX_LOGS} are returned)"
+                    )));
+                }
+            },
+        };
+        let resume = match request.get("resume") {
+            None | Some(Value::Null) => None,
+            Some(_) if limit.is_none() => {
+                return Err(RpcError::invalid_params(
+                    "`resume` continues a paged search: give `limit` too",
+                ));
+            }
+            Some(value) => Some(log_position(value)?),
+        };
         let chain = self.snapshot()?;
         let contract = match request.get("contract") {
             None | Some(Value::Null) => None,
@@ -339,30 +374,59 @@ impl Worker {
             fields,
             from_block,
             to_block,
+            resume,
         };
-        let entries = chain.logs(&filter).map_err(RpcError::internal)?;
-        if entries.len() > MAX_LOGS {
-            return Err(RpcError::invalid_params(format!(
-                "{} events match, more than {MAX_LOGS}: narrow the filter or the block range",
-                entries.len()
-            )));
+        let page = chain
+            .logs(&filter, limit.unwrap_or(MAX_LOGS))
+            .map_err(RpcError::internal)?;
+        let events = Value::Array(page.entries.iter().map(log_json).collect());
+        let next = page.next.map(|next| {
+            json!({"block": next.block, "tx_index": next.tx_index, "event_index": next.event_index})
+        });
+        match (limit, next) {
+            (Some(_), next) => Ok(json!({"events": events, "next": next})),
+            (None, None) => Ok(events),
+            (None, Some(next)) => Err(RpcError::invalid_params(format!(
+                "the search stopped at block {} before the end of the range (more than \
+                 {MAX_LOGS} events match, or {MAX_LOG_SCAN} events and blocks were looked at): \
+                 give `limit` to receive the events a page at a time, or narrow the filter or \
+                 the block range",
+                next["block"]
+            ))
+            .with_data(json!({"next": next}))),
         }
-        Ok(Value::Array(
-            entries
-                .iter()
-                .map(|entry| {
-                    let mut object = Map::new();
-                    object.insert("block".into(), json!(entry.block));
-                    object.insert("tx_hash".into(), json!(entry.tx_hash.to_string()));
-                    object.insert("tx_index".into(), json!(entry.tx_index));
-                    if let Value::Object(event) = entry.event.to_json() {
-                        object.extend(event);
-                    }
-                    Value::Object(object)
-                })
-                .collect(),
-        ))
     }
+}
+
+/// One event of `assent_getLogs`: where it happened, then the event's own JSON form.
+fn log_json(entry: &LogEntry) -> Value {
+    let mut object = Map::new();
+    object.insert("block".into(), json!(entry.block));
+    object.insert("tx_hash".into(), json!(entry.tx_hash.to_string()));
+    object.insert("tx_index".into(), json!(entry.tx_index));
+    object.insert("event_index".into(), json!(entry.event_index));
+    if let Value::Object(event) = entry.event.to_json() {
+        object.extend(event);
+    }
+    Value::Object(object)
+}
+
+/// A `resume` position: the `next` of an earlier page.
+fn log_position(value: &Value) -> Result<EventLocation, RpcError> {
+    let invalid = || {
+        RpcError::invalid_params(
+            "`resume` must be the `next` of an earlier answer: `{block, tx_index, event_index}`",
+        )
+    };
+    let object = value.as_object().ok_or_else(invalid)?;
+    known_keys(object, &["block", "tx_index", "event_index"])?;
+    let number = |key: &str| object.get(key).and_then(Value::as_u64).ok_or_else(invalid);
+    let index = |key: &str| number(key).and_then(|n| u32::try_from(n).map_err(|_| invalid()));
+    Ok(EventLocation {
+        block: number("block")?,
+        tx_index: index("tx_index")?,
+        event_index: index("event_index")?,
+    })
 }
 
 /// Fails when more than `max` params are given.

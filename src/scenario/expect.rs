@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 use serde_json::Value as Json;
 use similar::{ChangeTag, TextDiff};
 
+use assent_vm::ledger::receipt::SourcePosition;
+
 use super::accounts::Names;
 use super::file::{Expect, ExpectedEvent, ExpectedStatus};
 
@@ -15,8 +17,8 @@ pub struct Observed {
     /// `ok`, `aborted`, `out_of_gas` or `rejected`.
     pub status: &'static str,
     pub message: Option<String>,
-    /// `line:column` in the contract's source.
-    pub position: Option<String>,
+    /// Where in the source it aborted.
+    pub position: Option<SourcePosition>,
     /// The return value, in canonical JSON (addresses as hex).
     pub returns: Json,
     pub events: Vec<ObservedEvent>,
@@ -75,6 +77,23 @@ pub fn compare(
             None => problems.push(format!(
                 "message: expected it to contain {wanted:?}, got no message"
             )),
+        }
+    }
+    if let Some(wanted) = &expect.position {
+        let matches = observed.position.as_ref().is_some_and(|got| {
+            wanted.file.as_ref().is_none_or(|file| *file == got.file)
+                && wanted.line.is_none_or(|line| line == got.line)
+                && wanted.column.is_none_or(|column| column == got.column)
+        });
+        if !matches {
+            let got = observed
+                .position
+                .as_ref()
+                .map_or_else(|| "no position".to_owned(), describe_position);
+            problems.push(format!(
+                "position: expected {}, got {got}",
+                wanted.describe()
+            ));
         }
     }
     if let Some(wanted) = &canonical.returns
@@ -156,9 +175,14 @@ fn describe_status(observed: &Observed) -> String {
         let _ = write!(text, " {message:?}");
     }
     if let Some(position) = &observed.position {
-        let _ = write!(text, " at {position}");
+        let _ = write!(text, " at {}", describe_position(position));
     }
     text
+}
+
+/// `file:line:column`.
+pub fn describe_position(position: &SourcePosition) -> String {
+    format!("{}:{}:{}", position.file, position.line, position.column)
 }
 
 /// A line diff of two JSON values, pretty-printed: `-` expected, `+` got.

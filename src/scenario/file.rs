@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use assent_stdlib::value::{Type, Value};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -29,7 +30,11 @@ pub struct RawStep {
     pub deploy: Option<String>,
     pub call: Option<String>,
     pub view: Option<String>,
-    pub advance: Option<String>,
+    /// A Duration in its JSON form: `"14d"` or an integer of seconds.
+    pub advance: Option<Json>,
+    /// A `deploy` or `call` step's block time, a Time in its JSON form, instead of 1 s
+    /// after the previous block.
+    pub at: Option<Json>,
     pub from: Option<String>,
     pub args: Option<Json>,
     pub expect: Option<Expect>,
@@ -54,7 +59,31 @@ pub struct Expect {
     pub returns: Option<Json>,
     /// The complete list of events, in emission order.
     pub events: Option<Vec<ExpectedEvent>>,
+    /// Where an abort happened; the keys given must match.
+    pub position: Option<ExpectedPosition>,
     pub gas_max: Option<u64>,
+}
+
+/// An expected source position, `{file, line, column}`, any of them omitted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedPosition {
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+impl ExpectedPosition {
+    /// `file:line:column`, `?` for what is not given.
+    pub fn describe(&self) -> String {
+        let part = |part: Option<String>| part.unwrap_or_else(|| "?".into());
+        format!(
+            "{}:{}:{}",
+            part(self.file.clone()),
+            part(self.line.map(|line| line.to_string())),
+            part(self.column.map(|column| column.to_string()))
+        )
+    }
 }
 
 /// Keeps an explicit `null` apart from an absent field.
@@ -128,6 +157,8 @@ pub struct Step {
     pub args: Json,
     pub expect: Expect,
     pub gas_limit: u64,
+    /// Unix seconds of the step's block (`at`), when given.
+    pub at: Option<u64>,
     pub note: Option<String>,
 }
 
@@ -203,10 +234,15 @@ fn split_entry(text: &str) -> Result<(String, String), String> {
 }
 
 fn step(raw: RawStep) -> Result<Step, String> {
-    let given = [&raw.deploy, &raw.call, &raw.view, &raw.advance]
-        .iter()
-        .filter(|field| field.is_some())
-        .count();
+    let given = [
+        raw.deploy.is_some(),
+        raw.call.is_some(),
+        raw.view.is_some(),
+        raw.advance.is_some(),
+    ]
+    .iter()
+    .filter(|given| **given)
+    .count();
     if given != 1 {
         return Err("a step has exactly one of `deploy`, `call`, `view`, `advance`".into());
     }
@@ -221,15 +257,34 @@ fn step(raw: RawStep) -> Result<Step, String> {
         let (contract, method) = split_entry(entry)?;
         Action::View { contract, method }
     } else {
-        let text = raw.advance.as_deref().unwrap_or_default();
-        match assent_stdlib::time::parse_duration(text) {
-            Some(seconds) if seconds > 0 => Action::Advance(seconds),
+        let given = raw.advance.as_ref().unwrap_or(&Json::Null);
+        match json_value(given, &Type::Duration) {
+            Some(Value::Duration(seconds)) if seconds > 0 => Action::Advance(seconds),
             _ => {
                 return Err(format!(
-                    "`advance` takes a positive duration like \"30d\" or \"12h\", not `{text}`"
+                    "`advance` takes a positive duration like \"30d\", \"12h\" or an \
+                     integer of seconds, not `{given}`"
                 ));
             }
         }
+    };
+    let at = match &raw.at {
+        None => None,
+        Some(_) if !matches!(action, Action::Deploy { .. } | Action::Call { .. }) => {
+            return Err("only a `deploy` or `call` step takes `at`".into());
+        }
+        Some(given) => match json_value(given, &Type::Time) {
+            Some(Value::Time(seconds)) => Some(
+                u64::try_from(seconds)
+                    .map_err(|_| format!("`at` must not be before 1970, not `{given}`"))?,
+            ),
+            _ => {
+                return Err(format!(
+                    "`at` takes a UTC time like \"2026-01-01T00:00:00Z\" or Unix seconds, \
+                     not `{given}`"
+                ));
+            }
+        },
     };
     let needs_from = matches!(action, Action::Deploy { .. } | Action::Call { .. });
     if needs_from && raw.from.is_none() {
@@ -253,6 +308,12 @@ fn step(raw: RawStep) -> Result<Step, String> {
         args,
         expect,
         gas_limit: raw.gas_limit.unwrap_or(DEFAULT_GAS_LIMIT),
+        at,
         note: raw.note,
     })
+}
+
+/// A scalar in its JSON form (LANGUAGE.md §3), as arguments are read.
+fn json_value(json: &Json, ty: &Type) -> Option<Value> {
+    assent_stdlib::json::from_json(json, ty, &assent_stdlib::json::HexOnly).ok()
 }

@@ -353,7 +353,8 @@ impl<S: Store> Runner<S> {
         })
     }
 
-    /// Signs and runs one transaction in a new block 1 s after the previous one.
+    /// Signs and runs one transaction in a new block 1 s after the previous one, or at the
+    /// step's `at`.
     fn transact(
         &mut self,
         step: &Step,
@@ -382,7 +383,18 @@ impl<S: Store> Runner<S> {
             .map_err(|error| format!("cannot sign: {error}"))?
             .encoded()
             .to_vec();
-        let time = self.next_time(1);
+        let head = self.chain.head().time;
+        let time = match step.at {
+            None => self.next_time(1),
+            Some(at) if at > head => at,
+            Some(at) => {
+                return Err(format!(
+                    "`at` {} is not after the previous block's time {}",
+                    assent_stdlib::time::format_time(i64::try_from(at).unwrap_or(i64::MAX)),
+                    assent_stdlib::time::format_time(i64::try_from(head).unwrap_or(i64::MAX))
+                ));
+            }
+        };
         let block = self
             .chain
             .produce_block(&mut self.executor, time, &[raw])
@@ -420,9 +432,7 @@ impl<S: Store> Runner<S> {
                 Status::OutOfGas => "out_of_gas",
             },
             message: receipt.message.clone(),
-            position: receipt
-                .position
-                .map(|position| format!("{}:{}", position.line, position.column)),
+            position: receipt.position.clone(),
             returns: receipt
                 .return_value
                 .as_deref()
@@ -463,11 +473,7 @@ impl<S: Store> Runner<S> {
             Ok(result) => {
                 let (status, message, position) = match result.outcome {
                     Outcome::Ok => ("ok", None, None),
-                    Outcome::Aborted { message, position } => (
-                        "aborted",
-                        Some(message),
-                        position.map(|p| format!("{}:{}", p.line, p.column)),
-                    ),
+                    Outcome::Aborted { message, position } => ("aborted", Some(message), position),
                     Outcome::OutOfGas { .. } => ("out_of_gas", Some("out of gas".into()), None),
                 };
                 Observed {

@@ -365,10 +365,14 @@ pub enum TypeDesc {
         name: String,
         /// Variants in depth-first declaration order (the ordinal is the index).
         variants: Vec<VariantAbi>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        doc: Option<String>,
     },
     Record {
         name: String,
         fields: Vec<FieldAbi>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        doc: Option<String>,
     },
     Option {
         of: u32,
@@ -396,6 +400,8 @@ pub struct VariantAbi {
     pub parent: Option<u32>,
     /// One past the ordinal of the last descendant: `x in V` is `V <= x < end`.
     pub end: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -542,7 +548,7 @@ impl ContractAbi {
                 TypeDesc::Bytes => (Type::Bytes, 1),
                 TypeDesc::String => (Type::String, 1),
                 TypeDesc::Decision => (Type::Decision, 1),
-                TypeDesc::Enum { name, variants } => {
+                TypeDesc::Enum { name, variants, .. } => {
                     if variants.is_empty() {
                         return Err(abi_error(format!("enum `{name}` has no variants")));
                     }
@@ -552,7 +558,7 @@ impl ContractAbi {
                     };
                     (Type::Enum(Arc::new(enumeration)), 1)
                 }
-                TypeDesc::Record { name, fields } => {
+                TypeDesc::Record { name, fields, .. } => {
                     let mut size = 1u64;
                     let mut resolved_fields = Vec::with_capacity(fields.len());
                     for field in fields {

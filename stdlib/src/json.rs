@@ -197,28 +197,30 @@ impl Reader<'_> {
             Type::Int => Value::Int(json.as_i64().ok_or_else(|| expected("an integer"))?),
             Type::Money => {
                 let text = json.as_str().ok_or_else(|| expected("money as a string like \"12.50\""))?;
-                Value::Money(parse_money(text).ok_or_else(|| {
-                    fail(format!("`{text}` is not money: write digits with at most 2 decimals, like \"12.50\""))
-                })?)
+                Value::Money(parse_scaled(text, 2).map_err(|error| fail(scaled_message(text, error, false)))?)
             }
             Type::Percent => {
                 let text = json.as_str().ok_or_else(|| expected("a percentage like \"12.5%\""))?;
-                Value::Percent(parse_percent(text).ok_or_else(|| {
-                    fail(format!("`{text}` is not a percentage: write at most 2 decimals and `%`, like \"12.5%\""))
-                })?)
+                let points = match text.strip_suffix('%') {
+                    Some(number) => parse_scaled(number, 2),
+                    None => Err(ScaledError::Syntax),
+                };
+                Value::Percent(points.map_err(|error| fail(scaled_message(text, error, true)))?)
             }
             Type::Time => match json {
-                Json::Number(_) => Value::Time(json.as_i64().ok_or_else(|| expected("Unix seconds"))?),
-                Json::String(text) => Value::Time(time::parse_time(text).ok_or_else(|| {
+                Json::Number(number) => Value::Time(number.as_i64().ok_or_else(|| {
+                    fail(format!("`{number}` is not a time: Unix seconds are a whole number from {} to {}", i64::MIN, i64::MAX))
+                })?),
+                Json::String(text) => Value::Time(time::parse_time_json(text).ok_or_else(|| {
                     fail(format!("`{text}` is not a time: write \"2026-01-31T08:30:00Z\" or \"2026-01-31\""))
                 })?),
                 _ => return Err(expected("a time like \"2026-01-31T08:30:00Z\"")),
             },
             Type::Duration => match json {
-                Json::Number(_) => Value::Duration(json.as_i64().ok_or_else(|| expected("seconds"))?),
-                Json::String(text) => Value::Duration(time::parse_duration(text).ok_or_else(|| {
-                    fail(format!("`{text}` is not a duration: write a number and one of s, m, h, d, w, y, like \"30d\""))
+                Json::Number(number) => Value::Duration(number.as_i64().ok_or_else(|| {
+                    fail(format!("`{number}` is not a duration: seconds are a whole number from {} to {}", i64::MIN, i64::MAX))
                 })?),
+                Json::String(text) => Value::Duration(time::read_duration(text).map_err(|error| fail(error.message(text)))?),
                 _ => return Err(expected("a duration like \"30d\"")),
             },
             Type::Address => {
@@ -402,7 +404,7 @@ pub fn format_money(cents: i64) -> String {
 
 /// `-?\d+(\.\d{1,2})?` to cents.
 pub fn parse_money(text: &str) -> Option<i64> {
-    parse_scaled(text, 2)
+    parse_scaled(text, 2).ok()
 }
 
 /// Basis points as `"12.5%"`, with the fewest decimals.
@@ -419,36 +421,88 @@ pub fn format_percent(points: i64) -> String {
 
 /// `-?\d+(\.\d{1,2})?%` to basis points.
 pub fn parse_percent(text: &str) -> Option<i64> {
-    parse_scaled(text.strip_suffix('%')?, 2)
+    parse_scaled(text.strip_suffix('%')?, 2).ok()
 }
 
-/// A decimal with at most `decimals` digits after the point, scaled to an integer.
-fn parse_scaled(text: &str, decimals: u32) -> Option<i64> {
+/// Why a decimal text is not a value of a scaled type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ScaledError {
+    /// Not `-?\d+(\.\d+)?`.
+    Syntax,
+    /// More digits after the point than the type keeps.
+    Decimals,
+    /// Outside the signed 64-bit range of the scaled integer.
+    Range,
+}
+
+/// A decimal with at most `decimals` digits after the point, scaled to an integer. The
+/// magnitude is accumulated negatively, so the most negative value (which has no
+/// positive counterpart) is read like any other.
+fn parse_scaled(text: &str, decimals: u32) -> Result<i64, ScaledError> {
     let (negative, text) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
     };
     let (whole, fraction) = match text.split_once('.') {
-        Some((whole, fraction)) => (whole, fraction),
-        None => (text, ""),
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
     };
-    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty()
-        || !digits_only(whole)
-        || !digits_only(fraction)
-        || fraction.len() > decimals as usize
-        || (text.contains('.') && fraction.is_empty())
-    {
-        return None;
+    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits_only(whole) || fraction.is_some_and(|fraction| !digits_only(fraction)) {
+        return Err(ScaledError::Syntax);
     }
-    let mut value: i64 = whole
-        .parse::<i64>()
-        .ok()?
-        .checked_mul(10_i64.pow(decimals))?;
-    let mut scale = 10_i64.pow(decimals);
-    for digit in fraction.bytes() {
-        scale /= 10;
-        value = value.checked_add(i64::from(digit - b'0') * scale)?;
+    let fraction = fraction.unwrap_or_default();
+    if fraction.len() > decimals as usize {
+        return Err(ScaledError::Decimals);
     }
-    Some(if negative { -value } else { value })
+    let padding = decimals as usize - fraction.len();
+    let digits = whole
+        .bytes()
+        .chain(fraction.bytes())
+        .chain(std::iter::repeat_n(b'0', padding));
+    let mut value: i64 = 0;
+    for digit in digits {
+        value = value
+            .checked_mul(10)
+            .and_then(|value| value.checked_sub(i64::from(digit - b'0')))
+            .ok_or(ScaledError::Range)?;
+    }
+    if negative {
+        Ok(value)
+    } else {
+        value.checked_neg().ok_or(ScaledError::Range)
+    }
+}
+
+/// The message for a text that is not money (`what` = "money") or a percentage.
+fn scaled_message(text: &str, error: ScaledError, percent: bool) -> String {
+    let (what, example, min, max) = if percent {
+        (
+            "a percentage",
+            "\"12.5%\"",
+            format_percent(i64::MIN),
+            format_percent(i64::MAX),
+        )
+    } else {
+        (
+            "money",
+            "\"12.50\"",
+            format_money(i64::MIN),
+            format_money(i64::MAX),
+        )
+    };
+    match error {
+        ScaledError::Syntax if percent => format!(
+            "`{text}` is not {what}: write digits with at most 2 decimals and `%`, like {example}"
+        ),
+        ScaledError::Syntax => {
+            format!("`{text}` is not {what}: write digits with at most 2 decimals, like {example}")
+        }
+        ScaledError::Decimals => {
+            format!("`{text}` is not {what}: it has more than 2 decimals, like {example} has")
+        }
+        ScaledError::Range => {
+            format!("`{text}` is not {what}: it is out of range (from {min} to {max})")
+        }
+    }
 }

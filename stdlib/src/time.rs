@@ -4,13 +4,18 @@
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
+/// The largest year (and the negated smallest) [`days_from_civil`] takes: beyond the
+/// years of any `i64` of seconds (about ±292 billion), small enough that no step of the
+/// calculation overflows.
+const MAX_YEAR: i64 = 1_000_000_000_000;
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 /// `None` when the date does not exist (month 13, February 30, …) or is out of range.
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
-    if !(-1_000_000..=1_000_000).contains(&year) {
+    if !(-MAX_YEAR..=MAX_YEAR).contains(&year) {
         return None;
     }
     let y = if month <= 2 { year - 1 } else { year };
@@ -53,12 +58,46 @@ pub fn days_in_month(year: i64, month: u32) -> u32 {
 
 /// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ` (UTC) to Unix seconds.
 pub fn parse_time(text: &str) -> Option<i64> {
+    parse_time_with(text, false)
+}
+
+/// [`parse_time`], and also the expanded years [`format_time`] writes outside
+/// 0000–9999 (`+292277026596-12-04T15:30:07Z`, `-000001-01-01`): every `i64` of seconds
+/// has a JSON form that reads back.
+pub fn parse_time_json(text: &str) -> Option<i64> {
+    parse_time_with(text, true)
+}
+
+fn parse_time_with(text: &str, expanded: bool) -> Option<i64> {
     let (date, clock) = match text.split_once('T') {
         Some((date, rest)) => (date, Some(rest.strip_suffix('Z')?)),
         None => (text, None),
     };
+    let (year, date) = match date.strip_prefix(['+', '-']) {
+        Some(rest) if expanded => {
+            let (digits, rest) = rest.split_once('-')?;
+            if digits.len() < 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let magnitude: i64 = digits.parse().ok()?;
+            let year = if date.starts_with('-') {
+                // ISO 8601 writes year zero `+000000`, never `-000000`.
+                if magnitude == 0 {
+                    return None;
+                }
+                -magnitude
+            } else {
+                magnitude
+            };
+            (year, rest)
+        }
+        Some(_) => return None,
+        None => {
+            let (digits, rest) = date.split_once('-')?;
+            (fixed_digits(digits, 4)?, rest)
+        }
+    };
     let mut parts = date.split('-');
-    let year = fixed_digits(parts.next()?, 4)?;
     let month = fixed_digits(parts.next()?, 2)?;
     let day = fixed_digits(parts.next()?, 2)?;
     if parts.next().is_some() {
@@ -78,8 +117,8 @@ pub fn parse_time(text: &str) -> Option<i64> {
             hour * 3600 + minute * 60 + second
         }
     };
-    days.checked_mul(SECONDS_PER_DAY)?
-        .checked_add(seconds_of_day)
+    // In i128: the first day of the earliest representable time starts before i64::MIN.
+    i64::try_from(i128::from(days) * i128::from(SECONDS_PER_DAY) + i128::from(seconds_of_day)).ok()
 }
 
 fn fixed_digits(text: &str, count: usize) -> Option<i64> {
@@ -89,13 +128,20 @@ fn fixed_digits(text: &str, count: usize) -> Option<i64> {
     text.parse().ok()
 }
 
-/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`; a year outside 0000–9999 in ISO 8601's
+/// expanded form, signed and at least six digits (`+012345-…`, `-000001-…`), as
+/// JavaScript writes it.
 pub fn format_time(seconds: i64) -> String {
     let days = seconds.div_euclid(SECONDS_PER_DAY);
     let of_day = seconds.rem_euclid(SECONDS_PER_DAY);
     let (year, month, day) = civil_from_days(days);
+    let year = match year {
+        0..=9999 => format!("{year:04}"),
+        _ if year < 0 => format!("-{:06}", year.unsigned_abs()),
+        _ => format!("+{year:06}"),
+    };
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        "{year}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
         of_day / 3600,
         of_day % 3600 / 60,
         of_day % 60
@@ -114,22 +160,63 @@ pub const DURATION_UNITS: &[(char, i64)] = &[
 
 /// Parses `30d`, `-12h`, `1_000s` to seconds (`1y` = 365 days).
 pub fn parse_duration(text: &str) -> Option<i64> {
+    read_duration(text).ok()
+}
+
+/// Why a text is not a duration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DurationError {
+    /// Not digits (with `_` between them) and one unit, optionally negative.
+    Syntax,
+    /// More seconds than an `i64` holds.
+    Range,
+}
+
+impl DurationError {
+    /// The message for `text`.
+    pub fn message(self, text: &str) -> String {
+        match self {
+            DurationError::Syntax => format!(
+                "`{text}` is not a duration: write a number and one of s, m, h, d, w, y, like \"30d\""
+            ),
+            DurationError::Range => format!(
+                "`{text}` is not a duration: it is out of range (from {}s to {}s)",
+                i64::MIN,
+                i64::MAX
+            ),
+        }
+    }
+}
+
+/// [`parse_duration`] with the reason for a refusal. The magnitude is read as an `i128`,
+/// so the most negative duration (with no positive counterpart) reads back.
+pub fn read_duration(text: &str) -> Result<i64, DurationError> {
     let (negative, text) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    let unit = text.chars().last()?;
-    let (_, scale) = DURATION_UNITS.iter().find(|(u, _)| *u == unit)?;
-    let digits = text.get(..text.len() - 1)?;
+    let unit = text.chars().last().ok_or(DurationError::Syntax)?;
+    let (_, scale) = DURATION_UNITS
+        .iter()
+        .find(|(u, _)| *u == unit)
+        .ok_or(DurationError::Syntax)?;
+    let digits = text.get(..text.len() - 1).ok_or(DurationError::Syntax)?;
     if digits.is_empty()
         || digits.starts_with('_')
         || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
     {
-        return None;
+        return Err(DurationError::Syntax);
     }
-    let count: i64 = digits.replace('_', "").parse().ok()?;
-    let seconds = count.checked_mul(*scale)?;
-    Some(if negative { -seconds } else { seconds })
+    let mut count: i128 = 0;
+    for digit in digits.bytes().filter(|b| *b != b'_') {
+        count = count
+            .checked_mul(10)
+            .and_then(|count| count.checked_add(i128::from(digit - b'0')))
+            .filter(|count| *count <= i128::from(u64::MAX))
+            .ok_or(DurationError::Range)?;
+    }
+    let seconds = count * i128::from(*scale);
+    i64::try_from(if negative { -seconds } else { seconds }).map_err(|_| DurationError::Range)
 }
 
 /// Formats seconds in the largest exact unit of d, h, m, s: `30d`, `36h`, `-90s`.

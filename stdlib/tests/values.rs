@@ -72,14 +72,12 @@ fn arb_type() -> impl Strategy<Value = Type> {
 }
 
 fn arb_value(ty: &Type) -> BoxedStrategy<Value> {
-    // Times and durations stay within the calendar the JSON form can write.
-    let seconds = -62_135_596_800i64..253_402_300_799i64;
     match ty {
         Type::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
         Type::Int => any::<i64>().prop_map(Value::Int).boxed(),
         Type::Money => any::<i64>().prop_map(Value::Money).boxed(),
         Type::Percent => any::<i64>().prop_map(Value::Percent).boxed(),
-        Type::Time => seconds.prop_map(Value::Time).boxed(),
+        Type::Time => any::<i64>().prop_map(Value::Time).boxed(),
         Type::Duration => any::<i64>().prop_map(Value::Duration).boxed(),
         Type::Address => any::<[u8; 20]>().prop_map(Value::Address).boxed(),
         Type::Hash => any::<[u8; 32]>().prop_map(Value::Hash).boxed(),
@@ -170,10 +168,105 @@ proptest! {
     }
 
     #[test]
+    fn every_i64_round_trips_through_the_json_form_of_scalars(number in any::<i64>()) {
+        for (ty, value) in scalar_values(number) {
+            let json = to_json(&value, &ty);
+            prop_assert_eq!(from_json(&json, &ty, &HexOnly), Ok(value), "{}", json);
+        }
+    }
+
+    #[test]
     fn decoding_arbitrary_bytes_never_panics(ty in arb_type(), bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         if let Ok(value) = decode(&bytes, &ty) {
             prop_assert_eq!(encode(&value), bytes, "only the canonical encoding decodes");
         }
+    }
+}
+
+/// The Money, Percent, Time and Duration holding `number`.
+fn scalar_values(number: i64) -> [(Type, Value); 4] {
+    [
+        (Type::Money, Value::Money(number)),
+        (Type::Percent, Value::Percent(number)),
+        (Type::Time, Value::Time(number)),
+        (Type::Duration, Value::Duration(number)),
+    ]
+}
+
+#[test]
+fn the_extremes_of_every_scalar_round_trip_through_json() {
+    let edges = [
+        i64::MIN,
+        i64::MIN + 1,
+        -100,
+        -1,
+        0,
+        1,
+        99,
+        i64::MAX - 1,
+        i64::MAX,
+    ];
+    for number in edges {
+        for (ty, value) in scalar_values(number) {
+            let json = to_json(&value, &ty);
+            assert_eq!(from_json(&json, &ty, &HexOnly), Ok(value), "{json}");
+        }
+    }
+    assert_eq!(
+        to_json(&Value::Money(i64::MIN), &Type::Money),
+        json!("-92233720368547758.08")
+    );
+    assert_eq!(
+        to_json(&Value::Time(i64::MIN), &Type::Time),
+        json!("-292277022657-01-27T08:29:52Z")
+    );
+    assert_eq!(
+        to_json(&Value::Time(i64::MAX), &Type::Time),
+        json!("+292277026596-12-04T15:30:07Z")
+    );
+}
+
+#[test]
+fn scalars_out_of_range_are_refused_as_out_of_range() {
+    let cases: Vec<(Type, serde_json::Value, &str)> = vec![
+        (
+            Type::Money,
+            json!("92233720368547758.08"),
+            "`92233720368547758.08` is not money: it is out of range (from -92233720368547758.08 to 92233720368547758.07)",
+        ),
+        (Type::Money, json!("-92233720368547758.09"), "out of range"),
+        (Type::Money, json!("1.234"), "more than 2 decimals"),
+        (
+            Type::Money,
+            json!("1."),
+            "write digits with at most 2 decimals",
+        ),
+        (
+            Type::Percent,
+            json!("92233720368547758.08%"),
+            "`92233720368547758.08%` is not a percentage: it is out of range",
+        ),
+        (Type::Percent, json!("12.5"), "and `%`"),
+        (
+            Type::Duration,
+            json!("-9223372036854775809s"),
+            "it is out of range",
+        ),
+        (Type::Duration, json!("300000000000y"), "it is out of range"),
+        (
+            Type::Duration,
+            json!(9_223_372_036_854_775_808_u64),
+            "`9223372036854775808` is not a duration: seconds are a whole number",
+        ),
+        (Type::Time, json!(1.5), "`1.5` is not a time"),
+        (Type::Time, json!("-000000-01-01"), "is not a time"),
+    ];
+    for (ty, input, expected) in cases {
+        let error = from_json(&input, &ty, &HexOnly).unwrap_err().to_string();
+        assert!(
+            error.contains(expected),
+            "{input}: got `{error}`, expected `{expected}`"
+        );
     }
 }
 

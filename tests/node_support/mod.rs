@@ -591,3 +591,23 @@ impl Client {
         }
     }
 }
+
+/// A TCP connection to `remote` from the loopback address `local` (Linux routes all of
+/// 127/8 to `lo`, so `127.0.0.2` is another client of the same machine).
+pub fn connect_from(local: &str, remote: &str) -> std::io::Result<TcpStream> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()?;
+    let local: std::net::SocketAddr = format!("{local}:0")
+        .parse()
+        .map_err(std::io::Error::other)?;
+    let remote: std::net::SocketAddr = remote.parse().map_err(std::io::Error::other)?;
+    let stream = runtime.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.bind(local)?;
+        socket.connect(remote).await
+    })?;
+    let stream = runtime.block_on(async { stream.into_std() })?;
+    stream.set_nonblocking(false)?;
+    Ok(stream)
+}

@@ -1,6 +1,7 @@
 //! Ledger benchmarks: the trie root of 1M random keys, 10k incremental updates per block,
 //! k256 recovery alone (one core and all cores), and signed transactions through blocks of
-//! 1,000 committed durably to redb, all in one run so the numbers compare.
+//! 1,000 committed durably to redb, all in one run so the numbers compare; and a
+//! contract-filtered log query over one transaction's 10,000 events.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,6 +12,7 @@
 #[path = "../tests/ledger_common/mod.rs"]
 mod common;
 
+use assent_vm::ledger::chain::LogFilter;
 use assent_vm::ledger::primitives::keccak256;
 use assent_vm::ledger::trie::Trie;
 use assent_vm::ledger::tx::{SignedTransaction, create_address, recover_all, recover_prehash_k256};
@@ -202,8 +204,50 @@ fn bench_blocks<S: Store>(
     });
 }
 
+/// A contract-filtered log query over one transaction's 10,000 events, in a durable redb
+/// store (LEDGER.md §6: work proportional to what is returned).
+fn logs(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("assent-bench-logs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut chain =
+        Chain::open(RedbStore::open(&dir.join("ledger.redb")).unwrap(), config()).unwrap();
+    let contract = create_address(&address("deployer"), 0);
+    let time = chain.head().time;
+    chain
+        .produce_block(&mut TestExecutor, time + 1, &[deploy("deployer", 0)])
+        .unwrap();
+    chain
+        .produce_block(
+            &mut TestExecutor,
+            time + 2,
+            &[call("deployer", 1, contract, "flood", r#"{"n":10000}"#)],
+        )
+        .unwrap();
+    let filter = LogFilter {
+        contract: Some(contract),
+        ..LogFilter::default()
+    };
+    let mut group = c.benchmark_group("logs");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(10_000));
+    group.bench_function(
+        "getLogs by contract, 10,000 events of one transaction, redb",
+        |b| {
+            b.iter(|| {
+                let page = chain.logs(&filter, 10_000).unwrap();
+                assert_eq!(page.entries.len(), 10_000);
+                black_box(page)
+            });
+        },
+    );
+    group.finish();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 criterion_group!(
     benches,
+    logs,
     transactions,
     incremental_updates,
     trie_root_of_1m_keys

@@ -666,7 +666,7 @@ fn check_abi(abi: &ContractAbi, types: &[Type]) -> Result<(), ValidationError> {
     }
     // Every enum variant's `end` must be consistent, or `in` would misbehave.
     for (index, desc) in abi.types.iter().enumerate() {
-        if let TypeDesc::Enum { name, variants } = desc {
+        if let TypeDesc::Enum { name, variants, .. } = desc {
             for (ordinal, variant) in variants.iter().enumerate() {
                 let end = variant.end as usize;
                 if end <= ordinal || end > variants.len() {

@@ -334,31 +334,43 @@ fn redb_store_keeps_blocks_receipts_code_and_events_across_reopen() {
     );
 
     let by_contract = chain
-        .logs(&LogFilter {
-            contract: Some(contract),
-            ..LogFilter::default()
-        })
-        .unwrap();
+        .logs(
+            &LogFilter {
+                contract: Some(contract),
+                ..LogFilter::default()
+            },
+            usize::MAX,
+        )
+        .unwrap()
+        .entries;
     let names: Vec<_> = by_contract
         .iter()
         .map(|entry| entry.event.name.as_str())
         .collect();
     assert_eq!(names, ["Set", "Set", "Attempt"]);
     let by_field = chain
-        .logs(&LogFilter {
-            event: Some("Set".into()),
-            fields: vec![("key".into(), json!("k2"))],
-            ..LogFilter::default()
-        })
-        .unwrap();
+        .logs(
+            &LogFilter {
+                event: Some("Set".into()),
+                fields: vec![("key".into(), json!("k2"))],
+                ..LogFilter::default()
+            },
+            usize::MAX,
+        )
+        .unwrap()
+        .entries;
     assert_eq!(by_field.len(), 1);
     assert_eq!(by_field[0].tx_index, 1);
     let none = chain
-        .logs(&LogFilter {
-            contract: Some(Address([5; 20])),
-            ..LogFilter::default()
-        })
-        .unwrap();
+        .logs(
+            &LogFilter {
+                contract: Some(Address([5; 20])),
+                ..LogFilter::default()
+            },
+            usize::MAX,
+        )
+        .unwrap()
+        .entries;
     assert!(none.is_empty());
 
     replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap();

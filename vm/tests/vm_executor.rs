@@ -294,6 +294,7 @@ fn an_abort_discards_writes_and_emits_but_keeps_audit_events_and_the_nonce() {
     assert_eq!(
         receipt.position,
         Some(SourcePosition {
+            file: "test.assent".into(),
             line: 30,
             column: 5
         })
@@ -519,6 +520,7 @@ fn views_report_aborts_and_refuse_unknown_entries() {
         Outcome::Aborted {
             message: "n must be positive".into(),
             position: Some(SourcePosition {
+                file: "test.assent".into(),
                 line: 44,
                 column: 5
             }),

@@ -108,11 +108,7 @@ pub(super) fn contract(program: &mut Program) -> Option<Contract> {
         name,
         doc,
         module: module_name,
-        files: program
-            .sources
-            .files()
-            .map(|(_, f)| f.name.clone())
-            .collect(),
+        files: position_files(program),
         enums: program.enums.iter().map(|e| e.def.clone()).collect(),
         records: program.records.iter().map(|r| r.def.clone()).collect(),
         events: program.events.iter().map(|e| e.def.clone()).collect(),
@@ -177,4 +173,78 @@ fn callees_first(program: &Program, roots: &[FunctionId]) -> Vec<FunctionId> {
         }
     }
     order
+}
+
+/// The name each source file has in abort positions (LEDGER.md §4), by file id: relative
+/// to the directory of the contract being compiled — its own base name, `other.assent`
+/// for an imported contract, `std/claims.assent` inside the standard library — and never
+/// absolute, so the same sources compile to the same bytes wherever they lie.
+fn position_files(program: &Program) -> Vec<String> {
+    let root = program
+        .module(ROOT)
+        .map(|m| m.name.clone())
+        .unwrap_or_default();
+    let root_dir = root.rsplit_once('/').map_or("", |(dir, _)| dir);
+    program
+        .sources
+        .files()
+        .map(|(id, file)| {
+            let kind = program
+                .modules
+                .iter()
+                .find(|m| m.file == id)
+                .map_or(ModuleKind::File, |m| m.kind);
+            match kind {
+                ModuleKind::Std => format!("{}.assent", file.name.replace('.', "/")),
+                _ => relative_to(root_dir, &file.name),
+            }
+        })
+        .collect()
+}
+
+/// `path` relative to the directory `dir` (both as the loader resolved them: `/`
+/// separated, normalised). A path that cannot be made relative (an absolute import beside
+/// a relative root) keeps its base name only.
+fn relative_to(dir: &str, path: &str) -> String {
+    let segments = |text: &str| -> Vec<String> {
+        text.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let base = || path.rsplit('/').next().unwrap_or(path).to_owned();
+    if dir.starts_with('/') != path.starts_with('/') {
+        return base();
+    }
+    let dir = segments(dir);
+    let path = segments(path);
+    let common = dir.iter().zip(&path).take_while(|(a, b)| a == b).count();
+    let up = dir.get(common..).unwrap_or_default();
+    if up.iter().any(|segment| segment == "..") {
+        return base();
+    }
+    let mut parts: Vec<String> = up.iter().map(|_| "..".to_owned()).collect();
+    parts.extend(path.get(common..).unwrap_or_default().iter().cloned());
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_to;
+
+    #[test]
+    fn position_files_are_relative_to_the_contract_directory() {
+        let cases = [
+            ("", "claims.assent", "claims.assent"),
+            ("contracts/a", "contracts/a/x.assent", "x.assent"),
+            ("contracts/a", "contracts/b/y.assent", "../b/y.assent"),
+            ("/home/u/c", "/home/u/c/lib/z.assent", "lib/z.assent"),
+            ("c", "/etc/w.assent", "w.assent"),
+            ("..", "../v.assent", "v.assent"),
+            ("../..", "../u.assent", "u.assent"),
+        ];
+        for (dir, path, expected) in cases {
+            assert_eq!(relative_to(dir, path), expected, "{dir} {path}");
+        }
+    }
 }

@@ -53,15 +53,18 @@ impl<'c> TypeTable<'c> {
                                     name: v.name.clone(),
                                     parent: v.parent,
                                     end: v.end,
+                                    doc: v.doc.clone(),
                                 })
                                 .collect()
                         })
                         .unwrap_or_default(),
+                    doc: def.and_then(|d| d.doc.clone()),
                 }
             }
             Ty::Record(id) => {
                 let def = self.contract.record_def(*id);
                 let name = def.map_or_else(String::new, |d| d.name.clone());
+                let doc = def.and_then(|d| d.doc.clone());
                 let fields = def.map(|d| d.fields.clone()).unwrap_or_default();
                 let fields = fields
                     .iter()
@@ -72,7 +75,7 @@ impl<'c> TypeTable<'c> {
                         doc: f.doc.clone(),
                     })
                     .collect();
-                TypeDesc::Record { name, fields }
+                TypeDesc::Record { name, fields, doc }
             }
             Ty::Option(t) => TypeDesc::Option { of: self.id(t) },
             Ty::List(t) => TypeDesc::List { of: self.id(t) },

@@ -45,10 +45,21 @@ impl Status {
 }
 
 /// A place in contract source, 1-based.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourcePosition {
+    /// The source file, relative to the directory of the contract that was compiled (its
+    /// own base name, `other.assent`, `std/claims.assent`); empty when the module did
+    /// not name one.
+    pub file: String,
     pub line: u32,
     pub column: u32,
+}
+
+impl SourcePosition {
+    /// `{file, line, column}` (LEDGER.md §4).
+    pub fn to_json(&self) -> Value {
+        json!({ "file": self.file, "line": self.line, "column": self.column })
+    }
 }
 
 /// An event a transaction emitted.
@@ -86,11 +97,12 @@ pub struct Receipt {
 impl Receipt {
     /// The RLP form stored and committed to in the receipts root:
     /// `[tx_hash, block, index, status, message, position, gas_used, return, contract_address,
-    /// events]`, with `position` a list `[line, column]` or empty, absent values the empty
+    /// events]`, with `position` a list `[file, line, column]` or empty, absent values the empty
     /// string, and each event `[contract, name, fields, [indexed…], audit]`.
     pub fn encode(&self) -> Vec<u8> {
-        let position = match self.position {
+        let position = match &self.position {
             Some(position) => ListBuilder::new()
+                .bytes(position.file.as_bytes())
                 .u64(u64::from(position.line))
                 .u64(u64::from(position.column))
                 .finish(),
@@ -156,14 +168,21 @@ impl Receipt {
         ] = rlp::decode(bytes)?.items_exact::<10>()?;
         let position = match position.items()?.as_slice() {
             [] => None,
+            [file, line, column] => Some(SourcePosition {
+                file: text(file)?,
+                line: to_u32(line)?,
+                column: to_u32(column)?,
+            }),
+            // Receipts written before positions named their file.
             [line, column] => Some(SourcePosition {
+                file: String::new(),
                 line: to_u32(line)?,
                 column: to_u32(column)?,
             }),
             other => {
                 return Err(RlpError::WrongItemCount {
                     offset: position.offset(),
-                    expected: 2,
+                    expected: 3,
                     got: other.len(),
                 });
             }
@@ -201,11 +220,8 @@ impl Receipt {
         if let Some(message) = &self.message {
             object.insert("message".into(), json!(message));
         }
-        if let Some(position) = self.position {
-            object.insert(
-                "position".into(),
-                json!({ "line": position.line, "column": position.column }),
-            );
+        if let Some(position) = &self.position {
+            object.insert("position".into(), position.to_json());
         }
         object.insert("gas_used".into(), json!(self.gas_used));
         let return_value = self

@@ -148,6 +148,40 @@ pub trait Store: NodeStore {
         from: u64,
         to: u64,
     ) -> Result<Vec<EventLocation>, StoreError>;
+    /// Up to `limit` entries of the event index of `contract`, from `start` (inclusive)
+    /// through the end of block `to`, in chain order.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn events_from(
+        &self,
+        contract: &Address,
+        start: EventLocation,
+        to: u64,
+        limit: usize,
+    ) -> Result<Vec<EventLocation>, StoreError> {
+        if start.block > to {
+            return Ok(Vec::new());
+        }
+        let mut locations = self.events(contract, start.block, to)?;
+        locations.retain(|location| *location >= start);
+        locations.truncate(limit);
+        Ok(locations)
+    }
+    /// The receipt of the transaction at `index` in block `block`.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn receipt_at(&self, block: u64, index: u32) -> Result<Option<Receipt>, StoreError> {
+        let hashes = self.block_transactions(block)?;
+        match usize::try_from(index)
+            .ok()
+            .and_then(|index| hashes.get(index))
+        {
+            Some(hash) => self.receipt(hash),
+            None => Ok(None),
+        }
+    }
     /// Writes a block and everything it brings, atomically and durably.
     ///
     /// # Errors
@@ -305,6 +339,25 @@ impl Store for MemoryStore {
             .events
             .range(start..=end)
             .filter_map(|(key, ())| event_location(key))
+            .collect())
+    }
+
+    fn events_from(
+        &self,
+        contract: &Address,
+        start: EventLocation,
+        to: u64,
+        limit: usize,
+    ) -> Result<Vec<EventLocation>, StoreError> {
+        if start.block > to {
+            return Ok(Vec::new());
+        }
+        let (_, end) = event_range(contract, start.block, to);
+        Ok(self
+            .events
+            .range(event_key(contract, start)..=end)
+            .filter_map(|(key, ())| event_location(key))
+            .take(limit)
             .collect())
     }
 
@@ -580,6 +633,40 @@ impl Store for RedbStore {
             }
         }
         Ok(locations)
+    }
+
+    fn events_from(
+        &self,
+        contract: &Address,
+        start: EventLocation,
+        to: u64,
+        limit: usize,
+    ) -> Result<Vec<EventLocation>, StoreError> {
+        if start.block > to {
+            return Ok(Vec::new());
+        }
+        let (_, end) = event_range(contract, start.block, to);
+        let start = event_key(contract, start);
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(EVENTS).map_err(backend)?;
+        let mut locations = Vec::new();
+        for entry in table
+            .range(start.as_slice()..=end.as_slice())
+            .map_err(backend)?
+            .take(limit)
+        {
+            let (key, _) = entry.map_err(backend)?;
+            if let Some(location) = event_location(key.value()) {
+                locations.push(location);
+            }
+        }
+        Ok(locations)
+    }
+
+    fn receipt_at(&self, block: u64, index: u32) -> Result<Option<Receipt>, StoreError> {
+        self.read(RECEIPTS, &location_key(block, index))?
+            .map(|bytes| decode_receipt(&bytes))
+            .transpose()
     }
 
     fn commit_block(&mut self, commit: BlockCommit) -> Result<(), StoreError> {

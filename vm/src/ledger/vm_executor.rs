@@ -550,12 +550,13 @@ fn outcome_of(
     }
 }
 
-/// `file:line:col` → line and column (the file is the contract's own).
+/// `file:line:col` as the module wrote it → the receipt's position.
 fn parse_position(text: &str) -> Option<SourcePosition> {
     let mut parts = text.rsplitn(3, ':');
     let column = parts.next()?.parse().ok()?;
     let line = parts.next()?.parse().ok()?;
-    Some(SourcePosition { line, column })
+    let file = parts.next().unwrap_or_default().to_owned();
+    Some(SourcePosition { file, line, column })
 }
 
 /// An event in the receipt's form: fields as a JSON object in declaration order.
@@ -630,6 +631,7 @@ mod tests {
         assert_eq!(
             parse_position("c:/x.assent:12:5"),
             Some(SourcePosition {
+                file: "c:/x.assent".into(),
                 line: 12,
                 column: 5
             })

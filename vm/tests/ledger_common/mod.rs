@@ -22,13 +22,14 @@ pub fn config() -> ChainConfig {
 /// - deployment writes `contract ‖ "init"`; a module starting with `bad` is refused;
 /// - `set {"key", "value"}` writes `contract ‖ key = value` and emits `Set`;
 /// - `fail` writes, emits `Noise` and audits `Attempt`, then aborts at 3:5;
-/// - `burn` runs out of gas.
+/// - `burn` runs out of gas;
+/// - `flood {"n"}` emits `n` `Tick` events (a log flood for the benchmarks).
 ///
 /// Gas is 1,000 plus 10 per argument byte.
 #[derive(Default)]
 pub struct TestExecutor;
 
-const ACTIONS: [&str; 3] = ["set", "fail", "burn"];
+const ACTIONS: [&str; 4] = ["set", "fail", "burn", "flood"];
 
 fn contract_key(contract: &Address, key: &[u8]) -> Vec<u8> {
     let mut raw = contract.0.to_vec();
@@ -114,7 +115,11 @@ impl Executor for TestExecutor {
                 Ok(ExecutionResult {
                     outcome: Outcome::Aborted {
                         message: "failed on purpose".into(),
-                        position: Some(SourcePosition { line: 3, column: 5 }),
+                        position: Some(SourcePosition {
+                            file: "fail.assent".into(),
+                            line: 3,
+                            column: 5,
+                        }),
                     },
                     gas_used,
                     return_value: None,
@@ -136,6 +141,15 @@ impl Executor for TestExecutor {
                     ],
                 })
             }
+            "flood" => Ok(ok((0..args["n"].as_u64().unwrap_or(0))
+                .map(|n| Event {
+                    contract: tx.contract,
+                    name: "Tick".into(),
+                    fields: format!(r#"{{"n":{n}}}"#),
+                    indexed: vec!["n".into()],
+                    audit: false,
+                })
+                .collect())),
             _ => Ok(ExecutionResult {
                 outcome: Outcome::OutOfGas { position: None },
                 gas_used: payload.gas_limit,
