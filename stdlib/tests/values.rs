@@ -134,7 +134,7 @@ fn reference_hex(text: &str) -> Option<Vec<u8>> {
         .strip_prefix("0x")
         .or_else(|| text.strip_prefix("0X"))?;
     let digits: Vec<char> = digits.chars().collect();
-    if digits.len() % 2 != 0 || !digits.iter().all(char::is_ascii_hexdigit) {
+    if !digits.len().is_multiple_of(2) || !digits.iter().all(char::is_ascii_hexdigit) {
         return None;
     }
     Some(

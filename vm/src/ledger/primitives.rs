@@ -157,7 +157,7 @@ mod tests {
     /// The reference: an optional `0x`, then pairs of `[0-9a-fA-F]` and nothing else.
     fn reference_hex(text: &str) -> Option<Vec<u8>> {
         let digits: Vec<char> = text.strip_prefix("0x").unwrap_or(text).chars().collect();
-        if digits.len() % 2 != 0 || !digits.iter().all(char::is_ascii_hexdigit) {
+        if !digits.len().is_multiple_of(2) || !digits.iter().all(char::is_ascii_hexdigit) {
             return None;
         }
         digits
