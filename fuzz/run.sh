@@ -32,7 +32,8 @@ if ! cargo afl --version 2>/dev/null | grep -q "$CARGO_AFL_VERSION"; then
 fi
 # cargo-afl builds AFL++ and its runtime when installed; a failure there is only a
 # warning, and a new rustc needs its own runtime: build it when it is missing.
-if ! cargo afl fuzz -h >/dev/null 2>&1; then
+afl_help=$(cargo afl fuzz -h 2>&1 || true)
+if grep -q "config --build" <<<"$afl_help"; then
     cargo afl config --build --force
 fi
 
@@ -49,6 +50,7 @@ cargo afl test --release --locked --features afl
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 export AFL_NO_AFFINITY=1 AFL_SKIP_CRASHES=0 AFL_QUIET=1
 
+mkdir -p target/afl
 crashed=()
 for target in "${targets[@]}"; do
     out="target/afl/$target"
@@ -61,7 +63,7 @@ for target in "${targets[@]}"; do
     echo "== fuzz: $target for ${seconds}s"
     cargo afl fuzz -V "$seconds" -t 5000 "${dictionary[@]}" -i "seeds/$target" -o "$out" \
         -- "target/release/$target" </dev/null >"$out.log" 2>&1 || {
-        tail -20 "$out.log"
+        tail -20 "$out.log" || true
         crashed+=("$target (afl-fuzz failed)")
         continue
     }
