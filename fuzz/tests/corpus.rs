@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-fn run_directory(target: &str, run: fn(&[u8]), kind: &str) -> usize {
+fn run_directory(target: &str, run: assent_fuzz::Target, kind: &str) -> usize {
     let directory = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(kind)
         .join(target);
@@ -27,7 +27,7 @@ fn run_directory(target: &str, run: fn(&[u8]), kind: &str) -> usize {
 }
 
 /// Runs `run` over the seeds and regressions of `target`; a target without seeds fails.
-fn corpus(target: &str, run: fn(&[u8])) {
+fn corpus(target: &str, run: assent_fuzz::Target) {
     let seeds = run_directory(target, run, "seeds");
     assert!(
         seeds > 0,
@@ -76,4 +76,13 @@ fn every_target_has_a_corpus_test() {
     let tested = ["parse", "check", "rlp", "tx", "codec", "json", "admission"];
     let targets: Vec<&str> = assent_fuzz::TARGETS.iter().map(|(name, _)| *name).collect();
     assert_eq!(targets, tested);
+    // `run.sh` (what CI runs) fuzzes the same targets.
+    let script = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("run.sh"))
+        .unwrap_or_default();
+    let listed = script
+        .lines()
+        .find_map(|line| line.strip_prefix("ALL_TARGETS=("))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .map(|names| names.split_whitespace().collect::<Vec<_>>());
+    assert_eq!(listed, Some(targets));
 }
