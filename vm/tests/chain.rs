@@ -393,16 +393,21 @@ fn a_data_directory_of_another_storage_format_is_refused_and_left_as_it_was() {
     const META: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
     // A database as the first format left it: a head, no format entry; then one that
     // claims a format from the future.
-    let cases: [(&str, Option<u64>, &str); 2] = [
+    let cases: [(&str, Option<u64>, &str); 3] = [
         (
             "v1.redb",
             None,
-            "storage format 1, this build reads format 2",
+            "storage format 1, this build reads format 3",
+        ),
+        (
+            "v2.redb",
+            Some(2),
+            "storage format 2, this build reads format 3: start a new data directory",
         ),
         (
             "v9.redb",
             Some(9),
-            "storage format 9, this build reads format 2",
+            "storage format 9, this build reads format 3",
         ),
     ];
     for (name, format, expected) in cases {

@@ -429,8 +429,10 @@ const META_CONFIG: &str = "config";
 const META_HEAD: &str = "head";
 const META_FORMAT: &str = "format";
 
-/// The layout of the tables; stored with the first commit and checked on open.
-const FORMAT: u64 = 2;
+/// The layout of the tables and what their entries mean; stored with the first commit and
+/// checked on open. 3: receipts' positions carry their file, and gas prices changed (bytes
+/// paid, host costs calibrated), so blocks of format 2 would not replay to their roots.
+const FORMAT: u64 = 3;
 
 /// The durable store: one redb database file. Clones share the database, so a node's
 /// readers see every committed block (each read is its own redb read transaction, and a
@@ -470,7 +472,9 @@ impl RedbStore {
                 Some(bytes) if bytes.as_slice() == FORMAT.to_be_bytes() => {}
                 Some(bytes) => {
                     return Err(StoreError::Backend(format!(
-                        "`{}` is in storage format {}, this build reads format {FORMAT}",
+                        "`{}` is in storage format {}, this build reads format {FORMAT}: \
+                         start a new data directory, or keep using the build that wrote \
+                         this one",
                         path.display(),
                         <[u8; 8]>::try_from(bytes.as_slice()).map_or(0, u64::from_be_bytes)
                     )));
