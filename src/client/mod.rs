@@ -17,8 +17,11 @@ use serde_json::{Value, json};
 /// The node a client talks to unless `--rpc` says otherwise.
 pub const DEFAULT_RPC: &str = "http://127.0.0.1:8645";
 
-/// The gas limit of a transaction unless `--gas-limit` says otherwise.
-pub const DEFAULT_GAS_LIMIT: u64 = 100_000_000;
+/// The gas limit of a transaction unless `--gas-limit` says otherwise. A limit reserves
+/// that much of its block's gas limit (1,000,000,000), so it is kept well above what the
+/// sample contracts use (at most about 550,000 for a deployment) but low enough that a
+/// hundred client transactions share a block.
+pub const DEFAULT_GAS_LIMIT: u64 = 10_000_000;
 
 /// Options every client command takes.
 #[derive(clap::Args, Clone, Debug)]
