@@ -2,10 +2,11 @@
 //! executed WebAssembly instruction). Written once; the VM charges these before doing
 //! the work, and `docs/gas.md` explains them.
 //!
-//! One unit of gas stands for about the time of one plain WebAssembly instruction, and
-//! every host cost grows with the work the call really does, so that no input makes a
-//! host function's time per gas exceed 4x a plain loop's (measured for every host
-//! function by `cargo bench -p assent-vm --bench calibration`; table in
+//! Every host cost grows with the work the call really does, charged before it is done.
+//! The target is that one unit of gas stands for about the time of one plain WebAssembly
+//! instruction, so that no input makes a host function's time per gas exceed 4x a plain
+//! loop's; `cargo bench -p assent-vm --bench calibration` measures every host function
+//! against that bound (its latest table, and the rows still above it, are in
 //! `docs/performance.md`). Prices follow the work: storage is priced by bytes, writes
 //! dearer than reads; hashing by 32-byte words; `recover` at a fixed price; events by
 //! bytes; memory growth by page; value operations by the memory they copy, build,
@@ -34,8 +35,8 @@ pub const STORAGE_WRITE_PER_BYTE: u64 = 30;
 pub const SHA3: u64 = 100;
 pub const SHA3_PER_WORD: u64 = 20;
 
-/// secp256k1 public-key recovery: about 150 µs of work, priced at the plain loop's rate
-/// (it was 6,000, about 100x too cheap for its time).
+/// secp256k1 public-key recovery: about 150 µs of work, so about 0.5 ns per gas (at
+/// 6,000 it was about 25 ns per gas, ~100x a plain loop).
 pub const RECOVER: u64 = 300_000;
 
 /// An event, plus per byte of its encoded fields.
