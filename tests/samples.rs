@@ -1240,8 +1240,12 @@ fn drug_supply_serialised_units_from_commission_to_dispense_returns_and_suspect_
 /// The statement a clinician signs to attest `record` in the registry at `registry`:
 /// `keccak256("assent.record-attestation" ‖ registry ‖ record)`, as Solidity's
 /// `keccak256(abi.encodePacked(...))` computes it.
+/// `sha3("assent.record-attestation", registry, record)`: the tuple's canonical encoding
+/// (the String with its 4-byte length).
 fn attestation_statement(registry: &Address, record: &[u8; 32]) -> [u8; 32] {
-    let mut bytes = b"assent.record-attestation".to_vec();
+    let tag = b"assent.record-attestation";
+    let mut bytes = (tag.len() as u32).to_be_bytes().to_vec();
+    bytes.extend_from_slice(tag);
     bytes.extend_from_slice(registry);
     bytes.extend_from_slice(record);
     assent_vm::keccak256(&bytes)

@@ -52,6 +52,8 @@ pub struct Node {
     pub mempool: Arc<SharedMempool>,
     pub producer: Sender<Command>,
     pub chain_id: u64,
+    /// The gas cap of a view over RPC (`--view-gas`).
+    pub view_gas: u64,
 }
 
 /// One RPC worker: the node, and a VM of its own for views (made on first use).
@@ -207,7 +209,8 @@ impl Worker {
                     pool_instances: 64,
                     ..VmConfig::default()
                 })
-                .map_err(RpcError::internal)?,
+                .map_err(RpcError::internal)?
+                .with_view_gas(self.node.view_gas),
             ),
         };
         let request = ViewRequest {

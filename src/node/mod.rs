@@ -36,6 +36,10 @@ use self::producer::{Command, Schedule};
 /// The chain id of a new data directory unless `--chain-id` says otherwise ("AS").
 pub const DEFAULT_CHAIN_ID: u64 = 0x4153;
 
+/// The default gas cap of a view over RPC (`--view-gas`): views run on the RPC worker
+/// threads, never on the block producer, and this bounds how long one holds a worker.
+pub const DEFAULT_VIEW_GAS: u64 = 100_000_000;
+
 /// RPC worker threads.
 const WORKERS: usize = 4;
 
@@ -56,6 +60,10 @@ pub struct Args {
     /// Do not log each block with transactions to standard error
     #[arg(long)]
     quiet: bool,
+    /// The gas cap of a view or policy called over RPC (`assent_call`); at most the block
+    /// gas limit
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_VIEW_GAS)]
+    view_gas: u64,
 }
 
 /// Parses `0`, `250ms`, `2s`, `1m`.
@@ -109,6 +117,7 @@ fn serve(args: &Args) -> Result<(), String> {
         mempool,
         producer: producer.clone(),
         chain_id: config.chain_id,
+        view_gas: args.view_gas,
     });
     let dispatcher = Arc::new(
         Dispatcher::start(&node, WORKERS)

@@ -45,10 +45,20 @@ pub const MAX_MEMORY_PAGES: u32 = 16;
 /// depth 1, so a chain of at most 7 nested cross-contract calls is allowed.
 pub const MAX_CALL_DEPTH: usize = 8;
 
-/// The most bytes of values (strings, bytes, collection elements) the host builds for
-/// one transaction; beyond it the transaction aborts. Bounds host memory independently
-/// of the gas limit.
+/// The memory budget of one call (a transaction, or a view over RPC): the most bytes of
+/// values the host builds for it, counted as they occupy memory
+/// ([`crate::value::footprint`]: an element, field or empty option
+/// [`crate::value::VALUE_BYTES`], a String or Bytes its bytes besides), plus
+/// [`HANDLE_BYTES`] for every handle given out (a copied handle too) and
+/// [`crate::value::SHARED_BYTES`] for every value behind one. Values are counted when
+/// built and never uncounted, so the sum bounds the peak. Beyond it the call aborts with
+/// the message "the call built more than … bytes of values". Bounds host memory
+/// independently of the gas limit: four views at once hold at most 4 x 32 MiB.
 pub const MAX_VALUE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The bytes a handle takes in the frame's arena: its slot (type id and shared pointer,
+/// 16 bytes), doubled for the arena's spare capacity.
+pub const HANDLE_BYTES: u64 = 32;
 
 /// The most native stack a module's deepest chain of calls may need, as the validator
 /// estimates it (per function: 128 bytes plus 16 per parameter, local and operand-stack
@@ -187,8 +197,10 @@ pub enum HostFn {
 
     // ---- hashing and signatures -------------------------------------------------------
     /// `sha3(args: handle tuple-or-value, count: i32) -> handle Hash`: Keccak-256 of the
-    /// arguments packed as [`crate::codec::encode_for_hash`] says. With `count` 1 the
-    /// handle is the single argument; otherwise a tuple of the arguments.
+    /// arguments encoded as [`crate::codec::encode_for_hash`] says. With `count` 1 the
+    /// handle is the single argument; otherwise a tuple of the `count` arguments. A
+    /// negative `count` (`sha3_packed`, which only the standard library can call) hashes
+    /// the tuple of `-count` arguments as [`crate::codec::encode_packed`] says.
     Sha3,
     /// `sha3_scalar(type, value) -> handle Hash`: `sha3` of one scalar argument.
     Sha3Scalar,

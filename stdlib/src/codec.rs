@@ -102,11 +102,30 @@ pub fn encoded_len(value: &Value) -> usize {
     }
 }
 
-/// The bytes `sha3(a, b, …)` hashes: each argument's canonical encoding, except that a
-/// `String` or `Bytes` argument contributes its raw bytes (as Solidity's
-/// `abi.encodePacked` does). So `sha3(document)` is the Keccak-256 any tool computes for
-/// those bytes, and `std.crypto.eth_signed` can build the EIP-191 prefix.
+/// The bytes `sha3(a, b, …)` hashes: with one `String` or `Bytes` argument, its bytes
+/// (so `sha3(document)` is the Keccak-256 any tool computes for them); otherwise the
+/// canonical encoding of the tuple of the arguments, in which every String, Bytes and
+/// collection carries its length, so `sha3("ab", "c") != sha3("a", "bc")` (unlike
+/// Solidity's `abi.encodePacked`).
 pub fn encode_for_hash(arguments: &[Value]) -> Vec<u8> {
+    match arguments {
+        [Value::Bytes(bytes)] => bytes.clone(),
+        [Value::String(text)] => text.as_bytes().to_vec(),
+        _ => {
+            let mut out = Vec::new();
+            arguments
+                .iter()
+                .for_each(|argument| encode_into(argument, &mut out));
+            out
+        }
+    }
+}
+
+/// The bytes the standard library's `sha3_packed(a, b, …)` hashes: each argument's
+/// canonical encoding, except that a `String` or `Bytes` contributes its bytes without
+/// their length. Ambiguous in general; `std.crypto.eth_signed` uses it for the EIP-191
+/// prefix, whose form is fixed.
+pub fn encode_packed(arguments: &[Value]) -> Vec<u8> {
     let mut out = Vec::new();
     for argument in arguments {
         match argument {

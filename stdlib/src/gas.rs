@@ -2,17 +2,27 @@
 //! executed WebAssembly instruction). Written once; the VM charges these before doing
 //! the work, and `docs/gas.md` explains them.
 //!
-//! Prices follow the work: storage is priced by bytes, writes dearer than reads; hashing
-//! by 32-byte words; `recover` at a fixed price; events by bytes; memory growth by page;
-//! value operations by the elements or bytes they touch.
+//! Every host cost grows with the work the call really does, charged before it is done.
+//! The target is that one unit of gas stands for about the time of one plain WebAssembly
+//! instruction, so that no input makes a host function's time per gas exceed 4x a plain
+//! loop's; `cargo bench -p assent-vm --bench calibration` measures every host function
+//! against that bound (its latest table, and the rows still above it, are in
+//! `docs/performance.md`). Prices follow the work: storage is priced by bytes, writes
+//! dearer than reads; hashing by 32-byte words; `recover` at a fixed price; events by
+//! bytes; memory growth by page; value operations by the memory they copy, build,
+//! compare, search or shift ([`crate::value::footprint`]: an element or field counts
+//! [`crate::value::VALUE_BYTES`], a String or Bytes its bytes besides).
 
 /// Every host call, before anything else.
 pub const HOST_CALL: u64 = 20;
 
-/// Per element or per 32 bytes a value operation reads, copies or compares.
-pub const VALUE_PER_ELEMENT: u64 = 2;
-/// Per byte a value operation copies (strings, bytes, encodings).
-pub const VALUE_PER_BYTE: u64 = 1;
+/// Per started 8 bytes of memory a value operation copies, builds, compares, searches or
+/// shifts ([`value_cost`]). A comparison is charged for the smaller operand (ordering and
+/// equality stop at the first difference, and the sizes are known without a walk); a
+/// search for each element it may compare; an insertion or removal in a local set, map
+/// or list for the elements it shifts; a change to a value shared with another handle for
+/// the copy it makes first.
+pub const VALUE_PER_WORD: u64 = 1;
 
 /// Reading one ledger entry, plus per byte of key and value.
 pub const STORAGE_READ: u64 = 800;
@@ -25,8 +35,9 @@ pub const STORAGE_WRITE_PER_BYTE: u64 = 30;
 pub const SHA3: u64 = 100;
 pub const SHA3_PER_WORD: u64 = 20;
 
-/// secp256k1 public-key recovery.
-pub const RECOVER: u64 = 6_000;
+/// secp256k1 public-key recovery: about 150 µs of work, so about 0.5 ns per gas (at
+/// 6,000 it was about 25 ns per gas, ~100x a plain loop).
+pub const RECOVER: u64 = 300_000;
 
 /// An event, plus per byte of its encoded fields.
 pub const EVENT: u64 = 1_000;
@@ -60,6 +71,11 @@ pub fn transaction_cost(signed_len: usize, code_len: usize) -> u64 {
 
 /// The default block gas limit (LEDGER.md §5).
 pub const DEFAULT_BLOCK_GAS_LIMIT: u64 = 1_000_000_000;
+
+/// Cost of a value operation over `bytes` bytes of memory ([`VALUE_PER_WORD`]).
+pub fn value_cost(bytes: u64) -> u64 {
+    VALUE_PER_WORD.saturating_mul(bytes.div_ceil(8))
+}
 
 /// Cost of hashing `len` bytes.
 pub fn sha3_cost(len: usize) -> u64 {

@@ -135,3 +135,76 @@ impl Value {
         Value::Record(vec![Value::Bool(permitted), Value::String(rule.into())])
     }
 }
+
+/// The bytes one value takes in the host's memory in place (inside a collection, a record
+/// or an option): a bound on the size of the host's value type, fixed here so that gas
+/// and the memory budget are the same on every platform (a test checks the bound).
+pub const VALUE_BYTES: u64 = 40;
+
+/// The bytes of a shared allocation's header (its reference counts): every value behind
+/// a handle or inside an option is one.
+pub const SHARED_BYTES: u64 = 16;
+
+/// The bytes `value` occupies in the host's memory: [`VALUE_BYTES`] plus what it owns
+/// (the bytes of a String or Bytes, the elements of a collection or record, the shared
+/// value of an option), so an empty option, a Hash or an element count what they occupy
+/// and not what they encode to. Value operations are charged by it and values built
+/// count it against the memory budget ([`crate::abi::MAX_VALUE_BYTES`]).
+pub fn footprint(value: &Value) -> u64 {
+    VALUE_BYTES.saturating_add(owned_bytes(value))
+}
+
+/// The bytes `value` owns outside its own [`VALUE_BYTES`].
+fn owned_bytes(value: &Value) -> u64 {
+    let many = |items: &[Value]| {
+        items
+            .iter()
+            .fold(0u64, |total, item| total.saturating_add(footprint(item)))
+    };
+    match value {
+        Value::Bool(_)
+        | Value::Int(_)
+        | Value::Money(_)
+        | Value::Percent(_)
+        | Value::Time(_)
+        | Value::Duration(_)
+        | Value::Address(_)
+        | Value::Hash(_)
+        | Value::Enum(_)
+        | Value::Option(None) => 0,
+        Value::Bytes(bytes) => bytes.len() as u64,
+        Value::String(text) => text.len() as u64,
+        Value::Record(items) | Value::List(items) | Value::Set(items) => many(items),
+        Value::Option(Some(inner)) => SHARED_BYTES.saturating_add(footprint(inner)),
+        Value::Map(entries) => entries.iter().fold(0u64, |total, (key, value)| {
+            total
+                .saturating_add(footprint(key))
+                .saturating_add(footprint(value))
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_bytes_bounds_the_host_value() {
+        assert!(std::mem::size_of::<Value>() as u64 <= VALUE_BYTES);
+        assert!(std::mem::size_of::<std::sync::Arc<Value>>() as u64 * 2 <= SHARED_BYTES);
+    }
+
+    #[test]
+    fn footprint_counts_what_values_occupy() {
+        assert_eq!(footprint(&Value::Option(None)), VALUE_BYTES);
+        assert_eq!(footprint(&Value::String("abc".into())), VALUE_BYTES + 3);
+        assert_eq!(
+            footprint(&Value::List(vec![Value::Int(1), Value::Int(2)])),
+            3 * VALUE_BYTES
+        );
+        assert_eq!(
+            footprint(&Value::some(Value::Int(1))),
+            2 * VALUE_BYTES + SHARED_BYTES
+        );
+    }
+}

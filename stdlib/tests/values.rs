@@ -528,8 +528,40 @@ fn signs_and_spaces_are_not_hex() {
 }
 
 #[test]
-fn sha3_input_packs_strings_and_bytes_raw() {
-    let packed = codec::encode_for_hash(&[
+fn sha3_input_of_one_string_or_bytes_is_its_bytes() {
+    assert_eq!(
+        codec::encode_for_hash(&[Value::String("ab".into())]),
+        b"ab".to_vec()
+    );
+    assert_eq!(
+        codec::encode_for_hash(&[Value::Bytes(vec![0xde, 0xad])]),
+        vec![0xde, 0xad]
+    );
+    assert_eq!(json::hex(&[0xde, 0xad]), "0xdead");
+}
+
+#[test]
+fn sha3_input_of_several_arguments_is_the_tuple_encoding() {
+    let tuple = [
+        Value::String("ab".into()),
+        Value::Hash([7; 32]),
+        Value::Int(1),
+    ];
+    let mut expected = 2u32.to_be_bytes().to_vec();
+    expected.extend(b"ab");
+    expected.extend([7; 32]);
+    expected.extend(1i64.to_be_bytes());
+    assert_eq!(codec::encode_for_hash(&tuple), expected);
+    // Where one String ends is part of what is hashed.
+    assert_ne!(
+        codec::encode_for_hash(&[Value::String("ab".into()), Value::String("c".into())]),
+        codec::encode_for_hash(&[Value::String("a".into()), Value::String("bc".into())]),
+    );
+}
+
+#[test]
+fn packed_sha3_input_concatenates_strings_and_bytes_raw() {
+    let packed = codec::encode_packed(&[
         Value::String("ab".into()),
         Value::Hash([7; 32]),
         Value::Int(1),
@@ -538,5 +570,4 @@ fn sha3_input_packs_strings_and_bytes_raw() {
     expected.extend([7; 32]);
     expected.extend(1i64.to_be_bytes());
     assert_eq!(packed, expected);
-    assert_eq!(json::hex(&[0xde, 0xad]), "0xdead");
 }

@@ -611,3 +611,68 @@ pub fn connect_from(local: &str, remote: &str) -> std::io::Result<TcpStream> {
     stream.set_nonblocking(false)?;
     Ok(stream)
 }
+
+impl Node {
+    /// [`Node::start`] with more `assent node` arguments (`--view-gas N`, …).
+    pub fn start_with(data: &Path, block_time: &str, extra: &[&str]) -> Node {
+        let mut child = Command::new(BIN)
+            .args(["node", "--quiet", "--listen", "127.0.0.1:0", "--block-time"])
+            .arg(block_time)
+            .arg("--data")
+            .arg(data)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("the node exited before listening")
+                .unwrap();
+            if let Some(url) = line.strip_prefix("listening on ") {
+                break url.to_owned();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into();
+        Node {
+            child: Some(child),
+            url,
+            data: data.to_path_buf(),
+            agent,
+        }
+    }
+
+    /// The node process's peak resident memory in KiB (`VmHWM` of `/proc/<pid>/status`).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let pid = self.child.as_ref().unwrap().id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+}
+
+/// Builds an Assent source with `assent build`; the module.
+pub fn build_source(name: &str, source: &str) -> Vec<u8> {
+    let dir = temp_dir(&format!("{name}-build"));
+    let path = dir.join(format!("{name}.assent"));
+    std::fs::write(&path, source).unwrap();
+    let out = dir.join(format!("{name}.wasm"));
+    let output = assent(&["build", path.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read(out).unwrap()
+}

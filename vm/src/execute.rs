@@ -332,7 +332,14 @@ impl Vm {
                         address: call.contract,
                         caller: call.caller,
                         entry: entry_index,
-                        args: call.args.into_iter().map(host::Lifted::Owned).collect(),
+                        args: call
+                            .args
+                            .into_iter()
+                            .map(|value| {
+                                let bytes = assent_stdlib::value::footprint(&value);
+                                (host::Lifted::Owned(value), bytes)
+                            })
+                            .collect(),
                         read_only,
                     },
                 )

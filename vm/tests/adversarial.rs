@@ -216,7 +216,7 @@ fn values_are_bounded_in_bytes_whatever_the_gas() {
     let execution = chain.call(CONTRACT, "run", vec![]);
     assert_eq!(
         outcome(&execution),
-        "aborted \"the transaction built more than 33554432 bytes of values\""
+        "aborted \"the call built more than 33554432 bytes of values (its memory budget)\""
     );
 }
 

@@ -744,12 +744,28 @@ fn cases() -> Vec<Case> {
             format!("ok {}", hex(&keccak256(b"abc"))),
         ),
         case(
-            "sha3: several arguments, packed",
+            "sha3: several arguments, their tuple encoding (a String with its length)",
             Some(7),
             returning(
                 "\"a\"",
                 &format!(
                     "{} {} (call $sha3 (call $record_new (i32.const 16) (i32.const 1024)) (i32.const 2))",
+                    slot(0, "(i64.const 1)"),
+                    slot(1, &constant(9, 0, 1))
+                ),
+            ),
+            format!(
+                "ok {}",
+                hex(&keccak256(&[0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, b'a']))
+            ),
+        ),
+        case(
+            "sha3: a negative count hashes packed (the standard library's sha3_packed)",
+            Some(7),
+            returning(
+                "\"a\"",
+                &format!(
+                    "{} {} (call $sha3 (call $record_new (i32.const 16) (i32.const 1024)) (i32.const -2))",
                     slot(0, "(i64.const 1)"),
                     slot(1, &constant(9, 0, 1))
                 ),
@@ -1077,4 +1093,162 @@ fn emitted_events_carry_their_fields() {
     );
     assert!(event.fields[0].indexed);
     assert_eq!(event.fields[1].value, assent_stdlib::value::Value::Int(7));
+}
+
+// ---- costs that grow with the work ------------------------------------------------------
+
+/// A module whose `run` does `setup` once, then `step` `n` times (locals `$i`, `$j`, `$x`,
+/// `$y`; `$x`/`$y` are free), with a gas limit of 2e9; the execution.
+fn looped(setup: &str, step: &str, n: u64) -> assent_vm::Execution {
+    let mut chain = common::Chain::new();
+    chain.gas_limit = 2_000_000_000;
+    let fields = format!(
+        r#"  (func (export "run") (result i64) (local $i i64) (local $j i64) (local $x i64) (local $y i64)
+    {setup}
+    (block $done (loop $next
+      (br_if $done (i64.ge_u (local.get $i) (i64.const {n})))
+      {step}
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $next)))
+    (i64.const 0))"#
+    );
+    let wasm = common::module(
+        &common::abi(
+            "Test",
+            vec![common::entry("run", "action", &[], Some(1))],
+            serde_json::json!([]),
+        ),
+        &fields,
+    );
+    chain.deploy(CONTRACT, &wasm);
+    chain.call(CONTRACT, "run", vec![])
+}
+
+/// The gas of one `step` after `setup`.
+fn step_gas(setup: &str, step: &str) -> u64 {
+    let once = looped(setup, step, 1);
+    assert!(
+        matches!(once.outcome, assent_vm::Outcome::Ok(_)),
+        "{:?}",
+        once.outcome
+    );
+    once.gas_used - looped(setup, step, 0).gas_used
+}
+
+/// WAT making `local` a `List<Int>` (or a `Set<Int>` with `set`) of `0..len`.
+fn collection_of(local: &str, len: u64, set: bool) -> String {
+    let (ty, add) = if set {
+        (14, "coll_insert_mut")
+    } else {
+        (13, "list_push_mut")
+    };
+    format!(
+        "(local.set ${local} (call $coll_new (i32.const {ty}))) (local.set $j (i64.const 0))
+     (block $made_{local} (loop $make_{local}
+       (br_if $made_{local} (i64.ge_u (local.get $j) (i64.const {len})))
+       (call ${add} (local.get ${local}) (local.get $j))
+       (local.set $j (i64.add (local.get $j) (i64.const 1)))
+       (br $make_{local})))"
+    )
+}
+
+/// Gas per element (40 bytes in place, at one gas per 8 bytes).
+const PER_ELEMENT: u64 = 5;
+
+#[test]
+fn comparing_pays_for_the_smaller_operand_without_walking_the_larger() {
+    let equal = |len: u64| {
+        step_gas(
+            &format!(
+                "{} {}",
+                collection_of("x", len, false),
+                collection_of("y", len, false)
+            ),
+            "(drop (call $val_eq (local.get $x) (local.get $y)))",
+        )
+    };
+    let (small, large) = (equal(10), equal(1_000));
+    assert!(
+        large - small >= 990 * PER_ELEMENT,
+        "equal lists: 10 elements {small} gas, 1,000 elements {large} gas"
+    );
+    // A 1,000-element list against `[1]` is one element's work, as `[1]` against `[1]`.
+    let lopsided = step_gas(
+        &format!(
+            "{} {}",
+            collection_of("x", 1_000, false),
+            collection_of("y", 1, false)
+        ),
+        "(drop (call $val_cmp (local.get $x) (local.get $y)))",
+    );
+    assert!(lopsided < small, "1,000 vs [1]: {lopsided} gas");
+}
+
+#[test]
+fn searching_shifting_and_copying_on_write_grow_with_the_collection() {
+    let cases: [(&str, &str, bool); 4] = [
+        (
+            "contains, absent, in a list",
+            "(drop (call $coll_contains (local.get $x) (i64.const -1)))",
+            false,
+        ),
+        (
+            "insert at the front of a set",
+            "(call $coll_insert_mut (local.get $x) (i64.const -1))",
+            true,
+        ),
+        (
+            "remove the front of a list",
+            "(call $coll_remove_mut (local.get $x) (i64.const 0))",
+            false,
+        ),
+        (
+            "push onto a shared list (copy on write)",
+            "(local.set $y (call $val_copy (local.get $x))) (call $list_push_mut (local.get $y) (i64.const 7))",
+            false,
+        ),
+    ];
+    for (name, step, set) in cases {
+        let gas = |len: u64| step_gas(&collection_of("x", len, set), step);
+        let (small, large) = (gas(10), gas(1_000));
+        assert!(
+            large - small >= 990 * PER_ELEMENT,
+            "{name}: 10 elements {small} gas, 1,000 elements {large} gas"
+        );
+    }
+}
+
+#[test]
+fn recover_is_priced_for_its_time() {
+    let case = signature_cases().remove(0);
+    let execution = run(case.kind, case.returns, &case.fields);
+    assert!(
+        execution.gas_used >= assent_stdlib::gas::RECOVER,
+        "{}",
+        execution.gas_used
+    );
+    const { assert!(assent_stdlib::gas::RECOVER >= 150_000) };
+}
+
+#[test]
+fn every_handle_counts_against_the_memory_budget() {
+    // Each step makes a handle and nothing else the old count saw: a copied handle, an
+    // empty option (counted 1 byte before), a hash, an address.
+    let cases = [
+        ("a copied handle", "(drop (call $val_copy (local.get $x)))"),
+        ("an empty option", "(drop (call $opt_none (i32.const 12)))"),
+        (
+            "a sha3 result",
+            "(drop (call $sha3_scalar (i32.const 1) (local.get $i)))",
+        ),
+        ("an address", "(drop (call $caller))"),
+    ];
+    for (name, step) in cases {
+        let execution = looped(&collection_of("x", 1, false), step, 2_000_000);
+        let outcome = common::outcome(&execution);
+        assert!(
+            outcome.contains("its memory budget"),
+            "{name}: 2,000,000 of them ended {outcome}"
+        );
+    }
 }

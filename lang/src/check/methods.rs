@@ -3,7 +3,11 @@
 
 use super::body::{Binding, Cx};
 use super::expr::BUILTIN_FUNCTIONS;
-use super::program::{Decl, ModuleId, ScopeEntry, suggest};
+use super::program::{Decl, ModuleId, ModuleKind, ScopeEntry, suggest};
+
+/// A built-in only the standard library may call: `sha3` of its arguments' bytes
+/// concatenated without lengths ([`Builtin::Sha3Packed`]).
+const STD_ONLY_SHA3_PACKED: &str = "sha3_packed";
 use crate::diagnostics::Code;
 use crate::span::Span;
 use crate::syntax::ast::{self, Ident};
@@ -90,6 +94,9 @@ impl Cx<'_> {
                 self.error_expr(span)
             }
             None if BUILTIN_FUNCTIONS.contains(&name.name.as_str()) => {
+                self.call_builtin(name, args, span)
+            }
+            None if name.name == STD_ONLY_SHA3_PACKED && self.in_std() => {
                 self.call_builtin(name, args, span)
             }
             None => {
@@ -195,6 +202,13 @@ impl Cx<'_> {
         self.expr(ExprKind::Call { function: id, args }, ret, span)
     }
 
+    /// Whether the body being checked belongs to a standard-library module.
+    fn in_std(&self) -> bool {
+        self.p
+            .module(self.module)
+            .is_some_and(|module| module.kind == ModuleKind::Std)
+    }
+
     fn call_builtin(&mut self, name: &Ident, args: &[ast::Expr], span: Span) -> Expr {
         let builtin = match name.name.as_str() {
             "len" => Builtin::Len,
@@ -202,11 +216,12 @@ impl Cx<'_> {
             "max" => Builtin::Max,
             "abs" => Builtin::Abs,
             "sha3" => Builtin::Sha3,
+            STD_ONLY_SHA3_PACKED => Builtin::Sha3Packed,
             _ => Builtin::Recover,
         };
         let expected = match builtin {
             Builtin::Len | Builtin::Abs => 1,
-            Builtin::Sha3 => usize::MAX,
+            Builtin::Sha3 | Builtin::Sha3Packed => usize::MAX,
             _ => 2,
         };
         let count_ok = if expected == usize::MAX {
@@ -287,9 +302,9 @@ impl Cx<'_> {
                 }
                 self.builtin(Builtin::Abs, vec![arg], ty, span)
             }
-            Builtin::Sha3 => {
+            Builtin::Sha3 | Builtin::Sha3Packed => {
                 let checked: Vec<Expr> = args.iter().map(|a| self.check_value(a)).collect();
-                self.builtin(Builtin::Sha3, checked, Ty::Hash, span)
+                self.builtin(builtin, checked, Ty::Hash, span)
             }
             _ => {
                 let (Some(digest), Some(signature)) = (args.first(), args.get(1)) else {

@@ -577,6 +577,21 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.emit(I::LocalGet(value));
                 self.emit(I::End);
             }
+            Builtin::Sha3Packed => {
+                // The tuple of the arguments, hashed packed: a negative count.
+                let mut locals = Vec::new();
+                for item in args {
+                    locals.push(self.expr_to_local(item)?);
+                }
+                self.store_slots(&locals)?;
+                let tuple = Ty::Tuple(args.iter().map(|a| a.ty.clone()).collect());
+                let id = self.types.id(&tuple);
+                self.i32_const(id);
+                self.i32_const(0);
+                self.host(HostFn::RecordNew);
+                self.emit(I::I32Const(-(args.len() as i32)));
+                self.host(HostFn::Sha3);
+            }
             Builtin::Sha3 => {
                 if let [single] = args {
                     if single.ty.is_scalar() {

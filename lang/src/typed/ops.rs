@@ -99,8 +99,13 @@ pub enum Builtin {
     Max,
     /// Int, Money, Percent, Duration.
     Abs,
-    /// `sha3(a, …)`: one or more arguments, a Hash.
+    /// `sha3(a, …)`: one or more arguments, a Hash. One String or Bytes argument hashes
+    /// its bytes; anything else the canonical encoding of the tuple of the arguments.
     Sha3,
+    /// `sha3_packed(a, …)`, in the standard library only: the Keccak-256 of the
+    /// arguments' bytes concatenated, a String or Bytes without its length (what
+    /// `std.crypto.eth_signed` needs for EIP-191, whose prefix is not length-delimited).
+    Sha3Packed,
     /// `recover(digest, signature)`: an `Address?`.
     Recover,
     /// `s.starts_with(t)`: `[s, t]`.
@@ -127,6 +132,7 @@ impl Builtin {
             Builtin::Max => "max",
             Builtin::Abs => "abs",
             Builtin::Sha3 => "sha3",
+            Builtin::Sha3Packed => "sha3_packed",
             Builtin::Recover => "recover",
             Builtin::StartsWith => "starts_with",
             Builtin::StrBytes => "bytes",

@@ -4,16 +4,15 @@
 
 use std::sync::Arc;
 
-use assent_stdlib::abi::{EntryKind, MAX_CALL_DEPTH, MEMORY_EXPORT};
+use assent_stdlib::abi::{EntryKind, HANDLE_BYTES, MAX_CALL_DEPTH, MEMORY_EXPORT};
 use assent_stdlib::gas::{CALL_CONTRACT, HOST_CALL};
 use assent_stdlib::json::hex;
-use assent_stdlib::value::Value;
+use assent_stdlib::value::{SHARED_BYTES, Value};
 use wasmtime::{AsContextMut, Caller, Trap};
 
 use super::entry::EntryFunc;
 use super::{
     Frame, HostResult, HostState, Lifted, Live, abort, charge, charge_store, fault, read_slots,
-    size_of,
 };
 use crate::error::{VmError, engine_error};
 use crate::execute::Contract;
@@ -26,8 +25,9 @@ pub(crate) struct Invocation {
     pub(crate) caller: Address,
     /// Index into the contract's ABI `entries`.
     pub(crate) entry: usize,
-    /// One value per parameter, of the parameter's type (checked by the caller).
-    pub(crate) args: Vec<Lifted>,
+    /// One value per parameter, of the parameter's type (checked by the caller), with its
+    /// footprint.
+    pub(crate) args: Vec<(Lifted, u64)>,
     pub(crate) read_only: bool,
 }
 
@@ -115,14 +115,18 @@ pub(crate) fn invoke(
         arena: Vec::with_capacity(ARENA_CAPACITY),
         read_only: call.read_only,
     };
-    let params: Vec<i64> = entry
-        .params
-        .iter()
-        .zip(call.args)
-        .map(|(param, value)| frame.lower(param.ty, value))
-        .collect();
     let mut store = ctx.as_context_mut();
     let state = store.data_mut();
+    // The arguments are the callee's first handles, counted against the memory budget.
+    let mut params = Vec::with_capacity(entry.params.len());
+    for (param, (value, bytes)) in entry.params.iter().zip(call.args) {
+        state.account(
+            HANDLE_BYTES
+                .saturating_add(SHARED_BYTES)
+                .saturating_add(bytes),
+        )?;
+        params.push(frame.lower(param.ty, value, bytes));
+    }
     state.frames.push(frame);
     state.overlay.push();
 
@@ -188,7 +192,7 @@ pub(super) fn call_contract(
         .params
         .iter()
         .zip(slots)
-        .map(|(param, bits)| frame.lift(param.ty, bits))
+        .map(|(param, bits)| frame.lift_sized(param.ty, bits))
         .collect::<HostResult<Vec<_>>>()?;
 
     let state = caller.data();
@@ -279,11 +283,7 @@ pub(super) fn call_contract(
         },
     )?;
     match (wanted.returns, result) {
-        (Some(ty), Some(value)) => {
-            let state = caller.data_mut();
-            state.account(size_of(&value))?;
-            Ok(state.frame_mut()?.lower(ty, value))
-        }
+        (Some(ty), Some(value)) => caller.data_mut().give_value(ty, value),
         (None, None) => Ok(0),
         _ => fault(VmError::Engine(
             "a cross-contract call's result does not match its entry point".into(),

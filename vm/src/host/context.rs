@@ -2,7 +2,7 @@
 //! `self_address`, `now`, `block_height`.
 
 use assent_stdlib::gas::HOST_CALL;
-use assent_stdlib::value::Value;
+use assent_stdlib::value::{VALUE_BYTES, Value};
 use wasmtime::Caller;
 
 use super::{HostResult, HostState, HostTrap, charge, read_text};
@@ -48,9 +48,10 @@ pub(super) fn abort_static(
 
 fn address_handle(caller: &mut Caller<'_, HostState>, address: Address) -> HostResult<i64> {
     charge(caller, HOST_CALL)?;
-    let frame = caller.data_mut().frame_mut()?;
-    let ty = frame.types().builtin.address;
-    Ok(frame.lower(ty, Value::Address(address)))
+    let ty = caller.data().frame()?.types().builtin.address;
+    caller
+        .data_mut()
+        .give(ty, Value::Address(address), VALUE_BYTES)
 }
 
 /// `caller() -> handle Address`: the signer, or the calling contract.

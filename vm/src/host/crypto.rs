@@ -1,37 +1,43 @@
 //! Hashing and signatures: `sha3`, `sha3_scalar`, `recover`.
 
-use assent_stdlib::codec::encode_for_hash;
+use assent_stdlib::codec::{encode_for_hash, encode_packed};
 use assent_stdlib::gas::{HOST_CALL, RECOVER, sha3_cost};
-use assent_stdlib::value::Value;
+use assent_stdlib::value::{SHARED_BYTES, VALUE_BYTES, Value};
 use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
 use wasmtime::Caller;
 
-use super::{HostResult, HostState, abort, charge, copy_cost, size_of};
+use super::{HostResult, HostState, abort, charge, copy_cost};
 use crate::state::keccak256;
 
 fn hash_handle(caller: &mut Caller<'_, HostState>, input: &[u8]) -> HostResult<i64> {
     charge(caller, sha3_cost(input.len()))?;
     let hash = keccak256(input);
-    let frame = caller.data_mut().frame_mut()?;
-    let ty = frame.types().builtin.hash;
-    Ok(frame.lower(ty, Value::Hash(hash)))
+    let ty = caller.data().frame()?.types().builtin.hash;
+    caller.data_mut().give(ty, Value::Hash(hash), VALUE_BYTES)
 }
 
 /// `sha3(args, count) -> handle Hash`: with `count` 1 the handle is the argument;
-/// otherwise a tuple of `count` arguments.
+/// otherwise a tuple of `count` arguments, or of `-count` arguments hashed packed
+/// (`sha3_packed`, the standard library's).
 pub(super) fn sha3(mut caller: Caller<'_, HostState>, args: i64, count: i32) -> HostResult<i64> {
     charge(&mut caller, HOST_CALL)?;
     let slot = caller.data().frame()?.slot(args)?.clone();
-    // The packing costs as much as copying the arguments' encodings.
-    charge(&mut caller, copy_cost(size_of(&slot.value)))?;
+    // The packing walks and copies the arguments (their footprint is known).
+    charge(&mut caller, copy_cost(slot.bytes))?;
     let input = if count == 1 {
         encode_for_hash(std::slice::from_ref(&*slot.value))
     } else {
+        let encode = if count < 0 {
+            encode_packed
+        } else {
+            encode_for_hash
+        };
         match &*slot.value {
             Value::Record(items)
-                if usize::try_from(count).is_ok_and(|count| count == items.len()) =>
+                if usize::try_from(count.unsigned_abs())
+                    .is_ok_and(|count| count == items.len()) =>
             {
-                encode_for_hash(items)
+                encode(items)
             }
             _ => return abort(format!("`sha3` expected a tuple of {count} arguments")),
         }
@@ -93,8 +99,11 @@ pub(super) fn recover(
         return abort("`recover` takes a Hash and Bytes");
     };
     let address = recover_address(digest, signature);
-    let frame = caller.data_mut().frame_mut()?;
-    let ty = frame.types().builtin.option_address;
+    let ty = caller.data().frame()?.types().builtin.option_address;
+    let bytes = match address {
+        Some(_) => 2 * VALUE_BYTES + SHARED_BYTES,
+        None => VALUE_BYTES,
+    };
     let value = Value::Option(address.map(|address| std::sync::Arc::new(Value::Address(address))));
-    Ok(frame.lower(ty, value))
+    caller.data_mut().give(ty, value, bytes)
 }

@@ -36,9 +36,11 @@ pub(super) fn emit(
     let frame = caller.data().frame()?;
     let mut lifted = Vec::with_capacity(slots.len());
     let mut size = 0usize;
+    let mut bytes = 0u64;
     for (field, bits) in abi.fields.iter().zip(slots) {
-        let value = frame.lift(field.ty, bits)?;
+        let (value, footprint) = frame.lift_sized(field.ty, bits)?;
         size = size.saturating_add(size_of(&value));
+        bytes = bytes.saturating_add(footprint);
         lifted.push((field, frame.type_of(field.ty)?.clone(), value));
     }
     let contract = frame.address;
@@ -53,7 +55,7 @@ pub(super) fn emit(
         })
         .collect();
     let state = caller.data_mut();
-    state.account(size)?;
+    state.account(bytes)?;
     state.events.push(Event {
         contract,
         name: abi.name,

@@ -19,10 +19,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use assent_stdlib::abi::{HOST_FUNCTIONS, HOST_MODULE, HostFn, MAX_MEMORY_PAGES, MAX_VALUE_BYTES};
+use assent_stdlib::abi::{
+    HANDLE_BYTES, HOST_FUNCTIONS, HOST_MODULE, HostFn, MAX_MEMORY_PAGES, MAX_VALUE_BYTES,
+};
 use assent_stdlib::codec;
 use assent_stdlib::gas;
-use assent_stdlib::value::{Type, Value};
+use assent_stdlib::value::{SHARED_BYTES, Type, VALUE_BYTES, Value, footprint};
 use wasmtime::{AsContextMut, Caller, Instance, Linker, Memory, ResourceLimiter};
 
 pub(crate) use entry::EntryFunc;
@@ -80,6 +82,9 @@ pub(crate) fn fault<T>(error: VmError) -> HostResult<T> {
 pub(crate) struct Slot {
     pub(crate) ty: TypeId,
     pub(crate) value: Arc<Value>,
+    /// The value's [`footprint`], known when it was made, so that pricing an operation
+    /// on it (a comparison, a search) never walks it first.
+    pub(crate) bytes: u64,
 }
 
 /// A value an `i64` stands for: shared with the arena when it is behind a handle, owned
@@ -235,17 +240,12 @@ pub(crate) fn charge_store(
     }
 }
 
-/// Starting 32-byte words of `bytes` bytes.
-pub(crate) fn words(bytes: usize) -> u64 {
-    (bytes as u64).div_ceil(32)
+/// Gas for copying, building or walking `bytes` bytes of values ([`footprint`]).
+pub(crate) fn copy_cost(bytes: u64) -> u64 {
+    gas::value_cost(bytes)
 }
 
-/// Gas for copying a value of `size` encoded bytes.
-pub(crate) fn copy_cost(size: usize) -> u64 {
-    gas::VALUE_PER_BYTE.saturating_mul(size as u64)
-}
-
-/// Bytes of `value` as the host counts them (its canonical encoding's length).
+/// Bytes of `value`'s canonical encoding (what storage, events and `sha3` are priced by).
 pub(crate) fn size_of(value: &Value) -> usize {
     codec::encoded_len(value)
 }
@@ -269,15 +269,52 @@ impl HostState {
         }
     }
 
-    /// Counts `bytes` more bytes of values; aborts past [`MAX_VALUE_BYTES`].
-    pub(crate) fn account(&mut self, bytes: usize) -> HostResult<()> {
-        self.value_bytes = self.value_bytes.saturating_add(bytes as u64);
+    /// Counts `bytes` more bytes of values against the call's memory budget; aborts
+    /// past [`MAX_VALUE_BYTES`].
+    pub(crate) fn account(&mut self, bytes: u64) -> HostResult<()> {
+        self.value_bytes = self.value_bytes.saturating_add(bytes);
         if self.value_bytes > MAX_VALUE_BYTES {
             return abort(format!(
-                "the transaction built more than {MAX_VALUE_BYTES} bytes of values"
+                "the call built more than {MAX_VALUE_BYTES} bytes of values (its memory budget)"
             ));
         }
         Ok(())
+    }
+
+    /// Gives `value` (of [`footprint`] `bytes`) of type `ty` a handle in the running
+    /// frame, counting the handle, its shared allocation and the value against the
+    /// memory budget; a scalar is its own `i64` and costs nothing.
+    pub(crate) fn give(
+        &mut self,
+        ty: TypeId,
+        value: impl Into<Lifted>,
+        bytes: u64,
+    ) -> HostResult<i64> {
+        let value = value.into();
+        if let Some(bits) = scalar_bits(&value) {
+            return Ok(bits);
+        }
+        self.account(
+            HANDLE_BYTES
+                .saturating_add(SHARED_BYTES)
+                .saturating_add(bytes),
+        )?;
+        Ok(self.frame_mut()?.lower(ty, value, bytes))
+    }
+
+    /// [`HostState::give`] for a value whose footprint is not known yet (it is walked).
+    pub(crate) fn give_value(&mut self, ty: TypeId, value: Value) -> HostResult<i64> {
+        let bytes = footprint(&value);
+        self.give(ty, value, bytes)
+    }
+
+    /// A second handle to the value of `slot` (shared, not copied): only the handle
+    /// counts against the memory budget.
+    pub(crate) fn share(&mut self, slot: Slot) -> HostResult<i64> {
+        self.account(HANDLE_BYTES)?;
+        let frame = self.frame_mut()?;
+        frame.arena.push(slot);
+        Ok((frame.arena.len() - 1) as i64)
     }
 
     /// Refuses a write, event or action call in a read-only frame.
@@ -324,10 +361,16 @@ impl Frame {
 
     /// The value an `i64` of type `ty` stands for (shared when it is behind a handle).
     pub(crate) fn lift(&self, ty: TypeId, bits: i64) -> HostResult<Lifted> {
+        Ok(self.lift_sized(ty, bits)?.0)
+    }
+
+    /// [`Frame::lift`] with the value's [`footprint`] (known for a handle, fixed for a
+    /// scalar), without walking the value.
+    pub(crate) fn lift_sized(&self, ty: TypeId, bits: i64) -> HostResult<(Lifted, u64)> {
         let expected = self.type_of(ty)?;
         match crate::types::repr_of(expected) {
             Repr::Scalar => match scalar_value(expected, bits) {
-                Ok(value) => Ok(Lifted::Owned(value)),
+                Ok(value) => Ok((Lifted::Owned(value), VALUE_BYTES)),
                 Err(message) => abort(message),
             },
             Repr::Handle => {
@@ -343,13 +386,14 @@ impl Frame {
                         expected.display()
                     ));
                 }
-                Ok(Lifted::Shared(slot.value.clone()))
+                Ok((Lifted::Shared(slot.value.clone()), slot.bytes))
             }
         }
     }
 
-    /// The `i64` for `value` of type `ty`: the number, or a new handle.
-    pub(crate) fn lower(&mut self, ty: TypeId, value: impl Into<Lifted>) -> i64 {
+    /// The `i64` for `value` of type `ty` and [`footprint`] `bytes`: the number, or a new
+    /// handle (not counted against the memory budget: [`HostState::give`] does that).
+    pub(crate) fn lower(&mut self, ty: TypeId, value: impl Into<Lifted>, bytes: u64) -> i64 {
         let value = value.into();
         if let Some(bits) = scalar_bits(&value) {
             return bits;
@@ -358,8 +402,22 @@ impl Frame {
             Lifted::Owned(value) => Arc::new(value),
             Lifted::Shared(value) => value,
         };
-        self.arena.push(Slot { ty, value });
+        self.arena.push(Slot { ty, value, bytes });
         (self.arena.len() - 1) as i64
+    }
+}
+
+/// Aborts when `len` bytes at `ptr` are not all inside the running contract's memory
+/// (without copying them, so a cost can be charged in between).
+pub(crate) fn check_range(caller: &Caller<'_, HostState>, ptr: i32, len: i32) -> HostResult<()> {
+    let memory = caller.data().frame()?.memory;
+    let size = memory.data_size(caller);
+    let (start, len) = (ptr as u32 as usize, len as u32 as usize);
+    match start.checked_add(len) {
+        Some(end) if end <= size => Ok(()),
+        _ => abort(format!(
+            "memory access out of bounds: {len} bytes at {start} (memory has {size} bytes)"
+        )),
     }
 }
 

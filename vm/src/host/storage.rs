@@ -121,9 +121,7 @@ pub(super) fn state_load(mut caller: Caller<'_, HostState>, state: i32) -> HostR
         ));
     };
     let value = decode(&caller, &bytes, info.ty, info)?;
-    let state = caller.data_mut();
-    state.account(bytes.len())?;
-    Ok(state.frame_mut()?.lower(info.ty, value))
+    caller.data_mut().give_value(info.ty, value)
 }
 
 /// Writes (or removes, with `None`) a raw key in the overlay; the caller has charged it.
@@ -189,7 +187,7 @@ fn element_key(
 ) -> HostResult<Vec<u8>> {
     let element = caller.data().frame()?.lift(key_ty, element)?;
     let size = size_of(&element);
-    charge(caller, copy_cost(size))?;
+    charge(caller, copy_cost(size as u64))?;
     // The contract's key of the state, then the element encoded in place.
     let mut key = key(caller, state, &[])?;
     key.reserve_exact(size);
@@ -216,9 +214,9 @@ pub(super) fn pmap_get(mut caller: Caller<'_, HostState>, state: i32, key: i64) 
     let Some(option_ty) = caller.data().frame()?.types().option_of(value_ty) else {
         return abort("the map's option type is unknown");
     };
-    let state = caller.data_mut();
-    state.account(stored.as_ref().map_or(1, Vec::len))?;
-    Ok(state.frame_mut()?.lower(option_ty, Value::Option(value)))
+    caller
+        .data_mut()
+        .give_value(option_ty, Value::Option(value))
 }
 
 /// `pmap_contains(state, key) -> i32`: a key of a map, an element of a set.

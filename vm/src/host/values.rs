@@ -1,19 +1,20 @@
 //! Values behind handles: literals, comparison, strings and bytes, records, tuples and
 //! options, and local collections (lists, sets, maps).
 //!
-//! Costs: [`HOST_CALL`] first; then per byte for what is copied or built
-//! ([`copy_cost`]), per element or 32-byte word for what is compared or searched.
+//! Costs: [`HOST_CALL`] first; then [`copy_cost`] of the memory a call copies, builds,
+//! compares, searches or shifts, measured as [`footprint`]s (known for every handle, so
+//! pricing never walks an operand first).
 
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use assent_stdlib::gas::{HOST_CALL, VALUE_PER_BYTE, VALUE_PER_ELEMENT};
-use assent_stdlib::value::{Type, Value};
+use assent_stdlib::gas::HOST_CALL;
+use assent_stdlib::value::{SHARED_BYTES, Type, VALUE_BYTES, Value, footprint};
 use wasmtime::Caller;
 
 use super::{
-    HostResult, HostState, Lifted, Slot, abort, charge, copy_cost, read_memory, read_slots,
-    size_of, words,
+    HostResult, HostState, Lifted, Slot, abort, charge, check_range, copy_cost, read_memory,
+    read_slots,
 };
 use crate::types::TypeId;
 
@@ -72,31 +73,40 @@ fn child(caller: &Caller<'_, HostState>, ty: TypeId, index: usize) -> HostResult
     }
 }
 
-fn lift(caller: &Caller<'_, HostState>, ty: TypeId, bits: i64) -> HostResult<Lifted> {
-    caller.data().frame()?.lift(ty, bits)
+/// The value an `i64` stands for, with its [`footprint`] (not walked).
+fn lift(caller: &Caller<'_, HostState>, ty: TypeId, bits: i64) -> HostResult<(Lifted, u64)> {
+    caller.data().frame()?.lift_sized(ty, bits)
 }
 
-/// Makes `value` a new value of the frame (counted against the value-byte bound) and
-/// returns its `i64`.
+/// Makes `value` (of footprint `bytes`) a new value of the frame, counted against the
+/// call's memory budget, and returns its `i64`.
 fn give(
     caller: &mut Caller<'_, HostState>,
     ty: TypeId,
     value: impl Into<Lifted>,
-    bytes: usize,
+    bytes: u64,
 ) -> HostResult<i64> {
-    let state = caller.data_mut();
-    state.account(bytes)?;
-    Ok(state.frame_mut()?.lower(ty, value))
+    caller.data_mut().give(ty, value, bytes)
 }
 
-/// Charges the copy of a component handed out by handle (scalars are free).
-fn charge_component(caller: &mut Caller<'_, HostState>, value: &Value) -> HostResult<usize> {
-    if crate::types::scalar_bits(value).is_some() {
-        return Ok(0);
+/// Charges the copy of a component of `bytes` (scalars are free: they are copied in
+/// place) and returns `bytes`.
+fn charge_sized(caller: &mut Caller<'_, HostState>, value: &Value, bytes: u64) -> HostResult<u64> {
+    if crate::types::scalar_bits(value).is_none() {
+        charge(caller, copy_cost(bytes))?;
     }
-    let size = size_of(value);
-    charge(caller, copy_cost(size))?;
-    Ok(size)
+    Ok(bytes)
+}
+
+/// Charges the copy of a component taken out of a compound value (its footprint is
+/// walked: the walk costs less than the copy it prices).
+fn charge_component(caller: &mut Caller<'_, HostState>, value: &Value) -> HostResult<u64> {
+    if crate::types::scalar_bits(value).is_some() {
+        return Ok(VALUE_BYTES);
+    }
+    let bytes = footprint(value);
+    charge(caller, copy_cost(bytes))?;
+    Ok(bytes)
 }
 
 /// `val_const(type, ptr, len) -> handle`
@@ -109,8 +119,12 @@ pub(super) fn val_const(
     charge(&mut caller, HOST_CALL)?;
     let ty = ty as u32;
     let expected = kind_of(&caller, ty)?;
+    // A range outside the memory aborts before anything is charged or copied; the copy
+    // is charged before it is made.
+    check_range(&caller, ptr, len)?;
+    let footprint = VALUE_BYTES.saturating_add(u64::from(len as u32));
+    charge(&mut caller, copy_cost(footprint))?;
     let bytes = read_memory(&caller, ptr, len)?;
-    charge(&mut caller, copy_cost(bytes.len()))?;
     let size = bytes.len();
     let value = match expected {
         Kind::String => match String::from_utf8(bytes) {
@@ -130,23 +144,25 @@ pub(super) fn val_const(
             return abort(format!("`{}` has no constant form", type_name(&caller, ty)));
         }
     };
-    give(&mut caller, ty, value, size)
+    give(&mut caller, ty, value, footprint)
 }
 
-/// `val_copy(handle) -> handle`: shares the value until one of them changes.
+/// `val_copy(handle) -> handle`: shares the value until one of them changes (the
+/// handle counts against the memory budget, the shared value once).
 pub(super) fn val_copy(mut caller: Caller<'_, HostState>, handle: i64) -> HostResult<i64> {
     charge(&mut caller, HOST_CALL)?;
     let slot = slot(&caller, handle)?;
-    let frame = caller.data_mut().frame_mut()?;
-    frame.arena.push(slot);
-    Ok((frame.arena.len() - 1) as i64)
+    caller.data_mut().share(slot)
 }
 
+/// Orders two values. Equality and order of the derived kind stop at the first
+/// difference and compare at most the smaller operand (a longer list is greater once
+/// the shorter one ends), so the walk is charged for the smaller footprint; both are
+/// known from the handles, so nothing is walked before the charge.
 fn compare(caller: &mut Caller<'_, HostState>, a: i64, b: i64) -> HostResult<Ordering> {
     charge(caller, HOST_CALL)?;
     let (a, b) = (slot(caller, a)?, slot(caller, b)?);
-    let touched = size_of(&a.value).min(size_of(&b.value));
-    charge(caller, VALUE_PER_ELEMENT.saturating_mul(words(touched)))?;
+    charge(caller, copy_cost(a.bytes.min(b.bytes)))?;
     Ok(a.value.cmp(&b.value))
 }
 
@@ -179,11 +195,12 @@ pub(super) fn str_concat(mut caller: Caller<'_, HostState>, a: i64, b: i64) -> H
         return abort("`+` joins two Strings");
     };
     let size = left.len().saturating_add(right.len());
-    charge(&mut caller, copy_cost(size))?;
+    let footprint = VALUE_BYTES.saturating_add(size as u64);
+    charge(&mut caller, copy_cost(footprint))?;
     let mut joined = String::with_capacity(size);
     joined.push_str(left);
     joined.push_str(right);
-    give(&mut caller, a.ty, Value::String(joined), size)
+    give(&mut caller, a.ty, Value::String(joined), footprint)
 }
 
 /// `str_starts_with(s, prefix) -> i32`
@@ -197,21 +214,23 @@ pub(super) fn str_starts_with(
     let (Value::String(s), Value::String(prefix)) = (&*s.value, &*prefix.value) else {
         return abort("`starts_with` compares two Strings");
     };
-    charge(
-        &mut caller,
-        VALUE_PER_ELEMENT.saturating_mul(words(prefix.len())),
-    )?;
+    charge(&mut caller, copy_cost(prefix.len() as u64))?;
     Ok(i32::from(s.starts_with(prefix.as_str())))
 }
 
 /// `str_bytes(s) -> handle Bytes`
 pub(super) fn str_bytes(mut caller: Caller<'_, HostState>, s: i64) -> HostResult<i64> {
     charge(&mut caller, HOST_CALL)?;
-    let s = text(&slot(&caller, s)?, "the receiver of `bytes`")?;
-    charge(&mut caller, copy_cost(s.len()))?;
-    let size = s.len();
+    let s = slot(&caller, s)?;
+    if !matches!(&*s.value, Value::String(_)) {
+        return abort("the receiver of `bytes` is not a String");
+    }
+    // The copy is charged before it is made (a String's bytes are its footprint's rest).
+    charge(&mut caller, copy_cost(s.bytes))?;
+    let s = text(&s, "the receiver of `bytes`")?;
+    let footprint = VALUE_BYTES.saturating_add(s.len() as u64);
     let ty = caller.data().frame()?.types().builtin.bytes;
-    give(&mut caller, ty, Value::Bytes(s.into_bytes()), size)
+    give(&mut caller, ty, Value::Bytes(s.into_bytes()), footprint)
 }
 
 /// `bytes_at(b, index) -> Int`: aborts when out of range.
@@ -230,18 +249,19 @@ pub(super) fn bytes_at(mut caller: Caller<'_, HostState>, b: i64, index: i64) ->
     }
 }
 
-/// Lifts `slots` as the fields of record-like type `ty`, charging their copies.
+/// Lifts `slots` as the fields of record-like type `ty`, charging their copies; the
+/// fields and the record's footprint.
 pub(super) fn build_fields(
     caller: &mut Caller<'_, HostState>,
     ty: TypeId,
     slots: &[i64],
-) -> HostResult<(Vec<Value>, usize)> {
+) -> HostResult<(Vec<Value>, u64)> {
     let mut fields = Vec::with_capacity(slots.len());
-    let mut size = 0usize;
+    let mut size = VALUE_BYTES;
     for (index, bits) in slots.iter().enumerate() {
         let field_ty = child(caller, ty, index)?;
-        let value = lift(caller, field_ty, *bits)?;
-        size = size.saturating_add(charge_component(caller, &value)?);
+        let (value, bytes) = lift(caller, field_ty, *bits)?;
+        size = size.saturating_add(charge_sized(caller, &value, bytes)?);
         fields.push(value.into_value());
     }
     Ok((fields, size))
@@ -258,7 +278,10 @@ pub(super) fn record_new(
     let Kind::Fields(count) = kind_of(&caller, ty)? else {
         return abort(format!("type {ty} is not a record, tuple or Decision"));
     };
-    charge(&mut caller, VALUE_PER_ELEMENT.saturating_mul(count as u64))?;
+    charge(
+        &mut caller,
+        copy_cost(VALUE_BYTES.saturating_mul(count as u64)),
+    )?;
     let slots = read_slots(&caller, slots_ptr, count)?;
     let (fields, size) = build_fields(&mut caller, ty, &slots)?;
     give(&mut caller, ty, Value::Record(fields), size)
@@ -282,30 +305,35 @@ pub(super) fn record_get(mut caller: Caller<'_, HostState>, r: i64, field: i32) 
     };
     let index = field_index(field, fields.len())?;
     let field_ty = child(&caller, r.ty, index)?;
-    let value = fields.get(index).cloned().unwrap_or(Value::Bool(false));
-    let size = charge_component(&mut caller, &value)?;
+    let Some(value) = fields.get(index) else {
+        return abort(format!("field {field} does not exist"));
+    };
+    let size = charge_component(&mut caller, value)?;
+    let value = value.clone();
     give(&mut caller, field_ty, value, size)
 }
 
 /// Charges for changing the value behind `handle` in place: a copy first when it is
-/// shared with another handle.
+/// shared with another handle (the copy counts against the memory budget).
 fn charge_mutation(caller: &mut Caller<'_, HostState>, target: &Slot) -> HostResult<()> {
     // The arena holds one reference; `target` (a clone of the slot) another.
     if Arc::strong_count(&target.value) > 2 {
-        let size = size_of(&target.value);
-        charge(caller, copy_cost(size))?;
-        caller.data_mut().account(size)?;
+        charge(caller, copy_cost(target.bytes))?;
+        caller.data_mut().account(target.bytes)?;
     }
     Ok(())
 }
 
-/// Applies `change` to the value behind `handle`, copying it first when shared.
+/// Applies `change` to the value behind `handle`, copying it first when shared; its
+/// footprint becomes `bytes`.
 fn mutate<T>(
     caller: &mut Caller<'_, HostState>,
     handle: i64,
+    bytes: u64,
     change: impl FnOnce(&mut Value) -> HostResult<T>,
 ) -> HostResult<T> {
     let slot = caller.data_mut().frame_mut()?.slot_mut(handle)?;
+    slot.bytes = bytes;
     change(Arc::make_mut(&mut slot.value))
 }
 
@@ -323,12 +351,23 @@ pub(super) fn record_set_mut(
     };
     let index = field_index(field, fields.len())?;
     let field_ty = child(&caller, target.ty, index)?;
-    let new = lift(&caller, field_ty, value)?;
-    charge_component(&mut caller, &new)?;
+    let (new, new_bytes) = lift(&caller, field_ty, value)?;
+    charge_sized(&mut caller, &new, new_bytes)?;
+    // The old field's footprint is walked to keep the record's exact; that walk is paid
+    // as the copy of the old field it replaces.
+    let old_bytes = match fields.get(index) {
+        Some(old) => charge_component(&mut caller, old)?,
+        None => VALUE_BYTES,
+    };
     charge_mutation(&mut caller, &target)?;
+    caller.data_mut().account(new_bytes)?;
+    let bytes = target
+        .bytes
+        .saturating_sub(old_bytes)
+        .saturating_add(new_bytes);
     drop(target);
     let new = new.into_value();
-    mutate(&mut caller, r, |value| {
+    mutate(&mut caller, r, bytes, |value| {
         if let Value::Record(fields) = value
             && let Some(slot) = fields.get_mut(index)
         {
@@ -350,24 +389,27 @@ pub(super) fn opt_some(mut caller: Caller<'_, HostState>, ty: i32, value: i64) -
     charge(&mut caller, HOST_CALL)?;
     let ty = ty as u32;
     let inner = expect_option(&caller, ty)?;
-    let value = lift(&caller, inner, value)?;
-    let size = charge_component(&mut caller, &value)?;
+    let (value, bytes) = lift(&caller, inner, value)?;
+    let bytes = charge_sized(&mut caller, &value, bytes)?;
     give(
         &mut caller,
         ty,
         // A copy, as the operand's handle may still be changed in place (sharing it would
         // make that change pay for a copy the operand already paid for here).
         Value::Option(Some(Arc::new(value.into_value()))),
-        size,
+        VALUE_BYTES
+            .saturating_add(SHARED_BYTES)
+            .saturating_add(bytes),
     )
 }
 
-/// `opt_none(type) -> handle`
+/// `opt_none(type) -> handle`: an empty option occupies a value and a handle like any
+/// other (counted as such).
 pub(super) fn opt_none(mut caller: Caller<'_, HostState>, ty: i32) -> HostResult<i64> {
     charge(&mut caller, HOST_CALL)?;
     let ty = ty as u32;
     expect_option(&caller, ty)?;
-    give(&mut caller, ty, Value::Option(None), 1)
+    give(&mut caller, ty, Value::Option(None), VALUE_BYTES)
 }
 
 /// `opt_is_some(o) -> i32`
@@ -386,11 +428,16 @@ pub(super) fn opt_unwrap(mut caller: Caller<'_, HostState>, o: i64) -> HostResul
     let inner_ty = child(&caller, o.ty, 0)?;
     match &*o.value {
         Value::Option(Some(inner)) => {
-            // Shared, not copied; charged as a copy all the same (gas does not depend on
-            // how the host represents values).
+            // Shared, not copied; charged and counted as a copy all the same (gas does not
+            // depend on how the host represents values). The inner value's footprint is
+            // the option's less its own value and shared header.
+            let bytes = o
+                .bytes
+                .saturating_sub(VALUE_BYTES.saturating_add(SHARED_BYTES))
+                .max(VALUE_BYTES);
             let value = inner.clone();
-            let size = charge_component(&mut caller, &value)?;
-            give(&mut caller, inner_ty, value, size)
+            let bytes = charge_sized(&mut caller, &value, bytes)?;
+            give(&mut caller, inner_ty, value, bytes)
         }
         Value::Option(None) => abort("unwrapped `none`"),
         _ => abort("`unwrap` of a value that is not an option"),
@@ -412,7 +459,7 @@ pub(super) fn coll_new(mut caller: Caller<'_, HostState>, ty: i32) -> HostResult
             ));
         }
     };
-    give(&mut caller, ty, value, 4)
+    give(&mut caller, ty, value, VALUE_BYTES)
 }
 
 /// `coll_len(c) -> Int`: elements, entries, characters of a String, bytes of Bytes.
@@ -424,10 +471,7 @@ pub(super) fn coll_len(mut caller: Caller<'_, HostState>, c: i64) -> HostResult<
         Value::Map(entries) => entries.len(),
         Value::Bytes(bytes) => bytes.len(),
         Value::String(text) => {
-            charge(
-                &mut caller,
-                VALUE_PER_ELEMENT.saturating_mul(words(text.len())),
-            )?;
+            charge(&mut caller, copy_cost(text.len() as u64))?;
             text.chars().count()
         }
         _ => return abort("`len` of a value that is not a collection, String or Bytes"),
@@ -440,10 +484,10 @@ fn search_steps(len: usize) -> u64 {
     u64::from(usize::BITS - len.leading_zeros()) + 1
 }
 
-/// Charges a search for `needle` in a collection of `len` elements.
-fn charge_search(caller: &mut Caller<'_, HostState>, needle: &Value, steps: u64) -> HostResult<()> {
-    let per_step = VALUE_PER_ELEMENT.saturating_mul(words(size_of(needle)).max(1));
-    charge(caller, per_step.saturating_mul(steps))
+/// Charges a search for a needle of footprint `needle` making `steps` comparisons (each
+/// stops within the needle's size).
+fn charge_search(caller: &mut Caller<'_, HostState>, needle: u64, steps: u64) -> HostResult<()> {
+    charge(caller, copy_cost(needle).saturating_mul(steps))
 }
 
 /// `coll_contains(c, x) -> i32`: element of a list or set, key of a map.
@@ -451,18 +495,18 @@ pub(super) fn coll_contains(mut caller: Caller<'_, HostState>, c: i64, x: i64) -
     charge(&mut caller, HOST_CALL)?;
     let c = slot(&caller, c)?;
     let element_ty = child(&caller, c.ty, 0)?;
-    let x = lift(&caller, element_ty, x)?;
+    let (x, needle) = lift(&caller, element_ty, x)?;
     let found = match &*c.value {
         Value::List(items) => {
-            charge_search(&mut caller, &x, items.len() as u64)?;
+            charge_search(&mut caller, needle, items.len() as u64)?;
             items.contains(&x)
         }
         Value::Set(items) => {
-            charge_search(&mut caller, &x, search_steps(items.len()))?;
+            charge_search(&mut caller, needle, search_steps(items.len()))?;
             items.binary_search(&x).is_ok()
         }
         Value::Map(entries) => {
-            charge_search(&mut caller, &x, search_steps(entries.len()))?;
+            charge_search(&mut caller, needle, search_steps(entries.len()))?;
             entries.binary_search_by(|(key, _)| key.cmp(&x)).is_ok()
         }
         _ => return abort("`contains` of a value that is not a collection"),
@@ -484,24 +528,27 @@ pub(super) fn coll_at(mut caller: Caller<'_, HostState>, c: i64, index: i64) -> 
     let (value, ty) = match &*c.value {
         Value::List(items) | Value::Set(items) => {
             let at = position(index, items.len())?;
-            let value = items.get(at).cloned().unwrap_or(Value::Bool(false));
-            (value, child(&caller, c.ty, 0)?)
+            let Some(item) = items.get(at) else {
+                return abort(format!("index {index} is out of range"));
+            };
+            charge_component(&mut caller, item)?;
+            (item.clone(), child(&caller, c.ty, 0)?)
         }
         Value::Map(entries) => {
             let at = position(index, entries.len())?;
-            let (key, value) = entries
-                .get(at)
-                .cloned()
-                .unwrap_or((Value::Bool(false), Value::Bool(false)));
+            let Some((key, value)) = entries.get(at) else {
+                return abort(format!("index {index} is out of range"));
+            };
+            charge_component(&mut caller, key)?;
+            charge_component(&mut caller, value)?;
             let Some(entry_ty) = caller.data().frame()?.types().entry_of(c.ty) else {
                 return abort("the map's entry type is unknown");
             };
-            (Value::Record(vec![key, value]), entry_ty)
+            (Value::Record(vec![key.clone(), value.clone()]), entry_ty)
         }
         _ => return abort("`coll_at` of a value that is not a collection"),
     };
-    let size = charge_component(&mut caller, &value)?;
-    give(&mut caller, ty, value, size)
+    caller.data_mut().give_value(ty, value)
 }
 
 /// `map_get(m, key) -> handle option`
@@ -512,31 +559,39 @@ pub(super) fn map_get(mut caller: Caller<'_, HostState>, m: i64, key: i64) -> Ho
         return abort("`get` of a value that is not a map");
     };
     let (key_ty, value_ty) = (child(&caller, m.ty, 0)?, child(&caller, m.ty, 1)?);
-    let key = lift(&caller, key_ty, key)?;
-    charge_search(&mut caller, &key, search_steps(entries.len()))?;
+    let (key, needle) = lift(&caller, key_ty, key)?;
+    charge_search(&mut caller, needle, search_steps(entries.len()))?;
     let found = entries
         .binary_search_by(|(k, _)| k.cmp(&key))
         .ok()
         .and_then(|at| entries.get(at))
-        .map(|(_, value)| value.clone());
+        .map(|(_, value)| value);
     let Some(option_ty) = caller.data().frame()?.types().option_of(value_ty) else {
         return abort("the map's option type is unknown");
     };
-    let size = match &found {
-        Some(value) => charge_component(&mut caller, value)?,
-        None => 0,
+    let (value, bytes) = match found {
+        Some(value) => {
+            let bytes = charge_component(&mut caller, value)?;
+            (
+                Value::Option(Some(Arc::new(value.clone()))),
+                VALUE_BYTES
+                    .saturating_add(SHARED_BYTES)
+                    .saturating_add(bytes),
+            )
+        }
+        None => (Value::Option(None), VALUE_BYTES),
     };
-    give(
-        &mut caller,
-        option_ty,
-        Value::Option(found.map(Arc::new)),
-        size.saturating_add(1),
-    )
+    give(&mut caller, option_ty, value, bytes)
 }
 
-/// Gas for shifting the elements of a collection of `len` on an insert or removal.
-fn shift_cost(len: usize) -> u64 {
-    VALUE_PER_ELEMENT.saturating_mul((len as u64).div_ceil(8))
+/// Gas for shifting the elements of a collection of `len` on an insert or removal (each
+/// is one value moved in memory; a map entry two).
+fn shift_cost(len: usize, per_element: u64) -> u64 {
+    copy_cost(
+        VALUE_BYTES
+            .saturating_mul(per_element)
+            .saturating_mul(len as u64),
+    )
 }
 
 /// `list_push_mut(l, x)`
@@ -547,14 +602,16 @@ pub(super) fn list_push_mut(mut caller: Caller<'_, HostState>, l: i64, x: i64) -
         return abort("`push` on a value that is not a list");
     }
     let element_ty = child(&caller, target.ty, 0)?;
-    let x = lift(&caller, element_ty, x)?;
-    let size = charge_component(&mut caller, &x)?;
-    charge(&mut caller, VALUE_PER_BYTE)?;
+    let (x, bytes) = lift(&caller, element_ty, x)?;
+    let bytes = charge_sized(&mut caller, &x, bytes)?;
     charge_mutation(&mut caller, &target)?;
+    // The list's spare capacity (it doubles as it grows) is counted with the element.
+    let grown = bytes.saturating_add(VALUE_BYTES);
+    caller.data_mut().account(grown)?;
+    let total = target.bytes.saturating_add(bytes);
     drop(target);
-    caller.data_mut().account(size.max(8))?;
     let x = x.into_value();
-    mutate(&mut caller, l, |value| {
+    mutate(&mut caller, l, total, |value| {
         if let Value::List(items) = value {
             items.push(x);
         }
@@ -570,15 +627,23 @@ pub(super) fn coll_insert_mut(mut caller: Caller<'_, HostState>, c: i64, x: i64)
         return abort("`insert` on a value that is not a set");
     };
     let element_ty = child(&caller, target.ty, 0)?;
-    let x = lift(&caller, element_ty, x)?;
-    charge_search(&mut caller, &x, search_steps(items.len()))?;
-    let size = charge_component(&mut caller, &x)?;
-    charge(&mut caller, shift_cost(items.len()))?;
+    let (x, needle) = lift(&caller, element_ty, x)?;
+    charge_search(&mut caller, needle, search_steps(items.len()))?;
+    let bytes = charge_sized(&mut caller, &x, needle)?;
+    charge(&mut caller, shift_cost(items.len(), 1))?;
     charge_mutation(&mut caller, &target)?;
+    let present = items.binary_search(&x).is_ok();
+    let total = if present {
+        target.bytes
+    } else {
+        caller
+            .data_mut()
+            .account(bytes.saturating_add(VALUE_BYTES))?;
+        target.bytes.saturating_add(bytes)
+    };
     drop(target);
-    caller.data_mut().account(size.max(8))?;
     let x = x.into_value();
-    mutate(&mut caller, c, |value| {
+    mutate(&mut caller, c, total, |value| {
         if let Value::Set(items) = value
             && let Err(at) = items.binary_search(&x)
         {
@@ -600,17 +665,37 @@ pub(super) fn map_set_mut(
     match &*target.value {
         Value::Map(entries) => {
             let (key_ty, value_ty) = (child(&caller, target.ty, 0)?, child(&caller, target.ty, 1)?);
-            let key = lift(&caller, key_ty, key)?;
-            let new = lift(&caller, value_ty, value)?;
-            charge_search(&mut caller, &key, search_steps(entries.len()))?;
-            let size = charge_component(&mut caller, &key)?
-                .saturating_add(charge_component(&mut caller, &new)?);
-            charge(&mut caller, shift_cost(entries.len()))?;
+            let (key, key_bytes) = lift(&caller, key_ty, key)?;
+            let (new, new_bytes) = lift(&caller, value_ty, value)?;
+            charge_search(&mut caller, key_bytes, search_steps(entries.len()))?;
+            charge_sized(&mut caller, &key, key_bytes)?;
+            charge_sized(&mut caller, &new, new_bytes)?;
+            charge(&mut caller, shift_cost(entries.len(), 2))?;
             charge_mutation(&mut caller, &target)?;
+            // A replaced value's footprint is walked to keep the map's exact; that walk
+            // is paid as a copy of it.
+            let found = entries.binary_search_by(|(k, _)| k.cmp(&key));
+            let total = match found.ok().and_then(|at| entries.get(at)) {
+                Some((_, old)) => {
+                    let old_bytes = charge_component(&mut caller, old)?;
+                    target
+                        .bytes
+                        .saturating_sub(old_bytes)
+                        .saturating_add(new_bytes)
+                }
+                None => target
+                    .bytes
+                    .saturating_add(key_bytes)
+                    .saturating_add(new_bytes),
+            };
+            caller.data_mut().account(
+                key_bytes
+                    .saturating_add(new_bytes)
+                    .saturating_add(2 * VALUE_BYTES),
+            )?;
             drop(target);
-            caller.data_mut().account(size.max(8))?;
             let (key, new) = (key.into_value(), new.into_value());
-            mutate(&mut caller, m, |value| {
+            mutate(&mut caller, m, total, |value| {
                 if let Value::Map(entries) = value {
                     match entries.binary_search_by(|(k, _)| k.cmp(&key)) {
                         Ok(at) => {
@@ -627,13 +712,21 @@ pub(super) fn map_set_mut(
         Value::List(items) => {
             let at = position(key, items.len())?;
             let element_ty = child(&caller, target.ty, 0)?;
-            let new = lift(&caller, element_ty, value)?;
-            let size = charge_component(&mut caller, &new)?;
+            let (new, new_bytes) = lift(&caller, element_ty, value)?;
+            charge_sized(&mut caller, &new, new_bytes)?;
+            let old_bytes = match items.get(at) {
+                Some(old) => charge_component(&mut caller, old)?,
+                None => VALUE_BYTES,
+            };
             charge_mutation(&mut caller, &target)?;
+            caller.data_mut().account(new_bytes)?;
+            let total = target
+                .bytes
+                .saturating_sub(old_bytes)
+                .saturating_add(new_bytes);
             drop(target);
-            caller.data_mut().account(size)?;
             let new = new.into_value();
-            mutate(&mut caller, m, |value| {
+            mutate(&mut caller, m, total, |value| {
                 if let Value::List(items) = value
                     && let Some(slot) = items.get_mut(at)
                 {
@@ -651,23 +744,37 @@ pub(super) fn coll_remove_mut(mut caller: Caller<'_, HostState>, c: i64, x: i64)
     charge(&mut caller, HOST_CALL)?;
     let target = slot(&caller, c)?;
     let element_ty = child(&caller, target.ty, 0)?;
-    let x = lift(&caller, element_ty, x)?;
-    let steps = match &*target.value {
-        Value::List(items) => items.len() as u64,
-        Value::Set(items) => search_steps(items.len()),
-        Value::Map(entries) => search_steps(entries.len()),
+    let (x, needle) = lift(&caller, element_ty, x)?;
+    let (steps, len, per_element) = match &*target.value {
+        Value::List(items) => (items.len() as u64, items.len(), 1),
+        Value::Set(items) => (search_steps(items.len()), items.len(), 1),
+        Value::Map(entries) => (search_steps(entries.len()), entries.len(), 2),
         _ => return abort("`remove` on a value that is not a collection"),
     };
-    let len = match &*target.value {
-        Value::List(items) | Value::Set(items) => items.len(),
-        Value::Map(entries) => entries.len(),
-        _ => 0,
-    };
-    charge_search(&mut caller, &x, steps)?;
-    charge(&mut caller, shift_cost(len))?;
+    charge_search(&mut caller, needle, steps)?;
+    charge(&mut caller, shift_cost(len, per_element))?;
     charge_mutation(&mut caller, &target)?;
+    // The removed element's footprint is walked to keep the collection's exact; the walk
+    // is paid as a copy of it.
+    let removed = match &*target.value {
+        Value::List(items) => items.iter().find(|item| **item == *x),
+        Value::Set(items) => items.binary_search(&x).ok().and_then(|at| items.get(at)),
+        Value::Map(entries) => entries
+            .binary_search_by(|(k, _)| k.cmp(&x))
+            .ok()
+            .and_then(|at| entries.get(at))
+            .map(|(_, value)| value),
+        _ => None,
+    };
+    let mut total = target.bytes;
+    if let Some(removed) = removed {
+        total = total.saturating_sub(charge_component(&mut caller, removed)?);
+        if per_element == 2 {
+            total = total.saturating_sub(needle);
+        }
+    }
     drop(target);
-    mutate(&mut caller, c, |value| {
+    mutate(&mut caller, c, total, |value| {
         match value {
             Value::List(items) => {
                 if let Some(at) = items.iter().position(|item| *item == *x) {

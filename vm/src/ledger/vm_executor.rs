@@ -197,6 +197,8 @@ impl ModuleCache {
 pub struct VmExecutor {
     bridge: bridge::Bridge,
     modules: ModuleCache,
+    /// The gas cap of a view ([`VmExecutor::view`]); `None`: the block gas limit.
+    view_gas: Option<u64>,
 }
 
 impl std::fmt::Debug for VmExecutor {
@@ -227,7 +229,16 @@ impl VmExecutor {
         Ok(VmExecutor {
             bridge: bridge::Bridge::new(config)?,
             modules: ModuleCache::default(),
+            view_gas: None,
         })
+    }
+
+    /// Caps the gas of every view this executor runs at `gas` (never above the block gas
+    /// limit): the node's `--view-gas`.
+    #[must_use]
+    pub fn with_view_gas(mut self, gas: u64) -> VmExecutor {
+        self.view_gas = Some(gas);
+        self
     }
 
     /// The VM this executor runs contracts on.
@@ -326,7 +337,10 @@ impl VmExecutor {
         let args = info
             .decode_args(entry, request.args, names)
             .map_err(ViewError::ArgsMismatch)?;
-        let gas_limit = chain.config().block_gas_limit;
+        let block_gas_limit = chain.config().block_gas_limit;
+        let gas_limit = self
+            .view_gas
+            .map_or(block_gas_limit, |cap| cap.min(block_gas_limit));
         let call = Call {
             contract: request.contract.0,
             entry: entry.name.clone(),
