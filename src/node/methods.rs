@@ -237,7 +237,7 @@ impl Worker {
             .with_data(json!({
                 "status": "aborted",
                 "message": message,
-                "position": position.map(|p| json!({"line": p.line, "column": p.column})),
+                "position": position.map(|p| p.to_json()),
                 "gas_used": result.gas_used,
             }))),
             Outcome::OutOfGas { position } => Err(RpcError::new(
@@ -246,7 +246,7 @@ impl Worker {
             )
             .with_data(json!({
                 "status": "out_of_gas",
-                "position": position.map(|p| json!({"line": p.line, "column": p.column})),
+                "position": position.map(|p| p.to_json()),
                 "gas_used": result.gas_used,
             }))),
         }

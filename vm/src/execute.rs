@@ -84,8 +84,55 @@ pub(crate) struct VmShared {
     engine: Engine,
     linker: Linker<HostState>,
     pub(crate) config: VmConfig,
-    loaded: Mutex<BTreeMap<CodeHash, Arc<Contract>>>,
+    loaded: Mutex<LoadedContracts>,
     artefacts: Arc<dyn ArtefactCache>,
+}
+
+/// The most contracts a VM keeps loaded (compiled, linked) at once; the least recently
+/// used is dropped past it and loaded again from its artefact when next called. Loading
+/// costs no gas, so what is cached never reaches gas, state or output.
+pub const MAX_LOADED_CONTRACTS: usize = 256;
+
+/// The loaded contracts by code hash, each with when it was last used.
+#[derive(Default)]
+struct LoadedContracts {
+    contracts: BTreeMap<CodeHash, (Arc<Contract>, u64)>,
+    clock: u64,
+}
+
+impl LoadedContracts {
+    fn get(&mut self, code_hash: &CodeHash) -> Option<Arc<Contract>> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.contracts.get_mut(code_hash).map(|(contract, used)| {
+            *used = clock;
+            contract.clone()
+        })
+    }
+
+    fn insert(&mut self, code_hash: CodeHash, contract: Arc<Contract>) {
+        if self.contracts.len() >= MAX_LOADED_CONTRACTS && !self.contracts.contains_key(&code_hash)
+        {
+            let oldest = self
+                .contracts
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(hash, _)| *hash);
+            if let Some(oldest) = oldest {
+                self.contracts.remove(&oldest);
+            }
+        }
+        self.clock += 1;
+        self.contracts.insert(code_hash, (contract, self.clock));
+    }
+
+    fn len(&self) -> usize {
+        self.contracts.len()
+    }
+
+    fn clear(&mut self) {
+        self.contracts.clear();
+    }
 }
 
 /// The Assent VM. Cheap to clone; safe to share between threads.
@@ -191,7 +238,7 @@ impl Vm {
                 engine,
                 linker,
                 config,
-                loaded: Mutex::new(BTreeMap::new()),
+                loaded: Mutex::new(LoadedContracts::default()),
                 artefacts,
             }),
             warm,
@@ -215,6 +262,11 @@ impl Vm {
             loaded.clear();
         }
         self.warm.clear();
+    }
+
+    /// How many contracts are loaded now (at most [`MAX_LOADED_CONTRACTS`]).
+    pub fn loaded_contracts(&self) -> usize {
+        self.shared.loaded.lock().map_or(0, |loaded| loaded.len())
     }
 
     /// Instances kept warm for read-only calls (at most a quarter of the instance pool).
@@ -462,7 +514,7 @@ impl VmShared {
     fn load(&self, code: &[u8]) -> Result<Arc<Contract>, VmError> {
         let code_hash = keccak256(code);
         if let Some(contract) = self.loaded()?.get(&code_hash) {
-            return Ok(contract.clone());
+            return Ok(contract);
         }
         let ValidatedModule {
             abi,
@@ -510,9 +562,7 @@ impl VmShared {
         Ok(module)
     }
 
-    fn loaded(
-        &self,
-    ) -> Result<std::sync::MutexGuard<'_, BTreeMap<CodeHash, Arc<Contract>>>, VmError> {
+    fn loaded(&self) -> Result<std::sync::MutexGuard<'_, LoadedContracts>, VmError> {
         self.loaded
             .lock()
             .map_err(|_| VmError::Engine("the contract cache is poisoned".into()))
@@ -528,7 +578,7 @@ impl VmShared {
             return Ok(None);
         };
         if let Some(contract) = self.loaded()?.get(&code_hash) {
-            return Ok(Some(contract.clone()));
+            return Ok(Some(contract));
         }
         let code = state.code(&code_hash)?.ok_or_else(|| VmError::NoContract {
             address: hex(address),

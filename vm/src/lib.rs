@@ -19,7 +19,8 @@ mod warm;
 pub use engine::VmConfig;
 pub use error::{ValidationError, VmError};
 pub use execute::{
-    ArtefactCache, Call, Contract, Event, EventField, Execution, MemoryArtefacts, Outcome, Vm,
+    ArtefactCache, Call, Contract, Event, EventField, Execution, MAX_LOADED_CONTRACTS,
+    MemoryArtefacts, Outcome, Vm,
 };
 pub use state::{
     Address, CodeHash, MemoryStore, SET_MEMBER, StateStore, StoreError, WriteSet, contract_key,

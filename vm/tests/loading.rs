@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use assent_stdlib::value::Value;
 use assent_vm::{
-    ArtefactCache, Call, CodeHash, MemoryArtefacts, MemoryStore, Vm, VmConfig, keccak256, validate,
+    ArtefactCache, Call, CodeHash, MAX_LOADED_CONTRACTS, MemoryArtefacts, MemoryStore, Vm,
+    VmConfig, keccak256, validate,
 };
 use common::{ALICE, CONTRACT, abi, entry, module, outcome};
 use proptest::prelude::*;
@@ -112,6 +113,30 @@ fn init_runs_on_a_contract_not_yet_in_the_state() {
         .unwrap();
     assert_eq!(outcome(&execution), "ok");
     assert_eq!(execution.writes.changes.len(), 1);
+}
+
+#[test]
+fn the_loaded_contracts_are_bounded_and_an_evicted_one_loads_again() {
+    let vm = Vm::new(VmConfig::default()).unwrap();
+    let code = |index: usize| {
+        module(
+            &abi(
+                &format!("C{index}"),
+                vec![entry("init", "init", &[], None)],
+                json!([]),
+            ),
+            "(func (export \"init\"))",
+        )
+    };
+    for index in 0..MAX_LOADED_CONTRACTS + 10 {
+        vm.load(&code(index)).unwrap();
+        assert!(vm.loaded_contracts() <= MAX_LOADED_CONTRACTS);
+    }
+    assert_eq!(vm.loaded_contracts(), MAX_LOADED_CONTRACTS);
+    // The first was used least recently, so it went; it loads again as the same code.
+    let again = vm.load(&code(0)).unwrap();
+    assert_eq!(again.code_hash, keccak256(&code(0)));
+    assert_eq!(vm.loaded_contracts(), MAX_LOADED_CONTRACTS);
 }
 
 /// A cache that keeps nothing, so every load below compiles.
