@@ -1,6 +1,6 @@
 //! The gas schedule: what host functions cost on top of wasmtime fuel (one unit per
 //! executed WebAssembly instruction). Written once; the VM charges these before doing
-//! the work, and `docs/gas.md` explains them.
+//! the work, and `docs/ledger.md` (Gas) explains them.
 //!
 //! Every host cost grows with the work the call really does, charged before it is done.
 //! The target is that one unit of gas stands for about the time of one plain WebAssembly
