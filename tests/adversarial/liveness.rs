@@ -2,22 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::node_support::{Account, Call, Node, assent, counter_wasm, temp_dir};
-
-/// Builds a contract from source with `assent build`; its module.
-fn build(name: &str, source: &str) -> Vec<u8> {
-    let dir = temp_dir(&format!("liveness-build-{name}"));
-    let path = dir.join(format!("{name}.assent"));
-    std::fs::write(&path, source).unwrap();
-    let out = dir.join(format!("{name}.wasm"));
-    let output = assent(&["build", path.to_str().unwrap(), "-o", out.to_str().unwrap()]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    std::fs::read(out).unwrap()
-}
+use crate::node_support::{Account, Call, Node, build_source, counter_wasm, temp_dir};
 
 /// Deploys the counter from `account`; its address as the JSON-RPC string.
 fn deploy_counter(node: &Node, account: &mut Account) -> String {
@@ -50,7 +35,7 @@ fn the_poison_deployment_does_not_halt_the_chain() {
 
     // A record with no fields as a state value: it once encoded to nothing, the store
     // refused it and the producer retried the same block forever.
-    let poison = build(
+    let poison = build_source(
         "poison",
         "contract Poison;\nrecord Empty {}\nstate e: Empty = Empty {};\n",
     );

@@ -52,39 +52,7 @@ pub struct Node {
 impl Node {
     /// Starts a node on `data` on a free loopback port.
     pub fn start(data: &Path, block_time: &str) -> Node {
-        let mut child = Command::new(BIN)
-            .args(["node", "--quiet", "--listen", "127.0.0.1:0", "--block-time"])
-            .arg(block_time)
-            .arg("--data")
-            .arg(data)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let url = loop {
-            let line = lines
-                .next()
-                .expect("the node exited before listening")
-                .unwrap();
-            if let Some(url) = line.strip_prefix("listening on ") {
-                break url.to_owned();
-            }
-        };
-        // Keep draining stdout so that the node never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .into();
-        Node {
-            child: Some(child),
-            url,
-            data: data.to_path_buf(),
-            agent,
-        }
+        Node::start_with(data, block_time, &[])
     }
 
     /// The `host:port` the node listens on.
@@ -636,6 +604,7 @@ impl Node {
                 break url.to_owned();
             }
         };
+        // Keep draining stdout so that the node never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
