@@ -71,6 +71,20 @@ pub struct Pending {
     pub tx: VerifiedTransaction,
 }
 
+/// Takes a transaction that left the queue off the overall (`bytes`) and per-sender counts.
+fn release(bytes: &mut usize, per_sender: &mut BTreeMap<Address, Share>, pending: &Pending) {
+    let sender = pending.tx.sender;
+    let size = pending.tx.signed.encoded().len();
+    *bytes = bytes.saturating_sub(size);
+    if let Some(share) = per_sender.get_mut(&sender) {
+        share.transactions = share.transactions.saturating_sub(1);
+        share.bytes = share.bytes.saturating_sub(size);
+        if share.transactions == 0 {
+            per_sender.remove(&sender);
+        }
+    }
+}
+
 /// The pending transactions and the head block they wait on.
 #[derive(Debug, Default)]
 pub struct Mempool {
@@ -157,17 +171,14 @@ impl Mempool {
     /// Drops the first `count` transactions (now in block `head`, or refused by it) and
     /// moves the head.
     pub fn committed(&mut self, count: usize, head: u64) {
-        for pending in self.queue.drain(..count.min(self.queue.len())) {
-            let sender = pending.tx.sender;
-            let size = pending.tx.signed.encoded().len();
-            self.bytes = self.bytes.saturating_sub(size);
-            if let Some(share) = self.per_sender.get_mut(&sender) {
-                share.transactions = share.transactions.saturating_sub(1);
-                share.bytes = share.bytes.saturating_sub(size);
-                if share.transactions == 0 {
-                    self.per_sender.remove(&sender);
-                }
-            }
+        let Mempool {
+            queue,
+            per_sender,
+            bytes,
+            ..
+        } = self;
+        for pending in queue.drain(..count.min(queue.len())) {
+            release(bytes, per_sender, &pending);
         }
         self.head = head;
     }
@@ -176,18 +187,8 @@ impl Mempool {
     /// commit, even alone: LEDGER.md §2, no transaction halts the chain). The sender's
     /// later transactions stay; they will be refused for their nonce and dropped in turn.
     pub fn evict(&mut self, position: usize) {
-        let Some(pending) = self.queue.remove(position) else {
-            return;
-        };
-        let sender = pending.tx.sender;
-        let size = pending.tx.signed.encoded().len();
-        self.bytes = self.bytes.saturating_sub(size);
-        if let Some(share) = self.per_sender.get_mut(&sender) {
-            share.transactions = share.transactions.saturating_sub(1);
-            share.bytes = share.bytes.saturating_sub(size);
-            if share.transactions == 0 {
-                self.per_sender.remove(&sender);
-            }
+        if let Some(pending) = self.queue.remove(position) {
+            release(&mut self.bytes, &mut self.per_sender, &pending);
         }
     }
 }

@@ -579,16 +579,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
             }
             Builtin::Sha3Packed => {
                 // The tuple of the arguments, hashed packed: a negative count.
-                let mut locals = Vec::new();
-                for item in args {
-                    locals.push(self.expr_to_local(item)?);
-                }
-                self.store_slots(&locals)?;
-                let tuple = Ty::Tuple(args.iter().map(|a| a.ty.clone()).collect());
-                let id = self.types.id(&tuple);
-                self.i32_const(id);
-                self.i32_const(0);
-                self.host(HostFn::RecordNew);
+                self.args_tuple(args)?;
                 self.emit(I::I32Const(-(args.len() as i32)));
                 self.host(HostFn::Sha3);
             }
@@ -605,16 +596,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                         self.host(HostFn::Sha3);
                     }
                 } else {
-                    let mut locals = Vec::new();
-                    for item in args {
-                        locals.push(self.expr_to_local(item)?);
-                    }
-                    self.store_slots(&locals)?;
-                    let tuple = Ty::Tuple(args.iter().map(|a| a.ty.clone()).collect());
-                    let id = self.types.id(&tuple);
-                    self.i32_const(id);
-                    self.i32_const(0);
-                    self.host(HostFn::RecordNew);
+                    self.args_tuple(args)?;
                     self.i32_const(args.len() as u32);
                     self.host(HostFn::Sha3);
                 }
@@ -648,6 +630,22 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.bool_from_i32();
             }
         }
+        Ok(())
+    }
+
+    /// A tuple of `args` (for `sha3` of several arguments): each evaluated into the
+    /// scratch slots in order, then one `record_new` of the tuple's type.
+    fn args_tuple(&mut self, args: &'c [Expr]) -> Result {
+        let mut locals = Vec::new();
+        for item in args {
+            locals.push(self.expr_to_local(item)?);
+        }
+        self.store_slots(&locals)?;
+        let tuple = Ty::Tuple(args.iter().map(|a| a.ty.clone()).collect());
+        let id = self.types.id(&tuple);
+        self.i32_const(id);
+        self.i32_const(0);
+        self.host(HostFn::RecordNew);
         Ok(())
     }
 
