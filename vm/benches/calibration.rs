@@ -17,11 +17,12 @@
 
 #[path = "calibration/cases.rs"]
 mod cases;
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use assent_stdlib::abi::{HOST_FUNCTIONS, HOST_MODULE, WasmType};
 use assent_stdlib::value::Value;
 use assent_vm::{Call, MemoryStore, Outcome, Vm, VmConfig};
 use cases::{CALLEE, CALLEE_FIELDS, Case, PLAIN_LOOP};
@@ -35,52 +36,9 @@ const REPEATS: usize = 3;
 const CONTRACT: [u8; 20] = [0xc0; 20];
 const ALICE: [u8; 20] = [0xa1; 20];
 
-fn imports() -> String {
-    let ty = |t: &WasmType| match t {
-        WasmType::I32 => "i32",
-        WasmType::I64 => "i64",
-    };
-    let mut out = String::new();
-    for function in HOST_FUNCTIONS {
-        let params: Vec<&str> = function.params.iter().map(ty).collect();
-        let results: Vec<&str> = function.results.iter().map(ty).collect();
-        out.push_str(&format!(
-            "  (import \"{HOST_MODULE}\" \"{0}\" (func ${0} (param {1}) (result {2})))\n",
-            function.name,
-            params.join(" "),
-            results.join(" ")
-        ));
-    }
-    out
-}
-
-fn leb128(out: &mut Vec<u8>, mut value: u64) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
+/// A calibration module: every host import, 16 pages of memory, the case's functions.
 fn module(abi: &serde_json::Value, fields: &str) -> Vec<u8> {
-    let text = format!(
-        "(module\n{}  (memory (export \"memory\") 16 16)\n{fields}\n)",
-        imports()
-    );
-    let mut wasm = wat::parse_str(&text).unwrap_or_else(|error| panic!("{error}\n{text}"));
-    let data = abi.to_string();
-    let mut payload = Vec::new();
-    leb128(&mut payload, "assent.abi".len() as u64);
-    payload.extend_from_slice(b"assent.abi");
-    payload.extend_from_slice(data.as_bytes());
-    wasm.push(0);
-    leb128(&mut wasm, payload.len() as u64);
-    wasm.extend_from_slice(&payload);
-    wasm
+    common::module_with_memory(abi, "(memory (export \"memory\") 16 16)", fields)
 }
 
 struct Bench {
