@@ -8,6 +8,10 @@
 //! is marked `OVER`). A case repeats its step `n` times inside one call, `n` doubling
 //! until the call takes [`TARGET`] (or the call's memory budget or the step's own limit
 //! ends it); a terminal case (`abort`) is measured per call against a call doing nothing.
+//!
+//! Time is this thread's CPU time (the VM runs the call on the calling thread), so other
+//! load on the machine does not count against a row the way it would in wall time; the
+//! fastest of [`REPEATS`] calls counts.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -22,6 +26,13 @@ mod common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use cpu_time::ThreadTime;
+
+/// The allocator the `assent` binary ships with: host functions allocate per call, so
+/// their prices are measured with it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use assent_stdlib::value::Value;
 use assent_vm::{Call, MemoryStore, Outcome, Vm, VmConfig};
@@ -69,7 +80,7 @@ impl Bench {
     }
 
     fn deploy(&self, case: &Case) {
-        let wasm = module(&cases::abi(case), &case.fields());
+        let wasm = case.wasm();
         self.vm
             .load(&wasm)
             .unwrap_or_else(|error| panic!("{}: {error}", case.name));
@@ -88,7 +99,7 @@ impl Bench {
             block_height: 42,
             gas_limit: 1_000_000_000_000,
         };
-        let started = Instant::now();
+        let started = ThreadTime::now();
         let execution = self
             .vm
             .execute(self.store.clone(), call)
@@ -186,6 +197,24 @@ fn measure(bench: &Bench, case: &Case) -> Row {
     }
 }
 
+/// The floor every case's calls stand on: instantiating the module (16 pages of memory,
+/// each charged as memory growth) and entering it, with the operands.
+fn measure_floor(bench: &Bench, case: &Case) -> Row {
+    bench.deploy(case);
+    let operands = ((case.a.1)(), (case.b.1)());
+    let best = (0..50)
+        .map(|_| bench.run(&operands, "run", 0))
+        .min_by_key(|run| run.time)
+        .unwrap();
+    Row {
+        name: "instantiate a module of 16 pages and call it (every call's floor)".into(),
+        steps: 1,
+        gas_per_step: best.gas as f64,
+        ns_per_gas: best.time.as_nanos() as f64 / best.gas as f64,
+        note: String::new(),
+    }
+}
+
 /// The first words of an outcome, for a note.
 fn brief(outcome: &str) -> String {
     outcome.chars().take(60).collect()
@@ -224,6 +253,9 @@ fn main() {
             continue;
         }
         rows.push((case.function, measure(&bench, case)));
+        if case.name == PLAIN_LOOP {
+            rows.push(("instance", measure_floor(&bench, case)));
+        }
     }
     let Some(plain) = rows
         .iter()

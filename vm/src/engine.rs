@@ -1,7 +1,7 @@
 //! The wasmtime engine, configured for deterministic, metered execution.
 //!
-//! Determinism: fuel metering on (one unit per executed instruction; bulk-memory copies
-//! and fills per byte), NaN canonicalisation (belt and braces: the validator refuses
+//! Determinism: fuel metering on (one unit per executed instruction, more for a
+//! division or a call, see [`operator_costs`]; bulk-memory copies and fills per byte), NaN canonicalisation (belt and braces: the validator refuses
 //! floats), and every non-deterministic or unneeded proposal off — threads, SIMD and
 //! relaxed SIMD, multi-memory, memory64, reference types, tail calls, exceptions, GC.
 //! Instances come from the pooling allocator, each with one memory of at most
@@ -10,7 +10,10 @@
 use assent_stdlib::abi::{
     MAX_CALL_DEPTH, MAX_MEMORY_PAGES, MAX_STACK_ESTIMATE, MAX_TABLE_ELEMENTS,
 };
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+use assent_stdlib::gas::{OPERATOR_CALL, OPERATOR_DIVISION};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, OperatorCost, OptLevel, PoolingAllocationConfig,
+};
 
 use crate::error::{VmError, engine_error};
 
@@ -44,6 +47,25 @@ impl Default for VmConfig {
 /// its own (Rust's default of 2 MiB for spawned threads is enough).
 pub(crate) const MAX_WASM_STACK: usize = 2 * MAX_CALL_DEPTH * MAX_STACK_ESTIMATE as usize;
 
+/// Fuel per WebAssembly operator: wasmtime's defaults (one unit; nothing for `nop`,
+/// `drop` and structured control), with integer division and calls priced by the gas
+/// schedule ([`OPERATOR_DIVISION`], [`OPERATOR_CALL`]) because they take far longer than
+/// an addition.
+pub(crate) fn operator_costs() -> OperatorCost {
+    let mut cost = OperatorCost::new();
+    cost.I32DivS = OPERATOR_DIVISION;
+    cost.I32DivU = OPERATOR_DIVISION;
+    cost.I32RemS = OPERATOR_DIVISION;
+    cost.I32RemU = OPERATOR_DIVISION;
+    cost.I64DivS = OPERATOR_DIVISION;
+    cost.I64DivU = OPERATOR_DIVISION;
+    cost.I64RemS = OPERATOR_DIVISION;
+    cost.I64RemU = OPERATOR_DIVISION;
+    cost.Call = OPERATOR_CALL;
+    cost.CallIndirect = OPERATOR_CALL;
+    cost
+}
+
 pub(crate) fn build_engine(config: &VmConfig) -> Result<Engine, VmError> {
     let memory_bytes = u64::from(MAX_MEMORY_PAGES) * PAGE_SIZE;
     let mut pool = PoolingAllocationConfig::new();
@@ -61,6 +83,7 @@ pub(crate) fn build_engine(config: &VmConfig) -> Result<Engine, VmError> {
 
     let mut wasm = Config::new();
     wasm.consume_fuel(true)
+        .operator_cost(operator_costs())
         .cranelift_nan_canonicalization(true)
         .cranelift_opt_level(OptLevel::Speed)
         .parallel_compilation(config.parallel_compilation)

@@ -43,7 +43,7 @@ fn every_calibration_case_runs() {
         if case.name.contains("large") && !case.name.contains("with [1]") {
             continue;
         }
-        let wasm = module_with_memory(&cases::abi(&case), MEMORY, &case.fields());
+        let wasm = case.wasm();
         chain.deploy(CONTRACT, &wasm);
         let execution = chain
             .vm

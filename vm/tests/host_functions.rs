@@ -1101,7 +1101,8 @@ fn emitted_events_carry_their_fields() {
 /// `$y`; `$x`/`$y` are free), with a gas limit of 2e9; the execution.
 fn looped(setup: &str, step: &str, n: u64) -> assent_vm::Execution {
     let mut chain = common::Chain::new();
-    chain.gas_limit = 2_000_000_000;
+    // Enough for the memory budget to end a loop of hashes (about 6,000 gas each) first.
+    chain.gas_limit = 20_000_000_000;
     let fields = format!(
         r#"  (func (export "run") (result i64) (local $i i64) (local $j i64) (local $x i64) (local $y i64)
     {setup}

@@ -178,6 +178,9 @@ pub struct Case {
     pub terminal: bool,
     /// Data at offset 0 of memory.
     pub data: Vec<u8>,
+    /// An Assent contract whose `run(n, a, b)` is the case, compiled by the project's
+    /// compiler instead of built from `setup` and `step`.
+    pub source: Option<&'static str>,
 }
 
 /// An operand, made when its case runs (so that the large ones are not all in memory).
@@ -196,6 +199,7 @@ fn case(function: &'static str, name: impl Into<String>, step: impl Into<String>
         step: step.into(),
         terminal: false,
         data: Vec::new(),
+        source: None,
     }
 }
 
@@ -223,6 +227,19 @@ impl Case {
     fn terminal(mut self) -> Case {
         self.terminal = true;
         self
+    }
+
+    /// The case's module: compiled from its Assent source, or its WAT fields with every
+    /// host import and 16 pages of memory.
+    pub fn wasm(&self) -> Vec<u8> {
+        match self.source {
+            Some(source) => compile(source),
+            None => crate::common::module_with_memory(
+                &abi(self),
+                "(memory (export \"memory\") 16 16)",
+                &self.fields(),
+            ),
+        }
     }
 
     /// The module's functions (WAT fields): `run` and `base`.
@@ -263,6 +280,36 @@ impl Case {
         )
     }
 }
+
+/// An Assent contract compiled by the project's compiler.
+fn compile(source: &str) -> Vec<u8> {
+    struct NoFiles;
+    impl assent_lang::check::FileLoader for NoFiles {
+        fn load(&self, path: &str) -> Result<String, String> {
+            Err(format!("no file `{path}`"))
+        }
+    }
+    let checked = assent_lang::check::check_source("case.assent", source, &NoFiles);
+    let contract = checked
+        .contract
+        .unwrap_or_else(|| panic!("{:?}", checked.diagnostics));
+    assent_lang::codegen::compile(&contract, [0; 32])
+        .unwrap_or_else(|error| panic!("{error:?}"))
+        .wasm
+}
+
+/// The instruction pattern compiled from Assent: a counted loop adding its index, with
+/// the language's checked arithmetic.
+pub const ASSENT_LOOP: &str = "contract Spin;
+
+action run(n: Int, a: Int, b: Int) -> Int {
+    let mut total = 0;
+    for i in 0..n {
+        total += i;
+    }
+    total
+}
+";
 
 fn ints(count: usize) -> Vec<Value> {
     (0..count as i64).map(Value::Int).collect()
@@ -345,6 +392,14 @@ pub fn cases() -> Vec<Case> {
             "calls (an internal function)",
             "(local.set $x (call $inc (local.get $x)))",
         ),
+        Case {
+            source: Some(ASSENT_LOOP),
+            ..case(
+                "wasm",
+                "a loop compiled from Assent (for i in 0..n { total += i })",
+                "",
+            )
+        },
         case(
             "wasm",
             "memory.fill of 64 KiB",

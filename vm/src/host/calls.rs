@@ -12,7 +12,8 @@ use wasmtime::{AsContextMut, Caller, Trap};
 
 use super::entry::EntryFunc;
 use super::{
-    Frame, HostResult, HostState, Lifted, Live, abort, charge, charge_store, fault, read_slots,
+    Frame, HostResult, HostState, Lifted, Live, abort, charge, charge_store, fault, give_built,
+    read_slots,
 };
 use crate::error::{VmError, engine_error};
 use crate::execute::Contract;
@@ -283,7 +284,7 @@ pub(super) fn call_contract(
         },
     )?;
     match (wanted.returns, result) {
-        (Some(ty), Some(value)) => caller.data_mut().give_value(ty, value),
+        (Some(ty), Some(value)) => give_built(&mut caller, ty, value),
         (None, None) => Ok(0),
         _ => fault(VmError::Engine(
             "a cross-contract call's result does not match its entry point".into(),

@@ -1,11 +1,11 @@
 //! Aborting and the transaction's context: `abort`, `abort_static`, `caller`, `origin`,
 //! `self_address`, `now`, `block_height`.
 
-use assent_stdlib::gas::HOST_CALL;
+use assent_stdlib::gas::{ABORT, HOST_CALL, NEW_VALUE};
 use assent_stdlib::value::{VALUE_BYTES, Value};
 use wasmtime::Caller;
 
-use super::{HostResult, HostState, HostTrap, charge, read_text};
+use super::{HostResult, HostState, HostTrap, charge, copy_cost, give, read_text};
 use crate::state::Address;
 
 fn aborted(message: String, position: String) -> wasmtime::Error {
@@ -24,8 +24,15 @@ pub(super) fn abort(
 ) -> HostResult<()> {
     charge(&mut caller, HOST_CALL)?;
     let position = read_text(&caller, position_ptr, position_len)?;
-    let frame = caller.data().frame()?;
-    let message = match &*frame.slot(message)?.value {
+    let slot = caller.data().frame()?.slot(message)?.clone();
+    // The message is copied out into the outcome: a new value.
+    charge(
+        &mut caller,
+        ABORT
+            .saturating_add(NEW_VALUE)
+            .saturating_add(copy_cost(slot.bytes)),
+    )?;
+    let message = match &*slot.value {
         Value::String(text) => text.clone(),
         _ => return super::abort(format!("handle {message} is not a String")),
     };
@@ -41,6 +48,14 @@ pub(super) fn abort_static(
     position_len: i32,
 ) -> HostResult<()> {
     charge(&mut caller, HOST_CALL)?;
+    // The message is copied out into the outcome: a new value.
+    let length = u64::from(message_len.max(0) as u32);
+    charge(
+        &mut caller,
+        ABORT
+            .saturating_add(NEW_VALUE)
+            .saturating_add(copy_cost(VALUE_BYTES.saturating_add(length))),
+    )?;
     let message = read_text(&caller, message_ptr, message_len)?;
     let position = read_text(&caller, position_ptr, position_len)?;
     Err(aborted(message, position))
@@ -49,9 +64,7 @@ pub(super) fn abort_static(
 fn address_handle(caller: &mut Caller<'_, HostState>, address: Address) -> HostResult<i64> {
     charge(caller, HOST_CALL)?;
     let ty = caller.data().frame()?.types().builtin.address;
-    caller
-        .data_mut()
-        .give(ty, Value::Address(address), VALUE_BYTES)
+    give(caller, ty, Value::Address(address), VALUE_BYTES)
 }
 
 /// `caller() -> handle Address`: the signer, or the calling contract.

@@ -6,14 +6,14 @@ use assent_stdlib::value::{SHARED_BYTES, VALUE_BYTES, Value};
 use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
 use wasmtime::Caller;
 
-use super::{HostResult, HostState, abort, charge, copy_cost};
+use super::{HostResult, HostState, abort, charge, copy_cost, give};
 use crate::state::keccak256;
 
 fn hash_handle(caller: &mut Caller<'_, HostState>, input: &[u8]) -> HostResult<i64> {
     charge(caller, sha3_cost(input.len()))?;
     let hash = keccak256(input);
     let ty = caller.data().frame()?.types().builtin.hash;
-    caller.data_mut().give(ty, Value::Hash(hash), VALUE_BYTES)
+    give(caller, ty, Value::Hash(hash), VALUE_BYTES)
 }
 
 /// `sha3(args, count) -> handle Hash`: with `count` 1 the handle is the argument;
@@ -105,5 +105,5 @@ pub(super) fn recover(
         None => VALUE_BYTES,
     };
     let value = Value::Option(address.map(|address| std::sync::Arc::new(Value::Address(address))));
-    caller.data_mut().give(ty, value, bytes)
+    give(&mut caller, ty, value, bytes)
 }

@@ -240,6 +240,54 @@ pub(crate) fn charge_store(
     }
 }
 
+/// Hands `value` (of [`footprint`] `bytes`) back to the contract: a scalar as its own
+/// `i64`, anything else behind a new handle, for which [`gas::NEW_VALUE`] is charged
+/// first. What building the value cost is the caller's to charge.
+pub(crate) fn give(
+    caller: &mut Caller<'_, HostState>,
+    ty: TypeId,
+    value: impl Into<Lifted>,
+    bytes: u64,
+) -> HostResult<i64> {
+    let value = value.into();
+    if scalar_bits(&value).is_none() {
+        charge(caller, gas::NEW_VALUE)?;
+    }
+    caller.data_mut().hand_out(ty, value, bytes)
+}
+
+/// [`give`] for a value whose footprint is not known yet (it is walked, which costs
+/// less than the copy the caller has paid for).
+pub(crate) fn give_value(
+    caller: &mut Caller<'_, HostState>,
+    ty: TypeId,
+    value: Value,
+) -> HostResult<i64> {
+    let bytes = footprint(&value);
+    give(caller, ty, value, bytes)
+}
+
+/// [`give`] for a value the host has just built from bytes (decoded from storage, or
+/// returned by another contract): the building is charged by the value's footprint,
+/// at once, before the value is handed out. Decoding is bounded before it starts: what
+/// was stored or returned was built within some call's memory budget.
+pub(crate) fn give_built(
+    caller: &mut Caller<'_, HostState>,
+    ty: TypeId,
+    value: Value,
+) -> HostResult<i64> {
+    let bytes = footprint(&value);
+    charge(caller, copy_cost(bytes))?;
+    give(caller, ty, value, bytes)
+}
+
+/// A second handle to the value of `slot` (shared, not copied), charged as a new
+/// value.
+pub(crate) fn share(caller: &mut Caller<'_, HostState>, slot: Slot) -> HostResult<i64> {
+    charge(caller, gas::NEW_VALUE)?;
+    caller.data_mut().share(slot)
+}
+
 /// Gas for copying, building or walking `bytes` bytes of values ([`footprint`]).
 pub(crate) fn copy_cost(bytes: u64) -> u64 {
     gas::value_cost(bytes)
@@ -283,8 +331,9 @@ impl HostState {
 
     /// Gives `value` (of [`footprint`] `bytes`) of type `ty` a handle in the running
     /// frame, counting the handle, its shared allocation and the value against the
-    /// memory budget; a scalar is its own `i64` and costs nothing.
-    pub(crate) fn give(
+    /// memory budget; a scalar is its own `i64` and costs nothing. Host functions call
+    /// [`give`], which charges for the handle first.
+    pub(crate) fn hand_out(
         &mut self,
         ty: TypeId,
         value: impl Into<Lifted>,
@@ -300,12 +349,6 @@ impl HostState {
                 .saturating_add(bytes),
         )?;
         Ok(self.frame_mut()?.lower(ty, value, bytes))
-    }
-
-    /// [`HostState::give`] for a value whose footprint is not known yet (it is walked).
-    pub(crate) fn give_value(&mut self, ty: TypeId, value: Value) -> HostResult<i64> {
-        let bytes = footprint(&value);
-        self.give(ty, value, bytes)
     }
 
     /// A second handle to the value of `slot` (shared, not copied): only the handle

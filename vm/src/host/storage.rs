@@ -10,7 +10,7 @@ use assent_stdlib::gas::{HOST_CALL, STORAGE_READ, STORAGE_READ_PER_BYTE, storage
 use assent_stdlib::value::{Type, Value};
 use wasmtime::Caller;
 
-use super::{HostResult, HostState, abort, charge, copy_cost, fault, size_of};
+use super::{HostResult, HostState, abort, charge, copy_cost, fault, give_built, size_of};
 use crate::error::VmError;
 use crate::state::{SET_MEMBER, StoreError, contract_key};
 use crate::types::TypeId;
@@ -121,7 +121,7 @@ pub(super) fn state_load(mut caller: Caller<'_, HostState>, state: i32) -> HostR
         ));
     };
     let value = decode(&caller, &bytes, info.ty, info)?;
-    caller.data_mut().give_value(info.ty, value)
+    give_built(&mut caller, info.ty, value)
 }
 
 /// Writes (or removes, with `None`) a raw key in the overlay; the caller has charged it.
@@ -214,9 +214,7 @@ pub(super) fn pmap_get(mut caller: Caller<'_, HostState>, state: i32, key: i64) 
     let Some(option_ty) = caller.data().frame()?.types().option_of(value_ty) else {
         return abort("the map's option type is unknown");
     };
-    caller
-        .data_mut()
-        .give_value(option_ty, Value::Option(value))
+    give_built(&mut caller, option_ty, Value::Option(value))
 }
 
 /// `pmap_contains(state, key) -> i32`: a key of a map, an element of a set.

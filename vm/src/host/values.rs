@@ -8,13 +8,13 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use assent_stdlib::gas::HOST_CALL;
+use assent_stdlib::gas::{HOST_CALL, NEW_VALUE, VALUE_CHANGE};
 use assent_stdlib::value::{SHARED_BYTES, Type, VALUE_BYTES, Value, footprint};
 use wasmtime::Caller;
 
 use super::{
-    HostResult, HostState, Lifted, Slot, abort, charge, check_range, copy_cost, read_memory,
-    read_slots,
+    HostResult, HostState, Lifted, Slot, abort, charge, check_range, copy_cost, give, give_value,
+    read_memory, read_slots, share,
 };
 use crate::types::TypeId;
 
@@ -78,17 +78,6 @@ fn lift(caller: &Caller<'_, HostState>, ty: TypeId, bits: i64) -> HostResult<(Li
     caller.data().frame()?.lift_sized(ty, bits)
 }
 
-/// Makes `value` (of footprint `bytes`) a new value of the frame, counted against the
-/// call's memory budget, and returns its `i64`.
-fn give(
-    caller: &mut Caller<'_, HostState>,
-    ty: TypeId,
-    value: impl Into<Lifted>,
-    bytes: u64,
-) -> HostResult<i64> {
-    caller.data_mut().give(ty, value, bytes)
-}
-
 /// Charges the copy of a component of `bytes` (scalars are free: they are copied in
 /// place) and returns `bytes`.
 fn charge_sized(caller: &mut Caller<'_, HostState>, value: &Value, bytes: u64) -> HostResult<u64> {
@@ -99,9 +88,10 @@ fn charge_sized(caller: &mut Caller<'_, HostState>, value: &Value, bytes: u64) -
 }
 
 /// Charges the copy of a component taken out of a compound value (its footprint is
-/// walked: the walk costs less than the copy it prices).
+/// walked: the walk costs less than the copy it prices); a scalar is one element.
 fn charge_component(caller: &mut Caller<'_, HostState>, value: &Value) -> HostResult<u64> {
     if crate::types::scalar_bits(value).is_some() {
+        charge(caller, copy_cost(VALUE_BYTES))?;
         return Ok(VALUE_BYTES);
     }
     let bytes = footprint(value);
@@ -152,7 +142,7 @@ pub(super) fn val_const(
 pub(super) fn val_copy(mut caller: Caller<'_, HostState>, handle: i64) -> HostResult<i64> {
     charge(&mut caller, HOST_CALL)?;
     let slot = slot(&caller, handle)?;
-    caller.data_mut().share(slot)
+    share(&mut caller, slot)
 }
 
 /// Orders two values. Equality and order of the derived kind stop at the first
@@ -214,7 +204,11 @@ pub(super) fn str_starts_with(
     let (Value::String(s), Value::String(prefix)) = (&*s.value, &*prefix.value) else {
         return abort("`starts_with` compares two Strings");
     };
-    charge(&mut caller, copy_cost(prefix.len() as u64))?;
+    // Priced as a comparison with the prefix: its whole footprint.
+    charge(
+        &mut caller,
+        copy_cost(VALUE_BYTES.saturating_add(prefix.len() as u64)),
+    )?;
     Ok(i32::from(s.starts_with(prefix.as_str())))
 }
 
@@ -316,22 +310,24 @@ pub(super) fn record_get(mut caller: Caller<'_, HostState>, r: i64, field: i32) 
 /// Charges for changing the value behind `handle` in place: a copy first when it is
 /// shared with another handle (the copy counts against the memory budget).
 fn charge_mutation(caller: &mut Caller<'_, HostState>, target: &Slot) -> HostResult<()> {
-    // The arena holds one reference; `target` (a clone of the slot) another.
+    // The arena holds one reference; `target` (a clone of the slot) another. A shared
+    // value is copied into a new allocation first.
     if Arc::strong_count(&target.value) > 2 {
-        charge(caller, copy_cost(target.bytes))?;
+        charge(caller, NEW_VALUE.saturating_add(copy_cost(target.bytes)))?;
         caller.data_mut().account(target.bytes)?;
     }
     Ok(())
 }
 
-/// Applies `change` to the value behind `handle`, copying it first when shared; its
-/// footprint becomes `bytes`.
+/// Applies `change` to the value behind `handle` (charged [`VALUE_CHANGE`]), copying it
+/// first when shared; its footprint becomes `bytes`.
 fn mutate<T>(
     caller: &mut Caller<'_, HostState>,
     handle: i64,
     bytes: u64,
     change: impl FnOnce(&mut Value) -> HostResult<T>,
 ) -> HostResult<T> {
+    charge(caller, VALUE_CHANGE)?;
     let slot = caller.data_mut().frame_mut()?.slot_mut(handle)?;
     slot.bytes = bytes;
     change(Arc::make_mut(&mut slot.value))
@@ -548,7 +544,7 @@ pub(super) fn coll_at(mut caller: Caller<'_, HostState>, c: i64, index: i64) -> 
         }
         _ => return abort("`coll_at` of a value that is not a collection"),
     };
-    caller.data_mut().give_value(ty, value)
+    give_value(&mut caller, ty, value)
 }
 
 /// `map_get(m, key) -> handle option`
