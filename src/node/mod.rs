@@ -226,6 +226,9 @@ async fn shutdown_signal() {
 }
 
 #[cfg(test)]
+mod robustness;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
