@@ -315,3 +315,88 @@ fn a_commit_hashes_only_the_changed_path() {
     // Committing with no change creates nothing.
     assert!(trie.commit().nodes.is_empty());
 }
+
+/// A step of [`a_batch_makes_the_trie_one_by_one_inserts_make`].
+#[derive(Clone, Debug)]
+enum BatchOp {
+    Batch(Vec<(Vec<u8>, Vec<u8>)>),
+    Remove(Vec<u8>),
+    /// Reads every key written so far from both tries.
+    Read,
+    Commit,
+    CommitAndUnload,
+}
+
+/// Plain keys of 0–4 bytes from a 3-letter alphabet: short, often equal, often one a
+/// prefix of another, so that every node shape occurs (values at branches included).
+fn short_key() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(prop::sample::select(vec![0x00u8, 0x01, 0x10]), 0..5)
+}
+
+fn batch_op() -> impl Strategy<Value = BatchOp> {
+    let entry = (short_key(), proptest::collection::vec(any::<u8>(), 1..40));
+    prop_oneof![
+        4 => proptest::collection::vec(entry, 0..40).prop_map(BatchOp::Batch),
+        2 => short_key().prop_map(BatchOp::Remove),
+        1 => Just(BatchOp::Read),
+        1 => Just(BatchOp::Commit),
+        1 => Just(BatchOp::CommitAndUnload),
+    ]
+}
+
+/// Commits both tries into `store`; their roots and the sets of new nodes must be the
+/// same (a subtree that occurs twice is handed back once by a batch, twice otherwise).
+fn commit_both(
+    store: &mut Store,
+    a: &mut Trie,
+    b: &mut Trie,
+    unload: bool,
+) -> Result<(), TestCaseError> {
+    let (a, b) = if unload {
+        (a.commit_and_unload(), b.commit_and_unload())
+    } else {
+        (a.commit(), b.commit())
+    };
+    prop_assert_eq!(a.root, b.root);
+    let a: BTreeMap<Hash, Vec<u8>> = a.nodes.into_iter().collect();
+    let b: BTreeMap<Hash, Vec<u8>> = b.nodes.into_iter().collect();
+    prop_assert_eq!(&a, &b);
+    store.extend(a);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// `insert_batch` gives the trie that inserting its entries one by one in order gives
+    /// (the last entry of a key wins), on empty, loaded and stored tries alike, read or
+    /// changed again before a commit or after.
+    #[test]
+    fn a_batch_makes_the_trie_one_by_one_inserts_make(ops in proptest::collection::vec(batch_op(), 1..12)) {
+        let mut store = Store::new();
+        let (mut batched, mut single) = (Trie::new(), Trie::new());
+        let mut keys = std::collections::BTreeSet::new();
+        for op in ops {
+            match op {
+                BatchOp::Batch(entries) => {
+                    for (key, value) in &entries {
+                        single.insert(&store, key, value.clone()).unwrap();
+                        keys.insert(key.clone());
+                    }
+                    batched.insert_batch(&store, entries).unwrap();
+                }
+                BatchOp::Remove(key) => {
+                    prop_assert_eq!(batched.remove(&store, &key).unwrap(), single.remove(&store, &key).unwrap());
+                }
+                BatchOp::Read => {
+                    for key in &keys {
+                        prop_assert_eq!(batched.get(&store, key).unwrap(), single.get(&store, key).unwrap());
+                    }
+                }
+                BatchOp::Commit => commit_both(&mut store, &mut batched, &mut single, false)?,
+                BatchOp::CommitAndUnload => commit_both(&mut store, &mut batched, &mut single, true)?,
+            }
+        }
+        commit_both(&mut store, &mut batched, &mut single, false)?;
+    }
+}

@@ -768,21 +768,28 @@ type Feed<'a> = dyn FnOnce(&mut dyn FnMut(usize, Verified) -> Result<(), LedgerE
 /// roots on a second thread.
 const PARALLEL_ROOTS_FROM: usize = 64;
 
-/// Applies a block's writes to the state trie, in key order, and hashes the changed paths.
+/// Applies a block's writes to the state trie and hashes the changed paths. The
+/// insertions go in as one batch (sorted by path, each changed subtree visited once);
+/// removals one by one. A trie is the same whatever order distinct keys arrive in.
 fn apply_writes(
     state: &mut Trie,
     store: &dyn Store,
     writes: &std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>>,
 ) -> Result<trie::Committed, LedgerError> {
+    let mut inserts = Vec::with_capacity(writes.len());
     for (raw_key, value) in writes {
         let path = secure_key(raw_key);
         match value {
-            Some(value) => state.insert(store, path.as_bytes(), value.clone())?,
+            Some(value) => inserts.push((path, value.clone())),
             None => {
                 state.remove(store, path.as_bytes())?;
             }
         }
     }
+    state.insert_batch(
+        store,
+        inserts.into_iter().map(|(path, value)| (path.0, value)),
+    )?;
     // A block with very many writes hashes its state on all cores (its roots thread is
     // short by comparison).
     Ok(if writes.len() >= PARALLEL_HASHING_FROM {

@@ -108,13 +108,140 @@ pub struct Committed {
 #[derive(Debug)]
 pub struct Trie {
     root: Slot,
+    /// Keys inserted or removed since the last commit: the new nodes a commit will hand
+    /// back are about twice as many for a large batch, so their list is sized from it
+    /// instead of growing by copies.
+    changes: usize,
+    /// Subtrees [`Trie::insert_batch`] built whole, already hashed.
+    built: Built,
+}
+
+/// The nodes of subtrees [`Trie::insert_batch`] built whole where the trie was empty:
+/// encoded and hashed as they were built (never held as a tree in memory, the way a
+/// streaming builder works), read like stored nodes until the next commit hands them
+/// back.
+///
+/// A subtree's nodes are built children first, so they lie together in `nodes`, its root
+/// last. Changing a built subtree before the commit means reading its root first; until
+/// then every built node is part of the trie and a commit hands them all back as they
+/// are. Once one has been read, a commit hands back only the subtrees the trie still
+/// refers to.
+#[derive(Debug, Default)]
+struct Built {
+    nodes: Vec<(Hash, Vec<u8>)>,
+    /// Where each node's subtree starts in `nodes`.
+    starts: Vec<usize>,
+    /// Each node's subtree as a range of `nodes`, made the first time a built node is
+    /// read; only looked up, never iterated.
+    subtree: std::sync::OnceLock<std::collections::HashMap<Hash, (usize, usize)>>,
+}
+
+impl Built {
+    fn add(&mut self, mut nodes: Vec<(Hash, Vec<u8>)>, mut starts: Vec<usize>) {
+        if self.nodes.is_empty() {
+            self.nodes = nodes;
+            self.starts = starts;
+        } else {
+            let base = self.nodes.len();
+            for start in &mut starts {
+                *start += base;
+            }
+            self.nodes.append(&mut nodes);
+            self.starts.append(&mut starts);
+        }
+        // The ranges are remade with the new nodes; once a built node has been read they
+        // are kept, so that a commit still hands back only what the trie refers to.
+        let was_read = self.subtree.get().is_some();
+        self.subtree = std::sync::OnceLock::new();
+        if was_read {
+            self.subtrees();
+        }
+    }
+
+    fn subtrees(&self) -> &std::collections::HashMap<Hash, (usize, usize)> {
+        self.subtree.get_or_init(|| {
+            self.nodes
+                .iter()
+                .zip(&self.starts)
+                .enumerate()
+                .map(|(at, ((hash, _), start))| (*hash, (*start, at + 1)))
+                .collect()
+        })
+    }
+
+    /// The node with this hash, if built.
+    fn node(&self, hash: &Hash) -> Option<&Vec<u8>> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let (_, end) = self.subtrees().get(hash)?;
+        self.nodes
+            .get(end.checked_sub(1)?)
+            .map(|(_, encoding)| encoding)
+    }
+
+    /// The built subtree a reference points to, when a built node has been read.
+    fn reached(&self, reference: &NodeRef) -> Option<(usize, usize)> {
+        match (reference, self.subtree.get()) {
+            (NodeRef::Hash(hash), Some(subtrees)) => subtrees.get(hash).copied(),
+            _ => None,
+        }
+    }
+
+    /// The nodes a commit hands back: all of them when none was read, else those of the
+    /// subtrees in `reached` (each once), in build order.
+    fn take(self, reached: &[(usize, usize)]) -> Vec<(Hash, Vec<u8>)> {
+        if self.subtree.get().is_none() {
+            return self.nodes;
+        }
+        let mut taken: Vec<Option<(Hash, Vec<u8>)>> = self.nodes.into_iter().map(Some).collect();
+        let mut out = Vec::new();
+        for (start, end) in reached {
+            for node in taken.get_mut(*start..*end).unwrap_or_default() {
+                out.extend(node.take());
+            }
+        }
+        out
+    }
+}
+
+/// Where a commit puts what it finds: the new nodes, and the built subtrees it reaches.
+struct Sink<'a> {
+    nodes: Vec<(Hash, Vec<u8>)>,
+    built: &'a Built,
+    reached: Vec<(usize, usize)>,
+}
+
+impl Sink<'_> {
+    fn reference(&mut self, reference: &NodeRef) -> NodeRef {
+        if let Some(range) = self.built.reached(reference) {
+            self.reached.push(range);
+        }
+        reference.clone()
+    }
+}
+
+/// The node store seen through the built nodes not yet committed.
+struct WithBuilt<'a> {
+    built: &'a Built,
+    store: &'a dyn NodeStore,
+}
+
+impl NodeStore for WithBuilt<'_> {
+    fn node(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.built.node(hash) {
+            Some(encoding) => Ok(Some(encoding.clone())),
+            None => self.store.node(hash),
+        }
+    }
 }
 
 /// A child position: empty, a reference not yet read from the store, or a node in memory.
 #[derive(Debug)]
 enum Slot {
     Empty,
-    Ref(NodeRef),
+    /// Boxed, so that a slot is two words and a branch's sixteen children take 256 bytes.
+    Ref(Box<NodeRef>),
     Loaded(Box<Loaded>),
 }
 
@@ -150,7 +277,11 @@ impl Default for Trie {
 impl Trie {
     /// The empty trie.
     pub fn new() -> Trie {
-        Trie { root: Slot::Empty }
+        Trie {
+            root: Slot::Empty,
+            changes: 0,
+            built: Built::default(),
+        }
     }
 
     /// The trie with this root, read from the node store as needed.
@@ -159,7 +290,9 @@ impl Trie {
             Trie::new()
         } else {
             Trie {
-                root: Slot::Ref(NodeRef::Hash(root)),
+                root: Slot::Ref(Box::new(NodeRef::Hash(root))),
+                changes: 0,
+                built: Built::default(),
             }
         }
     }
@@ -170,6 +303,10 @@ impl Trie {
     /// A missing or corrupt node, a store fault, or a key that is too long.
     pub fn get(&self, store: &dyn NodeStore, key: &[u8]) -> Result<Option<Vec<u8>>, TrieError> {
         check_key(key)?;
+        let store = &WithBuilt {
+            built: &self.built,
+            store,
+        };
         let path = Nibbles::from_bytes(key);
         let mut rest = path.as_slice();
         let mut slot = &self.root;
@@ -223,7 +360,72 @@ impl Trie {
             return Err(TrieError::EmptyValue);
         }
         let path = Nibbles::from_bytes(key);
+        self.changes = self.changes.saturating_add(1);
+        let store = &WithBuilt {
+            built: &self.built,
+            store,
+        };
         insert_at(store, &mut self.root, path.as_slice(), value)
+    }
+
+    /// Sets every key of `entries` to its value, as [`Trie::insert`] one by one in order
+    /// would (a later entry for the same key wins), and gives the same trie. The batch is
+    /// sorted by key and applied in one descent: each changed subtree is visited once
+    /// however many keys land in it, and subtrees that are new are built directly from
+    /// their sorted keys, as a block's writes and a new trie need.
+    ///
+    /// # Errors
+    /// An empty value, a key that is too long (nothing is changed then), or a fault
+    /// reading nodes.
+    pub fn insert_batch<K: AsRef<[u8]>>(
+        &mut self,
+        store: &dyn NodeStore,
+        entries: impl IntoIterator<Item = (K, Vec<u8>)>,
+    ) -> Result<(), TrieError> {
+        let mut batch = Vec::new();
+        for (key, value) in entries {
+            check_key(key.as_ref())?;
+            if value.is_empty() {
+                return Err(TrieError::EmptyValue);
+            }
+            batch.push((key, value));
+        }
+        // By key bytes, which is the paths' order (and cheaper to compare); stable, so
+        // equal keys keep their order and the last of each run wins.
+        batch.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+        let mut unique: Vec<(Nibbles, Vec<u8>)> = Vec::with_capacity(batch.len());
+        let mut last_key: Option<K> = None;
+        for (key, value) in batch {
+            if last_key
+                .as_ref()
+                .is_some_and(|last| last.as_ref() == key.as_ref())
+            {
+                if let Some(last) = unique.last_mut() {
+                    last.1 = value;
+                }
+                continue;
+            }
+            unique.push((Nibbles::from_bytes(key.as_ref()), value));
+            last_key = Some(key);
+        }
+        self.changes = self.changes.saturating_add(unique.len());
+        let mut fresh = Fresh {
+            nodes: Vec::with_capacity(unique.len().saturating_mul(2)),
+            starts: Vec::with_capacity(unique.len().saturating_mul(2)),
+        };
+        let inserted = insert_sorted_at(
+            &WithBuilt {
+                built: &self.built,
+                store,
+            },
+            &mut self.root,
+            &mut unique,
+            0,
+            &mut fresh,
+        );
+        // Kept even after a fault part-way: the slots already refer to them.
+        self.built.add(fresh.nodes, fresh.starts);
+        inserted
     }
 
     /// Removes `key`; returns whether it was present.
@@ -233,6 +435,11 @@ impl Trie {
     pub fn remove(&mut self, store: &dyn NodeStore, key: &[u8]) -> Result<bool, TrieError> {
         check_key(key)?;
         let path = Nibbles::from_bytes(key);
+        self.changes = self.changes.saturating_add(1);
+        let store = &WithBuilt {
+            built: &self.built,
+            store,
+        };
         remove_at(store, &mut self.root, path.as_slice())
     }
 
@@ -256,8 +463,23 @@ impl Trie {
     }
 
     fn commit_with(&mut self, splits: u32) -> Committed {
-        let mut nodes = Vec::new();
-        let root = match commit_slot_split(&mut self.root, &mut nodes, splits) {
+        let built = std::mem::take(&mut self.built);
+        let capacity = std::mem::take(&mut self.changes).saturating_mul(2);
+        let mut sink = Sink {
+            nodes: Vec::with_capacity(capacity.min(1 << 20)),
+            built: &built,
+            reached: Vec::new(),
+        };
+        let root = commit_slot_split(&mut self.root, &mut sink, splits);
+        let Sink {
+            nodes: mut above,
+            reached,
+            ..
+        } = sink;
+        // The built nodes first (moved, not copied), then those hashed above them.
+        let mut nodes = built.take(&reached);
+        nodes.append(&mut above);
+        let root = match root {
             None => Hash::EMPTY_ROOT,
             Some(NodeRef::Hash(hash)) => hash,
             Some(NodeRef::Inline(encoding)) => {
@@ -341,10 +563,13 @@ fn resolve(store: &dyn NodeStore, reference: &NodeRef) -> Result<MemNode, TrieEr
         Node::Leaf { path, value } => MemNode::Leaf { path, value },
         Node::Extension { path, child } => MemNode::Extension {
             path,
-            child: Slot::Ref(child),
+            child: Slot::Ref(Box::new(child)),
         },
         Node::Branch { children, value } => MemNode::Branch {
-            children: Box::new((*children).map(|child| child.map_or(Slot::Empty, Slot::Ref))),
+            children: Box::new(
+                (*children)
+                    .map(|child| child.map_or(Slot::Empty, |child| Slot::Ref(Box::new(child)))),
+            ),
             value,
         },
     })
@@ -354,7 +579,7 @@ fn resolve(store: &dyn NodeStore, reference: &NodeRef) -> Result<MemNode, TrieEr
 fn load(store: &dyn NodeStore, slot: &mut Slot) -> Result<(), TrieError> {
     if let Slot::Ref(reference) = slot {
         let node = resolve(store, reference)?;
-        let committed = Some(reference.clone());
+        let committed = Some(NodeRef::clone(reference));
         *slot = Slot::Loaded(Box::new(Loaded { node, committed }));
     }
     Ok(())
@@ -493,6 +718,183 @@ fn insert_at(
     Ok(())
 }
 
+/// The nibbles of `entry`'s path from `depth` on.
+fn rest(entry: &(Nibbles, Vec<u8>), depth: usize) -> &[u8] {
+    entry.0.as_slice().get(depth..).unwrap_or_default()
+}
+
+/// Inserts a sorted batch of distinct paths, all of which start with the `depth` nibbles
+/// that lead to `slot`. Each recursion either descends one node or takes one entry off
+/// the batch, and descends at most once per nibble of the longest path.
+fn insert_sorted_at(
+    store: &dyn NodeStore,
+    slot: &mut Slot,
+    batch: &mut [(Nibbles, Vec<u8>)],
+    depth: usize,
+    fresh: &mut Fresh,
+) -> Result<(), TrieError> {
+    if let [entry] = batch {
+        let value = std::mem::take(&mut entry.1);
+        return insert_at(store, slot, rest(entry, depth), value);
+    }
+    if batch.is_empty() {
+        return Ok(());
+    }
+    load(store, slot)?;
+    let loaded = match slot {
+        Slot::Empty => {
+            *slot = match build_hashed(batch, depth, fresh) {
+                Some(reference) => Slot::Ref(Box::new(reference)),
+                None => Slot::Empty,
+            };
+            return Ok(());
+        }
+        Slot::Ref(_) => return Ok(()),
+        Slot::Loaded(loaded) => loaded,
+    };
+    match &mut loaded.node {
+        MemNode::Branch { children, value } => {
+            loaded.committed = None;
+            // Sorted, so only the first path can end at this branch.
+            let batch = take_ending(batch, depth, value);
+            for (nibble, group) in by_nibble(batch, depth) {
+                if let Some(child) = children.get_mut(usize::from(nibble)) {
+                    insert_sorted_at(store, child, group, depth + 1, fresh)?;
+                }
+            }
+            Ok(())
+        }
+        MemNode::Extension { path, child } => {
+            let length = path.len();
+            let diverging = batch
+                .iter()
+                .position(|entry| !rest(entry, depth).starts_with(path.as_slice()));
+            match diverging {
+                None => {
+                    loaded.committed = None;
+                    insert_sorted_at(store, child, batch, depth + length, fresh)
+                }
+                // One key that leaves the extension splits it at a branch; the rest then
+                // go down the new shape.
+                Some(at) => {
+                    batch.swap(0, at);
+                    let (first, others) = batch.split_at_mut(1);
+                    if let Some(first) = first.first_mut() {
+                        let value = std::mem::take(&mut first.1);
+                        insert_at(store, slot, rest(first, depth), value)?;
+                    }
+                    others.sort_by(|a, b| a.0.cmp(&b.0));
+                    insert_sorted_at(store, slot, others, depth, fresh)
+                }
+            }
+        }
+        // A leaf becomes a branch (or stays, for its own key) with the first entry.
+        MemNode::Leaf { .. } => {
+            let (first, others) = batch.split_at_mut(1);
+            if let Some(first) = first.first_mut() {
+                let value = std::mem::take(&mut first.1);
+                insert_at(store, slot, rest(first, depth), value)?;
+            }
+            insert_sorted_at(store, slot, others, depth, fresh)
+        }
+    }
+}
+
+/// Paths with their values, as a batch is applied.
+type Entry = (Nibbles, Vec<u8>);
+
+/// Moves the value of the batch's first path into `value` when that path ends at
+/// `depth` (in a sorted batch only the first can), and returns the others.
+fn take_ending<'a>(
+    batch: &'a mut [(Nibbles, Vec<u8>)],
+    depth: usize,
+    value: &mut Option<Vec<u8>>,
+) -> &'a mut [(Nibbles, Vec<u8>)] {
+    if !batch
+        .first()
+        .is_some_and(|entry| rest(entry, depth).is_empty())
+    {
+        return batch;
+    }
+    let (first, others) = batch.split_at_mut(1);
+    if let Some(first) = first.first_mut() {
+        *value = Some(std::mem::take(&mut first.1));
+    }
+    others
+}
+
+/// The runs of a sorted batch that share the nibble at `depth` (every path is longer).
+fn by_nibble(mut batch: &mut [(Nibbles, Vec<u8>)], depth: usize) -> Vec<(u8, &mut [Entry])> {
+    let mut groups = Vec::new();
+    while let Some(nibble) = batch.first().and_then(|entry| entry.0.at(depth)) {
+        let length = batch
+            .iter()
+            .position(|entry| entry.0.at(depth) != Some(nibble))
+            .unwrap_or(batch.len());
+        let (group, tail) = std::mem::take(&mut batch).split_at_mut(length);
+        groups.push((nibble, group));
+        batch = tail;
+    }
+    groups
+}
+
+/// The nodes [`build_hashed`] makes, each with where its subtree starts among them.
+struct Fresh {
+    nodes: Vec<(Hash, Vec<u8>)>,
+    starts: Vec<usize>,
+}
+
+/// The subtree of a sorted batch of distinct paths from `depth` on, encoded and hashed
+/// bottom-up as it is built (its nodes of 32 bytes or more go to `out`): an extension
+/// over the paths' common prefix (if any) to a branch, or a leaf for one path. `None`
+/// for an empty batch.
+fn build_hashed(
+    batch: &mut [(Nibbles, Vec<u8>)],
+    depth: usize,
+    out: &mut Fresh,
+) -> Option<NodeRef> {
+    let start = out.nodes.len();
+    if let [entry] = batch {
+        let path = Nibbles::from_nibbles(rest(entry, depth)).unwrap_or_default();
+        return Some(hashed(node::encode_leaf(&path, &entry.1), start, out));
+    }
+    let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+        return None;
+    };
+    // Sorted: the common prefix of the first and last paths is everyone's.
+    let common = Nibbles::common_prefix(rest(first, depth), rest(last, depth));
+    let prefix = Nibbles::from_nibbles(rest(first, depth).get(..common).unwrap_or_default())
+        .unwrap_or_default();
+    let at = depth + common;
+    let mut value = None;
+    let batch = take_ending(batch, at, &mut value);
+    let mut children: [Option<NodeRef>; 16] = Default::default();
+    for (nibble, group) in by_nibble(batch, at) {
+        if let Some(child) = children.get_mut(usize::from(nibble)) {
+            *child = build_hashed(group, at + 1, out);
+        }
+    }
+    let branch = hashed(node::encode_branch(&children, value.as_deref()), start, out);
+    Some(if prefix.is_empty() {
+        branch
+    } else {
+        hashed(node::encode_extension(&prefix, &branch), start, out)
+    })
+}
+
+/// The reference to a node with this encoding; a node of 32 bytes or more goes to `out`,
+/// with `start`, where its subtree's nodes begin there.
+fn hashed(encoding: Vec<u8>, start: usize, out: &mut Fresh) -> NodeRef {
+    if encoding.len() >= 32 {
+        let hash = keccak256(&encoding);
+        out.nodes.push((hash, encoding));
+        out.starts.push(start);
+        NodeRef::Hash(hash)
+    } else {
+        NodeRef::Inline(encoding)
+    }
+}
+
 fn wrap_in_extension(prefix: &[u8], child: Slot) -> Slot {
     if prefix.is_empty() {
         child
@@ -621,37 +1023,38 @@ fn prepend(store: &dyn NodeStore, prefix: &[u8], mut child: Slot) -> Result<Slot
 
 /// [`commit_slot`], except that the first `splits` dirty branches on the way down hash
 /// their first eight children on a second thread.
-fn commit_slot_split(
-    slot: &mut Slot,
-    nodes: &mut Vec<(Hash, Vec<u8>)>,
-    splits: u32,
-) -> Option<NodeRef> {
+fn commit_slot_split(slot: &mut Slot, sink: &mut Sink<'_>, splits: u32) -> Option<NodeRef> {
     if splits == 0 {
-        return commit_slot(slot, nodes);
+        return commit_slot(slot, sink);
     }
     let Slot::Loaded(loaded) = slot else {
-        return commit_slot(slot, nodes);
+        return commit_slot(slot, sink);
     };
     if loaded.committed.is_some() {
-        return commit_slot(slot, nodes);
+        return commit_slot(slot, sink);
     }
     match &mut loaded.node {
         MemNode::Extension { child, .. } => {
             // Hash below the extension in parallel; the extension itself follows.
-            commit_slot_split(child, nodes, splits);
+            commit_slot_split(child, sink, splits);
         }
         MemNode::Branch { children, .. } => {
             let (first, second) = children.split_at_mut(8);
-            let mut first_nodes = std::thread::scope(|scope| {
-                let worker = scope.spawn(|| {
-                    let mut local = Vec::new();
+            let built = sink.built;
+            let mut first_sink = std::thread::scope(|scope| {
+                let worker = scope.spawn(move || {
+                    let mut local = Sink {
+                        nodes: Vec::new(),
+                        built,
+                        reached: Vec::new(),
+                    };
                     for child in first.iter_mut() {
                         commit_slot_split(child, &mut local, splits - 1);
                     }
                     local
                 });
                 for child in second.iter_mut() {
-                    commit_slot_split(child, nodes, splits - 1);
+                    commit_slot_split(child, sink, splits - 1);
                 }
                 // A panic in the worker would be a bug in this module; it is carried over to
                 // the caller exactly as the sequential commit would raise it, since the
@@ -660,41 +1063,42 @@ fn commit_slot_split(
                     .join()
                     .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
             });
-            nodes.append(&mut first_nodes);
+            sink.nodes.append(&mut first_sink.nodes);
+            sink.reached.append(&mut first_sink.reached);
         }
         MemNode::Leaf { .. } => {}
     }
     // The children are hashed (their references cached); this finishes the node itself.
-    commit_slot(slot, nodes)
+    commit_slot(slot, sink)
 }
 
 /// Hashes a slot's dirty nodes bottom-up; returns its reference (`None` when empty).
-fn commit_slot(slot: &mut Slot, nodes: &mut Vec<(Hash, Vec<u8>)>) -> Option<NodeRef> {
+fn commit_slot(slot: &mut Slot, sink: &mut Sink<'_>) -> Option<NodeRef> {
     match slot {
         Slot::Empty => None,
-        Slot::Ref(reference) => Some(reference.clone()),
+        Slot::Ref(reference) => Some(sink.reference(reference)),
         Slot::Loaded(loaded) => {
             if let Some(reference) = &loaded.committed {
-                return Some(reference.clone());
+                return Some(sink.reference(reference));
             }
             let encoding = match &mut loaded.node {
                 MemNode::Leaf { path, value } => node::encode_leaf(path, value),
                 MemNode::Extension { path, child } => {
                     // INVARIANT: an extension's child is never empty.
-                    let child = commit_slot(child, nodes).unwrap_or(NodeRef::Inline(vec![0x80]));
+                    let child = commit_slot(child, sink).unwrap_or(NodeRef::Inline(vec![0x80]));
                     node::encode_extension(path, &child)
                 }
                 MemNode::Branch { children, value } => {
                     let mut refs: [Option<NodeRef>; 16] = Default::default();
                     for (reference, child) in refs.iter_mut().zip(children.iter_mut()) {
-                        *reference = commit_slot(child, nodes);
+                        *reference = commit_slot(child, sink);
                     }
                     node::encode_branch(&refs, value.as_deref())
                 }
             };
             let reference = if encoding.len() >= 32 {
                 let hash = keccak256(&encoding);
-                nodes.push((hash, encoding));
+                sink.nodes.push((hash, encoding));
                 NodeRef::Hash(hash)
             } else {
                 NodeRef::Inline(encoding)
