@@ -79,11 +79,9 @@ struct Resolver<'a> {
 impl Resolver<'_> {
     fn value(&mut self, json: &mut Value, ty: &Type, path: &mut String) -> Result<(), ClientError> {
         match (ty, json) {
-            (Type::Address, Value::String(text)) => {
-                if Address::from_hex(text).is_none() {
-                    let address = self.address_of(text, path)?;
-                    *text = address.to_string();
-                }
+            (Type::Address, Value::String(text)) if Address::from_hex(text).is_none() => {
+                let address = self.address_of(text, path)?;
+                *text = address.to_string();
             }
             (Type::Record(record), Value::Object(object)) => {
                 for (name, field_type) in &record.fields {
