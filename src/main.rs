@@ -9,6 +9,7 @@ mod files;
 mod node;
 mod pipeline;
 mod scenario;
+mod wording;
 
 use std::process::ExitCode;
 

@@ -118,7 +118,11 @@ fn fmt_rewrites_a_file_and_check_mode_reports_it() {
     std::fs::write(&file, "contract   C;\nstate  n : Int=0;\n").unwrap();
     let out = assent(&["fmt", "--check", "messy.assent"], &dir);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains("would reformat messy.assent"));
+    assert_eq!(
+        text(&out.stdout),
+        "--- a/messy.assent\n+++ b/messy.assent\n@@ -1,2 +1,2 @@\n-contract   C;\n-state  n : Int=0;\n+contract C;\n+state n: Int = 0;\n"
+    );
+    assert!(text(&out.stderr).contains("would reformat messy.assent"));
     let out = assent(&["fmt", "messy.assent"], &dir);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(

@@ -170,6 +170,349 @@ fn the_cli_deploys_grants_queries_proves_and_finds_logs() {
     node.stop();
 }
 
+/// A contract whose `init` takes Addresses in every nesting `--args` can hold, and a view
+/// that gives them back.
+const PANEL: &str = "contract Panel;
+
+record Seat {
+    holder: Address,
+    backup: Address?,
+}
+
+state chair: Address;
+state seats: List<Seat>;
+state pair: (Address, Int);
+
+init(chair_: Address, seats_: List<Seat>, pair_: (Address, Int)) {
+    chair = chair_;
+    seats = seats_;
+    pair = pair_;
+}
+
+action echo(roles: Map<Address, Set<Address>>) -> Map<Address, Set<Address>> {
+    roles
+}
+
+action replace_chair(chair_: Address) -> Address {
+    chair = chair_;
+    chair
+}
+
+view panel() -> (Address, List<Seat>, (Address, Int)) {
+    (chair, seats, pair)
+}
+
+view chair_is(who: Address) -> Bool {
+    if who == caller {
+        abort \"the caller asks about itself\";
+    }
+    chair == who
+}
+";
+
+#[test]
+fn names_in_args_stand_for_addresses_wherever_the_abi_expects_one() {
+    let dir = temp_dir("names");
+    let keystore = dir.join("keys");
+    let node = Node::start(&dir.join("data"), "0");
+    let run = |args: &[&str]| {
+        let output = node.cli(args, &keystore);
+        assert!(
+            output.status.success(),
+            "assent {args:?} failed:\n{}{}",
+            text(&output.stdout),
+            text(&output.stderr)
+        );
+        text(&output.stdout).trim().to_owned()
+    };
+    // A keystore key, a stored address, and development accounts.
+    let carol = run(&["keys", "new", "carol"])
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    let rita = Account::dev("irb_rita").address.to_string();
+    run(&["keys", "add", "rita", &rita]);
+    assert!(run(&["keys", "list"]).contains("rita"));
+    assert_eq!(run(&["keys", "show", "rita"]), rita);
+    let refused = node.cli(&["call", &rita, "x", "--from", "rita"], &keystore);
+    assert!(
+        text(&refused.stderr).contains("cannot sign"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let alice = Account::dev("alice").address.to_string();
+    let bob = Account::dev("bob").address.to_string();
+
+    let source = dir.join("panel.assent");
+    std::fs::write(&source, PANEL).unwrap();
+    let init = r#"{"chair_": "alice",
+        "seats_": [{"holder": "carol", "backup": "rita"}, {"holder": "bob", "backup": null}],
+        "pair_": ["bob", 7]}"#;
+    let panel = run(&[
+        "deploy",
+        source.to_str().unwrap(),
+        "--from",
+        "alice",
+        "--args",
+        init,
+    ]);
+    let shown: Value = serde_json::from_str(&run(&["query", &panel, "panel"])).unwrap();
+    assert_eq!(
+        shown,
+        json!([
+            alice,
+            [{"holder": carol, "backup": rita}, {"holder": bob, "backup": null}],
+            [bob, 7]
+        ])
+    );
+    let echoed: Value = serde_json::from_str(&run(&[
+        "call",
+        &panel,
+        "echo",
+        "--from",
+        "bob",
+        "--json",
+        "--args",
+        r#"{"roles": [["rita", ["alice", "carol"]]]}"#,
+    ]))
+    .unwrap();
+    let mut members = [alice.clone(), carol.clone()];
+    members.sort();
+    assert_eq!(echoed["return"], json!([[rita, members]]));
+    // A call and a query resolve names too; hex still works.
+    let receipt: Value = serde_json::from_str(&run(&[
+        "call",
+        &panel,
+        "replace_chair",
+        "--args",
+        r#"{"chair_": "irb_rita"}"#,
+        "--from",
+        "carol",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(receipt["return"], json!(rita));
+    let asked = |who: &str| {
+        run(&[
+            "query",
+            &panel,
+            "chair_is",
+            "--args",
+            &format!(r#"{{"who": "{who}"}}"#),
+        ])
+    };
+    assert_eq!(asked("rita"), "true");
+    assert_eq!(asked(&rita), "true");
+    assert_eq!(asked("bob"), "false");
+
+    // Not an address nor a name: the parameter's path and where names come from.
+    for (args, path) in [
+        (r#"{"chair_": "0x1234"}"#, "`chair_`"),
+        (r#"{"chair_": "Dr. Who"}"#, "`chair_`"),
+    ] {
+        let out = node.cli(
+            &[
+                "call",
+                &panel,
+                "replace_chair",
+                "--args",
+                args,
+                "--from",
+                "alice",
+            ],
+            &keystore,
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(path), "{stderr}");
+        assert!(
+            stderr.contains("assent keys new") && stderr.contains("assent keys add"),
+            "{stderr}"
+        );
+    }
+    let nested = r#"{"chair_": "alice", "seats_": [{"holder": "0xzz", "backup": null}],
+        "pair_": ["bob", 1]}"#;
+    let out = node.cli(
+        &[
+            "deploy",
+            source.to_str().unwrap(),
+            "--from",
+            "alice",
+            "--args",
+            nested,
+        ],
+        &keystore,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("`seats_[0].holder`"),
+        "{}",
+        text(&out.stderr)
+    );
+    node.stop();
+}
+
+#[test]
+fn every_outcome_of_a_client_command_is_one_json_object() {
+    let dir = temp_dir("outcomes");
+    let keystore = dir.join("keys");
+    let node = Node::start(&dir.join("data"), "0");
+    let source = dir.join("panel.assent");
+    std::fs::write(&source, PANEL).unwrap();
+    let json_of = |args: &[&str], code: i32| -> Value {
+        let out = node.cli(args, &keystore);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|error| panic!("{args:?}: {error}: {}", text(&out.stdout)))
+    };
+    let init = r#"{"chair_": "alice", "seats_": [], "pair_": ["bob", 7]}"#;
+    let deployed = json_of(
+        &[
+            "deploy",
+            source.to_str().unwrap(),
+            "--from",
+            "alice",
+            "--args",
+            init,
+            "--json",
+        ],
+        0,
+    );
+    assert_eq!(deployed["status"], "ok");
+    let panel = deployed["contract_address"].as_str().unwrap().to_owned();
+
+    // Aborted, out of gas, rejected: status, message, position, gas and events.
+    let consent = node.cli(
+        &[
+            "deploy",
+            "contracts/patient_consent.assent",
+            "--from",
+            "alice",
+        ],
+        &keystore,
+    );
+    let consent = text(&consent.stdout).trim().to_owned();
+    let denied = json_of(
+        &[
+            "call",
+            &consent,
+            "access",
+            "--from",
+            "bob",
+            "--json",
+            "--args",
+            r#"{"patient": "alice", "purpose": "TREAT", "class": "Lab"}"#,
+        ],
+        1,
+    );
+    assert_eq!(denied["status"], "aborted");
+    assert!(
+        denied["message"]
+            .as_str()
+            .unwrap()
+            .contains("access denied"),
+        "{denied}"
+    );
+    assert!(denied["position"]["line"].as_u64().unwrap() > 0, "{denied}");
+    assert!(denied["gas_used"].as_u64().unwrap() > 0, "{denied}");
+    assert_eq!(denied["events"][0]["audit"], true, "{denied}");
+    let starved = json_of(
+        &[
+            "call",
+            &panel,
+            "replace_chair",
+            "--from",
+            "alice",
+            "--json",
+            "--gas-limit",
+            "25000",
+            "--args",
+            r#"{"chair_": "bob"}"#,
+        ],
+        1,
+    );
+    assert_eq!(starved["status"], "out_of_gas", "{starved}");
+    assert!(starved["gas_used"].as_u64().is_some(), "{starved}");
+    let rejected = json_of(
+        &[
+            "call",
+            &panel,
+            "replace_chair",
+            "--from",
+            "alice",
+            "--json",
+            "--args",
+            r#"{"chair_": 1}"#,
+        ],
+        1,
+    );
+    assert_eq!(rejected["status"], "rejected", "{rejected}");
+    assert_eq!(rejected["code"], 1008, "{rejected}");
+    assert!(
+        rejected["message"].as_str().unwrap().contains("chair_"),
+        "{rejected}"
+    );
+    assert_eq!(rejected["events"], json!([]));
+    let bad_module = dir.join("bad.wasm");
+    std::fs::write(&bad_module, b"\0asm\x01\0\0\0").unwrap();
+    let refused = json_of(
+        &[
+            "deploy",
+            bad_module.to_str().unwrap(),
+            "--from",
+            "alice",
+            "--json",
+        ],
+        1,
+    );
+    assert_eq!(refused["status"], "rejected", "{refused}");
+    assert_eq!(refused["code"], 1010, "{refused}");
+
+    // A view: its result, an abort, a refusal.
+    let ok = json_of(
+        &[
+            "query",
+            &panel,
+            "chair_is",
+            "--json",
+            "--args",
+            r#"{"who": "alice"}"#,
+        ],
+        0,
+    );
+    assert_eq!(ok, json!({"status": "ok", "return": true, "events": []}));
+    let aborted = json_of(
+        &[
+            "query",
+            &panel,
+            "chair_is",
+            "--json",
+            "--from",
+            "alice",
+            "--args",
+            r#"{"who": "alice"}"#,
+        ],
+        1,
+    );
+    assert_eq!(aborted["status"], "aborted", "{aborted}");
+    assert_eq!(aborted["message"], "the caller asks about itself");
+    assert!(
+        aborted["position"]["line"].as_u64().unwrap() > 0,
+        "{aborted}"
+    );
+    assert!(aborted["gas_used"].as_u64().is_some(), "{aborted}");
+    let unknown = json_of(&["query", &panel, "nope", "--json"], 1);
+    assert_eq!(unknown["status"], "rejected", "{unknown}");
+    assert_eq!(unknown["code"], 1007, "{unknown}");
+    node.stop();
+}
+
 #[test]
 fn every_method_answers_with_its_specified_shape() {
     let dir = temp_dir("methods");

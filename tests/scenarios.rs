@@ -111,6 +111,11 @@ fn a_failing_scenario_shows_each_failing_step_with_a_diff() {
 }
 
 #[test]
+fn partial_returns_event_contracts_and_kinds_and_names_for_addresses_match() {
+    snapshot_run("matching", true);
+}
+
+#[test]
 fn the_closing_line_counts_scenario_files() {
     let out = assent(&["test", "tests/scenarios", "contracts"]);
     assert_eq!(out.status.code(), Some(1));
@@ -143,6 +148,22 @@ fn a_broken_scenario_file_is_a_failure_with_its_reason() {
         (
             "missing_contract",
             r#"{"time": "2026-01-01T00:00:00Z", "contracts": {"c": "nope.assent"}, "steps": []}"#
+                .to_string(),
+        ),
+        (
+            "unknown_event_field",
+            format!(
+                r#"{{"time": "2026-01-01T00:00:00Z", "contracts": {{"tally": "{}"}},
+                    "steps": [{{"deploy": "tally", "from": "bob", "args": {{"keeper_": "bob"}}}},
+                              {{"call": "tally.pay", "from": "bob", "args": {{"amount": "1"}},
+                                "expect": {{"events": [{{"name": "Paid", "fields": {{"studdy": 1}}}}]}}}}]}}"#,
+                repo().join("tests/scenarios/tally.assent").display()
+            ),
+        ),
+        (
+            "unknown_event_key",
+            r#"{"time": "2026-01-01T00:00:00Z", "steps": [{"view": "a.b",
+                "expect": {"events": [{"name": "Paid", "feilds": {}}]}}]}"#
                 .to_string(),
         ),
         (
@@ -403,11 +424,11 @@ fn replay_reproduces_a_stored_scenario_ledger() {
         "{}",
         text(&out.stdout)
     );
-    assert!(
-        text(&out.stderr).contains("14/14 blocks"),
-        "{}",
-        text(&out.stderr)
-    );
+    // Not a terminal: plain lines at every tenth of the way, no bar redrawn in place.
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("14/14 blocks"), "{stderr}");
+    assert!(!stderr.contains('\r'), "{stderr:?}");
+    assert!(stderr.lines().count() <= 11, "{stderr}");
 
     let out = assent(&["replay", "--data", dir.join("empty").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));

@@ -3,6 +3,7 @@
 //! transaction, waiting for its receipt, and printing.
 
 pub mod keystore;
+pub mod names;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -54,8 +55,9 @@ pub struct Signer {
 impl Signer {
     /// Signs and sends a transaction with this signer's key through the node at `rpc`,
     /// waits for its receipt, and returns it with its description. A receipt whose
-    /// status is not `ok` is an error naming `what` (the transaction is on the ledger and
-    /// its nonce used, but it did not succeed).
+    /// status is not `ok` is an [`ClientError::Outcome`] naming `what` (the transaction is
+    /// on the ledger and its nonce used, but it did not succeed); so is a transaction the
+    /// node refuses (status `rejected`).
     ///
     /// # Errors
     /// The key is not found, the node refuses or is unreachable, no receipt in time, or
@@ -72,13 +74,16 @@ impl Signer {
         let dir = keystore::directory(self.keystore.as_deref());
         let key = keystore::find(&dir, &self.from)?;
         let client = Client::new(rpc);
-        let hash = client.send(&key.key, self.gas_limit, to, method, args, code)?;
+        let hash = client
+            .send(&key.key, self.gas_limit, to, method, args, code)
+            .map_err(ClientError::rejected)?;
         let receipt = client.wait_for_receipt(&hash, Duration::from_secs(self.timeout))?;
         let text = describe_receipt(&receipt);
         if receipt.get("status").and_then(Value::as_str) != Some("ok") {
-            return Err(ClientError::Other(format!(
-                "{what} did not succeed:\n{text}"
-            )));
+            return Err(ClientError::Outcome {
+                json: receipt,
+                message: format!("{what} did not succeed:\n{text}"),
+            });
         }
         Ok((receipt, text))
     }
@@ -95,6 +100,10 @@ pub enum ClientError {
         message: String,
         data: Option<Value>,
     },
+    /// A transaction or view that the node refused or that ran and did not succeed:
+    /// `json` is its outcome, `{status, message, position, gas_used, events, …}`, printed
+    /// as is with `--json`.
+    Outcome { json: Value, message: String },
     /// Anything else, said for a person.
     Other(String),
 }
@@ -102,7 +111,9 @@ pub enum ClientError {
 impl std::fmt::Display for ClientError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ClientError::Transport(message) | ClientError::Other(message) => f.write_str(message),
+            ClientError::Transport(message)
+            | ClientError::Other(message)
+            | ClientError::Outcome { message, .. } => f.write_str(message),
             ClientError::Rpc {
                 code: 1011,
                 message,
@@ -117,9 +128,41 @@ impl std::fmt::Display for ClientError {
 }
 
 impl ClientError {
+    /// A refusal of the node (an error object with a code of the ledger's, 1000 and up:
+    /// a transaction or view refused before it ran) as a `rejected` outcome; any other
+    /// error as it is.
+    pub fn rejected(self) -> ClientError {
+        match self {
+            ClientError::Rpc {
+                code,
+                message,
+                data,
+            } if (1000..2000).contains(&code) => {
+                let json = json!({
+                    "status": "rejected",
+                    "message": message,
+                    "code": code,
+                    "data": data,
+                    "position": null,
+                    "gas_used": null,
+                    "events": [],
+                });
+                let message = ClientError::Rpc {
+                    code,
+                    message,
+                    data,
+                }
+                .to_string();
+                ClientError::Outcome { json, message }
+            }
+            other => other,
+        }
+    }
+
     /// The JSON form for `--json`.
     pub fn to_json(&self) -> Value {
         match self {
+            ClientError::Outcome { json, .. } => json.clone(),
             ClientError::Rpc {
                 code,
                 message,
@@ -339,6 +382,33 @@ pub fn parse_args(text: Option<&str>) -> Result<Value, ClientError> {
         Err(error) => Err(ClientError::Other(format!(
             "--args is not valid JSON: {error}"
         ))),
+    }
+}
+
+/// `args` with names resolved to addresses where the entry point `method` of the
+/// contract at `contract` expects an Address (see [`names`]). The contract's ABI comes
+/// from the node; with no contract there, or no such entry point, `args` go as they are
+/// and the node says what is wrong.
+///
+/// # Errors
+/// An unknown name, or the node cannot be reached.
+pub fn resolve_names(
+    client: &Client,
+    contract: &Address,
+    method: &str,
+    args: &Value,
+    keystore_dir: &std::path::Path,
+) -> Result<Value, ClientError> {
+    if !names::has_text(args) {
+        return Ok(args.clone());
+    }
+    let abi = client.call("assent_getAbi", json!([contract.to_string(), "latest"]))?;
+    let Ok(abi) = serde_json::from_value::<assent_stdlib::abi::ContractAbi>(abi) else {
+        return Ok(args.clone());
+    };
+    match abi.entries.iter().find(|entry| entry.name == method) {
+        Some(entry) => names::resolve(args, &abi, entry, keystore_dir),
+        None => Ok(args.clone()),
     }
 }
 

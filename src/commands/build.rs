@@ -83,7 +83,11 @@ pub fn run(args: &Args) -> ExitCode {
     }
     match std::fs::write(&output, &bytes) {
         Ok(()) => {
-            eprintln!("wrote `{}` ({} bytes)", output.display(), bytes.len());
+            eprintln!(
+                "wrote `{}` ({})",
+                output.display(),
+                crate::wording::count(bytes.len(), "byte", "bytes")
+            );
             ExitCode::SUCCESS
         }
         Err(error) => {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::client::{self, ClientError, Connection, Signer};
+use crate::client::{self, Client, ClientError, Connection, Signer, keystore};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -15,7 +15,8 @@ pub struct Args {
     /// The action to call
     #[arg(value_name = "METHOD")]
     method: String,
-    /// The action's arguments, a JSON object
+    /// The action's arguments, a JSON object; an Address may be given by name (a key, a
+    /// stored name, or a development account)
     #[arg(long, value_name = "JSON")]
     args: Option<String>,
     #[command(flatten)]
@@ -31,6 +32,13 @@ pub fn run(args: &Args) -> ExitCode {
 fn call(args: &Args) -> Result<(Value, String), ClientError> {
     let contract = client::parse_address(&args.contract)?;
     let call_args = client::parse_args(args.args.as_deref())?;
+    let call_args = client::resolve_names(
+        &Client::new(&args.connection.rpc),
+        &contract,
+        &args.method,
+        &call_args,
+        &keystore::directory(args.signer.keystore.as_deref()),
+    )?;
     args.signer.transact(
         &args.connection.rpc,
         &format!("`{}`", args.method),

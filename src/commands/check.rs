@@ -7,6 +7,7 @@ use assent_lang::{check, diagnostics};
 use clap::ValueEnum;
 
 use crate::files;
+use crate::wording::count;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -72,11 +73,10 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 fn summary(files: usize, errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "checked {}: {}, {}",
-        plural(files, "file"),
-        plural(errors, "error"),
-        plural(warnings, "warning")
+        count(files, "file", "files"),
+        count(errors, "error", "errors"),
+        count(warnings, "warning", "warnings")
     )
 }

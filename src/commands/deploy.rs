@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::client::{self, ClientError, Connection, Signer};
+use assent_stdlib::abi::EntryKind;
+
+use crate::client::{self, ClientError, Connection, Signer, keystore};
 use crate::pipeline;
 
 #[derive(clap::Args)]
@@ -15,7 +17,8 @@ pub struct Args {
     /// The contract: Assent source (compiled first) or a module from `assent build`
     #[arg(value_name = "FILE")]
     file: PathBuf,
-    /// The arguments of `init`, a JSON object
+    /// The arguments of `init`, a JSON object; an Address may be given by name (a key, a
+    /// stored name, or a development account)
     #[arg(long, value_name = "JSON")]
     args: Option<String>,
     #[command(flatten)]
@@ -31,6 +34,7 @@ pub fn run(args: &Args) -> ExitCode {
 fn deploy(args: &Args) -> Result<(Value, String), ClientError> {
     let init_args = client::parse_args(args.args.as_deref())?;
     let code = module(&args.file)?;
+    let init_args = resolve_names(&code, &init_args, args)?;
     let (receipt, text) = args.signer.transact(
         &args.connection.rpc,
         "the deployment",
@@ -46,6 +50,31 @@ fn deploy(args: &Args) -> Result<(Value, String), ClientError> {
         .to_owned();
     eprint!("{text}");
     Ok((receipt, format!("{address}\n")))
+}
+
+/// `init`'s args with names resolved to addresses, by the module's own ABI; as given
+/// when the module has none the validator accepts (the node then refuses it).
+fn resolve_names(code: &[u8], init_args: &Value, args: &Args) -> Result<Value, ClientError> {
+    if !client::names::has_text(init_args) {
+        return Ok(init_args.clone());
+    }
+    let Ok(module) = assent_vm::validate(code) else {
+        return Ok(init_args.clone());
+    };
+    match module
+        .abi
+        .entries
+        .iter()
+        .find(|entry| entry.kind == EntryKind::Init)
+    {
+        Some(init) => client::names::resolve(
+            init_args,
+            &module.abi,
+            init,
+            &keystore::directory(args.signer.keystore.as_deref()),
+        ),
+        None => Ok(init_args.clone()),
+    }
 }
 
 /// The module to deploy: compiled from source, or read from a `.wasm` file.

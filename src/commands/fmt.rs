@@ -1,4 +1,5 @@
-//! `assent fmt [--check] FILES…`: rewrite contract files in the canonical layout.
+//! `assent fmt [--check] FILES…`: rewrite contract files in the canonical layout, or show
+//! what that would change.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +14,8 @@ pub struct Args {
     /// Contract files, or directories searched for `*.assent` files
     #[arg(required = true, value_name = "FILES")]
     paths: Vec<PathBuf>,
-    /// Change nothing; list the files that are not formatted and exit 1 if there are any
+    /// Change nothing; show as a unified diff what formatting would change in each file,
+    /// and exit 1 if anything would
     #[arg(long)]
     check: bool,
 }
@@ -50,7 +52,8 @@ pub fn run(args: &Args) -> ExitCode {
             Ok(formatted) => {
                 unformatted += 1;
                 if args.check {
-                    println!("would reformat {name}");
+                    print!("{}", unified_diff(&name, &text, &formatted));
+                    eprintln!("would reformat {name}");
                 } else if let Err(error) = files::write_atomically(path, &formatted) {
                     eprintln!("error: cannot write `{name}`: {error}");
                     failed = true;
@@ -70,4 +73,18 @@ pub fn run(args: &Args) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// What formatting changes in a file, as a unified diff with three lines of context and
+/// git's `a/` and `b/` prefixes, so `git apply` or `patch -p1` can apply it.
+fn unified_diff(name: &str, text: &str, formatted: &str) -> String {
+    let mut diff = similar::TextDiff::from_lines(text, formatted)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string();
+    if !diff.ends_with('\n') {
+        diff.push('\n');
+    }
+    diff
 }

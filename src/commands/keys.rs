@@ -1,4 +1,4 @@
-//! `assent keys new|list|show`: the keystore (see `client::keystore`).
+//! `assent keys new|add|list|show`: the keystore (see `client::keystore`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,11 +26,18 @@ enum Action {
         /// Its name, used with `--from`
         name: String,
     },
-    /// List the keys in the keystore
+    /// Store an address under a name (no key), to write it by name in `--args`
+    Add {
+        /// The name
+        name: String,
+        /// The address, "0x" and 40 hex digits
+        address: String,
+    },
+    /// List the keys and stored addresses in the keystore
     List,
-    /// Print a key's address (a keystore name, or a development account name)
+    /// Print the address of a key, a stored name, or a development account
     Show {
-        /// The key's name
+        /// The name
         name: String,
     },
 }
@@ -49,10 +56,27 @@ pub fn run(args: &Args) -> ExitCode {
                 ),
             )
         }),
+        Action::Add { name, address } => client::parse_address(address)
+            .and_then(|address| keystore::add(&dir, name, address))
+            .map(|entry| {
+                (
+                    entry.to_json(),
+                    format!(
+                        "stored `{}` = {} in {}\n",
+                        entry.name,
+                        entry.address,
+                        dir.display()
+                    ),
+                )
+            }),
         Action::List => keystore::list(&dir).map(|keys| {
             let mut text = String::new();
             for key in &keys {
-                text.push_str(&format!("{:<20} {}\n", key.name, key.address()));
+                let kind = match key.source {
+                    keystore::Source::Stored => "  (address only)",
+                    _ => "",
+                };
+                text.push_str(&format!("{:<20} {}{kind}\n", key.name, key.address));
             }
             if keys.is_empty() {
                 text = format!(
@@ -61,19 +85,21 @@ pub fn run(args: &Args) -> ExitCode {
                 );
             }
             (
-                Value::Array(keys.iter().map(keystore::Key::to_json).collect()),
+                Value::Array(keys.iter().map(keystore::Named::to_json).collect()),
                 text,
             )
         }),
-        Action::Show { name } => keystore::find(&dir, name).map(|key| {
-            let mut json = key.to_json();
-            json["public_key"] = json!(assent_vm::ledger::primitives::encode_hex(
-                key.key.verifying_key().to_encoded_point(false).as_bytes()
-            ));
-            if key.source == keystore::Source::Development {
+        Action::Show { name } => keystore::named(&dir, name).map(|entry| {
+            let mut json = entry.to_json();
+            if let Some(key) = &entry.key {
+                json["public_key"] = json!(assent_vm::ledger::primitives::encode_hex(
+                    key.verifying_key().to_encoded_point(false).as_bytes()
+                ));
+            }
+            if entry.source == keystore::Source::Development {
                 eprintln!("`{name}` is a development account (not in the keystore)");
             }
-            (json, format!("{}\n", key.address()))
+            (json, format!("{}\n", entry.address))
         }),
     };
     client::finish(args.json, result)

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::client::{self, Client, ClientError, Connection};
 use crate::node::state_key::state_key;
+use crate::wording::count;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -115,12 +116,14 @@ fn prove(args: &Args) -> Result<(Value, String), ClientError> {
     };
     let text = match &proven {
         Some(_) => format!(
-            "{entry} = {value_json}\nverified: {} proof nodes lead from state root {root} of block {number} to this value\n",
-            nodes.len()
+            "{entry} = {value_json}\nverified: {} {} from state root {root} of block {number} to this value\n",
+            count(nodes.len(), "proof node", "proof nodes"),
+            if nodes.len() == 1 { "leads" } else { "lead" }
         ),
         None => format!(
-            "{entry} is absent\nverified: {} proof nodes show its absence under state root {root} of block {number}\n",
-            nodes.len()
+            "{entry} is absent\nverified: {} {} its absence under state root {root} of block {number}\n",
+            count(nodes.len(), "proof node", "proof nodes"),
+            if nodes.len() == 1 { "shows" } else { "show" }
         ),
     };
     let mut json = answer;

@@ -15,10 +15,11 @@ pub struct Args {
     /// The view or policy
     #[arg(value_name = "VIEW")]
     view: String,
-    /// Its arguments, a JSON object
+    /// Its arguments, a JSON object; an Address may be given by name (a key, a stored
+    /// name, or a development account)
     #[arg(long, value_name = "JSON")]
     args: Option<String>,
-    /// `caller` in the view: an address, or a key name (default: the zero address)
+    /// `caller` in the view: an address, or a name (default: the zero address)
     #[arg(long, value_name = "ADDR|KEY")]
     from: Option<String>,
     /// The keystore directory, for `--from KEY`
@@ -37,7 +38,10 @@ pub fn run(args: &Args) -> ExitCode {
 
 fn query(args: &Args) -> Result<(Value, String), ClientError> {
     let contract = client::parse_address(&args.contract)?;
+    let client = Client::new(&args.connection.rpc);
+    let dir = keystore::directory(args.keystore.as_deref());
     let view_args = client::parse_args(args.args.as_deref())?;
+    let view_args = client::resolve_names(&client, &contract, &args.view, &view_args, &dir)?;
     let mut request = json!({
         "to": contract.to_string(),
         "method": args.view,
@@ -46,18 +50,50 @@ fn query(args: &Args) -> Result<(Value, String), ClientError> {
     if let Some(from) = &args.from {
         let address = match client::parse_address(from) {
             Ok(address) => address,
-            Err(_) => {
-                let dir = keystore::directory(args.keystore.as_deref());
-                keystore::find(&dir, from)?.address()
-            }
+            Err(_) => keystore::named(&dir, from)?.address,
         };
         request["from"] = json!(address.to_string());
     }
     let block = args.block.map_or(json!("latest"), |number| json!(number));
-    let result = Client::new(&args.connection.rpc).call("assent_call", json!([request, block]))?;
+    let result = client
+        .call("assent_call", json!([request, block]))
+        .map_err(|error| view_outcome(error, &args.view))?;
     let text = format!(
         "{}\n",
         serde_json::to_string_pretty(&result).unwrap_or_default()
     );
-    Ok((result, text))
+    Ok((
+        json!({ "status": "ok", "return": result, "events": [] }),
+        text,
+    ))
+}
+
+/// A view that aborted or ran out of gas (the node's error data holds its status,
+/// message, position and gas) or that the node refused, as an outcome.
+fn view_outcome(error: ClientError, view: &str) -> ClientError {
+    match error {
+        ClientError::Rpc {
+            message,
+            data: Some(Value::Object(mut outcome)),
+            ..
+        } if outcome.contains_key("status") => {
+            outcome.entry("message").or_insert_with(|| json!(null));
+            outcome.entry("position").or_insert_with(|| json!(null));
+            outcome.insert("events".into(), json!([]));
+            let position = match outcome.get("position") {
+                Some(Value::Object(position)) => format!(
+                    " at {}:{}:{}",
+                    position.get("file").and_then(Value::as_str).unwrap_or("?"),
+                    position.get("line").unwrap_or(&Value::Null),
+                    position.get("column").unwrap_or(&Value::Null)
+                ),
+                _ => String::new(),
+            };
+            ClientError::Outcome {
+                json: Value::Object(outcome),
+                message: format!("`{view}` did not succeed: {message}{position}"),
+            }
+        }
+        other => other.rejected(),
+    }
 }

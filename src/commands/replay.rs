@@ -1,13 +1,15 @@
 //! `assent replay --data DIR`: re-executes every block stored in a data directory from
 //! genesis and checks each block's state, transactions and receipts roots and its hash.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use assent_vm::VmConfig;
 use assent_vm::ledger::{RedbStore, VmExecutor, replay};
+
+use crate::wording::count;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -47,7 +49,8 @@ pub fn run(args: &Args) -> ExitCode {
     match result {
         Ok(blocks) => {
             println!(
-                "replayed {blocks} blocks in {:.2} s: every state root matches",
+                "replayed {} in {:.2} s: every state root matches",
+                count(blocks, "block", "blocks"),
                 started.elapsed().as_secs_f64()
             );
             ExitCode::SUCCESS
@@ -59,18 +62,33 @@ pub fn run(args: &Args) -> ExitCode {
     }
 }
 
-/// A progress bar on standard error, redrawn at most once per percent.
+/// Progress on standard error: on a terminal, a bar redrawn at most once per percent;
+/// otherwise (a log file, a pipe, CI) a plain line at every tenth of the way, so a log
+/// holds at most eleven lines and no carriage returns.
 struct Progress {
+    terminal: bool,
+    /// The percentage (terminal) or tenth (otherwise) last shown.
     drawn: Option<u64>,
 }
 
 impl Progress {
     fn new() -> Progress {
-        Progress { drawn: None }
+        Progress {
+            terminal: std::io::stderr().is_terminal(),
+            drawn: None,
+        }
     }
 
     fn show(&mut self, done: u64, total: u64) {
         let percent = done.saturating_mul(100) / total.max(1);
+        if self.terminal {
+            self.draw_bar(percent, done, total);
+        } else {
+            self.write_line(percent, done, total);
+        }
+    }
+
+    fn draw_bar(&mut self, percent: u64, done: u64, total: u64) {
         if self.drawn == Some(percent) && done != total {
             return;
         }
@@ -88,8 +106,17 @@ impl Progress {
         let _ = stderr.flush();
     }
 
+    fn write_line(&mut self, percent: u64, done: u64, total: u64) {
+        let tenth = percent / 10;
+        if self.drawn == Some(tenth) && done != total {
+            return;
+        }
+        self.drawn = Some(tenth);
+        eprintln!("replaying: {done}/{total} blocks ({percent}%)");
+    }
+
     fn finish(&self) {
-        if self.drawn.is_some() {
+        if self.terminal && self.drawn.is_some() {
             eprintln!();
         }
     }

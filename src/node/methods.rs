@@ -436,7 +436,8 @@ fn log_position(value: &Value) -> Result<EventLocation, RpcError> {
 fn arity(params: &[Value], max: usize) -> Result<(), RpcError> {
     if params.len() > max {
         return Err(RpcError::invalid_params(format!(
-            "this method takes at most {max} params, {} given",
+            "this method takes at most {}, {} given",
+            crate::wording::count(max, "param", "params"),
             params.len()
         )));
     }

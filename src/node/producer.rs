@@ -225,7 +225,8 @@ impl<S: Store> Producer<S> {
             }
             Err(error) => {
                 eprintln!(
-                    "assent node: cannot commit a block of {count} transactions ({error}); trying each alone"
+                    "assent node: cannot commit a block of {} ({error}); trying each alone",
+                    crate::wording::count(count, "transaction", "transactions")
                 );
                 let mut committed = false;
                 for _ in 0..count {
@@ -277,9 +278,9 @@ impl<S: Store> Producer<S> {
         self.mempool.lock().committed(count, block.header.number);
         if self.schedule.verbose && count > 0 {
             eprintln!(
-                "assent node: block {} with {} transactions, state root {}",
+                "assent node: block {} with {}, state root {}",
                 block.header.number,
-                block.transactions.len(),
+                crate::wording::count(block.transactions.len(), "transaction", "transactions"),
                 block.header.state_root
             );
         }

@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 use serde_json::Value as Json;
 use similar::{ChangeTag, TextDiff};
 
+use assent_vm::ledger::Address;
 use assent_vm::ledger::receipt::SourcePosition;
 
 use super::accounts::Names;
-use super::file::{Expect, ExpectedEvent, ExpectedStatus};
+use super::file::{EventFields, Expect, ExpectedEvent, ExpectedStatus};
 
 /// What a step did.
 #[derive(Clone, Debug)]
@@ -31,13 +32,19 @@ pub struct ObservedEvent {
     pub name: String,
     /// Canonical JSON object.
     pub fields: Json,
+    /// The contract that emitted it.
+    pub contract: Address,
+    pub audit: bool,
 }
 
 /// An expectation with its values already in canonical form.
 pub struct Canonical {
     pub returns: Option<Json>,
+    pub returns_match: Option<Json>,
     /// Per expected event, its fields in canonical form.
     pub event_fields: Vec<serde_json::Map<String, Json>>,
+    /// Per expected event, the address of the contract it names.
+    pub event_contracts: Vec<Option<Address>>,
 }
 
 /// Every way `observed` differs from `expect`; empty when the step passes.
@@ -104,16 +111,35 @@ pub fn compare(
             diff(&names.rename(wanted), &names.rename(&observed.returns))
         ));
     }
+    if let Some(wanted) = &canonical.returns_match
+        && !matches(wanted, &observed.returns)
+    {
+        problems.push(format!(
+            "returns_match:\n{}",
+            diff(
+                &names.rename(wanted),
+                &names.rename(&project(&observed.returns, wanted))
+            )
+        ));
+    }
     if let Some(wanted) = &expect.events
-        && !events_match(wanted, &canonical.event_fields, &observed.events)
+        && !events_match(wanted, canonical, &observed.events)
     {
         let expected: Vec<Json> = wanted
             .iter()
             .zip(&canonical.event_fields)
-            .map(|(event, fields)| match event {
+            .zip(&canonical.event_contracts)
+            .map(|((event, fields), contract)| match event {
                 ExpectedEvent::Name(name) => Json::String(name.clone()),
-                ExpectedEvent::Fields { name, .. } => {
-                    serde_json::json!({ "name": name, "fields": names.rename(&Json::Object(fields.clone())) })
+                ExpectedEvent::Fields(EventFields { name, audit, .. }) => {
+                    let mut shown = serde_json::json!({ "name": name, "fields": names.rename(&Json::Object(fields.clone())) });
+                    if let Some(contract) = contract {
+                        shown["contract"] = names.rename(&Json::String(contract.to_string()));
+                    }
+                    if let Some(audit) = audit {
+                        shown["audit"] = Json::Bool(*audit);
+                    }
+                    shown
                 }
             })
             .collect();
@@ -126,12 +152,25 @@ pub fn compare(
             .map(|(index, event)| match wanted.get(index) {
                 Some(ExpectedEvent::Name(_)) => Json::String(event.name.clone()),
                 // Only the fields the expectation names.
-                Some(ExpectedEvent::Fields { fields, .. }) => {
+                Some(ExpectedEvent::Fields(EventFields {
+                    fields,
+                    contract,
+                    audit,
+                    ..
+                })) => {
                     let shown: serde_json::Map<String, Json> = fields
                         .keys()
                         .filter_map(|key| Some((key.clone(), event.fields.get(key)?.clone())))
                         .collect();
-                    serde_json::json!({ "name": event.name, "fields": names.rename(&Json::Object(shown)) })
+                    let mut shown = serde_json::json!({ "name": event.name, "fields": names.rename(&Json::Object(shown)) });
+                    if contract.is_some() {
+                        shown["contract"] =
+                            names.rename(&Json::String(event.contract.to_string()));
+                    }
+                    if audit.is_some() {
+                        shown["audit"] = Json::Bool(event.audit);
+                    }
+                    shown
                 }
                 None => {
                     serde_json::json!({ "name": event.name, "fields": names.rename(&event.fields) })
@@ -148,25 +187,74 @@ pub fn compare(
     {
         problems.push(format!("gas: expected at most {max}, used {used}"));
     }
+    if let (Some(exact), Some(used)) = (expect.gas, observed.gas_used)
+        && used != exact
+    {
+        problems.push(format!("gas: expected exactly {exact}, used {used}"));
+    }
     problems
 }
 
 fn events_match(
     wanted: &[ExpectedEvent],
-    canonical: &[serde_json::Map<String, Json>],
+    canonical: &Canonical,
     observed: &[ObservedEvent],
 ) -> bool {
     wanted.len() == observed.len()
         && wanted
             .iter()
-            .zip(canonical)
+            .zip(&canonical.event_fields)
+            .zip(&canonical.event_contracts)
             .zip(observed)
-            .all(|((wanted, fields), event)| {
+            .all(|(((wanted, fields), contract), event)| {
+                let audit = match wanted {
+                    ExpectedEvent::Fields(EventFields { audit, .. }) => *audit,
+                    ExpectedEvent::Name(_) => None,
+                };
                 wanted.name() == event.name
                     && fields
                         .iter()
                         .all(|(field, value)| event.fields.get(field) == Some(value))
+                    && contract.is_none_or(|contract| contract == event.contract)
+                    && audit.is_none_or(|audit| audit == event.audit)
             })
+}
+
+/// Whether `got` matches the partial value `wanted`: an object when each key it gives is
+/// in `got` and matches, an array when it has as many elements and each matches, any
+/// other value when equal.
+pub fn matches(wanted: &Json, got: &Json) -> bool {
+    match (wanted, got) {
+        (Json::Object(wanted), Json::Object(got)) => wanted
+            .iter()
+            .all(|(key, value)| got.get(key).is_some_and(|found| matches(value, found))),
+        (Json::Array(wanted), Json::Array(got)) => {
+            wanted.len() == got.len() && wanted.iter().zip(got).all(|(w, g)| matches(w, g))
+        }
+        _ => wanted == got,
+    }
+}
+
+/// `got` cut down to the keys `wanted` gives, recursively, so a diff shows only what the
+/// expectation is about.
+fn project(got: &Json, wanted: &Json) -> Json {
+    match (got, wanted) {
+        (Json::Object(got), Json::Object(wanted)) => Json::Object(
+            got.iter()
+                .filter_map(|(key, value)| {
+                    let shape = wanted.get(key)?;
+                    Some((key.clone(), project(value, shape)))
+                })
+                .collect(),
+        ),
+        (Json::Array(got), Json::Array(wanted)) if got.len() == wanted.len() => Json::Array(
+            got.iter()
+                .zip(wanted)
+                .map(|(value, shape)| project(value, shape))
+                .collect(),
+        ),
+        _ => got.clone(),
+    }
 }
 
 fn describe_status(observed: &Observed) -> String {

@@ -57,11 +57,17 @@ pub struct Expect {
     /// The return value (`null` included), equal as JSON.
     #[serde(default, deserialize_with = "present")]
     pub returns: Option<Json>,
+    /// Part of the return value: an object matches when the keys it gives match
+    /// (recursively), an array when it has as many elements and each matches.
+    #[serde(default, deserialize_with = "present")]
+    pub returns_match: Option<Json>,
     /// The complete list of events, in emission order.
     pub events: Option<Vec<ExpectedEvent>>,
     /// Where an abort happened; the keys given must match.
     pub position: Option<ExpectedPosition>,
     pub gas_max: Option<u64>,
+    /// The exact gas used.
+    pub gas: Option<u64>,
 }
 
 /// An expected source position, `{file, line, column}`, any of them omitted.
@@ -111,22 +117,49 @@ impl ExpectedStatus {
     }
 }
 
-/// An expected event: its name, or its name and some of its fields.
+/// An expected event: its name, or an object with its name and any of some of its
+/// fields, the contract that emitted it (a deployed contract's name, or an address) and
+/// whether it is an `audit` event.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(try_from = "Json")]
 pub enum ExpectedEvent {
     Name(String),
-    Fields {
-        name: String,
-        #[serde(default)]
-        fields: serde_json::Map<String, Json>,
-    },
+    Fields(EventFields),
+}
+
+impl TryFrom<Json> for ExpectedEvent {
+    type Error = String;
+
+    /// Read by hand rather than as an untagged enum, so that a misspelt key is reported
+    /// by name instead of as "did not match any variant".
+    fn try_from(json: Json) -> Result<Self, String> {
+        match json {
+            Json::String(name) => Ok(ExpectedEvent::Name(name)),
+            object @ Json::Object(_) => serde_json::from_value(object)
+                .map(ExpectedEvent::Fields)
+                .map_err(|error| format!("an expected event: {error}")),
+            other => Err(format!(
+                "an expected event is a name or {{\"name\", \"fields\", \"contract\", \"audit\"}}, not `{other}`"
+            )),
+        }
+    }
+}
+
+/// The object form of an expected event.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventFields {
+    pub name: String,
+    #[serde(default)]
+    pub fields: serde_json::Map<String, Json>,
+    pub contract: Option<String>,
+    pub audit: Option<bool>,
 }
 
 impl ExpectedEvent {
     pub fn name(&self) -> &str {
         match self {
-            ExpectedEvent::Name(name) | ExpectedEvent::Fields { name, .. } => name,
+            ExpectedEvent::Name(name) | ExpectedEvent::Fields(EventFields { name, .. }) => name,
         }
     }
 }

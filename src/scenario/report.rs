@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::runner::{GasSample, Report};
+use crate::wording::count;
 
 /// The lines for one scenario file.
 pub fn scenario(path: &str, report: &Report) -> String {
@@ -17,14 +18,18 @@ pub fn scenario(path: &str, report: &Report) -> String {
         return out;
     }
     if report.failures.is_empty() {
-        let _ = writeln!(out, "ok   {path} ({} steps)", report.steps);
+        let _ = writeln!(
+            out,
+            "ok   {path} ({})",
+            count(report.steps, "step", "steps")
+        );
         return out;
     }
     let _ = writeln!(
         out,
-        "FAIL {path} ({} of {} steps failed)",
+        "FAIL {path} ({} of {} failed)",
         report.failures.len(),
-        report.steps
+        count(report.steps, "step", "steps")
     );
     for failure in &report.failures {
         let _ = writeln!(out, "  step {}: {}", failure.index, failure.description);

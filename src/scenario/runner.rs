@@ -22,7 +22,7 @@ use serde_json::{Value as Json, json};
 
 use super::accounts::{Names, Resolver};
 use super::expect::{self, Canonical, Observed, ObservedEvent};
-use super::file::{self, Action, ExpectedEvent, Step};
+use super::file::{self, Action, EventFields, ExpectedEvent, Step};
 
 /// The chain id of scenario ledgers (`0x4153`, "AS").
 pub const SCENARIO_CHAIN_ID: u64 = 0x4153;
@@ -151,6 +151,9 @@ pub fn run(path: &Path, options: &Options) -> Report {
             }
         }
     }
+    if let Err(error) = check_event_fields(&parsed.steps, &contracts) {
+        return failed_setup(error);
+    }
     let config = ChainConfig {
         chain_id: SCENARIO_CHAIN_ID,
         block_gas_limit: DEFAULT_BLOCK_GAS_LIMIT,
@@ -271,7 +274,7 @@ impl<S: Store> Runner<S> {
                 gas,
             });
         }
-        let canonical = self.canonical(step, &ran);
+        let canonical = self.canonical(step, &ran)?;
         Ok(expect::compare(
             &step.expect,
             &canonical,
@@ -444,6 +447,8 @@ impl<S: Store> Runner<S> {
                 .map(|event| ObservedEvent {
                     name: event.name.clone(),
                     fields: serde_json::from_str(&event.fields).unwrap_or(Json::Null),
+                    contract: event.contract,
+                    audit: event.audit,
                 })
                 .collect(),
             gas_used: Some(receipt.gas_used),
@@ -511,19 +516,55 @@ impl<S: Store> Runner<S> {
     /// The step's expected values in canonical JSON: names become addresses, and every
     /// value takes the form the ledger writes (`"12.50"`, `"30d"`, …), using the types of
     /// the ABI. A value that does not fit its type is compared as written (and differs).
-    fn canonical(&mut self, step: &Step, ran: &Ran) -> Canonical {
+    ///
+    /// # Errors
+    /// An expected event's `contract` that is neither a deployed contract nor an address.
+    fn canonical(&mut self, step: &Step, ran: &Ran) -> Result<Canonical, String> {
+        let event_contracts = step
+            .expect
+            .events
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(index, wanted)| match wanted {
+                ExpectedEvent::Fields(EventFields {
+                    contract: Some(contract),
+                    name,
+                    ..
+                }) => self
+                    .names
+                    .contract(contract)
+                    .or_else(|| Address::from_hex(contract))
+                    .map(Some)
+                    .ok_or_else(|| {
+                        format!(
+                            "expected event {} (`{name}`): `contract` `{contract}` is neither a \
+                             deployed contract's name nor an address",
+                            index + 1
+                        )
+                    }),
+                _ => Ok(None),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let resolver = Resolver(RefCell::new(&mut self.names));
         let contract = ran
             .contract
             .as_ref()
             .and_then(|name| self.contracts.get(name));
-        let returns = step.expect.returns.as_ref().map(|wanted| {
-            let ty = contract.and_then(|c| {
-                let entry = c.entry(ran.entry.as_deref()?)?;
-                c.types.get(entry.returns? as usize)
-            });
-            normalize(wanted, ty, &resolver)
+        let return_type = contract.and_then(|c| {
+            let entry = c.entry(ran.entry.as_deref()?)?;
+            c.types.get(entry.returns? as usize)
         });
+        let returns = step
+            .expect
+            .returns
+            .as_ref()
+            .map(|wanted| normalize(wanted, return_type, &resolver));
+        let returns_match = step
+            .expect
+            .returns_match
+            .as_ref()
+            .map(|wanted| normalize_partial(wanted, return_type, &resolver));
         let event_fields = step
             .expect
             .events
@@ -531,7 +572,7 @@ impl<S: Store> Runner<S> {
             .flatten()
             .enumerate()
             .map(|(index, wanted)| {
-                let ExpectedEvent::Fields { name, fields } = wanted else {
+                let ExpectedEvent::Fields(EventFields { name, fields, .. }) = wanted else {
                     return serde_json::Map::new();
                 };
                 // The types of the event the contract that emitted it declares (the
@@ -555,11 +596,121 @@ impl<S: Store> Runner<S> {
                     .collect()
             })
             .collect();
-        Canonical {
+        Ok(Canonical {
             returns,
+            returns_match,
             event_fields,
+            event_contracts,
+        })
+    }
+}
+
+/// A partial expected value (`returns_match`) in canonical JSON: the keys an object gives
+/// are read with their fields' types, array elements with their element type, and every
+/// other value in full as [`normalize`] does.
+fn normalize_partial(json: &Json, ty: Option<&Type>, names: &dyn AddressNames) -> Json {
+    let Some(ty) = ty else {
+        return json.clone();
+    };
+    match (ty, json) {
+        (Type::Record(record), Json::Object(object)) => Json::Object(
+            object
+                .iter()
+                .map(|(key, value)| {
+                    let field_type = record
+                        .fields
+                        .iter()
+                        .find(|(name, _)| name == key)
+                        .map(|(_, field_type)| field_type);
+                    (key.clone(), normalize_partial(value, field_type, names))
+                })
+                .collect(),
+        ),
+        (Type::List(element) | Type::Set(element), Json::Array(items)) => Json::Array(
+            items
+                .iter()
+                .map(|item| normalize_partial(item, Some(element), names))
+                .collect(),
+        ),
+        (Type::Tuple(types), Json::Array(items)) if items.len() == types.len() => Json::Array(
+            items
+                .iter()
+                .zip(types)
+                .map(|(item, item_type)| normalize_partial(item, Some(item_type), names))
+                .collect(),
+        ),
+        (Type::Map(key_type, value_type), Json::Array(entries)) => Json::Array(
+            entries
+                .iter()
+                .map(|entry| match entry.as_array().map(Vec::as_slice) {
+                    Some([key, value]) => Json::Array(vec![
+                        normalize_partial(key, Some(key_type), names),
+                        normalize_partial(value, Some(value_type), names),
+                    ]),
+                    _ => entry.clone(),
+                })
+                .collect(),
+        ),
+        (Type::Option(inner), json) if !json.is_null() && !matches!(**inner, Type::Option(_)) => {
+            normalize_partial(json, Some(inner), names)
+        }
+        _ => normalize(json, Some(ty), names),
+    }
+}
+
+/// Every expected event's field names against the events the scenario's contracts
+/// declare: a field no declaration of that event has is an error in the file (it would
+/// otherwise show as a confusing diff), naming the step, the event and its fields.
+fn check_event_fields(
+    steps: &[Step],
+    contracts: &BTreeMap<String, Contract>,
+) -> Result<(), String> {
+    for (index, step) in steps.iter().enumerate() {
+        for wanted in step.expect.events.iter().flatten() {
+            let ExpectedEvent::Fields(EventFields { name, fields, .. }) = wanted else {
+                continue;
+            };
+            let declared: Vec<Vec<&str>> = contracts
+                .values()
+                .flat_map(|contract| &contract.compiled.abi.events)
+                .filter(|event| event.name == *name)
+                .map(|event| {
+                    event
+                        .fields
+                        .iter()
+                        .map(|field| field.name.as_str())
+                        .collect()
+                })
+                .collect();
+            if declared.is_empty() {
+                continue;
+            }
+            for field in fields.keys() {
+                if declared.iter().any(|names| names.contains(&field.as_str())) {
+                    continue;
+                }
+                let mut has: Vec<&str> = declared.iter().flatten().copied().collect();
+                has.dedup();
+                let has = if has.is_empty() {
+                    "it has no fields".to_owned()
+                } else {
+                    format!(
+                        "its fields are {}",
+                        has.iter()
+                            .map(|field| format!("`{field}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                return Err(format!(
+                    "step {} ({}): event `{name}` has no field `{field}`; {has}",
+                    index + 1,
+                    step.describe()
+                ));
+            }
         }
     }
+    Ok(())
 }
 
 fn normalize(json: &Json, ty: Option<&Type>, names: &dyn AddressNames) -> Json {
