@@ -934,6 +934,18 @@ fn cases() -> Vec<Case> {
             "ok 0",
         ),
         case(
+            "pmap_len: an aborted insert writes neither the element nor the count",
+            Some(1),
+            returning(
+                &format!("{} \"stopc.assent:1:1\"", wat_bytes(&BOB)),
+                &format!(
+                    "(call $pset_insert (i32.const 2) {bob}) (call $abort_static (i32.const 20) (i32.const 4) (i32.const 24) (i32.const 12)) (i64.const 0)",
+                    bob = constant(6, 0, 20)
+                ),
+            ),
+            "aborted \"stop\" at c.assent:1:1",
+        ),
+        case(
             "pmap_len of a single-value state is refused",
             Some(1),
             returning("\"\"", "(call $pmap_len (i32.const 0))"),
