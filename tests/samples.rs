@@ -868,8 +868,10 @@ fn patient_consent_break_glass_creates_a_review_obligation() {
                 { "view": "consent.is_officer", "args": { "who": "dpo_kim" }, "expect": { "returns": false } },
                 { "call": "consent.add_officer", "from": "alice", "args": { "officer": "dpo_kim" },
                   "expect": { "status": "aborted", "message": "only a privacy officer adds officers", "events": [] } },
+                { "view": "consent.officer_count", "expect": { "returns": 1 } },
                 { "call": "consent.add_officer", "from": "privacy_officer", "args": { "officer": "dpo_kim" },
                   "expect": { "events": [{ "name": "OfficerAdded", "fields": { "officer": "dpo_kim", "by": "privacy_officer" } }] } },
+                { "view": "consent.officer_count", "expect": { "returns": 2 } },
                 // A minor's guardian, recorded by an officer.
                 { "call": "consent.record_guardian", "from": "dpo_kim", "args": { "patient": "leo", "guardian": "ana" },
                   "expect": { "events": [{ "name": "GuardianRecorded", "fields": { "patient": "leo", "guardian": "ana", "by": "dpo_kim" } }] } },
@@ -938,6 +940,10 @@ fn patient_consent_break_glass_creates_a_review_obligation() {
                   "expect": { "returns": { "permitted": false, "rule": "default" } } },
                 { "call": "consent.remove_guardian", "from": "privacy_officer", "args": { "patient": "leo" },
                   "expect": { "status": "aborted", "message": "the patient has no guardian", "events": [] } },
+                // Adding an officer again changes nothing: the count is of distinct officers.
+                { "call": "consent.add_officer", "from": "privacy_officer", "args": { "officer": "dpo_kim" },
+                  "expect": { "events": [{ "name": "OfficerAdded", "fields": { "officer": "dpo_kim", "by": "privacy_officer" } }] } },
+                { "view": "consent.officer_count", "expect": { "returns": 2 } },
             ],
         }),
     );

@@ -456,8 +456,20 @@ const RULES: &[(&str, &[&str])] = &[
         &["E0301"],
     ),
     (
-        "state m: Map<Address, Int>;\nfn f() -> Int { len(m) }",
-        &["E0214"],
+        "state m: Map<Address, Int>;\nfn f() -> Int { len(m) + (m).len() }",
+        &[],
+    ),
+    (
+        "state s: Set<Address>;\npolicy p() { permit \"x\" when len(s) > 1 && s.len() < 9; }",
+        &[],
+    ),
+    (
+        "state m: Map<Address, Int>;\nfn f() -> Int { m.len(1) }",
+        &["E0203"],
+    ),
+    (
+        "state m: Map<Address, Int>;\nfn f(m: Int) -> Int { len(m) }",
+        &["E0201"],
     ),
     (
         "state m: Map<Address, Int>;\nfn g(x: Map<Address, Int>) -> Int { 0 }\nfn f() -> Int { g(m) }",
@@ -465,10 +477,6 @@ const RULES: &[(&str, &[&str])] = &[
     ),
     (
         "state m: Map<Address, Int>;\naction a() { m = [:]; }",
-        &["E0214"],
-    ),
-    (
-        "state m: Map<Address, Int>;\nfn f() -> Int { m.len() }",
         &["E0214"],
     ),
     (

@@ -222,6 +222,9 @@ pub enum HostFn {
     PmapRemove,
     /// `pset_insert(state: i32, element)`
     PsetInsert,
+    /// `pmap_len(state: i32) -> i64`: the number of entries of a persistent map or set,
+    /// read from the count the host keeps beside its elements.
+    PmapLen,
 
     // ---- events and cross-contract calls --------------------------------------------------
     /// `emit(event: i32, slots_ptr, audit: i32)`: an event of the ABI's `events` table with
@@ -294,6 +297,7 @@ host_functions! {
     PmapSet "pmap_set" (I32, I64, I64) -> ();
     PmapRemove "pmap_remove" (I32, I64) -> ();
     PsetInsert "pset_insert" (I32, I64) -> ();
+    PmapLen "pmap_len" (I32) -> (I64);
     Emit "emit" (I32, I32, I32) -> ();
     CallContract "call_contract" (I32, I32, I64, I32) -> (I64);
 }

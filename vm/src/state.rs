@@ -10,7 +10,9 @@
 //! raw key, so a contract can neither read nor write another contract's entries.
 //!
 //! Values are canonical encodings (never empty); an element of a persistent `Set` is
-//! stored with the value `0x01`.
+//! stored with the value `0x01`. A persistent `Map` or `Set` keeps its number of entries
+//! under its own key with no element (`address ‖ state`), as an `Int`, absent when empty:
+//! no element key is that short, since no canonical encoding is empty.
 
 use std::collections::BTreeMap;
 use std::fmt;

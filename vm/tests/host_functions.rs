@@ -878,6 +878,80 @@ fn cases() -> Vec<Case> {
             "ok true",
         ),
         case(
+            "pmap_len: an empty collection has no count entry",
+            Some(1),
+            returning("\"\"", "(call $pmap_len (i32.const 1))"),
+            "ok 0",
+        ),
+        case(
+            "pmap_len: a key written twice counts once",
+            Some(1),
+            returning(
+                &format!("{} {}", wat_bytes(&BOB), wat_bytes(&ALICE)),
+                &format!(
+                    "(call $pmap_set (i32.const 1) {bob} (i64.const 5)) (call $pmap_set (i32.const 1) {bob} (i64.const 6)) (call $pmap_set (i32.const 1) {alice} (i64.const 7)) (call $pmap_len (i32.const 1))",
+                    bob = constant(6, 0, 20),
+                    alice = constant(6, 20, 20)
+                ),
+            ),
+            "ok 2",
+        ),
+        case(
+            "pmap_len: removing a present key uncounts it, an absent one changes nothing",
+            Some(1),
+            returning(
+                &format!("{} {}", wat_bytes(&BOB), wat_bytes(&ALICE)),
+                &format!(
+                    "(call $pmap_set (i32.const 1) {bob} (i64.const 5)) (call $pmap_set (i32.const 1) {alice} (i64.const 7)) (call $pmap_remove (i32.const 1) {bob}) (call $pmap_remove (i32.const 1) {bob}) (call $pmap_len (i32.const 1))",
+                    bob = constant(6, 0, 20),
+                    alice = constant(6, 20, 20)
+                ),
+            ),
+            "ok 1",
+        ),
+        case(
+            "pmap_len: removing the last entry removes the count entry",
+            Some(1),
+            returning(
+                &wat_bytes(&BOB),
+                &format!(
+                    "(call $pset_insert (i32.const 2) {bob}) (call $pset_insert (i32.const 2) {bob}) (call $pmap_remove (i32.const 2) {bob}) (call $pmap_len (i32.const 2))",
+                    bob = constant(6, 0, 20)
+                ),
+            ),
+            "ok 0",
+        ),
+        case(
+            "pmap_len: each collection has its own count",
+            Some(1),
+            returning(
+                &wat_bytes(&BOB),
+                &format!(
+                    "(call $pset_insert (i32.const 2) {bob}) (call $pmap_len (i32.const 1))",
+                    bob = constant(6, 0, 20)
+                ),
+            ),
+            "ok 0",
+        ),
+        case(
+            "pmap_len: an aborted insert writes neither the element nor the count",
+            Some(1),
+            returning(
+                &format!("{} \"stopc.assent:1:1\"", wat_bytes(&BOB)),
+                &format!(
+                    "(call $pset_insert (i32.const 2) {bob}) (call $abort_static (i32.const 20) (i32.const 4) (i32.const 24) (i32.const 12)) (i64.const 0)",
+                    bob = constant(6, 0, 20)
+                ),
+            ),
+            "aborted \"stop\" at c.assent:1:1",
+        ),
+        case(
+            "pmap_len of a single-value state is refused",
+            Some(1),
+            returning("\"\"", "(call $pmap_len (i32.const 0))"),
+            "aborted \"state `count` is not a persistent Map or Set\"",
+        ),
+        case(
             "pmap_get of a set is refused",
             Some(12),
             returning(

@@ -957,7 +957,7 @@ pub(super) fn path_segments(e: &ast::Expr) -> Option<Vec<&Ident>> {
 
 fn persistent_help(ty: &Ty) -> String {
     match ty {
-        Ty::Set(_) => "use its operations: `s.contains(x)`, `x in s`, `s.insert(x)`, `s.remove(x)`".into(),
-        _ => "use its operations: `m[k]`, `m.get(k)`, `m.contains(k)`, `k in m`, `m[k] = v`, `m.remove(k)`".into(),
+        Ty::Set(_) => "use its operations: `s.contains(x)`, `x in s`, `s.insert(x)`, `s.remove(x)`, `len(s)`".into(),
+        _ => "use its operations: `m[k]`, `m.get(k)`, `m.contains(k)`, `k in m`, `m[k] = v`, `m.remove(k)`, `len(m)`".into(),
     }
 }

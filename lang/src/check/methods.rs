@@ -252,6 +252,9 @@ impl Cx<'_> {
         }
         match builtin {
             Builtin::Len => {
+                if let Some((state, _)) = args.first().and_then(|arg| self.persistent_state(arg)) {
+                    return self.persistent_len(state, &[], span);
+                }
                 let arg = self.check_len_operand(args.first(), span);
                 self.builtin(Builtin::Len, vec![arg], Ty::Int, span)
             }
@@ -326,10 +329,6 @@ impl Cx<'_> {
         let Some(arg) = arg else {
             return self.error_expr(span);
         };
-        if let Some((_, ty)) = self.persistent_state(arg) {
-            self.report_persistent_len(arg.span, &ty);
-            return self.error_expr(span);
-        }
         let arg = self.check_value(arg);
         if !matches!(
             arg.ty,
@@ -354,17 +353,18 @@ impl Cx<'_> {
         arg
     }
 
-    fn report_persistent_len(&mut self, span: Span, ty: &Ty) {
-        let shown = self.show(ty);
-        let diagnostic = self
-            .diag(
-                Code::PersistentAsValue,
-                span,
-                format!("the size of persistent `{shown}` state is not available"),
-            )
-            .with_label("one ledger entry per element: there is no count")
-            .with_help("keep a count in an `Int` state variable next to it");
-        self.report(diagnostic);
+    /// `len(m)` or `m.len()` of persistent collection `state`: the count the host keeps.
+    fn persistent_len(&mut self, state: StateId, args: &[ast::Expr], span: Span) -> Expr {
+        self.check_args("`.len()`", &[], args, span, None);
+        self.expr(
+            ExprKind::Persistent {
+                state,
+                op: PersistentOp::Len,
+                args: Vec::new(),
+            },
+            Ty::Int,
+            span,
+        )
     }
 
     fn builtin(&self, builtin: Builtin, args: Vec<Expr>, ty: Ty, span: Span) -> Expr {
@@ -536,17 +536,13 @@ impl Cx<'_> {
             ("contains", Ty::Set(t)) => (PersistentOp::Contains, (**t).clone(), Ty::Bool),
             ("insert", Ty::Set(t)) => (PersistentOp::SetInsert, (**t).clone(), Ty::Unit),
             ("remove", Ty::Set(t)) => (PersistentOp::Remove, (**t).clone(), Ty::Unit),
-            ("len", _) => {
-                self.report_persistent_len(receiver.span, ty);
-                self.check_args_loosely(args);
-                return self.error_expr(span);
-            }
+            ("len", _) => return self.persistent_len(state, args, span),
             _ => {
                 let shown = self.show(ty);
                 let (list, help) = match ty {
-                    Ty::Set(_) => ("`contains`, `insert` and `remove`", None),
+                    Ty::Set(_) => ("`contains`, `insert`, `remove` and `len`", None),
                     _ => (
-                        "`get`, `contains` and `remove`",
+                        "`get`, `contains`, `remove` and `len`",
                         (method.name == "insert").then_some("write an entry with `m[key] = value`"),
                     ),
                 };

@@ -680,6 +680,11 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         args: &'c [Expr],
         loc: Loc,
     ) -> Result {
+        if op == PersistentOp::Len {
+            self.i32_const(state);
+            self.host(HostFn::PmapLen);
+            return Ok(());
+        }
         let key = args.first().ok_or_else(|| error("missing key"))?;
         self.i32_const(state);
         self.expr(key)?;
@@ -695,6 +700,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
             }
             PersistentOp::Remove => self.host(HostFn::PmapRemove),
             PersistentOp::SetInsert => self.host(HostFn::PsetInsert),
+            PersistentOp::Len => self.host(HostFn::PmapLen),
         }
         Ok(())
     }

@@ -158,6 +158,8 @@ pub enum PersistentOp {
     Remove,
     /// `s.insert(x)`: `[element]` (`pset_insert`). A write.
     SetInsert,
+    /// `len(m)`, `m.len()`, `len(s)`, `s.len()`: no arguments, an `Int` (`pmap_len`).
+    Len,
 }
 
 impl PersistentOp {

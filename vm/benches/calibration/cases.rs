@@ -885,6 +885,15 @@ pub fn cases() -> Vec<Case> {
         )
         .setup("(call $pmap_set (i32.const 3) (call $caller) (i64.const 5))"),
     );
+    // The count's key and value have one size whatever the collection: one row.
+    cases.push(
+        case(
+            "pmap_len",
+            "pmap_len, a Map of one entry",
+            drop_call("pmap_len", "(i32.const 3)"),
+        )
+        .setup("(call $pmap_set (i32.const 3) (call $caller) (i64.const 5))"),
+    );
 
     // ---- cross-contract calls ----
     cases.push(

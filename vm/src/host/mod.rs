@@ -565,6 +565,7 @@ pub(crate) fn link(linker: &mut Linker<HostState>) -> Result<(), VmError> {
             HostFn::PmapSet => linker.func_wrap(HOST_MODULE, name, storage::pmap_set),
             HostFn::PmapRemove => linker.func_wrap(HOST_MODULE, name, storage::pmap_remove),
             HostFn::PsetInsert => linker.func_wrap(HOST_MODULE, name, storage::pset_insert),
+            HostFn::PmapLen => linker.func_wrap(HOST_MODULE, name, storage::pmap_len),
             HostFn::Emit => linker.func_wrap(HOST_MODULE, name, events::emit),
             HostFn::CallContract => linker.func_wrap(HOST_MODULE, name, calls::call_contract),
         };

@@ -1,13 +1,22 @@
 //! Persistent state of the running contract, and only of it: `state_load`,
-//! `state_store`, `pmap_get`, `pmap_contains`, `pmap_set`, `pmap_remove`, `pset_insert`.
+//! `state_store`, `pmap_get`, `pmap_contains`, `pmap_set`, `pmap_remove`, `pset_insert`,
+//! `pmap_len`.
 //!
 //! Keys are built here from the running contract's own address ([`contract_key`]);
 //! reads are charged [`STORAGE_READ`] plus per byte of key before the read and per byte
 //! of value right after it; writes are charged in full before anything is written.
+//!
+//! The number of entries of a persistent collection is kept under the collection's own
+//! slot, the key with no element ([`contract_key`] with an empty element): no element key
+//! is that short, since every canonical encoding takes at least one byte. The count is
+//! stored as an `Int` (8 bytes, big-endian) and is absent when the collection is empty.
+//! Every write of an element first reads whether the element is there, and changes the
+//! count in the same overlay as the element, so the two commit or roll back together.
 
 use assent_stdlib::codec;
 use assent_stdlib::gas::{HOST_CALL, STORAGE_READ, STORAGE_READ_PER_BYTE, storage_write_cost};
 use assent_stdlib::value::{Type, Value};
+use std::cmp::Ordering;
 use wasmtime::Caller;
 
 use super::{HostResult, HostState, abort, charge, copy_cost, fault, give_built, size_of};
@@ -248,7 +257,7 @@ pub(super) fn pmap_set(
     let value = caller.data().frame()?.lift(value_ty, value)?;
     let raw = element_key(&mut caller, state, key_ty, key)?;
     charge(&mut caller, storage_write_cost(raw.len(), size_of(&value)))?;
-    write(&mut caller, raw, Some(codec::encode(&value)))
+    write_element(&mut caller, state, raw, Some(codec::encode(&value)))
 }
 
 /// `pmap_remove(state, key)`: a key of a map, an element of a set.
@@ -262,7 +271,7 @@ pub(super) fn pmap_remove(
     let (_, key_ty, _) = collection(&caller, state)?;
     let raw = element_key(&mut caller, state, key_ty, key)?;
     charge(&mut caller, storage_write_cost(raw.len(), 0))?;
-    write(&mut caller, raw, None)
+    write_element(&mut caller, state, raw, None)
 }
 
 /// `pset_insert(state, element)`
@@ -282,5 +291,71 @@ pub(super) fn pset_insert(
     }
     let raw = element_key(&mut caller, state, key_ty, element)?;
     charge(&mut caller, storage_write_cost(raw.len(), SET_MEMBER.len()))?;
-    write(&mut caller, raw, Some(SET_MEMBER.to_vec()))
+    write_element(&mut caller, state, raw, Some(SET_MEMBER.to_vec()))
+}
+
+/// Writes (or removes, with `None`) an element of persistent collection `state`, whose
+/// write the caller has charged, and keeps the collection's count: the element's presence
+/// is read (and charged) first, and when the write adds or removes an entry the count is
+/// read, charged and written too, before either write is made.
+fn write_element(
+    caller: &mut Caller<'_, HostState>,
+    state: i32,
+    raw: Vec<u8>,
+    value: Option<Vec<u8>>,
+) -> HostResult<()> {
+    let present = read(caller, &raw)?.is_some();
+    let change = match (present, value.is_some()) {
+        (false, true) => Ordering::Greater,
+        (true, false) => Ordering::Less,
+        _ => Ordering::Equal,
+    };
+    if change != Ordering::Equal {
+        let count_key = key(caller, state, &[])?;
+        let count = read_count(caller, state, &count_key)?;
+        let count = match change {
+            Ordering::Greater => count.checked_add(1),
+            _ => count.checked_sub(1),
+        };
+        let Some(count) = count else {
+            return fault(corrupt_count(caller, state));
+        };
+        let stored = (count > 0).then(|| codec::encode(&Value::Int(count)));
+        charge(
+            caller,
+            storage_write_cost(count_key.len(), stored.as_ref().map_or(0, Vec::len)),
+        )?;
+        write(caller, count_key, stored)?;
+    }
+    write(caller, raw, value)
+}
+
+/// The count of persistent collection `state`, stored under `count_key` (read and charged
+/// as any entry is); 0 when absent.
+fn read_count(caller: &mut Caller<'_, HostState>, state: i32, count_key: &[u8]) -> HostResult<i64> {
+    let Some(bytes) = read(caller, count_key)? else {
+        return Ok(0);
+    };
+    match codec::decode(&bytes, &Type::Int) {
+        Ok(Value::Int(count)) if count > 0 => Ok(count),
+        _ => fault(corrupt_count(caller, state)),
+    }
+}
+
+fn corrupt_count(caller: &Caller<'_, HostState>, state: i32) -> VmError {
+    let name = state_info(caller, state)
+        .map(|info| state_name(caller, info))
+        .unwrap_or_default();
+    VmError::Store(StoreError {
+        message: format!("the stored count of state `{name}` is not a positive `Int`"),
+    })
+}
+
+/// `pmap_len(state) -> i64`: the number of entries of a persistent map or set, read from
+/// the count kept beside its elements, at the cost of one storage read.
+pub(super) fn pmap_len(mut caller: Caller<'_, HostState>, state: i32) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    collection(&caller, state)?;
+    let count_key = key(&caller, state, &[])?;
+    read_count(&mut caller, state, &count_key)
 }
