@@ -209,6 +209,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.i32_const(*index);
                 self.host(HostFn::RecordGet);
             }
+            ExprKind::OptionalField { base, index } => self.optional_field(base, *index, expr)?,
             ExprKind::List(items) | ExprKind::Set(items) => {
                 let add = if matches!(expr.kind, ExprKind::List(_)) {
                     HostFn::ListPushMut
@@ -350,6 +351,40 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
             }
             ExprKind::Block(block) => self.block(block, has_value(&expr.ty))?,
         }
+        Ok(())
+    }
+
+    /// `base?.f`: `none` of the result's type when `base` is `none`, else the field of
+    /// the record inside, wrapped in `some` unless the field is an option already.
+    fn optional_field(&mut self, base: &'c Expr, index: u32, expr: &'c Expr) -> Result {
+        let Ty::Option(record) = &base.ty else {
+            return Err(error("`?.` on a value that is not an option"));
+        };
+        let field = self
+            .field_types(record)?
+            .get(index as usize)
+            .cloned()
+            .ok_or_else(|| error("`?.` of an unknown field"))?;
+        let wrap = field != expr.ty;
+        let result_type = self.types.id(&expr.ty);
+        let option = self.expr_to_local(base)?;
+        self.emit(I::LocalGet(option));
+        self.host(HostFn::OptIsSome);
+        self.emit(I::If(BlockType::Result(ValType::I64)));
+        if wrap {
+            self.i32_const(result_type);
+        }
+        self.emit(I::LocalGet(option));
+        self.host(HostFn::OptUnwrap);
+        self.i32_const(index);
+        self.host(HostFn::RecordGet);
+        if wrap {
+            self.host(HostFn::OptSome);
+        }
+        self.emit(I::Else);
+        self.i32_const(result_type);
+        self.host(HostFn::OptNone);
+        self.emit(I::End);
         Ok(())
     }
 

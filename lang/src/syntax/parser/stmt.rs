@@ -126,6 +126,15 @@ impl Parser {
                 }
             }
             "for" => self.for_stmt()?,
+            "break" | "continue" if self.at_loop_jump() => {
+                self.advance();
+                self.expect_semi()?;
+                if word == "break" {
+                    StmtKind::Break
+                } else {
+                    StmtKind::Continue
+                }
+            }
             "if" | "match" => {
                 // A block-like expression stands as a statement without `;`.
                 let expr = self.block_like()?;
@@ -163,6 +172,22 @@ impl Parser {
             kind,
             span: self.since(start),
         }))
+    }
+
+    /// `break` and `continue` are keywords only at the start of a statement, and not
+    /// when a place or call follows them (`continue = true;` assigns a local named so).
+    fn at_loop_jump(&self) -> bool {
+        !matches!(
+            self.peek_at(1),
+            TokenKind::Eq
+                | TokenKind::PlusEq
+                | TokenKind::MinusEq
+                | TokenKind::StarEq
+                | TokenKind::Dot
+                | TokenKind::LBracket
+                | TokenKind::LParen
+                | TokenKind::Question
+        )
     }
 
     /// `let [mut] name [: T] = value;`
