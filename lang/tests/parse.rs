@@ -491,7 +491,7 @@ fn word_operators_are_reported_and_read_as_meant() {
 fn break_and_continue_are_keywords_only_as_statements() {
     use assent_lang::syntax::ast::{ItemKind, StmtKind};
     let text = "contract C;\nfn f() {\n    for x in xs {\n        break;\n        continue;\n        \
-                continue = 1;\n        break.f = 2;\n        continue(1);\n    }\n}\n";
+                continue = 1;\n        break.f = 2;\n        continue(1);\n        break * 2;\n    }\n}\n";
     let (unit, diagnostics) = parse(FileId(0), text);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let ItemKind::Function(decl) = &unit.items[0].kind else {
@@ -511,7 +511,7 @@ fn break_and_continue_are_keywords_only_as_statements() {
             _ => "other",
         })
         .collect();
-    assert_eq!(kinds, ["break", "continue", "assign", "assign", "expr"]);
+    assert_eq!(kinds, ["break", "continue", "assign", "assign", "expr", "expr"]);
 }
 
 /// In the head of `if`, `match` and `for`, `Name {` opens the block.

@@ -190,6 +190,10 @@ impl Cx<'_> {
             .with_label("not found in this scope");
         if let Some(close) = suggest(&name.name, candidates.iter().map(String::as_str)) {
             diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
+            // The misspelt use was meant for that local: "never read" on top would be noise.
+            if let Some(binding) = self.lookup_local(close) {
+                self.mark_read(binding);
+            }
         } else if let Some(hint) = self.variant_elsewhere(&name.name) {
             diagnostic = diagnostic.with_help(hint);
         }

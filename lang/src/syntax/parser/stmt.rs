@@ -174,20 +174,14 @@ impl Parser {
         }))
     }
 
-    /// `break` and `continue` are keywords only at the start of a statement, and not
-    /// when a place or call follows them (`continue = true;` assigns a local named so).
+    /// `break` and `continue` are keywords only as statements of their own: followed by
+    /// `;` (or, a slip reported as a missing `;`, by `}` or a new line). Elsewhere they
+    /// are names: `continue = true;`, `continue * 2`.
     fn at_loop_jump(&self) -> bool {
-        !matches!(
+        matches!(
             self.peek_at(1),
-            TokenKind::Eq
-                | TokenKind::PlusEq
-                | TokenKind::MinusEq
-                | TokenKind::StarEq
-                | TokenKind::Dot
-                | TokenKind::LBracket
-                | TokenKind::LParen
-                | TokenKind::Question
-        )
+            TokenKind::Semi | TokenKind::RBrace | TokenKind::Eof
+        ) || self.token_at(1).line_start
     }
 
     /// `let [mut] name [: T] = value;`
