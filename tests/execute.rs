@@ -129,6 +129,9 @@ const ROWS: &[(&str, &str, Expect)] = &[
     ("Int?", "let n: N? = none; n?.inner?.a", Json("null")),
     ("String?", "let n: N? = some(N { inner: none, note: some(\"hi\") }); n?.note", Json("\"hi\"")),
     ("String?", "let n: N? = some(N { inner: none, note: none }); n?.note", Json("null")),
+    ("String", "let n: N? = some(N { inner: none, note: none }); n?.note ?? \"-\"", Json("\"-\"")),
+    ("String", "let n: N? = some(N { inner: none, note: some(\"a\") }); n?.note ?? \"-\"", Json("\"a\"")),
+    ("Int", "let n: N? = some(N { inner: some(R { a: 4, b: \"y\" }), note: none }); n?.inner?.a ?? 0", Json("4")),
     ("Bool?", "let m: Map<Int, R> = [1: R { a: 2, b: \"z\" }]; let x = m.get(1)?.a; let y = m.get(2)?.a; some(x == some(2) && y == none)", Json("true")),
     // ---- Collections
     ("Int", "[1, 2, 3].len()", Json("3")),

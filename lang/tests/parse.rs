@@ -511,7 +511,10 @@ fn break_and_continue_are_keywords_only_as_statements() {
             _ => "other",
         })
         .collect();
-    assert_eq!(kinds, ["break", "continue", "assign", "assign", "expr", "expr"]);
+    assert_eq!(
+        kinds,
+        ["break", "continue", "assign", "assign", "expr", "expr"]
+    );
 }
 
 /// In the head of `if`, `match` and `for`, `Name {` opens the block.

@@ -84,9 +84,7 @@ impl Cx<'_> {
                 }
             },
             ast::ExprKind::Field { base, name } => self.check_field(e, base, name),
-            ast::ExprKind::OptionalField { base, name } => {
-                self.check_optional_field(e, base, name)
-            }
+            ast::ExprKind::OptionalField { base, name } => self.check_optional_field(e, base, name),
             ast::ExprKind::Call { callee, args } => self.check_call(callee, args, span),
             ast::ExprKind::MethodCall {
                 receiver,
@@ -540,8 +538,10 @@ impl Cx<'_> {
                     )
                     .with_label(format!("a `{shown}`, never `none`"));
                 if let Some(written) = written {
-                    diagnostic = diagnostic
-                        .with_help(format!("read the field with `.`: `{written}.{}`", name.name));
+                    diagnostic = diagnostic.with_help(format!(
+                        "read the field with `.`: `{written}.{}`",
+                        name.name
+                    ));
                 }
                 self.report(diagnostic);
                 return self.error_expr(e.span);

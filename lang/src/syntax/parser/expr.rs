@@ -36,7 +36,14 @@ fn starts_operand(kind: &TokenKind) -> bool {
             !is_reserved(word)
                 || matches!(
                     word.as_str(),
-                    "if" | "match" | "some" | "none" | "caller" | "origin" | "now" | "block" | "self"
+                    "if" | "match"
+                        | "some"
+                        | "none"
+                        | "caller"
+                        | "origin"
+                        | "now"
+                        | "block"
+                        | "self"
                 )
         }
         TokenKind::Literal(_) | TokenKind::Bang => true,
