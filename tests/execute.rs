@@ -119,6 +119,20 @@ const ROWS: &[(&str, &str, Expect)] = &[
     ("String", "let x: Int? = some(2); match x { some(1) => \"one\", some(n) => \"n\", none => \"none\" }", Json("\"n\"")),
     ("Int", "let x: Int? = some(4); if let some(n) = x { n * 2 } else { 0 }", Json("8")),
     ("Int", "let x: (Int, String)? = some((1, \"a\")); match x { some((n, \"a\")) => n, _ => 0 }", Json("1")),
+    // `o?.f`: the field as an option, `none` when `o` is; a field that is an option stays one deep
+    ("Int?", "let r: R? = some(R { a: 1, b: \"x\" }); r?.a", Json("1")),
+    ("Int?", "let r: R? = none; r?.a", Json("null")),
+    ("Int", "let r: R? = none; r?.a ?? 7", Json("7")),
+    ("String", "let r: R? = some(R { a: 1, b: \"x\" }); r?.b ?? \"no\"", Json("\"x\"")),
+    ("Int?", "let n: N? = some(N { inner: some(R { a: 4, b: \"y\" }), note: none }); n?.inner?.a", Json("4")),
+    ("Int?", "let n: N? = some(N { inner: none, note: none }); n?.inner?.a", Json("null")),
+    ("Int?", "let n: N? = none; n?.inner?.a", Json("null")),
+    ("String?", "let n: N? = some(N { inner: none, note: some(\"hi\") }); n?.note", Json("\"hi\"")),
+    ("String?", "let n: N? = some(N { inner: none, note: none }); n?.note", Json("null")),
+    ("String", "let n: N? = some(N { inner: none, note: none }); n?.note ?? \"-\"", Json("\"-\"")),
+    ("String", "let n: N? = some(N { inner: none, note: some(\"a\") }); n?.note ?? \"-\"", Json("\"a\"")),
+    ("Int", "let n: N? = some(N { inner: some(R { a: 4, b: \"y\" }), note: none }); n?.inner?.a ?? 0", Json("4")),
+    ("Bool?", "let m: Map<Int, R> = [1: R { a: 2, b: \"z\" }]; let x = m.get(1)?.a; let y = m.get(2)?.a; some(x == some(2) && y == none)", Json("true")),
     // ---- Collections
     ("Int", "[1, 2, 3].len()", Json("3")),
     ("List<Int>", "let mut l = [1]; l.push(2); l", Json("[1,2]")),
@@ -141,6 +155,16 @@ const ROWS: &[(&str, &str, Expect)] = &[
     ("Int", "let mut t = 0; let s: Set<Int> = [3, 1, 2]; for x in s { t = t * 10 + x; } t", Json("123")),
     ("List<Int>", "let mut a = [1]; let b = a; a.push(2); b", Json("[1]")),
     ("List<Int>", "let mut l = [1]; for x in l { l.push(x + 1); } l", Json("[1,2]")),
+    // `break` leaves the innermost loop, `continue` goes on with its next round
+    ("Int", "let mut t = 0; for i in 0..10 { if i == 4 { break; } t += i; } t", Json("6")),
+    ("Int", "let mut t = 0; for i in 0..10 { if i % 2 == 0 { continue; } t += i; } t", Json("25")),
+    ("Int", "let mut t = 0; for x in [5, 6, 7, 8] { if x == 6 { continue; } if x == 8 { break; } t = t * 10 + x; } t", Json("57")),
+    ("Int", "let mut t = 0; let s: Set<Int> = [3, 1, 2]; for x in s { if x == 3 { break; } t = t * 10 + x; } t", Json("12")),
+    ("Int", "let mut t = 0; let m: Map<String, Int> = [\"a\": 1, \"b\": 2, \"c\": 3]; for (k, v) in m { if k == \"b\" { continue; } t = t * 10 + v; } t", Json("13")),
+    ("Int", "let mut t = 0; for i in 0..3 { for j in 0..3 { if j > i { break; } if j == 1 { continue; } t = t * 10 + j + 1; } } t", Json("1113")),
+    ("Int", "let mut t = 0; for i in 0..5 { let d = if i == 3 { break; } else { i * 2 }; t += d; } t", Json("6")),
+    ("Int", "let mut t = 0; let xs: List<Int?> = [some(1), none, some(3)]; for x in xs { let v = match x { some(n) => n, none => { continue; } }; t += v; } t", Json("4")),
+    ("Int", "for i in 0..3 { break; } 5", Json("5")),
     // ---- Records and tuples
     ("R", "R { a: 1, b: \"x\" }", Json("{\"a\":1,\"b\":\"x\"}")),
     ("R", "let r = R { a: 1, b: \"x\" }; R { ..r, a: 2 }", Json("{\"a\":2,\"b\":\"x\"}")),
@@ -166,7 +190,8 @@ const ROWS: &[(&str, &str, Expect)] = &[
 const PRELUDE: &str = "contract Table;\n\
     enum P { TREAT { ETREAT, CLINTRL }, HPAYMT, HMARKT }\n\
     record R { a: Int, b: String }\n\
-    record W { items: List<Int> }\n";
+    record W { items: List<Int> }\n\
+    record N { inner: R?, note: String? }\n";
 
 fn table_contract() -> String {
     let mut source = PRELUDE.to_string();

@@ -776,6 +776,71 @@ const RULES: &[(&str, &[&str])] = &[
         "import \"a.assent\";\nimport \"b.assent\";\nimport std.consent;\nfn f(r: R, s: S) -> Bool { r.p == s.p && r.p in PurposeOfUse.TREAT }\n//- a.assent\ncontract A;\nimport std.consent;\nrecord R { p: PurposeOfUse }\n//- b.assent\ncontract B;\nimport std.consent;\nrecord S { p: PurposeOfUse }",
         &[],
     ),
+    // `o?.f`: an option of the field, one option deep; `.` on an option and `?.` on a
+    // value are errors, and an error in a rule's condition is not also "never decides".
+    ("record R { a: Int }\nfn f(r: R?) -> Int? { r?.a }", &[]),
+    ("record R { a: Int? }\nfn f(r: R?) -> Int? { r?.a }", &[]),
+    (
+        "record R { a: Int }\nrecord S { r: R? }\nfn f(s: S?) -> Int { s?.r?.a ?? 0 }",
+        &[],
+    ),
+    (
+        "record R { a: Int }\nfn f(r: R?) -> Int { r?.a }",
+        &["E0201"],
+    ),
+    (
+        "record R { a: Int }\nfn f(r: R?) -> Int { r.a }",
+        &["E0107"],
+    ),
+    (
+        "record R { a: Int }\nfn f(r: R) -> Int? { r?.a }",
+        &["E0201"],
+    ),
+    (
+        "record R { a: Int }\nfn f(r: R?) -> Int? { r?.b }",
+        &["E0107"],
+    ),
+    ("fn f(x: Int?) -> Int? { x?.a }", &["E0107"]),
+    ("fn f(d: Decision?) -> Bool { d?.permitted ?? false }", &[]),
+    (
+        "record R { a: Int }\npolicy p(r: R?) { permit \"x\" when r.a > 1; }",
+        &["E0107"],
+    ),
+    ("policy p(x: Int) { permit \"x\" when y > x; }", &["E0101"]),
+    // `break` and `continue`: in a loop only; they end their block like `return`, but a
+    // loop that contains one still needs what follows it.
+    ("fn f() { break; }", &["E0312"]),
+    ("fn f() { for _i in 0..3 { } continue; }", &["E0312"]),
+    ("fn f() -> Int { for _i in 0..3 { break; } }", &["E0308"]),
+    (
+        "fn f(c: Bool) -> Int { let mut t = 0; for i in 0..3 { let x = if c { continue; } else { i }; t += x; } t }",
+        &[],
+    ),
+    (
+        "fn f(xs: List<Int>) -> Int { for x in xs { if x > 0 { return x; } else { break; } } 0 }",
+        &[],
+    ),
+    (
+        "state s: Int;\ninit() { for _i in 0..3 { s = 1; break; } }",
+        &["E0304"],
+    ),
+    (
+        "state s: Int;\ninit() { for _i in 0..3 { break; } s = 1; }",
+        &[],
+    ),
+    (
+        "policy p() { let x = if true { break; } else { 1 }; permit \"a\" when x > 0; }",
+        &["E0312"],
+    ),
+    (
+        "fn f(break: Int) -> Int { let mut continue = break; continue += 1; continue * 2 }",
+        &[],
+    ),
+    // `and`, `or`, `not` are reported once each and read as `&&`, `||`, `!`.
+    (
+        "fn f(a: Bool, b: Bool) -> Bool { a and not b }",
+        &["E0016", "E0016"],
+    ),
 ];
 
 #[test]

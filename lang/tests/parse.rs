@@ -358,6 +358,7 @@ fn sexpr(expr: &assent_lang::syntax::ast::Expr) -> String {
         ExprKind::None => "none".to_string(),
         ExprKind::Some(inner) => format!("(some {})", sexpr(inner)),
         ExprKind::Field { base, name } => format!("(. {} {})", sexpr(base), name.name),
+        ExprKind::OptionalField { base, name } => format!("(?. {} {})", sexpr(base), name.name),
         ExprKind::Call { callee, args } => format!("(call {} {})", sexpr(callee), list(args)),
         ExprKind::MethodCall {
             receiver,
@@ -430,6 +431,11 @@ fn expressions_group_by_precedence() {
         ("10 % 3", "(% 10 3)"),
         ("m[k].f(1, 2)", "(.f ([] m k) 1 2)"),
         ("r.a.b", "(. (. r a) b)"),
+        ("o?.a?.b", "(?. (?. o a) b)"),
+        ("o?.a.b", "(. (?. o a) b)"),
+        ("o?.f ?? d", "(?? (?. o f) d)"),
+        ("!o?.f", "(! (?. o f))"),
+        ("m[k]?.f", "(?. ([] m k) f)"),
         ("P(addr).may_access(x)", "(.may_access (call P addr) x)"),
         ("(a, b)", "(tuple a b)"),
         ("(a)", "(paren a)"),
@@ -452,6 +458,63 @@ fn expressions_group_by_precedence() {
         };
         assert_eq!(sexpr(&decl.value), expected, "{source}");
     }
+}
+
+/// `and`, `or` and `not` between operands are reported (E0016) and parsed as the
+/// operator meant, so one slip is one error; elsewhere they are ordinary names.
+#[test]
+fn word_operators_are_reported_and_read_as_meant() {
+    let table = [
+        ("a and b", "(&& a b)", 1),
+        ("a or b and c", "(|| a (&& b c))", 2),
+        ("not a && b", "(&& (! a) b)", 1),
+        ("x > 1 and not y", "(&& (> x 1) (! y))", 2),
+        ("not(a)", "(call not a)", 0),
+        ("and + or", "(+ and or)", 0),
+        ("f(and, or, not)", "(call f and or not)", 0),
+    ];
+    for (source, expected, errors) in table {
+        let text = format!("contract C;\nconst X: Int = {source};\n");
+        let (unit, diagnostics) = parse(FileId(0), &text);
+        let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, vec!["E0016"; errors], "{source}");
+        let assent_lang::syntax::ast::ItemKind::Const(decl) = &unit.items[0].kind else {
+            panic!("{source}");
+        };
+        assert_eq!(sexpr(&decl.value), expected, "{source}");
+    }
+}
+
+/// `break` and `continue` are statements at the start of a statement, and names where
+/// a place or a call follows them.
+#[test]
+fn break_and_continue_are_keywords_only_as_statements() {
+    use assent_lang::syntax::ast::{ItemKind, StmtKind};
+    let text = "contract C;\nfn f() {\n    for x in xs {\n        break;\n        continue;\n        \
+                continue = 1;\n        break.f = 2;\n        continue(1);\n        break * 2;\n    }\n}\n";
+    let (unit, diagnostics) = parse(FileId(0), text);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let ItemKind::Function(decl) = &unit.items[0].kind else {
+        panic!("not a function");
+    };
+    let StmtKind::For { body, .. } = &decl.body.stmts[0].kind else {
+        panic!("not a loop");
+    };
+    let kinds: Vec<&str> = body
+        .stmts
+        .iter()
+        .map(|stmt| match &stmt.kind {
+            StmtKind::Break => "break",
+            StmtKind::Continue => "continue",
+            StmtKind::Assign { .. } => "assign",
+            StmtKind::Expr(_) => "expr",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["break", "continue", "assign", "assign", "expr", "expr"]
+    );
 }
 
 /// In the head of `if`, `match` and `for`, `Name {` opens the block.

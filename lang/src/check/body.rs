@@ -76,6 +76,8 @@ pub(super) struct Cx<'p> {
     depth: u32,
     too_deep: bool,
     pub calls: Vec<(FunctionId, Span)>,
+    /// How many `for` loops enclose the code being checked (`break` needs one).
+    pub loops: u32,
 }
 
 /// Checks every function and policy body of `module`.
@@ -136,6 +138,7 @@ pub(super) fn check_const(
         depth: 0,
         too_deep: false,
         calls: Vec::new(),
+        loops: 0,
     };
     cx.check_as(expr, ty)
 }
@@ -186,6 +189,7 @@ impl<'p> Cx<'p> {
             depth: 0,
             too_deep: false,
             calls: Vec::new(),
+            loops: 0,
         }
     }
 

@@ -179,6 +179,19 @@ impl Evaluator<'_> {
                 Value::Record(values) => values.get(*index as usize).cloned().ok_or(()),
                 _ => Err(()),
             },
+            ExprKind::OptionalField { base, index } => match self.value(base)? {
+                Value::Option(None) => Ok(Value::Option(None)),
+                Value::Option(Some(inner)) => match &*inner {
+                    Value::Record(values) => match values.get(*index as usize).cloned() {
+                        // A field that is an option is the result as it is.
+                        Some(field @ Value::Option(_)) => Ok(field),
+                        Some(field) => Ok(Value::some(field)),
+                        None => Err(()),
+                    },
+                    _ => Err(()),
+                },
+                _ => Err(()),
+            },
             ExprKind::List(items) => Ok(Value::List(self.values(items)?)),
             ExprKind::Set(items) => Ok(Value::set_from(self.values(items)?)),
             ExprKind::Map(entries) => {

@@ -84,6 +84,7 @@ impl Cx<'_> {
                 }
             },
             ast::ExprKind::Field { base, name } => self.check_field(e, base, name),
+            ast::ExprKind::OptionalField { base, name } => self.check_optional_field(e, base, name),
             ast::ExprKind::Call { callee, args } => self.check_call(callee, args, span),
             ast::ExprKind::MethodCall {
                 receiver,
@@ -187,6 +188,10 @@ impl Cx<'_> {
             .with_label("not found in this scope");
         if let Some(close) = suggest(&name.name, candidates.iter().map(String::as_str)) {
             diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
+            // The misspelt use was meant for that local: "never read" on top would be noise.
+            if let Some(binding) = self.lookup_local(close) {
+                self.mark_read(binding);
+            }
         } else if let Some(hint) = self.variant_elsewhere(&name.name) {
             diagnostic = diagnostic.with_help(hint);
         }
@@ -444,10 +449,122 @@ impl Cx<'_> {
                 e.span,
             ),
             None => {
-                self.report_unknown_field(&ty, name, span);
+                match &ty {
+                    Ty::Option(inner) if self.has_field(inner, &name.name) => {
+                        self.report_field_of_option(base.loc.span, &ty, name);
+                    }
+                    _ => self.report_unknown_field(&ty, name, span),
+                }
                 self.error_expr(e.span)
             }
         }
+    }
+
+    /// The field `name` of a record or Decision: its index and type.
+    fn field_of(&self, ty: &Ty, name: &str) -> Option<(u32, Ty)> {
+        match ty {
+            Ty::Record(id) => self.record_field(*id, name),
+            Ty::Decision => match name {
+                "permitted" => Some((0, Ty::Bool)),
+                "rule" => Some((1, Ty::String)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn has_field(&self, ty: &Ty, name: &str) -> bool {
+        self.field_of(ty, name).is_some()
+    }
+
+    /// `o.f` where `o` is an option of a record with a field `f`: the ways to read it.
+    fn report_field_of_option(&mut self, base: Span, option: &Ty, name: &Ident) {
+        let shown = self.show(option);
+        let written = self
+            .source_text(base)
+            .filter(|text| text.len() <= 40 && !text.contains('\n'))
+            .unwrap_or_else(|| "o".to_string());
+        let field_ty = match option {
+            Ty::Option(inner) => self.field_of(inner, &name.name).map(|(_, ty)| ty),
+            _ => None,
+        };
+        let as_option = match field_ty {
+            Some(ty @ Ty::Option(_)) => self.show(&ty),
+            Some(ty) => format!("{}?", self.show(&ty)),
+            None => "an option".to_string(),
+        };
+        let field = &name.name;
+        let diagnostic = self
+            .diag(
+                Code::UnknownField,
+                name.span,
+                format!("`{written}` is an option (`{shown}`), so it has no field `{field}`"),
+            )
+            .with_label("it may be `none`")
+            .with_help(format!(
+                "write `{written}?.{field}` for the field as an option (`{as_option}`), \
+                 `{written}?.{field} ?? default` for a value, or \
+                 `match {written} {{ some(x) => … x.{field} …, none => … }}`"
+            ));
+        self.report(diagnostic);
+    }
+
+    /// The source text of `span` in the file being checked.
+    pub fn source_text(&self, span: Span) -> Option<String> {
+        self.p
+            .sources
+            .get(self.file)
+            .and_then(|f| f.text.get(span.range()))
+            .map(str::to_string)
+    }
+
+    /// `base?.name`: the field of the record inside an option, as an option (a field that
+    /// is an option already is not wrapped again, so `o?.a?.b` is one option deep).
+    fn check_optional_field(&mut self, e: &ast::Expr, base: &ast::Expr, name: &Ident) -> Expr {
+        let base = self.check_value(base);
+        let record = match &base.ty {
+            Ty::Error | Ty::Never => return self.error_expr(e.span),
+            Ty::Option(inner) => (**inner).clone(),
+            other => {
+                let shown = self.show(other);
+                let written = self
+                    .source_text(base.loc.span)
+                    .filter(|text| text.len() <= 40 && !text.contains('\n'));
+                let mut diagnostic = self
+                    .diag(
+                        Code::TypeMismatch,
+                        base.loc.span,
+                        format!("`?.` needs an option, found `{shown}`"),
+                    )
+                    .with_label(format!("a `{shown}`, never `none`"));
+                if let Some(written) = written {
+                    diagnostic = diagnostic.with_help(format!(
+                        "read the field with `.`: `{written}.{}`",
+                        name.name
+                    ));
+                }
+                self.report(diagnostic);
+                return self.error_expr(e.span);
+            }
+        };
+        let Some((index, field)) = self.field_of(&record, &name.name) else {
+            if !record.has_error() {
+                self.report_unknown_field(&record, name, name.span);
+            }
+            return self.error_expr(e.span);
+        };
+        let ty = match field {
+            Ty::Option(_) => field,
+            other => Ty::Option(Box::new(other)),
+        };
+        self.expr(
+            ExprKind::OptionalField {
+                base: Box::new(base),
+                index,
+            },
+            ty,
+            e.span,
+        )
     }
 
     pub fn record_field(&self, id: RecordId, name: &str) -> Option<(u32, Ty)> {

@@ -209,6 +209,9 @@ impl InitFlow {
                 }
                 None
             }
+            // The path goes on after the loop (or in its next round), which the `for`
+            // already accounts for: what the body assigns never counts.
+            StmtKind::Break | StmtKind::Continue => None,
             StmtKind::Require { cond, message } => {
                 let state = self.expr(cond, state);
                 self.expr(message, state)
@@ -286,6 +289,7 @@ fn children(expr: &Expr) -> Vec<&Expr> {
     match &expr.kind {
         ExprKind::Some(e)
         | ExprKind::Field { base: e, .. }
+        | ExprKind::OptionalField { base: e, .. }
         | ExprKind::Unary { operand: e, .. } => {
             vec![e]
         }

@@ -151,6 +151,8 @@ impl Cx<'_> {
     }
 }
 
+/// The literal `value`. An expression whose error is reported stands as a `false`
+/// literal of the error type: it is not one, so no warning follows the error.
 fn is_bool(e: &crate::typed::Expr, value: bool) -> bool {
-    matches!(&e.kind, ExprKind::Literal(Value::Bool(b)) if *b == value)
+    e.ty == Ty::Bool && matches!(&e.kind, ExprKind::Literal(Value::Bool(b)) if *b == value)
 }

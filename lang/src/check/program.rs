@@ -370,12 +370,19 @@ pub(super) fn join_words(words: &[String]) -> String {
     }
 }
 
-/// A name close to `name` among `candidates`, for "did you mean" help.
+/// A name close to `name` among `candidates`, for "did you mean" help: one edit away
+/// for a name of up to four letters, two for a longer one, or one name a prefix of the
+/// other (`length`, `len`) when both have three letters or more. A one-letter name is
+/// close to nothing: `a` suggesting `abs` only misleads.
 pub(super) fn suggest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (name.chars().count() + 1) / 3;
+    let length = name.chars().count();
+    if length <= 1 {
+        return None;
+    }
+    let limit = if length <= 4 { 1 } else { 2 };
     let lower = name.to_lowercase();
     candidates
         .into_iter()
@@ -389,7 +396,9 @@ pub(super) fn suggest<'a>(
             (distance, c)
         })
         .filter(|(distance, c)| {
-            *distance <= limit || (c.len() > 2 && (c.starts_with(name) || name.starts_with(c)))
+            *distance <= limit
+                || (c.chars().count().min(length) >= 3
+                    && (c.starts_with(name) || name.starts_with(c)))
         })
         .min_by_key(|(distance, c)| (*distance, *c))
         .map(|(_, c)| c)
@@ -423,5 +432,12 @@ mod tests {
         assert_eq!(suggest("length", ["len", "get"]), Some("len"));
         assert_eq!(suggest("x", ["y"]), None);
         assert_eq!(suggest("abc", ["xyz"]), None);
+        // Follow-on noise the usability test saw: `a` (from a tuple pattern the parser
+        // refused) is close to no built-in.
+        assert_eq!(suggest("a", ["abs", "b"]), None);
+        assert_eq!(suggest("to", ["total"]), None);
+        assert_eq!(suggest("ab", ["abs"]), Some("abs"));
+        assert_eq!(suggest("grnat_until", ["grant_until"]), Some("grant_until"));
+        assert_eq!(suggest("consentxyz", ["consent_id"]), None);
     }
 }

@@ -13,10 +13,11 @@ use crate::typed::{
     Projection, Stmt, StmtKind, Ty,
 };
 
-/// Whether a statement ends every path through it.
+/// Whether a statement ends every path through it (to the rest of its block: `break`
+/// and `continue` go on after the loop or with its next round).
 fn diverges(stmt: &Stmt) -> bool {
     match &stmt.kind {
-        StmtKind::Return(_) | StmtKind::Abort(_) => true,
+        StmtKind::Return(_) | StmtKind::Abort(_) | StmtKind::Break | StmtKind::Continue => true,
         StmtKind::Expr(e) | StmtKind::Let { value: e, .. } => e.ty == Ty::Never,
         _ => false,
     }
@@ -189,6 +190,8 @@ impl Cx<'_> {
                 body,
             } => self.check_for(pattern, iter, body),
             ast::StmtKind::Return(value) => self.check_return(value.as_ref(), span),
+            ast::StmtKind::Break => self.check_loop_jump(StmtKind::Break, "break", span),
+            ast::StmtKind::Continue => self.check_loop_jump(StmtKind::Continue, "continue", span),
             ast::StmtKind::Require { cond, message } => StmtKind::Require {
                 cond: self.check_condition(cond),
                 message: self.check_as(message, &Ty::String),
@@ -225,6 +228,27 @@ impl Cx<'_> {
             self.mark_read(super::body::Binding::Local(id));
         }
         (local, value)
+    }
+
+    /// `break;` or `continue;`: E0312 outside a `for` loop.
+    fn check_loop_jump(&mut self, jump: StmtKind, keyword: &str, span: Span) -> StmtKind {
+        if self.loops == 0 {
+            let mut diagnostic = self
+                .diag(
+                    Code::JumpOutsideLoop,
+                    span,
+                    format!("`{keyword}` outside a `for` loop"),
+                )
+                .with_label(format!("`{keyword}` belongs in the body of a `for` loop"));
+            diagnostic = match self.role {
+                Role::Function(FunctionKind::Policy) | Role::Const => diagnostic,
+                Role::Function(_) => diagnostic.with_help(
+                    "to leave the function, write `return`; to stop the transaction, `abort`",
+                ),
+            };
+            self.report(diagnostic);
+        }
+        jump
     }
 
     fn check_return(&mut self, value: Option<&ast::Expr>, span: Span) -> StmtKind {
@@ -467,7 +491,9 @@ impl Cx<'_> {
                 ForBinding::Tuple(ids)
             }
         };
+        self.loops += 1;
         let body = self.check_block(body, Expect::Discard);
+        self.loops -= 1;
         self.pop_scope();
         match iter {
             Some(iter) => StmtKind::For {

@@ -209,6 +209,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.i32_const(*index);
                 self.host(HostFn::RecordGet);
             }
+            ExprKind::OptionalField { base, index } => self.optional_field(base, *index, expr)?,
             ExprKind::List(items) | ExprKind::Set(items) => {
                 let add = if matches!(expr.kind, ExprKind::List(_)) {
                     HostFn::ListPushMut
@@ -353,6 +354,67 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         Ok(())
     }
 
+    /// `base?.f`: `none` of the result's type when `base` is `none`, else the field of
+    /// the record inside, wrapped in `some` unless the field is an option already.
+    fn optional_field(&mut self, base: &'c Expr, index: u32, expr: &'c Expr) -> Result {
+        let Ty::Option(record) = &base.ty else {
+            return Err(error("`?.` on a value that is not an option"));
+        };
+        let field = self
+            .field_types(record)?
+            .get(index as usize)
+            .cloned()
+            .ok_or_else(|| error("`?.` of an unknown field"))?;
+        let wrap = field != expr.ty;
+        let result_type = self.types.id(&expr.ty);
+        let option = self.expr_to_local(base)?;
+        self.emit(I::LocalGet(option));
+        self.host(HostFn::OptIsSome);
+        self.emit(I::If(BlockType::Result(ValType::I64)));
+        if wrap {
+            self.i32_const(result_type);
+        }
+        self.emit(I::LocalGet(option));
+        self.host(HostFn::OptUnwrap);
+        self.i32_const(index);
+        self.host(HostFn::RecordGet);
+        if wrap {
+            self.host(HostFn::OptSome);
+        }
+        self.emit(I::Else);
+        self.i32_const(result_type);
+        self.host(HostFn::OptNone);
+        self.emit(I::End);
+        Ok(())
+    }
+
+    /// Whether `base?.f ?? d` (as `expr`) has the field's own type: then no option of the
+    /// field need be built and unwrapped again.
+    fn reads_field_as_is(&self, base: &Expr, index: u32, expr: &Expr) -> Result<bool> {
+        let Ty::Option(record) = &base.ty else {
+            return Ok(false);
+        };
+        let field = self.field_types(record)?;
+        Ok(field.get(index as usize) == Some(&expr.ty))
+    }
+
+    /// `base?.f ?? d` for a field that is not an option: the field when `base` is `some`,
+    /// else `d` (evaluated only then), as `??` of `?.` gives, without the option between.
+    fn field_or_default(&mut self, base: &'c Expr, index: u32, default: &'c Expr) -> Result {
+        let option = self.expr_to_local(base)?;
+        self.emit(I::LocalGet(option));
+        self.host(HostFn::OptIsSome);
+        self.emit(I::If(BlockType::Result(ValType::I64)));
+        self.emit(I::LocalGet(option));
+        self.host(HostFn::OptUnwrap);
+        self.i32_const(index);
+        self.host(HostFn::RecordGet);
+        self.emit(I::Else);
+        self.expr(default)?;
+        self.emit(I::End);
+        Ok(())
+    }
+
     /// Calls a checked-arithmetic helper on the two operands on the stack.
     pub(super) fn checked(&mut self, helper: Helper, loc: Loc) {
         let position = self.packed_position(loc);
@@ -386,6 +448,11 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 return Ok(());
             }
             Default => {
+                if let ExprKind::OptionalField { base, index } = &lhs.kind
+                    && self.reads_field_as_is(base, *index, expr)?
+                {
+                    return self.field_or_default(base, *index, rhs);
+                }
                 let option = self.expr_to_local(lhs)?;
                 self.emit(I::LocalGet(option));
                 self.host(HostFn::OptIsSome);

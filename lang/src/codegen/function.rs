@@ -31,6 +31,21 @@ pub struct FunctionCompiler<'a, 'c> {
     /// Locals after the parameters: first one per [`typed::LocalId`], then temporaries.
     locals: Vec<ValType>,
     instructions: Vec<I<'static>>,
+    /// How many `block`, `loop` and `if` are open where the next instruction goes: what
+    /// a branch to an enclosing label counts from.
+    open_labels: u32,
+    /// The `for` loops around the next instruction, innermost last.
+    pub(super) loops: Vec<LoopLabels>,
+}
+
+/// Where `break` and `continue` of one `for` loop branch to, as values of
+/// [`FunctionCompiler::open_labels`] just inside each label.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LoopLabels {
+    /// Inside the `block` around the whole loop: branching to it leaves the loop.
+    pub break_label: u32,
+    /// Inside the `block` around the body: branching to it goes on with the next round.
+    pub continue_label: u32,
 }
 
 /// Whether a value of this type is left on the stack.
@@ -68,13 +83,31 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
             param_count,
             locals,
             instructions: Vec::new(),
+            open_labels: 0,
+            loops: Vec::new(),
         }
     }
 
     // ---- emission ----------------------------------------------------------------------
 
     pub(super) fn emit(&mut self, instruction: I<'static>) {
+        match instruction {
+            I::Block(_) | I::Loop(_) | I::If(_) => self.open_labels += 1,
+            I::End => self.open_labels = self.open_labels.saturating_sub(1),
+            _ => {}
+        }
         self.instructions.push(instruction);
+    }
+
+    /// The open labels so far: just inside a `block` emitted last, the value that names it.
+    pub(super) fn open_labels(&self) -> u32 {
+        self.open_labels
+    }
+
+    /// A branch to the label that `label` (a value of [`Self::open_labels`]) names.
+    pub(super) fn branch_to(&mut self, label: u32) {
+        let depth = self.open_labels.saturating_sub(label);
+        self.emit(I::Br(depth));
     }
 
     pub(super) fn host(&mut self, function: HostFn) {

@@ -3,9 +3,12 @@
 use assent_stdlib::abi::HostFn;
 use wasm_encoder::{BlockType, Instruction as I};
 
-use super::function::{FunctionCompiler, has_value};
+use super::function::{FunctionCompiler, LoopLabels, has_value};
 use super::{CodegenError, error};
-use crate::typed::{BinaryOp, Block, ForBinding, ForIter, Loc, Stmt, StmtKind, Ty};
+use crate::typed::{
+    BinaryOp, Block, Expr, ExprKind, ForBinding, ForIter, Loc, Place, PlaceRoot, Projection, Stmt,
+    StmtKind, Ty,
+};
 
 type Result<T = ()> = std::result::Result<T, CodegenError>;
 
@@ -88,6 +91,17 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 }
                 self.emit(I::Return);
             }
+            StmtKind::Break | StmtKind::Continue => {
+                let Some(labels) = self.loops.last().copied() else {
+                    return Err(error("`break` or `continue` outside a loop"));
+                };
+                let label = if matches!(stmt.kind, StmtKind::Break) {
+                    labels.break_label
+                } else {
+                    labels.continue_label
+                };
+                self.branch_to(label);
+            }
             StmtKind::Require { cond, message } => {
                 self.expr(cond)?;
                 self.condition();
@@ -155,6 +169,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 let counter = self.expr_to_local(start)?;
                 let limit = self.expr_to_local(end)?;
                 self.emit(I::Block(BlockType::Empty));
+                let break_label = self.open_labels();
                 self.emit(I::Loop(BlockType::Empty));
                 self.emit(I::LocalGet(counter));
                 self.emit(I::LocalGet(limit));
@@ -165,7 +180,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                     self.emit(I::LocalGet(counter));
                     self.emit(I::LocalSet(local));
                 }
-                self.block(body, false)?;
+                self.loop_body(body, break_label)?;
                 // counter < limit <= i64::MAX, so the increment cannot overflow.
                 self.emit(I::LocalGet(counter));
                 self.emit(I::I64Const(1));
@@ -188,6 +203,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.emit(I::I64Const(0));
                 self.emit(I::LocalSet(index));
                 self.emit(I::Block(BlockType::Empty));
+                let break_label = self.open_labels();
                 self.emit(I::Loop(BlockType::Empty));
                 self.emit(I::LocalGet(index));
                 self.emit(I::LocalGet(count));
@@ -217,7 +233,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                         }
                     }
                 }
-                self.block(body, false)?;
+                self.loop_body(body, break_label)?;
                 self.emit(I::LocalGet(index));
                 self.emit(I::I64Const(1));
                 self.emit(I::I64Add);
@@ -229,4 +245,123 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         }
         Ok(())
     }
+
+    /// The body of a `for` loop whose whole-loop `block` is `break_label`. When the body
+    /// has a `continue` of this loop, the body goes in a `block` of its own, so that
+    /// `continue` branches to its end, where the loop steps to the next round; without
+    /// one the module is what it was before `continue` existed.
+    fn loop_body(&mut self, body: &'c Block, break_label: u32) -> Result {
+        let continues = block_continues(body);
+        if continues {
+            self.emit(I::Block(BlockType::Empty));
+        }
+        let continue_label = self.open_labels();
+        self.loops.push(LoopLabels {
+            break_label,
+            continue_label,
+        });
+        let result = self.block(body, false);
+        self.loops.pop();
+        result?;
+        if continues {
+            self.emit(I::End);
+        }
+        Ok(())
+    }
+}
+
+/// Whether `block` has a `continue` of the loop it is the body of (one inside a nested
+/// loop's body belongs to that loop).
+fn block_continues(block: &Block) -> bool {
+    block.stmts.iter().any(stmt_continues) || block.tail.as_deref().is_some_and(expr_continues)
+}
+
+fn stmt_continues(stmt: &Stmt) -> bool {
+    match &stmt.kind {
+        StmtKind::Continue => true,
+        StmtKind::Break => false,
+        StmtKind::Let { value: e, .. }
+        | StmtKind::Expr(e)
+        | StmtKind::Abort(e)
+        | StmtKind::Authorize(e) => expr_continues(e),
+        StmtKind::Return(value) => value.as_ref().is_some_and(expr_continues),
+        StmtKind::Require { cond, message } => expr_continues(cond) || expr_continues(message),
+        StmtKind::Emit { fields, .. } => fields.iter().any(expr_continues),
+        StmtKind::Assign { place, value, .. } => place_continues(place) || expr_continues(value),
+        // The nested loop's body continues that loop; its head is evaluated in this one.
+        StmtKind::For { iter, .. } => match iter {
+            ForIter::Range { start, end } => expr_continues(start) || expr_continues(end),
+            ForIter::List(e) | ForIter::Set(e) | ForIter::Map(e) => expr_continues(e),
+        },
+    }
+}
+
+fn place_continues(place: &Place) -> bool {
+    let key = match &place.root {
+        PlaceRoot::StateEntry { key, .. } => expr_continues(key),
+        PlaceRoot::Local(_) | PlaceRoot::State(_) => false,
+    };
+    key || place.path.iter().any(|projection| match projection {
+        Projection::Field(_) => false,
+        Projection::ListIndex(e) | Projection::MapKey(e) => expr_continues(e),
+    })
+}
+
+/// Whether a `continue` is inside `expr` (in a block of an `if` or `match` in it).
+fn expr_continues(expr: &Expr) -> bool {
+    crate::stack::guarded(|| match &expr.kind {
+        ExprKind::Literal(_)
+        | ExprKind::Param(_)
+        | ExprKind::Local(_)
+        | ExprKind::Const(_)
+        | ExprKind::State(_)
+        | ExprKind::Context(_)
+        | ExprKind::Variant { .. }
+        | ExprKind::None => false,
+        ExprKind::Some(e)
+        | ExprKind::Field { base: e, .. }
+        | ExprKind::OptionalField { base: e, .. }
+        | ExprKind::Unary { operand: e, .. } => expr_continues(e),
+        ExprKind::Tuple(items)
+        | ExprKind::List(items)
+        | ExprKind::Set(items)
+        | ExprKind::Record { fields: items, .. }
+        | ExprKind::Builtin { args: items, .. }
+        | ExprKind::Persistent { args: items, .. }
+        | ExprKind::Call { args: items, .. } => items.iter().any(expr_continues),
+        ExprKind::RecordUpdate { base, fields } => {
+            expr_continues(base) || fields.iter().any(|(_, e)| expr_continues(e))
+        }
+        ExprKind::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| expr_continues(k) || expr_continues(v)),
+        ExprKind::Binary { lhs, rhs, .. } => expr_continues(lhs) || expr_continues(rhs),
+        ExprKind::Mutate { place, arg, .. } => place_continues(place) || expr_continues(arg),
+        ExprKind::CrossCall { address, args, .. } => {
+            expr_continues(address) || args.iter().any(expr_continues)
+        }
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            expr_continues(cond)
+                || block_continues(then)
+                || otherwise.as_deref().is_some_and(block_continues)
+        }
+        ExprKind::IfLet {
+            value,
+            then,
+            otherwise,
+            ..
+        } => {
+            expr_continues(value)
+                || block_continues(then)
+                || otherwise.as_deref().is_some_and(block_continues)
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            expr_continues(scrutinee) || arms.iter().any(|arm| block_continues(&arm.body))
+        }
+        ExprKind::Block(block) => block_continues(block),
+    })
 }

@@ -46,6 +46,7 @@ codes! {
     MissingContract = "E0013", "a contract file must start with `contract Name;`";
     ReservedWord = "E0014", "a reserved word used as a name";
     ChainedComparison = "E0015", "comparison operators do not chain";
+    WordOperator = "E0016", "`and`, `or` or `not` written for `&&`, `||` or `!`";
 
     // ---- E01xx: names, imports, declarations -------------------------------------------
     UnknownName = "E0101", "unknown name";
@@ -93,6 +94,7 @@ codes! {
     Recursion = "E0309", "recursion: the call graph has a cycle";
     ReturnOutsideFunction = "E0310", "`return` where no value or a different value is expected";
     DuplicateInit = "E0311", "more than one `init`";
+    JumpOutsideLoop = "E0312", "`break` or `continue` outside a `for` loop";
 
     // ---- E04xx: policies, match, events ---------------------------------------------------
     DuplicateRuleLabel = "E0401", "two rules of one policy with the same label";

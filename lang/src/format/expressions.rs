@@ -16,6 +16,7 @@ use crate::syntax::ast::{
 /// One postfix operation, innermost first once reversed.
 enum Postfix<'e> {
     Field(&'e Ident),
+    OptionalField(&'e Ident),
     Call(&'e [Expr], u32),
     Method(&'e Ident, &'e [Expr], u32),
     Index(&'e Expr),
@@ -58,6 +59,7 @@ impl Layout<'_> {
                 Doc::concat(vec![Doc::text("some("), self.expr(inner), Doc::text(")")])
             }
             ExprKind::Field { .. }
+            | ExprKind::OptionalField { .. }
             | ExprKind::Call { .. }
             | ExprKind::MethodCall { .. }
             | ExprKind::Index { .. } => self.postfix(expr),
@@ -111,7 +113,7 @@ impl Layout<'_> {
         }
     }
 
-    /// `base.f`, `f(args)`, `r.m(args)`, `b[i]` chains.
+    /// `base.f`, `base?.f`, `f(args)`, `r.m(args)`, `b[i]` chains.
     fn postfix(&mut self, expr: &Expr) -> Doc {
         let mut operations = Vec::new();
         let mut current = expr;
@@ -119,6 +121,10 @@ impl Layout<'_> {
             match &current.kind {
                 ExprKind::Field { base, name } => {
                     operations.push(Postfix::Field(name));
+                    current = base;
+                }
+                ExprKind::OptionalField { base, name } => {
+                    operations.push(Postfix::OptionalField(name));
                     current = base;
                 }
                 ExprKind::Call { callee, args } => {
@@ -144,6 +150,9 @@ impl Layout<'_> {
         for operation in operations.into_iter().rev() {
             match operation {
                 Postfix::Field(name) => parts.push(Doc::text(format!(".{}", name.name))),
+                Postfix::OptionalField(name) => {
+                    parts.push(Doc::text(format!("?.{}", name.name)));
+                }
                 Postfix::Call(args, close) => parts.push(self.arguments(args, close)),
                 Postfix::Method(method, args, close) => {
                     parts.push(Doc::text(format!(".{}", method.name)));

@@ -74,6 +74,8 @@ impl Layout<'_> {
                 Doc::concat(vec![self.head(head), self.block(body)])
             }
             StmtKind::Return(None) => Doc::text("return;"),
+            StmtKind::Break => Doc::text("break;"),
+            StmtKind::Continue => Doc::text("continue;"),
             StmtKind::Return(Some(value)) => {
                 Doc::concat(vec![Doc::text("return "), self.expr(value), Doc::text(";")])
             }

@@ -262,6 +262,10 @@ pub enum StmtKind {
     },
     /// `return [e];`
     Return(Option<Expr>),
+    /// `break;` — leaves the innermost `for` loop.
+    Break,
+    /// `continue;` — goes on with the next element of the innermost `for` loop.
+    Continue,
     /// `require cond, msg;`
     Require {
         cond: Expr,
@@ -307,6 +311,12 @@ pub enum ExprKind {
     Some(Box<Expr>),
     /// `base.name` — field access, enum variant (`E.V`) or module path.
     Field {
+        base: Box<Expr>,
+        name: Ident,
+    },
+    /// `base?.name` — the field of the record inside an option, as an option: `none`
+    /// when `base` is `none`.
+    OptionalField {
         base: Box<Expr>,
         name: Ident,
     },

@@ -268,6 +268,8 @@ impl<'c> Dumper<'c> {
                     self.expr(depth + 1, value);
                 }
             }
+            StmtKind::Break => self.line(depth, "break"),
+            StmtKind::Continue => self.line(depth, "continue"),
             StmtKind::Require { cond, message } => {
                 self.line(depth, &format!("require at {}", self.position(stmt)));
                 self.expr(depth + 1, cond);
@@ -385,6 +387,7 @@ impl<'c> Dumper<'c> {
                 fields.iter().map(|(i, _)| *i).collect::<Vec<_>>()
             ),
             ExprKind::Field { index, .. } => format!("field {index}"),
+            ExprKind::OptionalField { index, .. } => format!("optional field {index}"),
             ExprKind::List(_) => "list".to_string(),
             ExprKind::Set(_) => "set".to_string(),
             ExprKind::Map(_) => "map".to_string(),
@@ -434,6 +437,7 @@ impl<'c> Dumper<'c> {
         match &expr.kind {
             ExprKind::Some(e)
             | ExprKind::Field { base: e, .. }
+            | ExprKind::OptionalField { base: e, .. }
             | ExprKind::Unary { operand: e, .. } => self.expr(inner, e),
             ExprKind::Tuple(items)
             | ExprKind::List(items)

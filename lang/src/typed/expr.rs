@@ -52,6 +52,13 @@ pub enum ExprKind {
         base: Box<Expr>,
         index: u32,
     },
+    /// `base?.f`: field `index` of the record inside the option `base`, as an option
+    /// (the expression's type): `none` when `base` is `none`. A field that is itself an
+    /// option is not wrapped again.
+    OptionalField {
+        base: Box<Expr>,
+        index: u32,
+    },
     List(Vec<Expr>),
     Set(Vec<Expr>),
     Map(Vec<(Expr, Expr)>),
@@ -156,6 +163,10 @@ pub enum StmtKind {
         body: Block,
     },
     Return(Option<Expr>),
+    /// Leaves the innermost `for` loop.
+    Break,
+    /// Goes on with the next round of the innermost `for` loop.
+    Continue,
     /// Aborts with `message` unless `cond` holds.
     Require {
         cond: Expr,

@@ -58,6 +58,7 @@ fn stmt_mut(stmt: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
             block_mut(body, f);
         }
         StmtKind::Return(value) => value.iter_mut().for_each(|e| expr_mut(e, f)),
+        StmtKind::Break | StmtKind::Continue => {}
         StmtKind::Require { cond, message } => {
             expr_mut(cond, f);
             expr_mut(message, f);
@@ -96,6 +97,7 @@ fn expr_mut_guarded(expr: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
         | ExprKind::None => {}
         ExprKind::Some(e)
         | ExprKind::Field { base: e, .. }
+        | ExprKind::OptionalField { base: e, .. }
         | ExprKind::Unary { operand: e, .. } => expr_mut(e, f),
         ExprKind::Tuple(items)
         | ExprKind::List(items)

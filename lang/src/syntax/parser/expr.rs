@@ -28,6 +28,29 @@ fn binary_op(kind: &TokenKind) -> Option<BinaryOp> {
     })
 }
 
+/// A name, literal, `!` or expression keyword: what can follow `and`, `or` or `not` used
+/// as an operator (besides brackets), and never follows an operand in valid code.
+fn starts_operand(kind: &TokenKind) -> bool {
+    match kind {
+        TokenKind::Ident(word) => {
+            !is_reserved(word)
+                || matches!(
+                    word.as_str(),
+                    "if" | "match"
+                        | "some"
+                        | "none"
+                        | "caller"
+                        | "origin"
+                        | "now"
+                        | "block"
+                        | "self"
+                )
+        }
+        TokenKind::Literal(_) | TokenKind::Bang => true,
+        _ => false,
+    }
+}
+
 /// Comparisons (and `..`) do not associate: `a < b < c` is an error.
 fn is_non_associative(op: BinaryOp) -> bool {
     op.precedence() == BinaryOp::Eq.precedence() || op == BinaryOp::Range
@@ -45,7 +68,8 @@ impl Parser {
         let mut lhs = self.unary()?;
         let mut levels = 0;
         let result = loop {
-            let Some(op) = binary_op(self.peek()) else {
+            let word = self.word_operator();
+            let Some(op) = binary_op(self.peek()).or(word) else {
                 break Ok(lhs);
             };
             let precedence = op.precedence();
@@ -57,6 +81,9 @@ impl Parser {
             }
             levels += 1;
             let op_span = self.advance();
+            if word.is_some() {
+                self.report_word_operator(op_span, op.as_str());
+            }
             // `??` associates to the right; everything else to the left.
             let next = if op == BinaryOp::Default {
                 precedence
@@ -100,10 +127,57 @@ impl Parser {
         result
     }
 
+    /// `and` or `or` written between two operands, as other languages spell `&&` and
+    /// `||`: reported, then parsed as the operator meant, so one slip is one error.
+    /// Only where an operand follows: elsewhere the words are ordinary names.
+    fn word_operator(&self) -> Option<BinaryOp> {
+        let TokenKind::Ident(word) = self.peek() else {
+            return None;
+        };
+        let op = match word.as_str() {
+            "and" => BinaryOp::And,
+            "or" => BinaryOp::Or,
+            _ => return None,
+        };
+        let operand_follows = match self.peek_at(1) {
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::Minus => true,
+            next => starts_operand(next),
+        };
+        operand_follows.then_some(op)
+    }
+
+    /// `not x`: like [`Parser::word_operator`], for `!`. `not(…)` and `not[…]` stay a
+    /// call or index of something named `not`.
+    fn at_word_not(&self) -> bool {
+        self.at_word("not") && starts_operand(self.peek_at(1))
+    }
+
+    fn report_word_operator(&mut self, span: Span, operator: &str) {
+        let word = match operator {
+            "&&" => "and",
+            "||" => "or",
+            _ => "not",
+        };
+        let diagnostic = Diagnostic::new(
+            Code::WordOperator,
+            self.file,
+            span,
+            format!("`{word}` is not an operator: write `{operator}`"),
+        )
+        .with_label(format!("replace `{word}` with `{operator}`"))
+        .with_help("the logical operators are `&&` (and), `||` (or) and `!` (not)");
+        self.report(diagnostic);
+    }
+
     fn unary(&mut self) -> PResult<Expr> {
         let op = match self.peek() {
             TokenKind::Minus => UnaryOp::Neg,
             TokenKind::Bang => UnaryOp::Not,
+            _ if self.at_word_not() => {
+                let span = self.span();
+                self.report_word_operator(span, "!");
+                UnaryOp::Not
+            }
             _ => return self.postfix(),
         };
         let start = self.advance();
@@ -125,6 +199,7 @@ impl Parser {
         let result = loop {
             let step = match self.peek() {
                 TokenKind::Dot | TokenKind::LParen | TokenKind::LBracket => self.enter(),
+                TokenKind::Question if self.peek_at(1) == &TokenKind::Dot => self.enter(),
                 _ => break Ok(expr),
             };
             if let Err(failed) = step {
@@ -167,6 +242,7 @@ impl Parser {
                     })
                 }
             }
+            TokenKind::Question => self.optional_field(base),
             TokenKind::LParen => {
                 let args = self.args_after_open()?;
                 Ok(Expr {
@@ -189,6 +265,35 @@ impl Parser {
                 })
             }
         }
+    }
+
+    /// `base?.name`, after the `?`. Only a field may follow: a method call through an
+    /// option has no single meaning (`none` or an abort), so it is an error.
+    fn optional_field(&mut self, base: Expr) -> PResult<Expr> {
+        let start = base.span;
+        self.expect(&TokenKind::Dot)?;
+        let name = self.member_name()?;
+        if self.at(&TokenKind::LParen) {
+            let diagnostic = self
+                .error_here(
+                    Code::UnexpectedToken,
+                    format!("`?.` reads a field, so `{}` cannot be called", name.name),
+                )
+                .with_label("a call after `?.`")
+                .with_help(format!(
+                    "unwrap the option first: `if let some(x) = … {{ x.{}(…) }}`",
+                    name.name
+                ));
+            self.report(diagnostic);
+            return Err(Failed);
+        }
+        Ok(Expr {
+            kind: ExprKind::OptionalField {
+                base: Box::new(base),
+                name,
+            },
+            span: self.since(start),
+        })
     }
 
     /// A field or method name after `.`: any identifier (contextual words included).

@@ -126,6 +126,15 @@ impl Parser {
                 }
             }
             "for" => self.for_stmt()?,
+            "break" | "continue" if self.at_loop_jump() => {
+                self.advance();
+                self.expect_semi()?;
+                if word == "break" {
+                    StmtKind::Break
+                } else {
+                    StmtKind::Continue
+                }
+            }
             "if" | "match" => {
                 // A block-like expression stands as a statement without `;`.
                 let expr = self.block_like()?;
@@ -163,6 +172,16 @@ impl Parser {
             kind,
             span: self.since(start),
         }))
+    }
+
+    /// `break` and `continue` are keywords only as statements of their own: followed by
+    /// `;` (or, a slip reported as a missing `;`, by `}` or a new line). Elsewhere they
+    /// are names: `continue = true;`, `continue * 2`.
+    fn at_loop_jump(&self) -> bool {
+        matches!(
+            self.peek_at(1),
+            TokenKind::Semi | TokenKind::RBrace | TokenKind::Eof
+        ) || self.token_at(1).line_start
     }
 
     /// `let [mut] name [: T] = value;`
