@@ -46,6 +46,7 @@ codes! {
     MissingContract = "E0013", "a contract file must start with `contract Name;`";
     ReservedWord = "E0014", "a reserved word used as a name";
     ChainedComparison = "E0015", "comparison operators do not chain";
+    InvalidInterpolation = "E0016", "a brace in a string that opens or closes no interpolation";
 
     // ---- E01xx: names, imports, declarations -------------------------------------------
     UnknownName = "E0101", "unknown name";
