@@ -186,7 +186,7 @@ const ROWS: &[(&str, &str, Expect)] = &[
     ("String", "let t = ((1, \"a\"), 2); t.0.1", Json("\"a\"")),
     ("Int", "let (a, b) = (3, 4); a * b", Json("12")),
     ("Int", "let (_, b): (Int, Int) = (3, 4); b", Json("4")),
-    ("Int", "let mut t = 0; for (a, b) in [(1, 2), (3, 4)] { t = t * 10 + a * b; } t", Json("212")),
+    ("Int", "let mut t = 0; for (a, b) in [(1, 2), (3, 4)] { t = t * 10 + a * b; } t", Json("32")),
     ("Int", "let o: (Int, Int)? = some((2, 5)); if let some((a, b)) = o { a * b } else { 0 }", Json("10")),
     ("Int", "let m: Map<(Int, Int), Int> = [(1, 2): 3]; let mut t = 0; for (k, v) in m { t = k.0 + k.1 + v; } t", Json("6")),
     // ---- Hashing and signatures

@@ -295,7 +295,7 @@ fn cases() -> Vec<Case> {
                 "\"ab\"",
                 &format!("(call $val_to_string (i32.const 13) {})", constant(9, 0, 2)),
             ),
-            "aborted",
+            "aborted \"handle 0 holds a `String`, where a `List<Int>` is expected\"",
         ),
         // ---- strings and bytes ----
         case(

@@ -43,11 +43,13 @@ impl Layout<'_> {
     /// inside one of its expressions is never lost.
     fn interpolated(&mut self, parts: &[StringPart], span: Span) -> Doc {
         // Comments inside the string's braces are printed with it, as written.
-        let inside = self.take_before(span.end);
+        let inside = self.comment_within(span);
         if let Some(written) = self.slice(span)
-            && (!inside.is_empty() || written.contains("//") || written.contains("/*"))
+            && (inside || written.contains("//") || written.contains("/*"))
         {
-            return Doc::text(written.to_string());
+            let before = self.take_inline_before(span.start);
+            self.take_before(span.end);
+            return Doc::concat(vec![before, Doc::text(written.to_string())]);
         }
         let mut text = String::from("\"");
         for part in parts {
