@@ -112,6 +112,9 @@ const ARITHMETIC: &[(&str, &str, &str, &str)] = &[
     ("Duration", "+", "Duration", "Duration"),
     ("Duration", "-", "Duration", "Duration"),
     ("Duration", "*", "Int", "Duration"),
+    ("Duration", "/", "Int", "Duration"),
+    ("Duration", "/", "Duration", "Int"),
+    ("Duration", "%", "Duration", "Duration"),
     ("Time", "+", "Duration", "Time"),
     ("Time", "-", "Duration", "Time"),
     ("Time", "-", "Time", "Duration"),
@@ -770,6 +773,63 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "import \"other.assent\";\nfn f() -> Int { helper() }\n//- other.assent\ncontract Other;\nfn helper() -> Int { 1 }",
         &["E0101"],
+    ),
+    // Time conversions, strings from values, tuples.
+    (
+        "fn f(d: Duration, t: Time) -> Int { seconds(d.seconds()).seconds() + (t.day() - t).seconds() }",
+        &[],
+    ),
+    ("fn f(n: Int) -> Int { n.seconds() }", &["E0109"]),
+    ("fn f(d: Duration) -> Duration { seconds(d) }", &["E0201"]),
+    ("fn f(t: Time) -> Time { t.day(1) }", &["E0203"]),
+    ("fn f(t: Time) -> Time { t.day }", &["E0107"]),
+    ("fn f() -> String { to_string() }", &["E0203"]),
+    (
+        "record R { a: Int }\nfn f(r: R, o: Int?) -> String { to_string(r) + to_string(o) + \"{r.a}{o}{[1]}\" }",
+        &[],
+    ),
+    ("fn f() -> String { \"{}\" }", &["E0017"]),
+    ("fn f() -> String { \"a } b\" }", &["E0017"]),
+    ("fn f() -> String { \"a {{ b }}\" }", &[]),
+    ("fn f(x: Int) -> String { \"a {x\" }", &["E0017"]),
+    ("fn f(x: Int) -> String { \"a {x y} b\" }", &["E0011"]),
+    ("fn f() -> String { \"a {missing}\" }", &["E0101"]),
+    ("fn f(t: (Int, Bool)) -> Bool { t.1 }", &[]),
+    ("fn f(t: (Int, Bool)) -> Bool { t.5 }", &["E0107"]),
+    ("fn f(t: Int) -> Int { t.0 }", &["E0107"]),
+    ("fn f(t: ((Int, Bool), Int)) -> Bool { t.0.1 }", &[]),
+    (
+        "fn f(m: Map<(Int, Int), Int>) -> Int { let mut s = 0; for (k, v) in m { s += k.1 + v; } s }",
+        &[],
+    ),
+    (
+        "fn f(t: (Int, Bool)) -> Int { let (a, b) = t; if b { a } else { 0 } }",
+        &[],
+    ),
+    (
+        "fn f(t: (Int, Bool)) -> Int { let (a, _, c) = t; a }",
+        &["E0213"],
+    ),
+    ("fn f(t: Int) -> Int { let (a, b) = t; a }", &["E0213"]),
+    (
+        "fn f(t: (Int, Int)) -> Int { let (a, a) = t; a }",
+        &["W0003", "E0102"],
+    ),
+    (
+        "fn f(t: (Int, Int)) -> Int { let mut (a, b) = t; a + b }",
+        &["E0011"],
+    ),
+    (
+        "policy p(t: (Int, Int)) { let (a, b) = t; permit \"x\" when a == b; }",
+        &["E0011", "W0001", "E0101", "E0101"],
+    ),
+    (
+        "fn f(l: List<(Int, String)>) -> Int { let mut s = 0; for (n, _) in l { s += n; } s }",
+        &[],
+    ),
+    (
+        "fn f(o: (Int, Int)?) -> Int { if let some((a, b)) = o { a + b } else { 0 } }",
+        &[],
     ),
     // The same module reached twice is one module: its types are the same types.
     (

@@ -346,7 +346,7 @@ mod properties {
 
 /// An expression as an S-expression, showing exactly how it grouped.
 fn sexpr(expr: &assent_lang::syntax::ast::Expr) -> String {
-    use assent_lang::syntax::ast::{ExprKind, Literal, UnaryOp};
+    use assent_lang::syntax::ast::{ExprKind, Literal, StringPart, UnaryOp};
     let list = |items: &[assent_lang::syntax::ast::Expr]| {
         items.iter().map(sexpr).collect::<Vec<_>>().join(" ")
     };
@@ -376,6 +376,16 @@ fn sexpr(expr: &assent_lang::syntax::ast::Expr) -> String {
             format!("({} {} {})", op.as_str(), sexpr(lhs), sexpr(rhs))
         }
         ExprKind::Tuple(items) => format!("(tuple {})", list(items)),
+        ExprKind::Interpolated(parts) => {
+            let parts: Vec<String> = parts
+                .iter()
+                .map(|part| match part {
+                    StringPart::Text(text) => format!("{text:?}"),
+                    StringPart::Expr(e) => sexpr(e),
+                })
+                .collect();
+            format!("(str {})", parts.join(" "))
+        }
         ExprKind::Paren(inner) => format!("(paren {})", sexpr(inner)),
         ExprKind::List(items) => format!("(list {})", list(items)),
         ExprKind::MapLit(entries) => {
@@ -448,6 +458,17 @@ fn expressions_group_by_precedence() {
         ("g && match e { _ => true }", "(&& g (match e 1))"),
         ("caller == self", "(== Caller SelfAddress)"),
         ("if c { 1 } else { 2 }", "(if c 1 true)"),
+        ("t.0.1 + t.2", "(+ (. (. t 0) 1) (. t 2))"),
+        ("m[k].0", "(. ([] m k) 0)"),
+        (
+            r#""a {x + 1} {{b}} {f("c{d}")}""#,
+            r#"(str "a " (+ x 1) " {b} " (call f (str "c" d)))"#,
+        ),
+        (r#""{a}{b.c}""#, "(str a (. b c))"),
+        (
+            r#""x {G { a: 1 }.a} \t""#,
+            r#"(str "x " (. (G a=1) a) " \t")"#,
+        ),
     ];
     for (source, expected) in table {
         let text = format!("contract C;\nconst X: Int = {source};\n");

@@ -136,6 +136,9 @@ pub enum HostFn {
     ValEq,
     /// `val_cmp(a: handle, b: handle) -> i32`: -1, 0 or 1 in the language's order.
     ValCmp,
+    /// `val_to_string(type, value) -> handle String`: the text of a value of type `type`
+    /// (a scalar or a handle), as [`crate::json::to_text`] writes it.
+    ValToString,
 
     // ---- strings and bytes ----------------------------------------------------------
     /// `str_concat(a, b) -> handle`
@@ -265,6 +268,7 @@ host_functions! {
     ValCopy "val_copy" (I64) -> (I64);
     ValEq "val_eq" (I64, I64) -> (I32);
     ValCmp "val_cmp" (I64, I64) -> (I32);
+    ValToString "val_to_string" (I32, I64) -> (I64);
     StrConcat "str_concat" (I64, I64) -> (I64);
     StrStartsWith "str_starts_with" (I64, I64) -> (I32);
     StrBytes "str_bytes" (I64) -> (I64);

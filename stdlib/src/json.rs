@@ -104,6 +104,19 @@ pub fn to_json(value: &Value, ty: &Type) -> Json {
     }
 }
 
+/// The text of `value` (a value of type `ty`) in a string interpolation and `to_string`:
+/// its JSON form, except that a string at the top (a `String`, a Money, a Time, an enum
+/// variant, an address, …) is written without its quotes and a top-level `none` is
+/// written `none`. Inside a record, tuple, list, set or map the parts keep their JSON form
+/// (`{"until":"2026-01-31T00:00:00Z"}`, `["a",null]`).
+pub fn to_text(value: &Value, ty: &Type) -> String {
+    match to_json(value, ty) {
+        Json::String(text) => text,
+        Json::Null => "none".to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// Reads a value of type `ty` from its JSON form; `names` resolves account names where
 /// an address is expected.
 ///

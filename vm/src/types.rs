@@ -37,6 +37,7 @@ pub(crate) struct TypeTable {
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Builtins {
+    pub(crate) string: TypeId,
     pub(crate) bytes: TypeId,
     pub(crate) address: TypeId,
     pub(crate) hash: TypeId,
@@ -54,6 +55,7 @@ impl TypeTable {
             entry_of: BTreeMap::new(),
             children: Vec::new(),
             builtin: Builtins {
+                string: 0,
                 bytes: 0,
                 address: 0,
                 hash: 0,
@@ -65,8 +67,9 @@ impl TypeTable {
         }
         // `Decision`'s components.
         table.intern(Type::Bool);
-        table.intern(Type::String);
+        let string = table.intern(Type::String);
         table.builtin = Builtins {
+            string,
             bytes: table.intern(Type::Bytes),
             address: table.intern(Type::Address),
             hash: table.intern(Type::Hash),

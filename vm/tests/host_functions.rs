@@ -248,6 +248,55 @@ fn cases() -> Vec<Case> {
             ),
             "ok 0",
         ),
+        case(
+            "val_to_string: Money unquoted",
+            Some(9),
+            returning(
+                "\"\"",
+                "(call $val_to_string (i32.const 2) (i64.const -1250))",
+            ),
+            "ok \"-12.50\"",
+        ),
+        case(
+            "val_to_string: Duration",
+            Some(9),
+            returning(
+                "\"\"",
+                "(call $val_to_string (i32.const 5) (i64.const 2592000))",
+            ),
+            "ok \"30d\"",
+        ),
+        case(
+            "val_to_string: Int? none",
+            Some(9),
+            returning(
+                "\"\"",
+                "(call $val_to_string (i32.const 12) (call $opt_none (i32.const 12)))",
+            ),
+            "ok \"none\"",
+        ),
+        case(
+            "val_to_string: a tuple as its JSON text",
+            Some(9),
+            returning(
+                "\"ab\"",
+                &format!(
+                    "{} {} (call $val_to_string (i32.const 16) (call $record_new (i32.const 16) (i32.const 1024)))",
+                    slot(0, "(i64.const 7)"),
+                    slot(1, &constant(9, 0, 2)),
+                ),
+            ),
+            "ok \"[7,\\\"ab\\\"]\"",
+        ),
+        case(
+            "val_to_string: a handle of another type is refused",
+            Some(9),
+            returning(
+                "\"ab\"",
+                &format!("(call $val_to_string (i32.const 13) {})", constant(9, 0, 2)),
+            ),
+            "aborted \"handle 0 holds a `String`, where a `List<Int>` is expected\"",
+        ),
         // ---- strings and bytes ----
         case(
             "str_concat",

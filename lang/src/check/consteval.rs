@@ -340,7 +340,16 @@ impl Evaluator<'_> {
                 let (Some(x), Some(y)) = (scalar(&a), scalar(&b)) else {
                     return Err(());
                 };
-                if matches!(op, IntDiv | IntRem | MoneyDivInt) && y == 0 {
+                if matches!(
+                    op,
+                    IntDiv
+                        | IntRem
+                        | MoneyDivInt
+                        | DurationDivInt
+                        | DurationDivDuration
+                        | DurationRem
+                ) && y == 0
+                {
                     return self.fail(
                         span,
                         "division by zero in a constant",
@@ -355,8 +364,8 @@ impl Evaluator<'_> {
                     IntSub | MoneySub | PercentSub | DurationSub | TimeMinusDuration
                     | TimeMinusTime => x.checked_sub(y),
                     IntMul | MoneyTimesInt | IntTimesMoney | DurationTimesInt => x.checked_mul(y),
-                    IntDiv => x.checked_div(y),
-                    IntRem => x.checked_rem(y),
+                    IntDiv | DurationDivInt | DurationDivDuration => x.checked_div(y),
+                    IntRem | DurationRem => x.checked_rem(y),
                     MoneyDivInt => div_round(x, y),
                     MoneyTimesPercent | IntTimesPercent => mul_percent(x, y),
                     _ => return Err(()),
@@ -382,6 +391,7 @@ fn expr_scalar_kind(lhs: &Ty, rhs: &Ty, op: BinaryOp) -> Ty {
     use BinaryOp::*;
     match op {
         TimeMinusTime => Ty::Duration,
+        DurationDivDuration => Ty::Int,
         IntTimesMoney => Ty::Money,
         IntTimesPercent => Ty::Int,
         _ => {

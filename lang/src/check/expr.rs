@@ -7,10 +7,19 @@ use super::program::{Decl, ScopeEntry, suggest};
 use crate::diagnostics::Code;
 use crate::span::Span;
 use crate::syntax::ast::{self, ContextVar, Else, FieldInit, Ident};
-use crate::typed::{Block, EnumId, Expr, ExprKind, FieldDef, RecordId, Ty};
+use crate::typed::{BinaryOp, Block, EnumId, Expr, ExprKind, FieldDef, RecordId, Ty};
 
 /// Names of the built-in functions.
-pub(super) const BUILTIN_FUNCTIONS: &[&str] = &["len", "min", "max", "abs", "sha3", "recover"];
+pub(super) const BUILTIN_FUNCTIONS: &[&str] = &[
+    "len",
+    "min",
+    "max",
+    "abs",
+    "sha3",
+    "recover",
+    "seconds",
+    "to_string",
+];
 
 /// The innermost non-option type: the hint for `[]`, `none` and bare variants.
 pub(super) fn strip_options(ty: &Ty) -> &Ty {
@@ -115,6 +124,7 @@ impl Cx<'_> {
                 let ty = Ty::Tuple(checked.iter().map(|c| c.ty.clone()).collect());
                 self.expr(ExprKind::Tuple(checked), ty, span)
             }
+            ast::ExprKind::Interpolated(parts) => self.check_interpolated(parts, span),
             ast::ExprKind::Paren(inner) => self.check_expr(inner, expect),
             ast::ExprKind::List(items) => self.check_list(items, span, expect),
             ast::ExprKind::MapLit(entries) => self.check_map_literal(entries, span, expect),
@@ -135,6 +145,43 @@ impl Cx<'_> {
             ast::ExprKind::Match { scrutinee, arms } => {
                 self.check_match(scrutinee, arms, span, expect)
             }
+        }
+    }
+
+    /// `"a {x} b"`: the parts joined with `+`, each `{x}` as `to_string(x)`.
+    fn check_interpolated(&mut self, parts: &[ast::StringPart], span: Span) -> Expr {
+        let mut joined: Option<Expr> = None;
+        let mut failed = false;
+        for part in parts {
+            let text = match part {
+                ast::StringPart::Text(text) => self.expr(
+                    ExprKind::Literal(Value::String(text.clone())),
+                    Ty::String,
+                    span,
+                ),
+                ast::StringPart::Expr(e) => {
+                    let value = self.check_value(e);
+                    failed |= value.ty.has_error();
+                    let part_span = e.span;
+                    self.to_string_of(value, part_span)
+                }
+            };
+            joined = Some(match joined {
+                None => text,
+                Some(left) => self.expr(
+                    ExprKind::Binary {
+                        op: BinaryOp::StringConcat,
+                        lhs: Box::new(left),
+                        rhs: Box::new(text),
+                    },
+                    Ty::String,
+                    span,
+                ),
+            });
+        }
+        match joined {
+            Some(joined) if !failed => joined,
+            _ => self.error_expr(span),
         }
     }
 
@@ -437,6 +484,16 @@ impl Cx<'_> {
                 "rule" => Some((1, Ty::String)),
                 _ => None,
             },
+            Ty::Tuple(items) if name.name.starts_with(|c: char| c.is_ascii_digit()) => {
+                let position = name.name.parse::<u32>().ok();
+                match position.and_then(|p| Some((p, items.get(p as usize)?.clone()))) {
+                    Some(found) => Some(found),
+                    None => {
+                        self.report_tuple_position(&ty, items.len(), name);
+                        return self.error_expr(e.span);
+                    }
+                }
+            }
             _ => None,
         };
         match field {
@@ -574,6 +631,21 @@ impl Cx<'_> {
         Some((u32::try_from(index).ok()?, ty))
     }
 
+    /// `t.5` on a pair.
+    fn report_tuple_position(&mut self, ty: &Ty, len: usize, name: &Ident) {
+        let shown = self.show(ty);
+        let last = len.saturating_sub(1);
+        let diagnostic = self
+            .diag(
+                Code::UnknownField,
+                name.span,
+                format!("`{shown}` has no element `{}`", name.name),
+            )
+            .with_label(format!("a tuple of {len} elements"))
+            .with_note(format!("its elements are `.0` to `.{last}`"));
+        self.report(diagnostic);
+    }
+
     pub fn report_unknown_field(&mut self, ty: &Ty, name: &Ident, span: Span) {
         let shown = self.show(ty);
         let fields: Vec<String> = match ty {
@@ -599,7 +671,15 @@ impl Cx<'_> {
                 "`{shown}` has the fields {}",
                 super::program::join_words(&list)
             ));
-        } else if matches!(name.name.as_str(), "len" | "bytes" | "get" | "contains") {
+        } else if name.name.starts_with(|c: char| c.is_ascii_digit()) {
+            diagnostic = diagnostic.with_note(format!(
+                "`.{}` reads an element of a tuple, and `{shown}` is not one",
+                name.name
+            ));
+        } else if matches!(
+            name.name.as_str(),
+            "len" | "bytes" | "get" | "contains" | "seconds" | "day"
+        ) {
             diagnostic =
                 diagnostic.with_help(format!("`{}` is a method: call it with `()`", name.name));
         } else if let Ty::Enum(_) = ty {

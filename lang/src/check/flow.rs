@@ -155,9 +155,10 @@ impl InitFlow {
 
     fn stmt(&mut self, stmt: &Stmt, state: Assigned) -> Assigned {
         match &stmt.kind {
-            StmtKind::Let { value, .. } | StmtKind::Expr(value) | StmtKind::Authorize(value) => {
-                self.expr(value, state)
-            }
+            StmtKind::Let { value, .. }
+            | StmtKind::LetTuple { value, .. }
+            | StmtKind::Expr(value)
+            | StmtKind::Authorize(value) => self.expr(value, state),
             StmtKind::Assign { place, value, op } => {
                 let mut state = self.expr(value, state);
                 if let PlaceRoot::StateEntry { key, .. } = &place.root {

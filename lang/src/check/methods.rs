@@ -217,10 +217,12 @@ impl Cx<'_> {
             "abs" => Builtin::Abs,
             "sha3" => Builtin::Sha3,
             STD_ONLY_SHA3_PACKED => Builtin::Sha3Packed,
+            "seconds" => Builtin::Seconds,
+            "to_string" => Builtin::ToString,
             _ => Builtin::Recover,
         };
         let expected = match builtin {
-            Builtin::Len | Builtin::Abs => 1,
+            Builtin::Len | Builtin::Abs | Builtin::Seconds | Builtin::ToString => 1,
             Builtin::Sha3 | Builtin::Sha3Packed => usize::MAX,
             _ => 2,
         };
@@ -309,6 +311,18 @@ impl Cx<'_> {
                 let checked: Vec<Expr> = args.iter().map(|a| self.check_value(a)).collect();
                 self.builtin(builtin, checked, Ty::Hash, span)
             }
+            Builtin::Seconds | Builtin::ToString => {
+                let Some(arg) = args.first() else {
+                    return self.error_expr(span);
+                };
+                if builtin == Builtin::Seconds {
+                    let arg = self.check_as(arg, &Ty::Int);
+                    self.builtin(builtin, vec![arg], Ty::Duration, span)
+                } else {
+                    let arg = self.check_value(arg);
+                    self.to_string_of(arg, span)
+                }
+            }
             _ => {
                 let (Some(digest), Some(signature)) = (args.first(), args.get(1)) else {
                     return self.error_expr(span);
@@ -367,6 +381,15 @@ impl Cx<'_> {
         )
     }
 
+    /// `to_string(value)`, also each `{value}` of an interpolated string: a String stays
+    /// as it is.
+    pub fn to_string_of(&self, value: Expr, span: Span) -> Expr {
+        if value.ty == Ty::String {
+            return value;
+        }
+        self.builtin(Builtin::ToString, vec![value], Ty::String, span)
+    }
+
     fn builtin(&self, builtin: Builtin, args: Vec<Expr>, ty: Ty, span: Span) -> Expr {
         if args.iter().any(|a| a.ty.has_error()) {
             return self.error_expr(span);
@@ -417,6 +440,8 @@ impl Cx<'_> {
             ("get", Ty::Map(k, v)) => (Builtin::MapGet, vec![(**k).clone()], Ty::Option(v.clone())),
             ("starts_with", Ty::String) => (Builtin::StartsWith, vec![Ty::String], Ty::Bool),
             ("bytes", Ty::String) => (Builtin::StrBytes, vec![], Ty::Bytes),
+            ("seconds", Ty::Duration) => (Builtin::DurationSeconds, vec![], Ty::Int),
+            ("day", Ty::Time) => (Builtin::Day, vec![], Ty::Time),
             _ => {
                 self.report_unknown_method(&ty, method);
                 self.check_args_loosely(args);
@@ -438,6 +463,8 @@ impl Cx<'_> {
             Ty::List(_) => &["len", "contains", "push", "remove"],
             Ty::Set(_) => &["len", "contains", "insert", "remove"],
             Ty::Map(..) => &["len", "contains", "get", "remove"],
+            Ty::Duration => &["seconds"],
+            Ty::Time => &["day"],
             _ => &[],
         };
         let mut diagnostic = self

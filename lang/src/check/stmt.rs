@@ -18,7 +18,9 @@ use crate::typed::{
 fn diverges(stmt: &Stmt) -> bool {
     match &stmt.kind {
         StmtKind::Return(_) | StmtKind::Abort(_) | StmtKind::Break | StmtKind::Continue => true,
-        StmtKind::Expr(e) | StmtKind::Let { value: e, .. } => e.ty == Ty::Never,
+        StmtKind::Expr(e)
+        | StmtKind::Let { value: e, .. }
+        | StmtKind::LetTuple { value: e, .. } => e.ty == Ty::Never,
         _ => false,
     }
 }
@@ -180,6 +182,7 @@ impl Cx<'_> {
                 (Some(local), value) => StmtKind::Let { local, value },
                 (None, value) => StmtKind::Expr(value),
             },
+            ast::StmtKind::LetTuple(l) => self.check_let_tuple(l),
             ast::StmtKind::Assign { target, op, value } => {
                 self.check_assign(target, *op, value, span)
             }
@@ -249,6 +252,77 @@ impl Cx<'_> {
             self.report(diagnostic);
         }
         jump
+    }
+
+    /// `let (a, b) [: T] = e;` — one local per name (none for `_`), each an element of
+    /// the tuple.
+    fn check_let_tuple(&mut self, l: &ast::LetTupleStmt) -> StmtKind {
+        let declared =
+            l.ty.as_ref()
+                .map(|t| types::resolve(self.p, self.module, t));
+        let value = match &declared {
+            Some(ty) => self.check_as(&l.value, ty),
+            None => self.check_value(&l.value),
+        };
+        let ty = declared.unwrap_or_else(|| value.ty.clone());
+        let count = l.names.len();
+        let types: Vec<Ty> = match &ty {
+            Ty::Tuple(items) if items.len() == count => items.clone(),
+            Ty::Error | Ty::Never => vec![Ty::Error; count],
+            other => {
+                let shown = self.show(other);
+                let (message, note) = match other {
+                    Ty::Tuple(items) => (
+                        format!(
+                            "a pattern of {count} names cannot destructure a tuple of {} elements",
+                            items.len()
+                        ),
+                        format!("write one name (or `_`) per element of `{shown}`"),
+                    ),
+                    _ => (
+                        format!("cannot destructure `{shown}`: it is not a tuple"),
+                        "`let (a, b) = t;` takes a tuple; bind a record with one name and \
+                         read its fields"
+                            .to_string(),
+                    ),
+                };
+                let diagnostic = self
+                    .diag(Code::PatternMismatch, l.pattern_span, message)
+                    .with_label(format!("the value has type `{shown}`"))
+                    .with_note(note);
+                self.report(diagnostic);
+                vec![Ty::Error; count]
+            }
+        };
+        let mut seen: Vec<&ast::Ident> = Vec::new();
+        let mut locals = Vec::new();
+        for (name, ty) in l.names.iter().zip(types) {
+            if name.name != "_"
+                && let Some(first) = seen.iter().find(|n| n.name == name.name)
+            {
+                let diagnostic = self
+                    .diag(
+                        Code::DuplicateDefinition,
+                        name.span,
+                        format!("`{}` is bound twice in this pattern", name.name),
+                    )
+                    .with_label("bound again here")
+                    .with_secondary(self.file, first.span, "first bound here");
+                self.report(diagnostic);
+            }
+            seen.push(name);
+            let failed = ty.has_error();
+            let local = self.declare_local(name, ty, false);
+            if failed && let Some(id) = local {
+                // The error is reported; "unused" on top of it would be noise.
+                self.mark_read(super::body::Binding::Local(id));
+            }
+            locals.push(local);
+        }
+        if value.ty.has_error() {
+            return StmtKind::Expr(value);
+        }
+        StmtKind::LetTuple { locals, value }
     }
 
     fn check_return(&mut self, value: Option<&ast::Expr>, span: Span) -> StmtKind {

@@ -546,8 +546,9 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
             And | Or | Default | InEnum | InList | InSet | InMapKeys | IntAdd | MoneyAdd
             | PercentAdd | DurationAdd | TimePlusDuration | IntSub | MoneySub | PercentSub
             | DurationSub | TimeMinusDuration | TimeMinusTime | IntMul | MoneyTimesInt
-            | IntTimesMoney | DurationTimesInt | IntDiv | IntRem | MoneyDivInt
-            | MoneyTimesPercent | IntTimesPercent | StringConcat => {
+            | IntTimesMoney | DurationTimesInt | IntDiv | IntRem | MoneyDivInt | DurationDivInt
+            | DurationDivDuration | DurationRem | MoneyTimesPercent | IntTimesPercent
+            | StringConcat => {
                 return Err(error("operator lowered twice"));
             }
         }
@@ -568,8 +569,8 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
             IntMul | MoneyTimesInt | IntTimesMoney | DurationTimesInt => {
                 self.checked(Helper::Mul, loc);
             }
-            IntDiv => self.checked(Helper::Div, loc),
-            IntRem => self.checked(Helper::Rem, loc),
+            IntDiv | DurationDivInt | DurationDivDuration => self.checked(Helper::Div, loc),
+            IntRem | DurationRem => self.checked(Helper::Rem, loc),
             MoneyDivInt => self.host(HostFn::DivRound),
             MoneyTimesPercent | IntTimesPercent => self.host(HostFn::MulPercent),
             StringConcat => self.host(HostFn::StrConcat),
@@ -696,7 +697,42 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.two_args_then(args, HostFn::CollContains)?;
                 self.bool_from_i32();
             }
+            // A Duration is its number of seconds: the conversions change only the type.
+            Builtin::Seconds | Builtin::DurationSeconds => self.expr(arg(0)?)?,
+            Builtin::Day => self.day(arg(0)?, expr.loc)?,
+            Builtin::ToString => {
+                let value = arg(0)?;
+                let id = self.types.id(&value.ty);
+                self.i32_const(id);
+                self.expr(value)?;
+                self.host(HostFn::ValToString);
+            }
         }
+        Ok(())
+    }
+
+    /// `t.day()`: `t - t.rem_euclid(86400)`, the remainder made non-negative so a time
+    /// before 1970 rounds down to its own day's start too. Only the subtraction can
+    /// overflow (for a time within a day of the smallest `i64`).
+    fn day(&mut self, time: &'c Expr, loc: Loc) -> Result {
+        const DAY: i64 = 86_400;
+        let t = self.expr_to_local(time)?;
+        let remainder = self.temp();
+        self.emit(I::LocalGet(t));
+        self.emit(I::I64Const(DAY));
+        self.emit(I::I64RemS);
+        self.emit(I::LocalTee(remainder));
+        self.emit(I::I64Const(0));
+        self.emit(I::I64LtS);
+        self.emit(I::If(BlockType::Empty));
+        self.emit(I::LocalGet(remainder));
+        self.emit(I::I64Const(DAY));
+        self.emit(I::I64Add);
+        self.emit(I::LocalSet(remainder));
+        self.emit(I::End);
+        self.emit(I::LocalGet(t));
+        self.emit(I::LocalGet(remainder));
+        self.checked(Helper::Sub, loc);
         Ok(())
     }
 

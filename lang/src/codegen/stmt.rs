@@ -52,6 +52,18 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 let target = self.local(*local);
                 self.emit(I::LocalSet(target));
             }
+            StmtKind::LetTuple { locals, value } => {
+                let tuple = self.expr_to_local(value)?;
+                for (position, part) in locals.iter().enumerate() {
+                    if let Some(id) = part {
+                        let local = self.local(*id);
+                        self.emit(I::LocalGet(tuple));
+                        self.i32_const(position as u32);
+                        self.host(HostFn::RecordGet);
+                        self.emit(I::LocalSet(local));
+                    }
+                }
+            }
             StmtKind::Assign { place, op, value } => {
                 let op = *op;
                 let scalar = place.ty.is_scalar();

@@ -47,6 +47,7 @@ codes! {
     ReservedWord = "E0014", "a reserved word used as a name";
     ChainedComparison = "E0015", "comparison operators do not chain";
     WordOperator = "E0016", "`and`, `or` or `not` written for `&&`, `||` or `!`";
+    InvalidInterpolation = "E0017", "a brace in a string that opens or closes no interpolation";
 
     // ---- E01xx: names, imports, declarations -------------------------------------------
     UnknownName = "E0101", "unknown name";

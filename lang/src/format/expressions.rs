@@ -6,11 +6,11 @@
 
 use super::doc::Doc;
 use super::layout::{Entry, Layout, ListStyle, block, group_list};
-use super::literals::literal_text;
+use super::literals::{literal_text, string_body};
 use crate::span::Span;
 use crate::syntax::ast::{
     ArmBody, BinaryOp, Block, ContextVar, Else, Expr, ExprKind, FieldInit, Ident, MatchArm,
-    Pattern, PatternKind, UnaryOp,
+    Pattern, PatternKind, StringPart, UnaryOp,
 };
 
 /// One postfix operation, innermost first once reversed.
@@ -38,6 +38,41 @@ impl RecordPart<'_> {
 }
 
 impl Layout<'_> {
+    /// `"text {expr} text"` on one line: a string never spans lines, so each expression
+    /// is printed flat (as written, if it cannot be: a block inside). A string with a
+    /// comment (or a comment marker) inside is printed exactly as written, so a comment
+    /// inside one of its expressions is never lost.
+    fn interpolated(&mut self, parts: &[StringPart], span: Span) -> Doc {
+        // Comments inside the string's braces are printed with it, as written.
+        let inside = self.comment_within(span);
+        if let Some(written) = self.slice(span)
+            && (inside || written.contains("//") || written.contains("/*"))
+        {
+            let before = self.take_inline_before(span.start);
+            self.take_before(span.end);
+            return Doc::concat(vec![before, Doc::text(written.to_string())]);
+        }
+        let mut text = String::from("\"");
+        for part in parts {
+            match part {
+                StringPart::Text(value) => text.push_str(&string_body(value)),
+                StringPart::Expr(e) => {
+                    let doc = self.expr(e);
+                    let flat = super::printer::render(&doc, usize::MAX / 4);
+                    let flat = flat.trim_end();
+                    text.push('{');
+                    match self.slice(e.span) {
+                        Some(written) if flat.contains('\n') => text.push_str(written),
+                        _ => text.push_str(flat),
+                    }
+                    text.push('}');
+                }
+            }
+        }
+        text.push('"');
+        Doc::text(text)
+    }
+
     pub(super) fn expr(&mut self, expr: &Expr) -> Doc {
         let start = self.code_start(expr.span.start);
         let comments = self.take_inline_before(start);
@@ -65,6 +100,7 @@ impl Layout<'_> {
             | ExprKind::Index { .. } => self.postfix(expr),
             ExprKind::Unary { .. } => self.unary(expr),
             ExprKind::Binary { .. } => self.binary(expr),
+            ExprKind::Interpolated(parts) => self.interpolated(parts, expr.span),
             ExprKind::Tuple(elements) => {
                 let entries = self.comma_list(
                     elements,

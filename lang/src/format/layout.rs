@@ -98,6 +98,15 @@ impl<'a> Layout<'a> {
         source.get(span.range())
     }
 
+    /// Whether a comment not printed yet lies inside `span`.
+    pub(super) fn comment_within(&self, span: Span) -> bool {
+        self.comments
+            .iter()
+            .skip(self.next)
+            .take_while(|comment| comment.start < span.end)
+            .any(|comment| comment.start >= span.start)
+    }
+
     /// The comments not printed yet that start before `offset`, marked printed.
     pub(super) fn take_before(&mut self, offset: u32) -> Vec<Comment> {
         let mut taken = Vec::new();

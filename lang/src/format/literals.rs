@@ -86,12 +86,19 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// `value` as a string literal: `\\`, `\"`, `\n`, `\t`, `\r` escaped, other control
-/// characters as `\u{…}`.
+/// characters as `\u{…}`, braces doubled (a single one would interpolate).
 fn quote(value: &str) -> String {
-    let mut text = String::with_capacity(value.len() + 2);
-    text.push('"');
+    format!("\"{}\"", string_body(value))
+}
+
+/// The text of a string literal between its quotes, escaped as [`quote`] says (also the
+/// text parts of an interpolated string).
+pub(crate) fn string_body(value: &str) -> String {
+    let mut text = String::with_capacity(value.len());
     for character in value.chars() {
         match character {
+            '{' => text.push_str("{{"),
+            '}' => text.push_str("}}"),
             '\\' => text.push_str("\\\\"),
             '"' => text.push_str("\\\""),
             '\n' => text.push_str("\\n"),
@@ -101,7 +108,6 @@ fn quote(value: &str) -> String {
             c => text.push(c),
         }
     }
-    text.push('"');
     text
 }
 
@@ -114,6 +120,13 @@ fn decode_string(written: &str) -> Option<String> {
     while let Some(character) = chars.next() {
         match character {
             '"' | '\n' => return None,
+            // `{{` and `}}` are literal braces; a single one would interpolate.
+            '{' | '}' => {
+                if chars.next()? != character {
+                    return None;
+                }
+                value.push(character);
+            }
             '\\' => match chars.next()? {
                 'n' => value.push('\n'),
                 't' => value.push('\t'),

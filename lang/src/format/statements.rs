@@ -2,7 +2,9 @@
 
 use super::doc::Doc;
 use super::layout::{Layout, block};
-use crate::syntax::ast::{AssignOp, Block, Expr, ExprKind, ForPattern, LetStmt, Stmt, StmtKind};
+use crate::syntax::ast::{
+    AssignOp, Block, Expr, ExprKind, ForPattern, LetStmt, LetTupleStmt, Stmt, StmtKind,
+};
 
 impl Layout<'_> {
     /// `{ statements tail }`, one statement per line; `{}` when empty.
@@ -45,6 +47,7 @@ impl Layout<'_> {
     fn statement(&mut self, statement: &Stmt) -> Doc {
         match &statement.kind {
             StmtKind::Let(binding) => self.let_statement(binding),
+            StmtKind::LetTuple(binding) => self.let_tuple_statement(binding),
             StmtKind::Assign { target, op, value } => Doc::concat(vec![
                 self.expr(target),
                 Doc::text(format!(" {} ", assign_operator(*op))),
@@ -111,6 +114,19 @@ impl Layout<'_> {
     pub(super) fn let_statement(&mut self, binding: &LetStmt) -> Doc {
         let mutable = if binding.mutable { "mut " } else { "" };
         let mut parts = vec![Doc::text(format!("let {mutable}{}", binding.name.name))];
+        if let Some(ty) = &binding.ty {
+            parts.push(Doc::text(": "));
+            parts.push(self.type_expr(ty));
+        }
+        parts.push(Doc::text(" = "));
+        parts.push(self.expr(&binding.value));
+        parts.push(Doc::text(";"));
+        Doc::concat(parts)
+    }
+
+    fn let_tuple_statement(&mut self, binding: &LetTupleStmt) -> Doc {
+        let names: Vec<&str> = binding.names.iter().map(|n| n.name.as_str()).collect();
+        let mut parts = vec![Doc::text(format!("let ({})", names.join(", ")))];
         if let Some(ty) = &binding.ty {
             parts.push(Doc::text(": "));
             parts.push(self.type_expr(ty));

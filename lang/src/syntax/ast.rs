@@ -230,6 +230,17 @@ pub struct LetStmt {
     pub span: Span,
 }
 
+/// `let (a, b) [: T] = e;` — each name a name or `_`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LetTupleStmt {
+    pub names: Vec<Ident>,
+    /// The span of `(a, b)`.
+    pub pattern_span: Span,
+    pub ty: Option<TypeExpr>,
+    pub value: Expr,
+    pub span: Span,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AssignOp {
     /// `=`
@@ -245,6 +256,8 @@ pub enum AssignOp {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
     Let(LetStmt),
+    /// `let (a, b) = t;`
+    LetTuple(LetTupleStmt),
     /// `place op value;` where place is a name, field or index chain.
     Assign {
         target: Expr,
@@ -347,6 +360,8 @@ pub enum ExprKind {
         lhs: Box<Expr>,
         rhs: Box<Expr>,
     },
+    /// `"text {expr} text"`: a string literal with at least one interpolation.
+    Interpolated(Vec<StringPart>),
     /// `(a, b, …)` with at least two elements.
     Tuple(Vec<Expr>),
     /// `(e)` — kept so the formatter can preserve the author's grouping.
@@ -378,6 +393,15 @@ pub enum ExprKind {
         scrutinee: Box<Expr>,
         arms: Vec<MatchArm>,
     },
+}
+
+/// A part of an interpolated string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StringPart {
+    /// Text with escapes and `{{` `}}` resolved.
+    Text(String),
+    /// `{expr}`
+    Expr(Expr),
 }
 
 #[derive(Clone, Debug, PartialEq)]

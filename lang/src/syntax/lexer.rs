@@ -14,7 +14,7 @@ use nom::{IResult, Parser};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 use crate::syntax::ast::Literal;
-use crate::syntax::token::{Token, TokenKind};
+use crate::syntax::token::{StringPart, Token, TokenKind};
 
 /// Splits `text` into tokens, ending with [`TokenKind::Eof`].
 pub fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
@@ -168,30 +168,36 @@ impl<'a> Lexer<'a> {
                 self.push(TokenKind::Eof, start, start);
                 return;
             };
-            rest = if first.is_ascii_digit() {
-                self.number(rest)
-            } else if is_ident_start(first) {
-                self.word(rest)
-            } else if first == '"' {
-                self.string(rest)
-            } else if first == '$' {
-                self.money(rest)
-            } else if first == '@' {
-                self.time(rest)
-            } else if let Ok((after, kind)) = punctuation(rest) {
-                let end = self.text.len() - after.len();
-                self.push(kind, start, end);
-                after
-            } else {
-                let end = start + first.len_utf8();
-                self.error(
-                    Code::UnexpectedCharacter,
-                    start,
-                    end,
-                    format!("unexpected character `{}`", first.escape_debug()),
-                );
-                rest.get(first.len_utf8()..).unwrap_or("")
-            };
+            rest = self.one_token(rest, first);
+        }
+    }
+
+    /// Lexes the token that starts with `first`, the first character of `rest`.
+    fn one_token(&mut self, rest: &'a str, first: char) -> &'a str {
+        let start = self.offset(rest);
+        if first.is_ascii_digit() {
+            self.number(rest)
+        } else if is_ident_start(first) {
+            self.word(rest)
+        } else if first == '"' {
+            self.string(rest)
+        } else if first == '$' {
+            self.money(rest)
+        } else if first == '@' {
+            self.time(rest)
+        } else if let Ok((after, kind)) = punctuation(rest) {
+            let end = self.text.len() - after.len();
+            self.push(kind, start, end);
+            after
+        } else {
+            let end = start + first.len_utf8();
+            self.error(
+                Code::UnexpectedCharacter,
+                start,
+                end,
+                format!("unexpected character `{}`", first.escape_debug()),
+            );
+            rest.get(first.len_utf8()..).unwrap_or("")
         }
     }
 
@@ -224,6 +230,7 @@ impl<'a> Lexer<'a> {
             Code::InvalidEscape => "invalid escape",
             Code::UnexpectedCharacter => "not part of any token",
             Code::UnexpectedToken => "not a number",
+            Code::InvalidInterpolation => "no interpolation opens or closes here",
             _ => "invalid literal",
         };
         self.diagnostics.push(
@@ -315,6 +322,9 @@ impl<'a> Lexer<'a> {
         if rest.starts_with("0x") || rest.starts_with("0X") {
             return self.hex(rest);
         }
+        if self.tokens.last().is_some_and(|t| t.kind == TokenKind::Dot) {
+            return self.position(rest);
+        }
         let Ok((after_int, int)) = digits(rest) else {
             return rest.get(1..).unwrap_or("");
         };
@@ -402,6 +412,149 @@ impl<'a> Lexer<'a> {
         };
         self.push(TokenKind::Literal(literal), start, end);
         after_suffix
+    }
+
+    /// The digits of a tuple position after `.` (`t.0`, and `t.0.1`, which is no
+    /// fraction): an Int, with no fraction or unit.
+    fn position(&mut self, rest: &'a str) -> &'a str {
+        let start = self.offset(rest);
+        let Ok((after, digits)) =
+            take_while1::<_, &str, nom::error::Error<&str>>(|c: char| c.is_ascii_digit())
+                .parse(rest)
+        else {
+            return rest.get(1..).unwrap_or("");
+        };
+        let end = self.offset(after);
+        let value = digit_value(digits).unwrap_or_else(|| {
+            self.error(
+                Code::IntLiteralOutOfRange,
+                start,
+                end,
+                format!("tuple position `{digits}` does not fit in 64 bits"),
+            );
+            0
+        });
+        self.push(TokenKind::Literal(Literal::Int(value)), start, end);
+        after
+    }
+
+    /// The expression of `{expr}` in a string whose `{` is at `open`: its tokens (ending
+    /// with an `Eof` at the closing `}`), and the offset just after that `}`. `None` when
+    /// the line ends first (reported at the `{`): a string never spans lines.
+    fn interpolation(&mut self, open: usize) -> (Vec<Token>, Option<usize>) {
+        let after_open = open + 1;
+        let line_end = self
+            .text
+            .get(after_open..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(self.text.len(), |i| after_open + i);
+        let mut inner = Lexer {
+            file: self.file,
+            text: self.text.get(..line_end).unwrap_or(""),
+            tokens: Vec::new(),
+            diagnostics: Vec::new(),
+            pending_doc: Vec::new(),
+            line_start: false,
+            reported: 0,
+        };
+        let mut close = inner.run_until_close(after_open);
+        if close.is_none() {
+            // Unclosed: the string most likely ends at the next `"` of the line, so the
+            // expression is what comes before it.
+            let quote = self
+                .text
+                .get(after_open..line_end)
+                .and_then(|rest| rest.find('"'))
+                .map(|i| after_open + i);
+            if let Some(quote) = quote {
+                inner = Lexer {
+                    file: self.file,
+                    text: self.text.get(..quote).unwrap_or(""),
+                    tokens: Vec::new(),
+                    diagnostics: Vec::new(),
+                    pending_doc: Vec::new(),
+                    line_start: false,
+                    reported: 0,
+                };
+                close = inner.run_until_close(after_open);
+                if close.is_none() {
+                    self.unclosed_interpolation(open);
+                    let mut tokens = inner.tokens;
+                    tokens.push(Token {
+                        kind: TokenKind::Eof,
+                        span: Span::new(offset_u32(quote), offset_u32(quote)),
+                        doc: None,
+                        line_start: false,
+                        poisoned: true,
+                    });
+                    // The string resumes at its closing quote.
+                    return (tokens, Some(quote));
+                }
+            }
+        }
+        let mut tokens = inner.tokens;
+        if close.is_some() {
+            self.diagnostics.append(&mut inner.diagnostics);
+        }
+        // Unclosed, the rest of the line was lexed as code: its own errors (the string's
+        // closing quote read as an opening one) would only repeat this one.
+        match close {
+            Some(close) => {
+                tokens.push(Token {
+                    kind: TokenKind::Eof,
+                    span: Span::new(offset_u32(close), offset_u32(close)),
+                    doc: None,
+                    line_start: false,
+                    poisoned: false,
+                });
+                (tokens, Some(close + 1))
+            }
+            None => {
+                self.unclosed_interpolation(open);
+                let end = offset_u32(line_end);
+                tokens.push(Token {
+                    kind: TokenKind::Eof,
+                    span: Span::new(end, end),
+                    doc: None,
+                    line_start: false,
+                    poisoned: true,
+                });
+                (tokens, None)
+            }
+        }
+    }
+
+    fn unclosed_interpolation(&mut self, open: usize) {
+        self.error(
+            Code::InvalidInterpolation,
+            open,
+            open + 1,
+            "`{` in a string is never closed".to_string(),
+        );
+        self.diagnostics_help(
+            "close the interpolation with `}` before the string ends, or write `{{` for a literal `{`",
+        );
+    }
+
+    /// Lexes from `from` up to the `}` that closes an interpolation (braces opened
+    /// inside are matched); its offset, or `None` at the end of the text.
+    fn run_until_close(&mut self, from: usize) -> Option<usize> {
+        let mut rest = self.text.get(from..).unwrap_or("");
+        let mut depth = 0usize;
+        loop {
+            rest = self.skip_trivia(rest);
+            let start = self.offset(rest);
+            let first = rest.chars().next()?;
+            if first == '}' {
+                if depth == 0 {
+                    return Some(start);
+                }
+                depth -= 1;
+            } else if first == '{' {
+                depth += 1;
+            }
+            rest = self.one_token(rest, first);
+        }
     }
 
     fn diagnostics_help(&mut self, help: &str) {
@@ -533,15 +686,54 @@ impl<'a> Lexer<'a> {
     fn string(&mut self, rest: &'a str) -> &'a str {
         let start = self.offset(rest);
         let mut value = String::new();
+        let mut parts: Vec<StringPart> = Vec::new();
         let mut chars = rest.char_indices().skip(1).peekable();
         while let Some((index, c)) = chars.next() {
             match c {
                 '"' => {
                     let end = start + index + 1;
-                    self.push(TokenKind::Literal(Literal::String(value)), start, end);
+                    let kind = if parts.is_empty() {
+                        TokenKind::Literal(Literal::String(value))
+                    } else {
+                        if !value.is_empty() {
+                            parts.push(StringPart::Text(value));
+                        }
+                        TokenKind::Interpolated(parts)
+                    };
+                    self.push(kind, start, end);
                     return rest.get(index + 1..).unwrap_or("");
                 }
                 '\n' => break,
+                '{' | '}' if chars.peek().is_some_and(|(_, next)| *next == c) => {
+                    chars.next();
+                    value.push(c);
+                }
+                '}' => {
+                    self.error(
+                        Code::InvalidInterpolation,
+                        start + index,
+                        start + index + 1,
+                        "`}` without a matching `{` in a string".to_string(),
+                    );
+                    self.diagnostics_help("write `}}` for a literal `}`");
+                }
+                '{' => {
+                    let open = start + index;
+                    let (tokens, resume) = self.interpolation(open);
+                    if !value.is_empty() {
+                        parts.push(StringPart::Text(std::mem::take(&mut value)));
+                    }
+                    parts.push(StringPart::Expr(tokens));
+                    let Some(resume) = resume else {
+                        // Reported at the `{`; the string ends with its line.
+                        let line_end = rest.find('\n').unwrap_or(rest.len());
+                        self.push(TokenKind::Interpolated(parts), start, start + line_end);
+                        return rest.get(line_end..).unwrap_or("");
+                    };
+                    while chars.peek().is_some_and(|(i, _)| start + *i < resume) {
+                        chars.next();
+                    }
+                }
                 '\\' => {
                     let escape_start = start + index;
                     match chars.next() {

@@ -10,6 +10,9 @@ pub enum TokenKind {
     /// A literal already converted to its stored form. An invalid literal has been
     /// reported by the lexer and stands here with a placeholder value, so parsing goes on.
     Literal(Literal),
+    /// A string literal with at least one `{expr}`: its parts in order (a string
+    /// without one is a [`Literal::String`]).
+    Interpolated(Vec<StringPart>),
     LParen,
     RParen,
     LBrace,
@@ -64,6 +67,7 @@ impl TokenKind {
                 }
                 Literal::String(_) => "a string literal".to_string(),
             },
+            TokenKind::Interpolated(_) => "an interpolated string".to_string(),
             TokenKind::Eof => "the end of the file".to_string(),
             other => format!("`{}`", other.punctuation()),
         }
@@ -106,9 +110,21 @@ impl TokenKind {
             TokenKind::PlusEq => "+=",
             TokenKind::MinusEq => "-=",
             TokenKind::StarEq => "*=",
-            TokenKind::Ident(_) | TokenKind::Literal(_) | TokenKind::Eof => "",
+            TokenKind::Ident(_)
+            | TokenKind::Literal(_)
+            | TokenKind::Interpolated(_)
+            | TokenKind::Eof => "",
         }
     }
+}
+
+/// A part of an interpolated string literal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StringPart {
+    /// Text, escapes and `{{` `}}` resolved.
+    Text(String),
+    /// The tokens between `{` and `}`, ending with an [`TokenKind::Eof`] at the `}`.
+    Expr(Vec<Token>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -219,6 +219,11 @@ impl<'c> Dumper<'c> {
                 self.line(depth, &format!("let {}", self.local(*local)));
                 self.expr(depth + 1, value);
             }
+            StmtKind::LetTuple { locals, value } => {
+                let names: Vec<String> = locals.iter().map(|id| self.binding(*id)).collect();
+                self.line(depth, &format!("let ({})", names.join(", ")));
+                self.expr(depth + 1, value);
+            }
             StmtKind::Assign { place, op, value } => {
                 let op = op.map_or("=".to_string(), |op| format!("{op:?}="));
                 self.line(depth, &format!("assign {op}"));

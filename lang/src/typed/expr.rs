@@ -149,6 +149,11 @@ pub enum StmtKind {
         local: LocalId,
         value: Expr,
     },
+    /// `let (a, b) = value;`: one local per element of the tuple (none for `_`).
+    LetTuple {
+        locals: Vec<Option<LocalId>>,
+        value: Expr,
+    },
     /// `place = value`, or `place op= value` with the arithmetic operator resolved.
     Assign {
         place: Place,

@@ -34,6 +34,12 @@ pub enum BinaryOp {
     DurationAdd,
     DurationSub,
     DurationTimesInt,
+    /// Toward zero, a Duration.
+    DurationDivInt,
+    /// How many whole `rhs` fit in `lhs`, toward zero: an Int.
+    DurationDivDuration,
+    /// The remainder of [`BinaryOp::DurationDivDuration`] (sign of `lhs`): a Duration.
+    DurationRem,
     TimePlusDuration,
     TimeMinusDuration,
     /// A Duration, possibly negative.
@@ -73,8 +79,8 @@ impl BinaryOp {
             IntSub | MoneySub | PercentSub | DurationSub | TimeMinusDuration | TimeMinusTime => "-",
             IntMul | MoneyTimesInt | IntTimesMoney | MoneyTimesPercent | IntTimesPercent
             | DurationTimesInt => "*",
-            IntDiv | MoneyDivInt => "/",
-            IntRem => "%",
+            IntDiv | MoneyDivInt | DurationDivInt | DurationDivDuration => "/",
+            IntRem | DurationRem => "%",
             Eq => "==",
             Ne => "!=",
             Lt => "<",
@@ -122,6 +128,15 @@ pub enum Builtin {
     MapGet,
     /// `c.contains(x)` of a local List, Set or Map (key): `[collection, x]`.
     Contains,
+    /// `seconds(n)`: an Int as a Duration of that many seconds (the same `i64`).
+    Seconds,
+    /// `d.seconds()`: a Duration as its Int number of seconds (the same `i64`).
+    DurationSeconds,
+    /// `t.day()`: 00:00:00 UTC of the day of a Time (rounded down, also before 1970).
+    Day,
+    /// `to_string(x)` and each `{x}` of a string interpolation: the value's JSON form
+    /// with a top-level string unquoted and a top-level `none` as `none` (host `val_to_string`).
+    ToString,
 }
 
 impl Builtin {
@@ -141,6 +156,10 @@ impl Builtin {
             Builtin::MapAt => "map_at",
             Builtin::MapGet => "map_get",
             Builtin::Contains => "contains",
+            Builtin::Seconds => "seconds",
+            Builtin::DurationSeconds => "duration_seconds",
+            Builtin::Day => "day",
+            Builtin::ToString => "to_string",
         }
     }
 }

@@ -41,7 +41,7 @@ pub fn block_mut(block: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
 
 fn stmt_mut(stmt: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
     match &mut stmt.kind {
-        StmtKind::Let { value, .. } => expr_mut(value, f),
+        StmtKind::Let { value, .. } | StmtKind::LetTuple { value, .. } => expr_mut(value, f),
         StmtKind::Assign { place, value, .. } => {
             place_mut(place, f);
             expr_mut(value, f);

@@ -465,6 +465,38 @@ pub fn cases() -> Vec<Case> {
             .a(LIST_INT, move || list(elements)),
         );
     }
+    cases.push(case(
+        "val_to_string",
+        "val_to_string, Int",
+        drop_call(
+            "val_to_string",
+            &format!("(i32.const {INT}) (local.get $i)"),
+        ),
+    ));
+    for (label, elements, len) in SIZES {
+        cases.push(
+            case(
+                "val_to_string",
+                format!("val_to_string, List {label}"),
+                drop_call(
+                    "val_to_string",
+                    &format!("(i32.const {LIST_INT}) (local.get $a)"),
+                ),
+            )
+            .a(LIST_INT, move || list(elements)),
+        );
+        cases.push(
+            case(
+                "val_to_string",
+                format!("val_to_string, String {label}"),
+                drop_call(
+                    "val_to_string",
+                    &format!("(i32.const {STRING}) (local.get $a)"),
+                ),
+            )
+            .a(STRING, move || text(len)),
+        );
+    }
     for function in ["val_eq", "val_cmp"] {
         for (label, elements, len) in SIZES {
             cases.push(

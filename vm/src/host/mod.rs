@@ -533,6 +533,7 @@ pub(crate) fn link(linker: &mut Linker<HostState>) -> Result<(), VmError> {
             HostFn::ValCopy => linker.func_wrap(HOST_MODULE, name, values::val_copy),
             HostFn::ValEq => linker.func_wrap(HOST_MODULE, name, values::val_eq),
             HostFn::ValCmp => linker.func_wrap(HOST_MODULE, name, values::val_cmp),
+            HostFn::ValToString => linker.func_wrap(HOST_MODULE, name, values::val_to_string),
             HostFn::StrConcat => linker.func_wrap(HOST_MODULE, name, values::str_concat),
             HostFn::StrStartsWith => linker.func_wrap(HOST_MODULE, name, values::str_starts_with),
             HostFn::StrBytes => linker.func_wrap(HOST_MODULE, name, values::str_bytes),

@@ -170,6 +170,32 @@ pub(super) fn val_cmp(mut caller: Caller<'_, HostState>, a: i64, b: i64) -> Host
     })
 }
 
+/// `val_to_string(type, value) -> handle String`: the value's text
+/// ([`assent_stdlib::json::to_text`]). The rendering walks the value, so it is charged
+/// by the value's footprint first; the text it gives (which also holds field and variant
+/// names) is charged by its length before it is handed back.
+pub(super) fn val_to_string(
+    mut caller: Caller<'_, HostState>,
+    ty: i32,
+    value: i64,
+) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let ty = ty as TypeId;
+    let (value, bytes) = caller.data().frame()?.lift_sized(ty, value)?;
+    charge(&mut caller, copy_cost(bytes))?;
+    let (text, string) = {
+        let frame = caller.data().frame()?;
+        let types = frame.types();
+        (
+            assent_stdlib::json::to_text(&value, frame.type_of(ty)?),
+            types.builtin.string,
+        )
+    };
+    let footprint = VALUE_BYTES.saturating_add(text.len() as u64);
+    charge(&mut caller, copy_cost(footprint))?;
+    give(&mut caller, string, Value::String(text), footprint)
+}
+
 fn text(slot: &Slot, what: &str) -> HostResult<String> {
     match &*slot.value {
         Value::String(text) => Ok(text.clone()),

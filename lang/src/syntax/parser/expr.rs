@@ -4,7 +4,7 @@ use super::{Failed, PResult, Parser};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 use crate::syntax::ast::*;
-use crate::syntax::token::{TokenKind, is_reserved};
+use crate::syntax::token::{self, Token, TokenKind, is_reserved};
 
 fn binary_op(kind: &TokenKind) -> Option<BinaryOp> {
     Some(match kind {
@@ -303,6 +303,14 @@ impl Parser {
                 let span = self.advance();
                 Ok(Ident { name, span })
             }
+            // `t.0`: a tuple position, kept as a name of digits for the checker.
+            TokenKind::Literal(Literal::Int(position)) => {
+                let span = self.advance();
+                Ok(Ident {
+                    name: position.to_string(),
+                    span,
+                })
+            }
             _ => Err(self.expected("a field or method name")),
         }
     }
@@ -337,11 +345,63 @@ impl Parser {
                     span: start,
                 })
             }
+            TokenKind::Interpolated(parts) => {
+                self.advance();
+                let mut parsed = Vec::new();
+                for part in parts {
+                    parsed.push(match part {
+                        token::StringPart::Text(text) => StringPart::Text(text),
+                        // A part that does not parse is reported and left out, so the
+                        // string still stands and nothing follows from the error.
+                        token::StringPart::Expr(tokens) => match self.interpolated_expr(tokens) {
+                            Ok(expr) => StringPart::Expr(expr),
+                            Err(Failed) => StringPart::Text(String::new()),
+                        },
+                    });
+                }
+                Ok(Expr {
+                    kind: ExprKind::Interpolated(parsed),
+                    span: start,
+                })
+            }
             TokenKind::LParen => self.paren_or_tuple(),
             TokenKind::LBracket => self.collection(),
             TokenKind::Ident(word) => self.word_expr(&word),
             _ => Err(self.expected("an expression")),
         }
+    }
+
+    /// The expression of one `{…}` of a string: its own token stream (ending at the
+    /// `}`), parsed in place of the file's and then given back.
+    fn interpolated_expr(&mut self, tokens: Vec<Token>) -> PResult<Expr> {
+        let outer_tokens = std::mem::replace(&mut self.tokens, tokens);
+        let outer_pos = std::mem::replace(&mut self.pos, 0);
+        let outer_no_struct = std::mem::replace(&mut self.no_struct, false);
+        let result = if self.at_eof() {
+            if !self.token().poisoned {
+                let diagnostic = self
+                    .error_here(
+                        Code::InvalidInterpolation,
+                        "empty interpolation `{}` in a string",
+                    )
+                    .with_label("an expression goes between the braces")
+                    .with_help("write `{{}}` for literal braces");
+                self.report(diagnostic);
+            }
+            Err(Failed)
+        } else {
+            self.expr().and_then(|expr| {
+                if self.at_eof() {
+                    Ok(expr)
+                } else {
+                    Err(self.expected("`}` closing the interpolation"))
+                }
+            })
+        };
+        self.tokens = outer_tokens;
+        self.pos = outer_pos;
+        self.no_struct = outer_no_struct;
+        result
     }
 
     fn word_expr(&mut self, word: &str) -> PResult<Expr> {

@@ -175,6 +175,26 @@ impl Parser {
         Failed
     }
 
+    /// A tuple pattern `(a, b)` where none is allowed: says why, and where one is.
+    fn tuple_pattern_not_here(&mut self, why: &str) -> Failed {
+        if self.after_lexical_error() {
+            return Failed;
+        }
+        let diagnostic = self
+            .error_here(
+                Code::UnexpectedToken,
+                format!("expected a name, found a tuple pattern: {why}"),
+            )
+            .with_label("a tuple pattern is not allowed here")
+            .with_help(
+                "a tuple pattern `(a, b)` may follow a function body's `let`, `for`, \
+                 and stand in `if let` and `match` patterns; elsewhere bind one name and \
+                 read its elements with `.0`, `.1`, …",
+            );
+        self.report(diagnostic);
+        Failed
+    }
+
     fn expect(&mut self, kind: &TokenKind) -> PResult<Span> {
         match self.eat(kind) {
             Some(span) => Ok(span),

@@ -72,6 +72,13 @@ impl Parser {
             _ => String::new(),
         };
         let kind = match word.as_str() {
+            "let"
+                if matches!(self.peek_at(1), TokenKind::LParen)
+                    || (matches!(self.peek_at(1), TokenKind::Ident(w) if w == "mut")
+                        && matches!(self.peek_at(2), TokenKind::LParen)) =>
+            {
+                StmtKind::LetTuple(self.let_tuple_stmt()?)
+            }
             "let" => StmtKind::Let(self.let_stmt()?),
             "return" => {
                 self.advance();
@@ -184,10 +191,62 @@ impl Parser {
         ) || self.token_at(1).line_start
     }
 
+    /// `let (a, b) [: T] = value;` — each element a name or `_`.
+    fn let_tuple_stmt(&mut self) -> PResult<LetTupleStmt> {
+        let start = self.advance();
+        if self.at_word("mut") {
+            // Reported, then read as if without `mut`: the names are still bound.
+            let diagnostic = self
+                .error_here(
+                    Code::UnexpectedToken,
+                    "the names of `let (a, b) = t;` cannot be `mut`",
+                )
+                .with_label("not allowed before a tuple pattern")
+                .with_help("bind the element to a mutable local: `let mut x = t.0;`");
+            self.report(diagnostic);
+            self.advance();
+        }
+        let open = self.span();
+        let names = self.tuple_names()?;
+        let pattern_span = self.since(open);
+        let ty = if self.eat(&TokenKind::Colon).is_some() {
+            Some(self.type_expr()?)
+        } else {
+            None
+        };
+        self.expect(&TokenKind::Eq)?;
+        let value = self.expr()?;
+        self.expect_semi()?;
+        Ok(LetTupleStmt {
+            names,
+            pattern_span,
+            ty,
+            value,
+            span: self.since(start),
+        })
+    }
+
+    /// `(a, b, …)`: the names of a tuple pattern in `let` and `for`.
+    fn tuple_names(&mut self) -> PResult<Vec<Ident>> {
+        self.expect(&TokenKind::LParen)?;
+        let mut names = Vec::new();
+        loop {
+            names.push(self.ident("a name or `_`")?);
+            if self.eat(&TokenKind::Comma).is_none() || self.at(&TokenKind::RParen) {
+                break;
+            }
+        }
+        self.expect(&TokenKind::RParen)?;
+        Ok(names)
+    }
+
     /// `let [mut] name [: T] = value;`
     pub(super) fn let_stmt(&mut self) -> PResult<LetStmt> {
         let start = self.advance();
         let mutable = self.eat_word("mut").is_some();
+        if self.at(&TokenKind::LParen) {
+            return Err(self.tuple_pattern_not_here("a policy's `let` binds one name"));
+        }
         let name = self.ident("a name")?;
         let ty = if self.eat(&TokenKind::Colon).is_some() {
             Some(self.type_expr()?)
