@@ -293,6 +293,7 @@ fn stmt_continues(stmt: &Stmt) -> bool {
         StmtKind::Continue => true,
         StmtKind::Break => false,
         StmtKind::Let { value: e, .. }
+        | StmtKind::LetTuple { value: e, .. }
         | StmtKind::Expr(e)
         | StmtKind::Abort(e)
         | StmtKind::Authorize(e) => expr_continues(e),
