@@ -115,6 +115,14 @@ fn partial_returns_event_contracts_and_kinds_and_names_for_addresses_match() {
     snapshot_run("matching", true);
 }
 
+/// A contract written from the docs alone, as a new author would (home-care visit
+/// authorisations: interpolated abort messages, calendar days, `?.`, `continue`, tuples,
+/// the count of a persistent set).
+#[test]
+fn a_contract_written_from_the_docs_alone_passes_its_scenario() {
+    snapshot_run("home_care", true);
+}
+
 #[test]
 fn the_closing_line_counts_scenario_files() {
     let out = assent(&["test", "tests/scenarios", "contracts"]);

@@ -821,7 +821,7 @@ const RULES: &[(&str, &[&str])] = &[
     ),
     (
         "policy p(t: (Int, Int)) { let (a, b) = t; permit \"x\" when a == b; }",
-        &["E0011", "W0001", "E0101", "E0101"],
+        &["E0011", "E0101", "E0101"],
     ),
     (
         "fn f(l: List<(Int, String)>) -> Int { let mut s = 0; for (n, _) in l { s += n; } s }",
