@@ -395,7 +395,9 @@ fn commented(text: &str, choices: &[u8]) -> String {
     })
 }
 
-/// The length of the string literal at the start of `bytes`, quotes included.
+/// The length of the string literal at the start of `bytes`, quotes included: its
+/// interpolations (`{…}`, which may hold strings of their own) are part of it, and `{{`
+/// and `}}` are literal braces.
 fn string_length(bytes: &[u8]) -> usize {
     let mut at = 1;
     while let Some(&byte) = bytes.get(at) {
@@ -403,8 +405,37 @@ fn string_length(bytes: &[u8]) -> usize {
             b'\\' => at += 2,
             b'"' => return at + 1,
             b'\n' => return at,
+            b'{' if bytes.get(at + 1) == Some(&b'{') => at += 2,
+            b'}' if bytes.get(at + 1) == Some(&b'}') => at += 2,
+            b'{' => at += interpolation_length(&bytes[at..]),
             _ => at += 1,
         }
+    }
+    bytes.len()
+}
+
+/// The length of the interpolation `{…}` at the start of `bytes`, braces included
+/// (nested braces and strings inside it are skipped whole).
+fn interpolation_length(bytes: &[u8]) -> usize {
+    let mut depth = 0;
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'"' => {
+                at += string_length(&bytes[at..]);
+                continue;
+            }
+            b'\n' => return at,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return at + 1;
+                }
+            }
+            _ => {}
+        }
+        at += 1;
     }
     bytes.len()
 }

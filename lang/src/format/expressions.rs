@@ -52,6 +52,13 @@ impl Layout<'_> {
             self.take_before(span.end);
             return Doc::concat(vec![before, Doc::text(written.to_string())]);
         }
+        // Comments still waiting before the string are printed here, none inside it: its
+        // expressions must not take (and print inside the braces) a comment from outside.
+        // A block comment stays before the string; a line comment moves to the end of
+        // the line, since a string never spans lines.
+        let inline = self.take_inline_before(span.start);
+        let waiting = self.take_before(span.start);
+        let before = Doc::concat(vec![inline, self.trailing_doc(waiting)]);
         let mut text = String::from("\"");
         for part in parts {
             match part {
@@ -70,7 +77,7 @@ impl Layout<'_> {
             }
         }
         text.push('"');
-        Doc::text(text)
+        Doc::concat(vec![before, Doc::text(text)])
     }
 
     pub(super) fn expr(&mut self, expr: &Expr) -> Doc {
