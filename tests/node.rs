@@ -9,6 +9,7 @@
 
 mod node_support;
 
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use assent_vm::ledger::primitives::decode_hex;
@@ -41,6 +42,19 @@ fn check_proof(node: &Node, answer: &Value) -> Value {
     answer["value_json"].clone()
 }
 
+/// Runs `assent args…` against `node` with `keystore`, which must succeed; its output,
+/// trimmed.
+fn succeeds(node: &Node, keystore: &Path, args: &[&str]) -> String {
+    let output = node.cli(args, keystore);
+    assert!(
+        output.status.success(),
+        "assent {args:?} failed:\n{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    text(&output.stdout).trim().to_owned()
+}
+
 fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -53,16 +67,7 @@ fn the_cli_deploys_grants_queries_proves_and_finds_logs() {
     let dir = temp_dir("cli");
     let keystore = dir.join("keys");
     let node = Node::start(&dir.join("data"), "0");
-    let run = |args: &[&str]| {
-        let output = node.cli(args, &keystore);
-        assert!(
-            output.status.success(),
-            "assent {args:?} failed:\n{}{}",
-            text(&output.stdout),
-            text(&output.stderr)
-        );
-        text(&output.stdout).trim().to_owned()
-    };
+    let run = |args: &[&str]| succeeds(&node, &keystore, args);
 
     // Keys: a new keystore key (0600), listed and shown; dev names work too.
     let carol = run(&["keys", "new", "carol"])
@@ -215,16 +220,7 @@ fn names_in_args_stand_for_addresses_wherever_the_abi_expects_one() {
     let dir = temp_dir("names");
     let keystore = dir.join("keys");
     let node = Node::start(&dir.join("data"), "0");
-    let run = |args: &[&str]| {
-        let output = node.cli(args, &keystore);
-        assert!(
-            output.status.success(),
-            "assent {args:?} failed:\n{}{}",
-            text(&output.stdout),
-            text(&output.stderr)
-        );
-        text(&output.stdout).trim().to_owned()
-    };
+    let run = |args: &[&str]| succeeds(&node, &keystore, args);
     // A keystore key, a stored address, and development accounts.
     let carol = run(&["keys", "new", "carol"])
         .lines()

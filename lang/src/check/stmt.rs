@@ -254,6 +254,42 @@ impl Cx<'_> {
         jump
     }
 
+    /// The names of a tuple pattern (`let (a, b)`, `for (k, v)`) as locals of `types`:
+    /// none for `_`, E0102 for a name bound twice in the `what`. A name whose type is an
+    /// error counts as read (its error is reported; "unused" on top would be noise).
+    fn declare_names(
+        &mut self,
+        names: &[ast::Ident],
+        types: Vec<Ty>,
+        what: &str,
+    ) -> Vec<Option<LocalId>> {
+        let mut seen: Vec<&ast::Ident> = Vec::new();
+        let mut locals = Vec::new();
+        for (name, ty) in names.iter().zip(types) {
+            if name.name != "_"
+                && let Some(first) = seen.iter().find(|n| n.name == name.name)
+            {
+                let diagnostic = self
+                    .diag(
+                        Code::DuplicateDefinition,
+                        name.span,
+                        format!("`{}` is bound twice in this {what}", name.name),
+                    )
+                    .with_label("bound again here")
+                    .with_secondary(self.file, first.span, "first bound here");
+                self.report(diagnostic);
+            }
+            seen.push(name);
+            let failed = ty.has_error();
+            let local = self.declare_local(name, ty, false);
+            if failed && let Some(id) = local {
+                self.mark_read(super::body::Binding::Local(id));
+            }
+            locals.push(local);
+        }
+        locals
+    }
+
     /// `let (a, b) [: T] = e;` — one local per name (none for `_`), each an element of
     /// the tuple.
     fn check_let_tuple(&mut self, l: &ast::LetTupleStmt) -> StmtKind {
@@ -294,31 +330,7 @@ impl Cx<'_> {
                 vec![Ty::Error; count]
             }
         };
-        let mut seen: Vec<&ast::Ident> = Vec::new();
-        let mut locals = Vec::new();
-        for (name, ty) in l.names.iter().zip(types) {
-            if name.name != "_"
-                && let Some(first) = seen.iter().find(|n| n.name == name.name)
-            {
-                let diagnostic = self
-                    .diag(
-                        Code::DuplicateDefinition,
-                        name.span,
-                        format!("`{}` is bound twice in this pattern", name.name),
-                    )
-                    .with_label("bound again here")
-                    .with_secondary(self.file, first.span, "first bound here");
-                self.report(diagnostic);
-            }
-            seen.push(name);
-            let failed = ty.has_error();
-            let local = self.declare_local(name, ty, false);
-            if failed && let Some(id) = local {
-                // The error is reported; "unused" on top of it would be noise.
-                self.mark_read(super::body::Binding::Local(id));
-            }
-            locals.push(local);
-        }
+        let locals = self.declare_names(&l.names, types, "pattern");
         if value.ty.has_error() {
             return StmtKind::Expr(value);
         }
@@ -543,26 +555,7 @@ impl Cx<'_> {
                         vec![Ty::Error; names.len()]
                     }
                 };
-                let mut seen: Vec<&ast::Ident> = Vec::new();
-                let mut ids = Vec::new();
-                for (name, ty) in names.iter().zip(types) {
-                    if name.name != "_"
-                        && let Some(first) = seen.iter().find(|n| n.name == name.name)
-                    {
-                        let diagnostic = self
-                            .diag(
-                                Code::DuplicateDefinition,
-                                name.span,
-                                format!("`{}` is bound twice in this loop", name.name),
-                            )
-                            .with_label("bound again here")
-                            .with_secondary(self.file, first.span, "first bound here");
-                        self.report(diagnostic);
-                    }
-                    seen.push(name);
-                    ids.push(self.declare_local(name, ty, false));
-                }
-                ForBinding::Tuple(ids)
+                ForBinding::Tuple(self.declare_names(names, types, "loop"))
             }
         };
         self.loops += 1;

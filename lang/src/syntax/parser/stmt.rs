@@ -268,15 +268,9 @@ impl Parser {
     /// `for x in e { … }`, `for (k, v) in e { … }`
     fn for_stmt(&mut self) -> PResult<StmtKind> {
         self.advance();
-        let pattern = if let Some(open) = self.eat(&TokenKind::LParen) {
-            let mut names = Vec::new();
-            loop {
-                names.push(self.ident("a name or `_`")?);
-                if self.eat(&TokenKind::Comma).is_none() || self.at(&TokenKind::RParen) {
-                    break;
-                }
-            }
-            self.expect(&TokenKind::RParen)?;
+        let pattern = if self.at(&TokenKind::LParen) {
+            let open = self.span();
+            let names = self.tuple_names()?;
             ForPattern::Tuple(names, self.since(open))
         } else {
             ForPattern::Name(self.ident("a name or `(k, v)`")?)
