@@ -28,37 +28,10 @@ pub const OPT_LIST_INT: u32 = 23;
 pub const MAP_INT_INT: u32 = 24;
 pub const TUPLE_STRING_STRING: u32 = 25;
 
-/// The calibration module's types: the VM tests' shared ones and a few more.
+/// The calibration module's types: the VM tests' shared ones (`common::types`) and a few
+/// more.
 pub fn types() -> Json {
-    let mut types = json!([
-        {"kind": "Bool"},                                   // 0
-        {"kind": "Int"},                                    // 1
-        {"kind": "Money"},                                  // 2
-        {"kind": "Percent"},                                // 3
-        {"kind": "Time"},                                   // 4
-        {"kind": "Duration"},                               // 5
-        {"kind": "Address"},                                // 6
-        {"kind": "Hash"},                                   // 7
-        {"kind": "Bytes"},                                  // 8
-        {"kind": "String"},                                 // 9
-        {"kind": "Decision"},                               // 10
-        {"kind": "Enum", "name": "Purpose", "variants": [   // 11
-            {"name": "TREAT", "end": 1}
-        ]},
-        {"kind": "Option", "of": 1},                        // 12 Int?
-        {"kind": "List", "of": 1},                          // 13 List<Int>
-        {"kind": "Set", "of": 1},                           // 14 Set<Int>
-        {"kind": "Map", "key": 9, "value": 1},              // 15 Map<String, Int>
-        {"kind": "Tuple", "of": [1, 9]},                    // 16 (Int, String)
-        {"kind": "Record", "name": "Grant", "fields": [     // 17 Grant
-            {"name": "until", "type": 4},
-            {"name": "note", "type": 9}
-        ]},
-        {"kind": "Option", "of": 6},                        // 18 Address?
-        {"kind": "Map", "key": 6, "value": 1},              // 19 Map<Address, Int>
-        {"kind": "Set", "of": 6},                           // 20 Set<Address>
-        {"kind": "Option", "of": 9}                         // 21 String?
-    ]);
+    let mut types = crate::common::types();
     let extra = json!([
         {"kind": "Tuple", "of": [13, 1]},                   // 22 (List<Int>, Int)
         {"kind": "Option", "of": 13},                       // 23 List<Int>?
@@ -98,19 +71,7 @@ pub fn events() -> Json {
     ])
 }
 
-/// An ABI entry point.
-pub fn entry(name: &str, kind: &str, params: &[(&str, u32)], returns: Option<u32>) -> Json {
-    let mut entry = json!({
-        "name": name,
-        "kind": kind,
-        "export": name,
-        "params": params.iter().map(|(name, ty)| json!({"name": name, "type": ty})).collect::<Vec<_>>(),
-    });
-    if let Some(returns) = returns {
-        entry["returns"] = json!(returns);
-    }
-    entry
-}
+pub use crate::common::entry;
 
 /// The callee of the `call_contract` cases: `nop() -> Int`, `take(x: List<Int>) -> Int`.
 pub fn callee_interface() -> Json {
