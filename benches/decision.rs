@@ -27,9 +27,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const CONTRACT: [u8; 20] = [0xc0; 20];
-const ALICE: [u8; 20] = [0xa1; 20];
-const BOB: [u8; 20] = [0xb0; 20];
+use assent_vm::Address;
+
+const CONTRACT: Address = Address([0xc0; 20]);
+const ALICE: Address = Address([0xa1; 20]);
+const BOB: Address = Address([0xb0; 20]);
 
 struct NoFiles;
 
@@ -65,7 +67,7 @@ fn ordinal(abi: &assent_stdlib::abi::ContractAbi, enum_name: &str, variant: &str
     panic!("no {enum_name}.{variant}")
 }
 
-fn call(entry: &str, caller: [u8; 20], args: Vec<Value>) -> Call {
+fn call(entry: &str, caller: Address, args: Vec<Value>) -> Call {
     Call {
         contract: CONTRACT,
         entry: entry.to_string(),
@@ -94,7 +96,7 @@ fn assent_decision(c: &mut Criterion) {
                 "grant",
                 ALICE,
                 vec![
-                    Value::Address(BOB),
+                    Value::Address(BOB.0),
                     Value::set_from(vec![treat.clone()]),
                     Value::set_from(vec![lab.clone()]),
                     Value::Time(1_767_225_600 + 365 * 86_400),
@@ -111,7 +113,7 @@ fn assent_decision(c: &mut Criterion) {
     let decide = call(
         "may_access",
         BOB,
-        vec![Value::Address(ALICE), Value::Address(BOB), treat, lab],
+        vec![Value::Address(ALICE.0), Value::Address(BOB.0), treat, lab],
     );
     let first = vm.execute(state.clone(), decide.clone()).unwrap();
     assert_eq!(

@@ -1,15 +1,9 @@
 //! `assent`: the command-line front door to the Assent compiler, VM and ledger.
 //!
-//! Thin by design: every command parses its arguments, calls into the `assent-lang`,
-//! `assent-stdlib` or `assent-vm` crates, and prints the result.
+//! Thin by design: every command parses its arguments, calls into the library crates
+//! (`assent-lang`, `assent-ledger`, `assent-node`), and prints the result.
 
-mod client;
 mod commands;
-mod files;
-mod node;
-mod pipeline;
-mod scenario;
-mod wording;
 
 use std::process::ExitCode;
 
@@ -40,7 +34,7 @@ enum Command {
     /// Re-execute every stored block and check each state root
     Replay(commands::replay::Args),
     /// Run a ledger node serving JSON-RPC over HTTP
-    Node(node::Args),
+    Node(assent_node::server::Args),
     /// Create, list and show signing keys
     Keys(commands::keys::Args),
     /// Deploy a contract to a node
@@ -65,7 +59,7 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(&args),
         Command::Test(args) => commands::test::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
-        Command::Node(args) => node::run(&args),
+        Command::Node(args) => assent_node::server::run(&args),
         Command::Keys(args) => commands::keys::run(&args),
         Command::Deploy(args) => commands::deploy::run(&args),
         Command::Call(args) => commands::call::run(&args),

@@ -12,9 +12,9 @@ mod node_support;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use assent_vm::ledger::primitives::decode_hex;
-use assent_vm::ledger::trie::{secure_key, verify_proof};
-use assent_vm::ledger::{Address, Hash};
+use assent_ledger::primitives::decode_hex;
+use assent_ledger::trie::{secure_key, verify_proof};
+use assent_ledger::{Address, Hash};
 use node_support::{Account, Call, Node, counter_wasm, high_s, temp_dir};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -833,8 +833,8 @@ fn every_refusal_has_its_code() {
     node.stop();
 }
 
-fn encode(signed: &assent_vm::ledger::tx::SignedTransaction) -> String {
-    assent_vm::ledger::primitives::encode_hex(signed.encoded())
+fn encode(signed: &assent_ledger::tx::SignedTransaction) -> String {
+    assent_ledger::primitives::encode_hex(signed.encoded())
 }
 
 #[test]

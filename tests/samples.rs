@@ -22,12 +22,20 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use assent_ledger::keys::dev_address;
+use assent_ledger::tx::create_address;
 use assent_stdlib::abi::{ContractAbi, EntryKind};
 use assent_stdlib::json::{AddressNames, args_from_json, from_json, hex, parse_money, to_json};
 use assent_stdlib::value::{Type, Value};
-use assent_vm::ledger::keys::dev_address;
-use assent_vm::ledger::tx::create_address;
-use assent_vm::{Address, Call, Execution, MemoryStore, Outcome, StateStore, Vm};
+use assent_vm::{Call, Execution, MemoryStore, Outcome, StateStore, Vm};
+
+/// Addresses as the values of this world hold them: their 20 bytes.
+type Address = [u8; 20];
+
+/// Keccak-256 as the values of this world hold it: its 32 bytes.
+fn keccak256(bytes: &[u8]) -> [u8; 32] {
+    assent_vm::keccak256(bytes).0
+}
 use common::{compile_file, new_vm};
 use serde_json::{Value as Json, json};
 
@@ -133,11 +141,11 @@ impl World {
             .execute(
                 state,
                 Call {
-                    contract,
+                    contract: assent_vm::Address(contract),
                     entry: entry.to_string(),
                     args,
-                    caller,
-                    origin: caller,
+                    caller: assent_vm::Address(caller),
+                    origin: assent_vm::Address(caller),
                     now: self.time,
                     block_height: self.height,
                     gas_limit: 100_000_000,
@@ -155,9 +163,10 @@ impl World {
             .load(&compiled.wasm)
             .expect("the VM accepts the module");
         let nonce = self.nonces.entry(from).or_insert(0);
-        let address = create_address(&assent_vm::ledger::Address(from), *nonce).0;
+        let address = create_address(&assent_ledger::Address(from), *nonce).0;
         *nonce += 1;
-        self.store.deploy(address, &compiled.wasm);
+        self.store
+            .deploy(assent_vm::Address(address), &compiled.wasm);
         let types = compiled.abi.resolve_types().unwrap();
         let loaded = Loaded {
             address,
@@ -363,7 +372,7 @@ fn check_step(
         check_adjudications(world, context, &Json::Object(got_fields.clone()));
         if let Some(contract) = wanted.get("contract") {
             assert_eq!(
-                world.name_of(&event.contract),
+                world.name_of(&event.contract.0),
                 contract.as_str().unwrap(),
                 "{context}\n  contract of event {}",
                 event.name
@@ -751,9 +760,9 @@ fn std_claims_adjudicate_gives_the_worked_numbers() {
 fn personal_sign(account: &str, message: &[u8; 32]) -> String {
     let mut prefixed = b"\x19Ethereum Signed Message:\n32".to_vec();
     prefixed.extend_from_slice(message);
-    let digest = assent_vm::ledger::keccak256(&prefixed);
-    let key = assent_vm::ledger::keys::dev_key(account).unwrap();
-    let signature = assent_vm::ledger::tx::sign_prehash(&key, &digest).unwrap();
+    let digest = assent_ledger::keccak256(&prefixed);
+    let key = assent_ledger::keys::dev_key(account).unwrap();
+    let signature = assent_ledger::tx::sign_prehash(&key, &digest).unwrap();
     let mut bytes = signature.r.to_vec();
     bytes.extend_from_slice(&signature.s);
     bytes.push(27 + signature.y_parity);
@@ -763,12 +772,12 @@ fn personal_sign(account: &str, message: &[u8; 32]) -> String {
 fn eip191_digest(message: &[u8; 32]) -> String {
     let mut prefixed = b"\x19Ethereum Signed Message:\n32".to_vec();
     prefixed.extend_from_slice(message);
-    hex(assent_vm::ledger::keccak256(&prefixed).as_bytes())
+    hex(assent_ledger::keccak256(&prefixed).as_bytes())
 }
 
 #[test]
 fn std_consent_hierarchies_and_std_crypto_digests() {
-    let message = assent_vm::keccak256(b"discharge summary, version 1");
+    let message = keccak256(b"discharge summary, version 1");
     let signature = personal_sign("dr_lee", &message);
     // The same signature with `v` as 0/1 (some signers give it so), and one bit flipped.
     let v01 = format!(
@@ -1254,12 +1263,12 @@ fn attestation_statement(registry: &Address, record: &[u8; 32]) -> [u8; 32] {
     bytes.extend_from_slice(tag);
     bytes.extend_from_slice(registry);
     bytes.extend_from_slice(record);
-    assent_vm::keccak256(&bytes)
+    keccak256(&bytes)
 }
 
 #[test]
 fn record_registry_anchors_amends_attests_and_checks_documents() {
-    let doc = |text: &str| assent_vm::keccak256(text.as_bytes());
+    let doc = |text: &str| keccak256(text.as_bytes());
     let (doc1, doc1b, doc1c, doc2) = (
         doc("discharge summary 2026-0042 v1"),
         doc("discharge summary 2026-0042 v2"),

@@ -449,23 +449,23 @@ fn replay_reproduces_a_stored_scenario_ledger() {
 
 /// Runs like the real executor but reports one more gas unit: a ledger it writes
 /// disagrees with any honest replay.
-struct Skewed(assent_vm::ledger::VmExecutor);
+struct Skewed(assent_node::executor::VmExecutor);
 
-impl assent_vm::ledger::Executor for Skewed {
+impl assent_ledger::Executor for Skewed {
     fn check(
         &mut self,
-        state: &mut dyn assent_vm::ledger::StateAccess,
-        tx: &assent_vm::ledger::tx::VerifiedTransaction,
-    ) -> Result<(), assent_vm::ledger::tx::TxError> {
+        state: &mut dyn assent_ledger::StateAccess,
+        tx: &assent_ledger::tx::VerifiedTransaction,
+    ) -> Result<(), assent_ledger::tx::TxError> {
         self.0.check(state, tx)
     }
 
     fn apply(
         &mut self,
-        state: &mut dyn assent_vm::ledger::StateAccess,
-        tx: &assent_vm::ledger::tx::VerifiedTransaction,
-        env: &assent_vm::ledger::BlockEnv,
-    ) -> Result<assent_vm::ledger::ExecutionResult, assent_vm::ledger::LedgerError> {
+        state: &mut dyn assent_ledger::StateAccess,
+        tx: &assent_ledger::tx::VerifiedTransaction,
+        env: &assent_ledger::BlockEnv,
+    ) -> Result<assent_ledger::ExecutionResult, assent_ledger::LedgerError> {
         let mut result = self.0.apply(state, tx, env)?;
         result.gas_used += 1;
         Ok(result)
@@ -474,9 +474,10 @@ impl assent_vm::ledger::Executor for Skewed {
 
 #[test]
 fn replay_stops_at_the_first_block_that_differs() {
-    use assent_vm::ledger::keys::{dev_address, dev_key};
-    use assent_vm::ledger::tx::{Transaction, create_address};
-    use assent_vm::ledger::{Chain, RedbStore, VmExecutor};
+    use assent_ledger::keys::{dev_address, dev_key};
+    use assent_ledger::tx::{Transaction, create_address};
+    use assent_ledger::{Chain, RedbStore};
+    use assent_node::executor::VmExecutor;
 
     let dir = temp_dir("mismatch");
     let data = stored_scenario_ledger(&dir);

@@ -19,9 +19,10 @@
 use std::cell::RefCell;
 
 use assent_vm::VmConfig;
-use assent_vm::ledger::keys::{dev_address, dev_key};
-use assent_vm::ledger::tx::{Signature, SignedTransaction, Transaction, VerifiedTransaction};
-use assent_vm::ledger::{Address, Chain, ChainConfig, Hash, MemoryStore, VmExecutor};
+use assent_ledger::keys::{dev_address, dev_key};
+use assent_ledger::tx::{Signature, SignedTransaction, Transaction, VerifiedTransaction};
+use assent_ledger::{Address, Chain, ChainConfig, Hash, MemoryStore};
+use assent_node::executor::VmExecutor;
 
 use crate::NoFiles;
 
@@ -121,7 +122,7 @@ fn fixture() -> Fixture {
     Fixture {
         chain,
         executor,
-        contract: assent_vm::ledger::tx::create_address(&sender, 0),
+        contract: assent_ledger::tx::create_address(&sender, 0),
     }
 }
 

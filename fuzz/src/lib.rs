@@ -27,8 +27,8 @@ use assent_lang::span::FileId;
 use assent_stdlib::codec;
 use assent_stdlib::json::{HexOnly, from_json, to_json};
 use assent_stdlib::value::{Type, Value};
-use assent_vm::ledger::rlp::{self, Item, Kind};
-use assent_vm::ledger::tx::{SignedTransaction, verify_raw};
+use assent_ledger::rlp::{self, Item, Kind};
+use assent_ledger::tx::{SignedTransaction, verify_raw};
 
 /// A target's body: panics exactly when it finds a bug.
 pub type Target = fn(&[u8]);

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use crate::{files, pipeline};
+use assent_node::{files, pipeline};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -86,7 +86,7 @@ pub fn run(args: &Args) -> ExitCode {
             eprintln!(
                 "wrote `{}` ({})",
                 output.display(),
-                crate::wording::count(bytes.len(), "byte", "bytes")
+                assent_node::wording::count(bytes.len(), "byte", "bytes")
             );
             ExitCode::SUCCESS
         }

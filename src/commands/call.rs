@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::client::{self, Client, ClientError, Connection, Signer, keystore};
+use assent_node::client::{self, Client, ClientError, Connection, Signer, keystore};
 
 #[derive(clap::Args)]
 pub struct Args {

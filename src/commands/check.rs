@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use assent_lang::{check, diagnostics};
 use clap::ValueEnum;
 
-use crate::files;
-use crate::wording::count;
+use assent_node::files;
+use assent_node::wording::count;
 
 #[derive(clap::Args)]
 pub struct Args {

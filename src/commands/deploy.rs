@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use assent_stdlib::abi::EntryKind;
 
-use crate::client::{self, ClientError, Connection, Signer, keystore};
-use crate::pipeline;
+use assent_node::client::{self, ClientError, Connection, Signer, keystore};
+use assent_node::pipeline;
 
 #[derive(clap::Args)]
 pub struct Args {

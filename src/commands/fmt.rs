@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use assent_lang::span::SourceMap;
 use assent_lang::{diagnostics, format};
 
-use crate::files;
+use assent_node::files;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::{Value, json};
 
-use crate::client::{self, keystore};
+use assent_node::client::{self, keystore};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -92,7 +92,7 @@ pub fn run(args: &Args) -> ExitCode {
         Action::Show { name } => keystore::named(&dir, name).map(|entry| {
             let mut json = entry.to_json();
             if let Some(key) = &entry.key {
-                json["public_key"] = json!(assent_vm::ledger::primitives::encode_hex(
+                json["public_key"] = json!(assent_ledger::primitives::encode_hex(
                     key.verifying_key().to_encoded_point(false).as_bytes()
                 ));
             }

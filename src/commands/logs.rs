@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::{Map, Value, json};
 
-use crate::client::{self, Client, ClientError, Connection};
+use assent_node::client::{self, Client, ClientError, Connection};
 
 #[derive(clap::Args)]
 pub struct Args {

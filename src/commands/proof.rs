@@ -5,15 +5,15 @@
 
 use std::process::ExitCode;
 
+use assent_ledger::Hash;
+use assent_ledger::primitives::{decode_hex, encode_hex};
+use assent_ledger::trie::{secure_key, verify_proof};
 use assent_stdlib::abi::ContractAbi;
-use assent_vm::ledger::Hash;
-use assent_vm::ledger::primitives::{decode_hex, encode_hex};
-use assent_vm::ledger::trie::{secure_key, verify_proof};
 use serde_json::{Value, json};
 
-use crate::client::{self, Client, ClientError, Connection};
-use crate::node::state_key::state_key;
-use crate::wording::count;
+use assent_node::client::{self, Client, ClientError, Connection};
+use assent_node::server::state_key::state_key;
+use assent_node::wording::count;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::{Value, json};
 
-use crate::client::{self, Client, ClientError, Connection, keystore};
+use assent_node::client::{self, Client, ClientError, Connection, keystore};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use serde_json::{Value, json};
 
-use crate::client::{self, Client, ClientError, Connection};
+use assent_node::client::{self, Client, ClientError, Connection};
 
 #[derive(clap::Args)]
 pub struct Args {

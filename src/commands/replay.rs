@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use assent_ledger::{RedbStore, replay};
+use assent_node::executor::VmExecutor;
 use assent_vm::VmConfig;
-use assent_vm::ledger::{RedbStore, VmExecutor, replay};
 
-use crate::wording::count;
+use assent_node::wording::count;
 
 #[derive(clap::Args)]
 pub struct Args {

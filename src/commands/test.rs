@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::files;
-use crate::scenario::{self, Options, report};
+use assent_node::files;
+use assent_node::scenario::{self, Options, report};
 
 #[derive(clap::Args)]
 pub struct Args {

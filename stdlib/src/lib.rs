@@ -1,4 +1,5 @@
-//! What the Assent compiler (`assent-lang`) and the VM (`assent-vm`) share, written once.
+//! What the Assent compiler (`assent-lang`), the VM (`assent-vm`) and the ledger
+//! (`assent-ledger`) share, written once.
 //!
 //! - [`MODULES`]: the sources of the standard-library modules (`std.consent`,
 //!   `std.claims`, `std.crypto`), Assent code compiled together with the contract that
@@ -8,6 +9,8 @@
 //! - [`abi`]: the host functions a compiled contract imports and the ABI section it
 //!   carries; [`gas`]: what host functions cost.
 //! - [`time`]: civil time and durations without floats.
+//! - [`primitives`]: addresses, hashes and Keccak-256, the fixed-size values every crate
+//!   shares.
 //!
 //! ```
 //! use assent_stdlib::{codec, json, value::{Type, Value}};
@@ -22,6 +25,7 @@ pub mod abi;
 pub mod codec;
 pub mod gas;
 pub mod json;
+pub mod primitives;
 pub mod time;
 pub mod value;
 

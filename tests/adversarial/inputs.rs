@@ -1,6 +1,6 @@
 //! Untrusted inputs at the edges: hex, money and percent bounds, receipts' positions, ABI docs.
 
-use assent_vm::ledger::Address;
+use assent_ledger::Address;
 use serde_json::json;
 
 use crate::node_support::{Account, Call, Node, build_source, temp_dir};

@@ -13,7 +13,7 @@ fn deploy_counter(node: &Node, account: &mut Account) -> String {
 
 fn bump(counter: &str) -> Call {
     Call::action(
-        assent_vm::ledger::Address::from_hex(counter).unwrap(),
+        assent_ledger::Address::from_hex(counter).unwrap(),
         "bump",
         json!({}),
     )

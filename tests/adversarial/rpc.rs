@@ -32,7 +32,7 @@ fn flood_node(name: &str) -> (Node, crate::node_support::TempDir, Account, Value
 }
 
 fn flood(node: &Node, account: &mut Account, contract: &Value, n: u64) -> Value {
-    let to = assent_vm::ledger::Address::from_hex(contract.as_str().unwrap()).unwrap();
+    let to = assent_ledger::Address::from_hex(contract.as_str().unwrap()).unwrap();
     let mut call = Call::action(to, "flood", json!({ "n": n }));
     call.gas_limit = Some(900_000_000);
     let receipt = node.transact(account, &call);

@@ -28,9 +28,9 @@ impl FileLoader for DiskFiles {
     }
 }
 
-pub const CONTRACT: Address = [0xc0; 20];
-pub const ALICE: Address = [0xa1; 20];
-pub const BOB: Address = [0xb0; 20];
+pub const CONTRACT: Address = Address([0xc0; 20]);
+pub const ALICE: Address = Address([0xa1; 20]);
+pub const BOB: Address = Address([0xb0; 20]);
 
 /// A deployed contract on an in-memory store.
 pub struct Deployed {
@@ -49,7 +49,7 @@ pub fn compile(source: &str) -> assent_lang::codegen::Compiled {
             diagnostics::render(&checked.sources, &checked.diagnostics, false)
         );
     };
-    let hash = assent_vm::keccak256(source.as_bytes());
+    let hash = assent_vm::keccak256(source.as_bytes()).0;
     assent_lang::codegen::compile(&contract, hash).expect("code generation")
 }
 
@@ -67,7 +67,7 @@ pub fn compile_file(path: &str) -> assent_lang::codegen::Compiled {
             diagnostics::render(&checked.sources, &checked.diagnostics, false)
         );
     };
-    let hash = assent_vm::keccak256(source.as_bytes());
+    let hash = assent_vm::keccak256(source.as_bytes()).0;
     assent_lang::codegen::compile(&contract, hash).expect("code generation")
 }
 

@@ -18,10 +18,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use assent_vm::ledger::keys::{address_of, dev_key};
-use assent_vm::ledger::primitives::encode_hex;
-use assent_vm::ledger::tx::{Signature, SignedTransaction, Transaction};
-use assent_vm::ledger::{Address, Hash};
+use assent_ledger::keys::{address_of, dev_key};
+use assent_ledger::primitives::encode_hex;
+use assent_ledger::tx::{Signature, SignedTransaction, Transaction};
+use assent_ledger::{Address, Hash};
 use k256::ecdsa::SigningKey;
 use serde_json::{Value, json};
 

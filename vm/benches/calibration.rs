@@ -44,8 +44,8 @@ const MAX_RATIO: f64 = 4.0;
 const TARGET: Duration = Duration::from_millis(20);
 /// Measured calls per case (the fastest counts).
 const REPEATS: usize = 3;
-const CONTRACT: [u8; 20] = [0xc0; 20];
-const ALICE: [u8; 20] = [0xa1; 20];
+const CONTRACT: assent_vm::Address = assent_vm::Address([0xc0; 20]);
+const ALICE: assent_vm::Address = assent_vm::Address([0xa1; 20]);
 
 /// A calibration module: every host import, 16 pages of memory, the case's functions.
 fn module(abi: &serde_json::Value, fields: &str) -> Vec<u8> {

@@ -15,15 +15,15 @@ use assent_stdlib::abi::{HOST_FUNCTIONS, HOST_MODULE, WasmType};
 use assent_stdlib::codec::encode;
 use assent_stdlib::value::Value;
 use assent_vm::{
-    ArtefactCache, Call, CodeHash, MemoryStore, Outcome, StateStore, Vm, VmConfig, WriteSet,
-    contract_key, validate,
+    Address, ArtefactCache, Call, CodeHash, MemoryStore, Outcome, StateStore, Vm, VmConfig,
+    WriteSet, contract_key, validate,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 
-const CONSENT: [u8; 20] = [0xc0; 20];
-const PATIENT: [u8; 20] = [0xa1; 20];
-const GUARDIAN: [u8; 20] = [0xb0; 20];
+const CONSENT: Address = Address([0xc0; 20]);
+const PATIENT: Address = Address([0xa1; 20]);
+const GUARDIAN: Address = Address([0xb0; 20]);
 
 /// A policy `may_access(patient, actor)`: deny "blocked" when `actor` is in the
 /// persistent set `blocked`; permit "guardian" when `guardians.get(patient) ==
@@ -190,15 +190,15 @@ fn decision(c: &mut Criterion) {
         store.deploy(CONSENT, &wasm);
         let mut writes = WriteSet::default();
         writes.changes.insert(
-            contract_key(&CONSENT, 0, &encode(&Value::Address(PATIENT))),
-            Some(encode(&Value::Address(GUARDIAN))),
+            contract_key(&CONSENT, 0, &encode(&Value::Address(PATIENT.0))),
+            Some(encode(&Value::Address(GUARDIAN.0))),
         );
         store.apply(&writes);
         let state: Arc<dyn StateStore> = store;
         let call = Call {
             contract: CONSENT,
             entry: "may_access".into(),
-            args: vec![Value::Address(PATIENT), Value::Address(GUARDIAN)],
+            args: vec![Value::Address(PATIENT.0), Value::Address(GUARDIAN.0)],
             caller: PATIENT,
             origin: PATIENT,
             now: 1_767_225_600,

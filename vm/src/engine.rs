@@ -45,7 +45,7 @@ impl Default for VmConfig {
 /// allowed chain of contracts at the validator's bound, doubled for the host's own frames
 /// and the trampolines between them. A thread running the VM needs this much stack plus
 /// its own (Rust's default of 2 MiB for spawned threads is enough).
-pub(crate) const MAX_WASM_STACK: usize = 2 * MAX_CALL_DEPTH * MAX_STACK_ESTIMATE as usize;
+pub const MAX_WASM_STACK: usize = 2 * MAX_CALL_DEPTH * MAX_STACK_ESTIMATE as usize;
 
 /// Fuel per WebAssembly operator: wasmtime's defaults (one unit; nothing for `nop`,
 /// `drop` and structured control), with integer division and calls priced by the gas

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 
 use assent_stdlib::abi::{ContractAbi, EntryKind, MEMORY_EXPORT};
 use assent_stdlib::gas::MEMORY_PAGE;
-use assent_stdlib::json::hex;
 use assent_stdlib::value::{Type, Value};
 use wasmtime::{Engine, InstancePre, Linker, Module, ModuleExport, Store, Trap};
 
@@ -41,7 +40,7 @@ pub struct Contract {
 impl std::fmt::Debug for Contract {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Contract")
-            .field("code_hash", &hex(&self.code_hash))
+            .field("code_hash", &self.code_hash)
             .field("contract", &self.abi.contract)
             .finish_non_exhaustive()
     }
@@ -289,7 +288,7 @@ impl Vm {
             .shared
             .contract_at(state.as_ref(), &call.contract)?
             .ok_or_else(|| VmError::NoContract {
-                address: hex(&call.contract),
+                address: call.contract.to_string(),
             })?;
         self.execute_loaded(state, contract, call)
     }
@@ -414,7 +413,8 @@ impl Vm {
         let state = match (image, only_instance) {
             // Kept warm: the store stays, with an idle host state in it.
             (Some(_), Some(live)) => {
-                let idle = self.host_state(Overlay::idle(self.empty_state.clone()), [0; 20], 0, 0);
+                let idle =
+                    self.host_state(Overlay::idle(self.empty_state.clone()), Address::ZERO, 0, 0);
                 let mut state = std::mem::replace(store.data_mut(), idle);
                 self.warm.give_back(
                     code_hash,
@@ -581,7 +581,7 @@ impl VmShared {
             return Ok(Some(contract));
         }
         let code = state.code(&code_hash)?.ok_or_else(|| VmError::NoContract {
-            address: hex(address),
+            address: address.to_string(),
         })?;
         self.load(&code).map(Some)
     }

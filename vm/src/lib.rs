@@ -1,4 +1,4 @@
-//! The Assent VM host and ledger.
+//! The Assent VM host.
 //!
 //! The host runs compiled contracts under wasmtime, deterministically and metered:
 //! [`validate`] checks every module before use, [`Vm`] compiles it once per code hash
@@ -10,20 +10,19 @@ mod engine;
 mod error;
 mod execute;
 mod host;
-pub mod ledger;
 mod state;
 mod types;
 mod validate;
 mod warm;
 
-pub use engine::VmConfig;
+pub use engine::{MAX_WASM_STACK, VmConfig};
 pub use error::{ValidationError, VmError};
 pub use execute::{
     ArtefactCache, Call, Contract, Event, EventField, Execution, MAX_LOADED_CONTRACTS,
     MemoryArtefacts, Outcome, Vm,
 };
 pub use state::{
-    Address, CodeHash, MemoryStore, SET_MEMBER, StateStore, StoreError, WriteSet, contract_key,
-    keccak256,
+    Address, CodeHash, Hash, MemoryStore, SET_MEMBER, StateStore, StoreError, WriteSet,
+    contract_key, keccak256,
 };
 pub use validate::{ValidatedModule, validate};

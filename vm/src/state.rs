@@ -18,10 +18,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
-/// A 20-byte account or contract address.
-pub type Address = [u8; 20];
+pub use assent_stdlib::primitives::{Address, Hash, keccak256};
+
 /// Keccak-256 of a deployed module's bytes.
-pub type CodeHash = [u8; 32];
+pub type CodeHash = Hash;
 
 /// The stored value of a persistent-set element.
 pub const SET_MEMBER: &[u8] = &[1];
@@ -30,16 +30,10 @@ pub const SET_MEMBER: &[u8] = &[1];
 /// set, `element` is the canonical encoding of the key or element; otherwise empty.
 pub fn contract_key(address: &Address, state: u32, element: &[u8]) -> Vec<u8> {
     let mut key = Vec::with_capacity(20 + 4 + element.len());
-    key.extend_from_slice(address);
+    key.extend_from_slice(address.as_bytes());
     key.extend_from_slice(&state.to_be_bytes());
     key.extend_from_slice(element);
     key
-}
-
-/// Keccak-256 of `bytes`: the code hash of a module, among others.
-pub fn keccak256(bytes: &[u8]) -> [u8; 32] {
-    use sha3::{Digest, Keccak256};
-    Keccak256::digest(bytes).into()
 }
 
 /// A failure of the storage behind the VM (a disk error, say); never a contract's doing.
@@ -276,7 +270,7 @@ mod tests {
 
     #[test]
     fn keys_start_with_the_owner_address() {
-        let key = contract_key(&[7; 20], 2, &[9, 9]);
+        let key = contract_key(&Address([7; 20]), 2, &[9, 9]);
         assert_eq!(&key[..20], &[7; 20]);
         assert_eq!(&key[20..], &[0, 0, 0, 2, 9, 9]);
     }

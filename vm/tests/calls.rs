@@ -14,10 +14,10 @@ use assent_vm::{Address, Outcome};
 use common::{ALICE, CONTRACT, Chain, OTHER, abi, entry, module, outcome, trace};
 use serde_json::json;
 
-const BANK: Address = [0xba; 20];
-const CLIENT: Address = [0xc1; 20];
-const NOBODY: Address = [0xdd; 20];
-const SECOND_CLIENT: Address = [0xc2; 20];
+const BANK: Address = Address([0xba; 20]);
+const CLIENT: Address = Address([0xc1; 20]);
+const NOBODY: Address = Address([0xdd; 20]);
+const SECOND_CLIENT: Address = Address([0xc2; 20]);
 
 fn bank() -> Vec<u8> {
     let abi = abi(
@@ -144,7 +144,7 @@ fn chain() -> Chain {
 }
 
 fn address(a: Address) -> Value {
-    Value::Address(a)
+    Value::Address(a.0)
 }
 
 #[test]
@@ -157,7 +157,7 @@ fn an_action_call_runs_with_the_calling_contract_as_caller() {
     assert_eq!(execution.events[0].contract, BANK);
     assert!(!execution.writes.is_empty());
     for key in execution.writes.changes.keys() {
-        assert_eq!(&key[..20], &BANK, "{}", hex(key));
+        assert_eq!(&key[..20], BANK.as_bytes(), "{}", hex(key));
     }
     let balance = chain.call(BANK, "balance", vec![address(CLIENT)]);
     assert_eq!(outcome(&balance), "ok some(30)");
@@ -171,7 +171,7 @@ fn a_view_call_sees_the_calling_contract_as_caller_and_origin_stays_the_signer()
     let chain = chain();
     assert_eq!(
         outcome(&chain.call(CLIENT, "ask", vec![address(BANK)])),
-        format!("ok {}", hex(&CLIENT))
+        format!("ok {}", CLIENT)
     );
 }
 
@@ -229,7 +229,7 @@ fn re_entering_a_contract_on_the_call_stack_aborts() {
         outcome(&chain.call(CLIENT, "enter", vec![address(BANK)])),
         format!(
             "aborted \"re-entrant call: contract {} is already on the call stack\"",
-            hex(&CLIENT)
+            CLIENT
         )
     );
 }
@@ -251,12 +251,12 @@ fn calling_the_wrong_contract_or_no_contract_aborts() {
         outcome(&chain.call(CLIENT, "ask", vec![address(SECOND_CLIENT)])),
         format!(
             "aborted \"the contract at {} is `Client`, not `Bank`\"",
-            hex(&SECOND_CLIENT)
+            SECOND_CLIENT
         )
     );
     assert_eq!(
         outcome(&chain.call(CLIENT, "ask", vec![address(NOBODY)])),
-        format!("aborted \"no contract is deployed at {}\"", hex(&NOBODY))
+        format!("aborted \"no contract is deployed at {}\"", NOBODY)
     );
 }
 
@@ -305,11 +305,11 @@ fn a_transaction_touches_a_bounded_number_of_contracts() {
         max_contracts_per_transaction: 3,
         ..assent_vm::VmConfig::default()
     });
-    let relays: Vec<Address> = (0..5u8).map(|i| [0x20 + i; 20]).collect();
+    let relays: Vec<Address> = (0..5u8).map(|i| Address([0x20 + i; 20])).collect();
     let code = relay();
     for (i, relay) in relays.iter().enumerate() {
         chain.deploy(*relay, &code);
-        let next = relays.get(i + 1).copied().unwrap_or([0; 20]);
+        let next = relays.get(i + 1).copied().unwrap_or(Address::ZERO);
         assert_eq!(
             outcome(&chain.call(*relay, "init", vec![address(next)])),
             "ok"
@@ -328,11 +328,11 @@ fn a_transaction_touches_a_bounded_number_of_contracts() {
 #[test]
 fn the_call_stack_is_at_most_eight_contracts_deep() {
     let chain = Chain::new();
-    let relays: Vec<Address> = (0..10u8).map(|i| [0x10 + i; 20]).collect();
+    let relays: Vec<Address> = (0..10u8).map(|i| Address([0x10 + i; 20])).collect();
     let code = relay();
     for (i, relay) in relays.iter().enumerate() {
         chain.deploy(*relay, &code);
-        let next = relays.get(i + 1).copied().unwrap_or([0; 20]);
+        let next = relays.get(i + 1).copied().unwrap_or(Address::ZERO);
         assert_eq!(
             outcome(&chain.call(*relay, "init", vec![address(next)])),
             "ok"
@@ -384,7 +384,7 @@ fn a_contract_cannot_reach_another_contracts_keys() {
         "ok none"
     );
     for (key, _) in chain.store.entries() {
-        assert_eq!(&key[..20], &CONTRACT, "{}", hex(&key));
+        assert_eq!(&key[..20], CONTRACT.as_bytes(), "{}", hex(&key));
     }
     // The map's count (its own key, no element) and its one entry, both the writer's.
     assert_eq!(
@@ -395,7 +395,7 @@ fn a_contract_cannot_reach_another_contracts_keys() {
                 1i64.to_be_bytes().to_vec()
             ),
             (
-                assent_vm::contract_key(&CONTRACT, 1, &ALICE),
+                assent_vm::contract_key(&CONTRACT, 1, ALICE.as_bytes()),
                 5i64.to_be_bytes().to_vec()
             )
         ]

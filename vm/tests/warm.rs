@@ -14,11 +14,11 @@ use std::sync::Arc;
 
 use assent_lang::check::{FileLoader, check_source};
 use assent_stdlib::value::Value;
-use assent_vm::{Call, Execution, MemoryStore, Outcome, StateStore, Vm, VmConfig};
+use assent_vm::{Address, Call, Execution, MemoryStore, Outcome, StateStore, Vm, VmConfig};
 
-const CONTRACT: [u8; 20] = [0xc0; 20];
-const ALICE: [u8; 20] = [0xa1; 20];
-const BOB: [u8; 20] = [0xb0; 20];
+const CONTRACT: Address = Address([0xc0; 20]);
+const ALICE: Address = Address([0xa1; 20]);
+const BOB: Address = Address([0xb0; 20]);
 
 const SOURCE: &str = r#"contract Warm;
 
@@ -104,12 +104,12 @@ fn table() -> Vec<Call> {
         ("twice", vec![Value::Int(i64::MAX)]),
         ("checked", vec![Value::Int(-1)]),
         ("checked", vec![Value::Int(5)]),
-        ("note_of", vec![Value::Address(ALICE)]),
-        ("note_of", vec![Value::Address(BOB)]),
+        ("note_of", vec![Value::Address(ALICE.0)]),
+        ("note_of", vec![Value::Address(BOB.0)]),
         ("long", vec![Value::Int(50)]),
         ("long", vec![Value::Int(2_000)]),
-        ("may", vec![Value::Address(ALICE)]),
-        ("may", vec![Value::Address(BOB)]),
+        ("may", vec![Value::Address(ALICE.0)]),
+        ("may", vec![Value::Address(BOB.0)]),
     ];
     let mut calls = Vec::new();
     for gas_limit in [
@@ -170,7 +170,7 @@ fn actions_never_run_in_a_warm_instance_and_see_the_latest_state() {
     let before = run(
         &vm,
         &state,
-        &call("note_of", vec![Value::Address(ALICE)], 1_000_000),
+        &call("note_of", vec![Value::Address(ALICE.0)], 1_000_000),
     );
     assert_eq!(
         before.outcome,

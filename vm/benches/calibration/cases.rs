@@ -319,9 +319,9 @@ const SIZES: [(&str, usize, usize); 2] = [("small", 1, 1), ("large", LARGE_ELEME
 /// A valid wallet signature of a digest, with the digest: `(digest, r ‖ s ‖ v)`.
 pub fn signature() -> ([u8; 32], Vec<u8>) {
     use k256::ecdsa::SigningKey;
-    let key = SigningKey::from_slice(&assent_vm::keccak256(b"assent dev account:alice"))
+    let key = SigningKey::from_slice(assent_vm::keccak256(b"assent dev account:alice").as_bytes())
         .unwrap_or_else(|error| panic!("{error}"));
-    let digest = assent_vm::keccak256(b"consent to share Lab results");
+    let digest = assent_vm::keccak256(b"consent to share Lab results").0;
     let (signature, recovery) = key
         .sign_prehash_recoverable(&digest)
         .unwrap_or_else(|error| panic!("{error}"));
@@ -895,7 +895,7 @@ pub fn cases() -> Vec<Case> {
             "call_contract, no arguments",
             "(drop (call $call_contract (i32.const 0) (i32.const 0) (local.get $a) (i32.const 1024)))",
         )
-        .a(ADDRESS, move || Value::Address(CALLEE)),
+        .a(ADDRESS, move || Value::Address(CALLEE.0)),
     );
     cases.push(
         case(
@@ -903,11 +903,11 @@ pub fn cases() -> Vec<Case> {
             "call_contract, a large List argument",
             "(i64.store (i32.const 1024) (local.get $b)) (drop (call $call_contract (i32.const 0) (i32.const 1) (local.get $a) (i32.const 1024)))",
         )
-        .a(ADDRESS, move || Value::Address(CALLEE))
+        .a(ADDRESS, move || Value::Address(CALLEE.0))
         .b(LIST_INT, move || list(LARGE_ELEMENTS)),
     );
     cases
 }
 
 /// Where the callee of the `call_contract` cases is deployed.
-pub const CALLEE: [u8; 20] = [0xc1; 20];
+pub const CALLEE: assent_vm::Address = assent_vm::Address([0xc1; 20]);

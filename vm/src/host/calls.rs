@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use assent_stdlib::abi::{EntryKind, HANDLE_BYTES, MAX_CALL_DEPTH, MEMORY_EXPORT};
 use assent_stdlib::gas::{CALL_CONTRACT, HOST_CALL};
-use assent_stdlib::json::hex;
 use assent_stdlib::value::{SHARED_BYTES, Value};
 use wasmtime::{AsContextMut, Caller, Trap};
 
@@ -184,7 +183,7 @@ pub(super) fn call_contract(
         ));
     };
     let target = match &*frame.slot(address)?.value {
-        Value::Address(target) => *target,
+        Value::Address(target) => Address(*target),
         _ => return abort(format!("handle {address} is not an Address")),
     };
     let slots = read_slots(&caller, slots_ptr, wanted.params.len())?;
@@ -200,7 +199,7 @@ pub(super) fn call_contract(
     if state.frames.iter().any(|frame| frame.address == target) {
         return abort(format!(
             "re-entrant call: contract {} is already on the call stack",
-            hex(&target)
+            target
         ));
     }
     if state.frames.len() >= MAX_CALL_DEPTH {
@@ -210,15 +209,13 @@ pub(super) fn call_contract(
     }
     let callee = match state.vm.contract_at(state.overlay.base().as_ref(), &target) {
         Ok(Some(callee)) => callee,
-        Ok(None) => return abort(format!("no contract is deployed at {}", hex(&target))),
+        Ok(None) => return abort(format!("no contract is deployed at {}", target)),
         Err(error) => return fault(error),
     };
     if callee.abi.contract != interface.contract {
         return abort(format!(
             "the contract at {} is `{}`, not `{}`",
-            hex(&target),
-            callee.abi.contract,
-            interface.contract
+            target, callee.abi.contract, interface.contract
         ));
     }
     let Some((index, found)) = callee

@@ -64,7 +64,7 @@ pub(super) fn abort_static(
 fn address_handle(caller: &mut Caller<'_, HostState>, address: Address) -> HostResult<i64> {
     charge(caller, HOST_CALL)?;
     let ty = caller.data().frame()?.types().builtin.address;
-    give(caller, ty, Value::Address(address), VALUE_BYTES)
+    give(caller, ty, Value::Address(address.0), VALUE_BYTES)
 }
 
 /// `caller() -> handle Address`: the signer, or the calling contract.

@@ -13,7 +13,7 @@ fn hash_handle(caller: &mut Caller<'_, HostState>, input: &[u8]) -> HostResult<i
     charge(caller, sha3_cost(input.len()))?;
     let hash = keccak256(input);
     let ty = caller.data().frame()?.types().builtin.hash;
-    give(caller, ty, Value::Hash(hash), VALUE_BYTES)
+    give(caller, ty, Value::Hash(hash.0), VALUE_BYTES)
 }
 
 /// `sha3(args, count) -> handle Hash`: with `count` 1 the handle is the argument;
@@ -80,7 +80,7 @@ pub(crate) fn recover_address(digest: &[u8; 32], signature: &[u8]) -> Option<[u8
     let key = VerifyingKey::recover_from_prehash(digest, &signature, id).ok()?;
     let point = key.to_encoded_point(false);
     let hash = keccak256(point.as_bytes().get(1..)?);
-    hash.get(12..)?.try_into().ok()
+    hash.as_bytes().get(12..)?.try_into().ok()
 }
 
 /// `recover(digest: handle Hash, signature: handle Bytes) -> handle Address?`

@@ -18,10 +18,10 @@ use assent_stdlib::value::Value;
 use assent_vm::{Address, Call, Execution, MemoryStore, Outcome, Vm, VmConfig};
 use serde_json::{Value as Json, json};
 
-pub const ALICE: Address = [0xa1; 20];
-pub const BOB: Address = [0xb0; 20];
-pub const CONTRACT: Address = [0xc0; 20];
-pub const OTHER: Address = [0xc1; 20];
+pub const ALICE: Address = Address([0xa1; 20]);
+pub const BOB: Address = Address([0xb0; 20]);
+pub const CONTRACT: Address = Address([0xc0; 20]);
+pub const OTHER: Address = Address([0xc1; 20]);
 
 pub const NOW: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 pub const HEIGHT: i64 = 42;
@@ -321,7 +321,7 @@ pub fn trace(execution: &Execution) -> String {
             if event.audit { "audit" } else { "emit" },
             event.name,
             fields.join(", "),
-            hex(&event.contract)
+            event.contract
         )
         .unwrap();
     }

@@ -1,0 +1,87 @@
+//! Block headers (LEDGER.md §4) and the ordered tries behind the transactions and receipts
+//! roots.
+
+use super::rlp::{self, ListBuilder, RlpError};
+use super::trie::Trie;
+use assent_stdlib::primitives::{Hash, keccak256};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// A block header; `hash = keccak256(rlp(header))`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub number: u64,
+    pub parent_hash: Hash,
+    /// Unix seconds; strictly greater than the parent's.
+    pub time: u64,
+    pub state_root: Hash,
+    pub transactions_root: Hash,
+    pub receipts_root: Hash,
+    pub gas_used: u64,
+}
+
+impl Header {
+    /// `rlp([number, parent_hash, time, state_root, transactions_root, receipts_root, gas_used])`.
+    pub fn encode(&self) -> Vec<u8> {
+        ListBuilder::new()
+            .u64(self.number)
+            .bytes(&self.parent_hash.0)
+            .u64(self.time)
+            .bytes(&self.state_root.0)
+            .bytes(&self.transactions_root.0)
+            .bytes(&self.receipts_root.0)
+            .u64(self.gas_used)
+            .finish()
+    }
+
+    /// Decodes [`Header::encode`]'s form.
+    ///
+    /// # Errors
+    /// Malformed or non-canonical bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Header, RlpError> {
+        let [number, parent, time, state, transactions, receipts, gas] =
+            rlp::decode(bytes)?.items_exact::<7>()?;
+        Ok(Header {
+            number: number.u64()?,
+            parent_hash: Hash(parent.fixed::<32>()?),
+            time: time.u64()?,
+            state_root: Hash(state.fixed::<32>()?),
+            transactions_root: Hash(transactions.fixed::<32>()?),
+            receipts_root: Hash(receipts.fixed::<32>()?),
+            gas_used: gas.u64()?,
+        })
+    }
+
+    /// `keccak256(rlp(header))`.
+    pub fn hash(&self) -> Hash {
+        keccak256(&self.encode())
+    }
+
+    /// The block JSON of LEDGER.md §4, given the block's transaction hashes.
+    pub fn to_json(&self, transactions: &[Hash]) -> Value {
+        json!({
+            "number": self.number,
+            "hash": self.hash().to_string(),
+            "parent_hash": self.parent_hash.to_string(),
+            "time": self.time,
+            "state_root": self.state_root.to_string(),
+            "transactions_root": self.transactions_root.to_string(),
+            "receipts_root": self.receipts_root.to_string(),
+            "gas_used": self.gas_used,
+            "transactions": transactions.iter().map(Hash::to_string).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// The root of the trie mapping `rlp(index)` to each item, as Ethereum's transactions and
+/// receipts roots are built. Computed in memory; these tries are not stored.
+pub fn ordered_root<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Hash {
+    let store: BTreeMap<Hash, Vec<u8>> = BTreeMap::new();
+    let mut trie = Trie::new();
+    for (index, item) in items.into_iter().enumerate() {
+        // INVARIANT: the keys are short RLP integers and the values non-empty RLP, which the
+        // in-memory trie always accepts; an item that were empty would just be skipped.
+        let _ = trie.insert(&store, &rlp::u64_item(index as u64), item.to_vec());
+    }
+    trie.commit().root
+}

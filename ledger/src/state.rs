@@ -1,0 +1,161 @@
+//! The state layout's system entries (LEDGER.md §3) and the write buffers a block and a
+//! transaction work in.
+//!
+//! System entries live under the reserved address `0x00…00`, which no contract can have:
+//! `00×20 ‖ 0x01 ‖ account` holds the account's next nonce (8 bytes, big-endian; absent
+//! meaning 0), `00×20 ‖ 0x02 ‖ contract` the Keccak-256 of its module (the module itself is
+//! in the store's code table, by that hash), `00×20 ‖ 0x03 ‖ contract` its ABI, written by
+//! the executor. Contract entries start with the contract's own address; the rest of their
+//! layout is the executor's.
+
+use super::error::LedgerError;
+use super::executor::StateAccess;
+use super::store::Store;
+use super::trie::{Trie, secure_key};
+use assent_stdlib::primitives::{Address, Hash, keccak256};
+use std::collections::BTreeMap;
+
+/// Tag of the nonce entries.
+pub const NONCE_TAG: u8 = 0x01;
+/// Tag of the code-hash entries.
+pub const CODE_HASH_TAG: u8 = 0x02;
+/// Tag of the ABI entries.
+pub const ABI_TAG: u8 = 0x03;
+
+fn system_key(tag: u8, address: &Address) -> Vec<u8> {
+    let mut key = Vec::with_capacity(41);
+    key.extend_from_slice(&Address::ZERO.0);
+    key.push(tag);
+    key.extend_from_slice(&address.0);
+    key
+}
+
+/// The raw key of an account's nonce.
+pub fn nonce_key(account: &Address) -> Vec<u8> {
+    system_key(NONCE_TAG, account)
+}
+
+/// The raw key of a contract's code hash.
+pub fn code_hash_key(contract: &Address) -> Vec<u8> {
+    system_key(CODE_HASH_TAG, contract)
+}
+
+/// The raw key of a contract's ABI.
+pub fn abi_key(contract: &Address) -> Vec<u8> {
+    system_key(ABI_TAG, contract)
+}
+
+/// Reads a stored nonce (8 bytes, big-endian).
+pub fn decode_nonce(value: Option<&[u8]>) -> Result<u64, LedgerError> {
+    match value {
+        None => Ok(0),
+        Some(bytes) => <[u8; 8]>::try_from(bytes)
+            .map(u64::from_be_bytes)
+            .map_err(|_| LedgerError::Corrupt("a nonce entry is not 8 bytes".into())),
+    }
+}
+
+/// Pending changes over a committed state: a block's, then, nested, a transaction's.
+#[derive(Debug, Default)]
+pub(crate) struct Changes {
+    pub writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    pub code: BTreeMap<Hash, Vec<u8>>,
+    pub artefacts: BTreeMap<Hash, Vec<u8>>,
+}
+
+impl Changes {
+    /// Moves `other`'s changes on top of these.
+    pub fn absorb(&mut self, other: Changes) {
+        self.writes.extend(other.writes);
+        self.code.extend(other.code);
+        self.artefacts.extend(other.artefacts);
+    }
+}
+
+/// The state as a block sees it while it is being built: the committed trie plus the block's
+/// changes so far plus, optionally, the current transaction's.
+pub(crate) struct Overlay<'a> {
+    pub trie: &'a Trie,
+    pub store: &'a dyn Store,
+    pub block: &'a Changes,
+    pub tx: Changes,
+}
+
+impl Overlay<'_> {
+    fn lookup(&self, raw_key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
+        if let Some(value) = self.tx.writes.get(raw_key) {
+            return Ok(value.clone());
+        }
+        if let Some(value) = self.block.writes.get(raw_key) {
+            return Ok(value.clone());
+        }
+        Ok(self.trie.get(self.store, secure_key(raw_key).as_bytes())?)
+    }
+
+    /// Deploys `code` at `contract`: its code hash into the state, the module into the
+    /// code table.
+    pub fn deploy(&mut self, contract: &Address, code: &[u8]) {
+        let hash = keccak256(code);
+        self.tx
+            .writes
+            .insert(code_hash_key(contract), Some(hash.0.to_vec()));
+        self.tx.code.insert(hash, code.to_vec());
+    }
+}
+
+impl StateAccess for Overlay<'_> {
+    fn get(&mut self, raw_key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.lookup(raw_key)
+    }
+
+    fn set(&mut self, raw_key: &[u8], value: Vec<u8>) -> Result<(), LedgerError> {
+        if value.is_empty() {
+            return Err(LedgerError::EmptyValue);
+        }
+        self.tx.writes.insert(raw_key.to_vec(), Some(value));
+        Ok(())
+    }
+
+    fn remove(&mut self, raw_key: &[u8]) -> Result<(), LedgerError> {
+        self.tx.writes.insert(raw_key.to_vec(), None);
+        Ok(())
+    }
+
+    fn code(&mut self, contract: &Address) -> Result<Option<Vec<u8>>, LedgerError> {
+        let Some(hash) = self.lookup(&code_hash_key(contract))? else {
+            return Ok(None);
+        };
+        let hash = Hash::from_slice(&hash)
+            .ok_or_else(|| LedgerError::Corrupt(format!("code hash of {contract}")))?;
+        if let Some(code) = self
+            .tx
+            .code
+            .get(&hash)
+            .or_else(|| self.block.code.get(&hash))
+        {
+            return Ok(Some(code.clone()));
+        }
+        match self.store.code(&hash)? {
+            Some(code) => Ok(Some(code)),
+            None => Err(LedgerError::Corrupt(format!(
+                "module {hash} of contract {contract} is not in the store"
+            ))),
+        }
+    }
+
+    fn artefact(&mut self, code_hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {
+        if let Some(artefact) = self
+            .tx
+            .artefacts
+            .get(code_hash)
+            .or_else(|| self.block.artefacts.get(code_hash))
+        {
+            return Ok(Some(artefact.clone()));
+        }
+        Ok(self.store.artefact(code_hash)?)
+    }
+
+    fn put_artefact(&mut self, code_hash: Hash, artefact: Vec<u8>) {
+        self.tx.artefacts.insert(code_hash, artefact);
+    }
+}

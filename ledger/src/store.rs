@@ -1,0 +1,739 @@
+//! Where the ledger keeps what it has committed: the [`Store`] interface, an in-memory
+//! [`MemoryStore`] and the durable [`RedbStore`] (one redb write transaction per block, so a
+//! block is on disk entirely or not at all).
+
+use super::block::Header;
+use super::receipt::Receipt;
+use super::rlp::{self, ListBuilder};
+use super::trie::NodeStore;
+use assent_stdlib::primitives::{Address, Hash};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+/// A fault of the storage under the ledger (not a property of any transaction).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// The backend failed (IO, locking, a full disk).
+    Backend(String),
+    /// Stored bytes are not what the ledger wrote.
+    Corrupt(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Backend(message) => write!(f, "storage failed: {message}"),
+            StoreError::Corrupt(message) => write!(f, "stored data is corrupt: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// The settings a chain is created with and keeps for its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainConfig {
+    pub chain_id: u64,
+    pub block_gas_limit: u64,
+    /// Unix seconds of the genesis block.
+    pub genesis_time: u64,
+}
+
+impl ChainConfig {
+    fn encode(&self) -> Vec<u8> {
+        ListBuilder::new()
+            .u64(self.chain_id)
+            .u64(self.block_gas_limit)
+            .u64(self.genesis_time)
+            .finish()
+    }
+
+    fn decode(bytes: &[u8]) -> Result<ChainConfig, StoreError> {
+        let decode = || -> Result<ChainConfig, rlp::RlpError> {
+            let [chain_id, gas, time] = rlp::decode(bytes)?.items_exact::<3>()?;
+            Ok(ChainConfig {
+                chain_id: chain_id.u64()?,
+                block_gas_limit: gas.u64()?,
+                genesis_time: time.u64()?,
+            })
+        };
+        decode().map_err(|error| StoreError::Corrupt(format!("chain configuration: {error}")))
+    }
+}
+
+/// Where a stored transaction is, and its bytes as received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredTransaction {
+    pub block: u64,
+    pub index: u32,
+    pub raw: Vec<u8>,
+}
+
+/// An entry of the event index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EventLocation {
+    pub block: u64,
+    pub tx_index: u32,
+    pub event_index: u32,
+}
+
+/// Everything one block adds to the store, written atomically by [`Store::commit_block`].
+#[derive(Clone, Debug, Default)]
+pub struct BlockCommit {
+    /// Set for the genesis block only.
+    pub config: Option<ChainConfig>,
+    pub header: Option<Header>,
+    /// `(hash, bytes as received)` in block order.
+    pub transactions: Vec<(Hash, Vec<u8>)>,
+    pub receipts: Vec<Receipt>,
+    /// New trie nodes by hash.
+    pub nodes: Vec<(Hash, Vec<u8>)>,
+    /// Newly deployed modules by hash.
+    pub code: Vec<(Hash, Vec<u8>)>,
+    /// Compiled artefacts by module hash.
+    pub artefacts: Vec<(Hash, Vec<u8>)>,
+}
+
+/// The ledger's storage interface.
+pub trait Store: NodeStore {
+    /// The chain configuration, if the store holds a chain.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn config(&self) -> Result<Option<ChainConfig>, StoreError>;
+    /// The number of the last committed block.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn head_number(&self) -> Result<Option<u64>, StoreError>;
+    /// A committed header.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn header(&self, number: u64) -> Result<Option<Header>, StoreError>;
+    /// The hashes of a block's transactions, in order.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn block_transactions(&self, number: u64) -> Result<Vec<Hash>, StoreError>;
+    /// A committed transaction.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn transaction(&self, hash: &Hash) -> Result<Option<StoredTransaction>, StoreError>;
+    /// A committed transaction's receipt.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn receipt(&self, tx_hash: &Hash) -> Result<Option<Receipt>, StoreError>;
+    /// A deployed module by hash.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn code(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError>;
+    /// A compiled artefact by module hash.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn artefact(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The events of `contract` in blocks `from..=to`, in chain order.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn events(
+        &self,
+        contract: &Address,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<EventLocation>, StoreError>;
+    /// Up to `limit` entries of the event index of `contract`, from `start` (inclusive)
+    /// through the end of block `to`, in chain order.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn events_from(
+        &self,
+        contract: &Address,
+        start: EventLocation,
+        to: u64,
+        limit: usize,
+    ) -> Result<Vec<EventLocation>, StoreError> {
+        if start.block > to {
+            return Ok(Vec::new());
+        }
+        let mut locations = self.events(contract, start.block, to)?;
+        locations.retain(|location| *location >= start);
+        locations.truncate(limit);
+        Ok(locations)
+    }
+    /// The receipt of the transaction at `index` in block `block`.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn receipt_at(&self, block: u64, index: u32) -> Result<Option<Receipt>, StoreError> {
+        let hashes = self.block_transactions(block)?;
+        match usize::try_from(index)
+            .ok()
+            .and_then(|index| hashes.get(index))
+        {
+            Some(hash) => self.receipt(hash),
+            None => Ok(None),
+        }
+    }
+    /// Writes a block and everything it brings, atomically and durably.
+    ///
+    /// # Errors
+    /// A storage fault; then nothing of the block is stored.
+    fn commit_block(&mut self, commit: BlockCommit) -> Result<(), StoreError>;
+}
+
+fn event_key(contract: &Address, location: EventLocation) -> Vec<u8> {
+    let mut key = Vec::with_capacity(36);
+    key.extend_from_slice(&contract.0);
+    key.extend_from_slice(&location_key(location.block, location.tx_index));
+    key.extend_from_slice(&location.event_index.to_be_bytes());
+    key
+}
+
+fn event_location(key: &[u8]) -> Option<EventLocation> {
+    let block = key.get(20..28)?.try_into().ok()?;
+    let tx_index = key.get(28..32)?.try_into().ok()?;
+    let event_index = key.get(32..36)?.try_into().ok()?;
+    Some(EventLocation {
+        block: u64::from_be_bytes(block),
+        tx_index: u32::from_be_bytes(tx_index),
+        event_index: u32::from_be_bytes(event_index),
+    })
+}
+
+/// The event-index entries of a block's receipts.
+fn event_entries(receipts: &[Receipt]) -> Vec<Vec<u8>> {
+    let mut keys = Vec::new();
+    for receipt in receipts {
+        for (event_index, event) in receipt.events.iter().enumerate() {
+            let location = EventLocation {
+                block: receipt.block,
+                tx_index: receipt.index,
+                event_index: u32::try_from(event_index).unwrap_or(u32::MAX),
+            };
+            keys.push(event_key(&event.contract, location));
+        }
+    }
+    keys
+}
+
+/// A transaction's entry (body or receipt) with its location key.
+struct Located {
+    location: Vec<u8>,
+    value: Vec<u8>,
+}
+
+/// A transaction's place in the chain as a key that sorts in chain order.
+fn location_key(block: u64, index: u32) -> [u8; 12] {
+    let mut key = [0; 12];
+    key[..8].copy_from_slice(&block.to_be_bytes());
+    key[8..].copy_from_slice(&index.to_be_bytes());
+    key
+}
+
+fn stored_transaction(location: &[u8], raw: Vec<u8>) -> Result<StoredTransaction, StoreError> {
+    let corrupt = || StoreError::Corrupt("transaction location".into());
+    let block = location.get(..8).ok_or_else(corrupt)?;
+    let index = location.get(8..12).ok_or_else(corrupt)?;
+    Ok(StoredTransaction {
+        block: u64::from_be_bytes(block.try_into().map_err(|_| corrupt())?),
+        index: u32::from_be_bytes(index.try_into().map_err(|_| corrupt())?),
+        raw,
+    })
+}
+
+fn hash_list(hashes: &[(Hash, Vec<u8>)]) -> Vec<u8> {
+    hashes.iter().flat_map(|(hash, _)| hash.0).collect()
+}
+
+fn split_hashes(bytes: &[u8]) -> Vec<Hash> {
+    bytes
+        .chunks_exact(32)
+        .filter_map(Hash::from_slice)
+        .collect()
+}
+
+fn decode_header(bytes: &[u8]) -> Result<Header, StoreError> {
+    Header::decode(bytes).map_err(|error| StoreError::Corrupt(format!("block header: {error}")))
+}
+
+fn decode_receipt(bytes: &[u8]) -> Result<Receipt, StoreError> {
+    Receipt::decode(bytes).map_err(|error| StoreError::Corrupt(format!("receipt: {error}")))
+}
+
+/// A store in memory: tests, replay, a node without `--data`.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryStore {
+    config: Option<ChainConfig>,
+    headers: BTreeMap<u64, Header>,
+    block_txs: BTreeMap<u64, Vec<Hash>>,
+    transactions: BTreeMap<Hash, StoredTransaction>,
+    receipts: BTreeMap<Hash, Receipt>,
+    nodes: BTreeMap<Hash, Vec<u8>>,
+    code: BTreeMap<Hash, Vec<u8>>,
+    artefacts: BTreeMap<Hash, Vec<u8>>,
+    events: BTreeMap<Vec<u8>, ()>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+}
+
+impl NodeStore for MemoryStore {
+    fn node(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.nodes.get(hash).cloned())
+    }
+}
+
+impl Store for MemoryStore {
+    fn config(&self) -> Result<Option<ChainConfig>, StoreError> {
+        Ok(self.config)
+    }
+
+    fn head_number(&self) -> Result<Option<u64>, StoreError> {
+        Ok(self.headers.keys().next_back().copied())
+    }
+
+    fn header(&self, number: u64) -> Result<Option<Header>, StoreError> {
+        Ok(self.headers.get(&number).cloned())
+    }
+
+    fn block_transactions(&self, number: u64) -> Result<Vec<Hash>, StoreError> {
+        Ok(self.block_txs.get(&number).cloned().unwrap_or_default())
+    }
+
+    fn transaction(&self, hash: &Hash) -> Result<Option<StoredTransaction>, StoreError> {
+        Ok(self.transactions.get(hash).cloned())
+    }
+
+    fn receipt(&self, tx_hash: &Hash) -> Result<Option<Receipt>, StoreError> {
+        Ok(self.receipts.get(tx_hash).cloned())
+    }
+
+    fn code(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.code.get(hash).cloned())
+    }
+
+    fn artefact(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.artefacts.get(code_hash).cloned())
+    }
+
+    fn events(
+        &self,
+        contract: &Address,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<EventLocation>, StoreError> {
+        let (start, end) = event_range(contract, from, to);
+        Ok(self
+            .events
+            .range(start..=end)
+            .filter_map(|(key, ())| event_location(key))
+            .collect())
+    }
+
+    fn events_from(
+        &self,
+        contract: &Address,
+        start: EventLocation,
+        to: u64,
+        limit: usize,
+    ) -> Result<Vec<EventLocation>, StoreError> {
+        if start.block > to {
+            return Ok(Vec::new());
+        }
+        let (_, end) = event_range(contract, start.block, to);
+        Ok(self
+            .events
+            .range(event_key(contract, start)..=end)
+            .filter_map(|(key, ())| event_location(key))
+            .take(limit)
+            .collect())
+    }
+
+    fn commit_block(&mut self, commit: BlockCommit) -> Result<(), StoreError> {
+        if let Some(config) = commit.config {
+            self.config = Some(config);
+        }
+        for key in event_entries(&commit.receipts) {
+            self.events.insert(key, ());
+        }
+        if let Some(header) = commit.header {
+            for (index, (hash, raw)) in commit.transactions.iter().enumerate() {
+                let index = u32::try_from(index).unwrap_or(u32::MAX);
+                self.transactions.insert(
+                    *hash,
+                    StoredTransaction {
+                        block: header.number,
+                        index,
+                        raw: raw.clone(),
+                    },
+                );
+            }
+            self.block_txs.insert(
+                header.number,
+                commit.transactions.iter().map(|(hash, _)| *hash).collect(),
+            );
+            self.headers.insert(header.number, header);
+        }
+        for receipt in commit.receipts {
+            self.receipts.insert(receipt.tx_hash, receipt);
+        }
+        self.nodes.extend(commit.nodes);
+        self.code.extend(commit.code);
+        self.artefacts.extend(commit.artefacts);
+        Ok(())
+    }
+}
+
+fn event_range(contract: &Address, from: u64, to: u64) -> (Vec<u8>, Vec<u8>) {
+    let start = EventLocation {
+        block: from,
+        tx_index: 0,
+        event_index: 0,
+    };
+    let end = EventLocation {
+        block: to,
+        tx_index: u32::MAX,
+        event_index: u32::MAX,
+    };
+    (event_key(contract, start), event_key(contract, end))
+}
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const HEADERS: TableDefinition<u64, &[u8]> = TableDefinition::new("headers");
+const BLOCK_TXS: TableDefinition<u64, &[u8]> = TableDefinition::new("block_transactions");
+// Transactions and receipts are stored in chain order, keyed by their location (block
+// number and index, big-endian), so that a block's thousand entries fill a few adjacent
+// pages; only the small hash → location index takes random inserts. (Keyed by hash, each
+// entry dirtied a page of its own: most of a block's commit time.)
+const TX_LOCATIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_locations");
+const TRANSACTIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_bodies");
+const RECEIPTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_receipts");
+const NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("trie_nodes");
+const CODE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("code");
+const ARTEFACTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("artefacts");
+const EVENTS: TableDefinition<&[u8], ()> = TableDefinition::new("events");
+
+const META_CONFIG: &str = "config";
+const META_HEAD: &str = "head";
+const META_FORMAT: &str = "format";
+
+/// The layout of the tables and what their entries mean; stored with the first commit and
+/// checked on open. 3: receipts' positions carry their file, and gas prices changed (bytes
+/// paid, host costs calibrated), so blocks of format 2 would not replay to their roots.
+const FORMAT: u64 = 3;
+
+/// The durable store: one redb database file. Clones share the database, so a node's
+/// readers see every committed block (each read is its own redb read transaction, and a
+/// block's entries appear together) while its block producer writes.
+#[derive(Clone)]
+pub struct RedbStore {
+    db: std::sync::Arc<redb::Database>,
+}
+
+impl fmt::Debug for RedbStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RedbStore")
+    }
+}
+
+fn backend(error: impl fmt::Display) -> StoreError {
+    StoreError::Backend(error.to_string())
+}
+
+impl RedbStore {
+    /// Opens the database at `path`, creating it if needed.
+    ///
+    /// # Errors
+    /// The file cannot be created, opened or locked, or is not a redb database.
+    pub fn open(path: &Path) -> Result<RedbStore, StoreError> {
+        let db = redb::Database::create(path).map_err(backend)?;
+        let txn = db.begin_write().map_err(backend)?;
+        // A file of another format is refused before anything is written to it.
+        {
+            let mut meta = txn.open_table(META).map_err(backend)?;
+            let format = meta
+                .get(META_FORMAT)
+                .map_err(backend)?
+                .map(|guard| guard.value().to_vec());
+            let has_chain = meta.get(META_HEAD).map_err(backend)?.is_some();
+            match format {
+                Some(bytes) if bytes.as_slice() == FORMAT.to_be_bytes() => {}
+                Some(bytes) => {
+                    return Err(StoreError::Backend(format!(
+                        "`{}` is in storage format {}, this build reads format {FORMAT}: \
+                         start a new data directory, or keep using the build that wrote \
+                         this one",
+                        path.display(),
+                        <[u8; 8]>::try_from(bytes.as_slice()).map_or(0, u64::from_be_bytes)
+                    )));
+                }
+                None if has_chain => {
+                    return Err(StoreError::Backend(format!(
+                        "`{}` is in storage format 1, this build reads format {FORMAT}: \
+                         start a new data directory, or keep using the build that wrote \
+                         this one",
+                        path.display()
+                    )));
+                }
+                None => {
+                    meta.insert(META_FORMAT, &FORMAT.to_be_bytes()[..])
+                        .map_err(backend)?;
+                }
+            }
+        }
+        // Create every table once so that readers never meet a missing one.
+        {
+            txn.open_table(META).map_err(backend)?;
+            txn.open_table(HEADERS).map_err(backend)?;
+            txn.open_table(BLOCK_TXS).map_err(backend)?;
+            txn.open_table(TX_LOCATIONS).map_err(backend)?;
+            txn.open_table(TRANSACTIONS).map_err(backend)?;
+            txn.open_table(RECEIPTS).map_err(backend)?;
+            txn.open_table(NODES).map_err(backend)?;
+            txn.open_table(CODE).map_err(backend)?;
+            txn.open_table(ARTEFACTS).map_err(backend)?;
+            txn.open_table(EVENTS).map_err(backend)?;
+        }
+        txn.commit().map_err(backend)?;
+        Ok(RedbStore {
+            db: std::sync::Arc::new(db),
+        })
+    }
+
+    /// A transaction's entry in `table` (bodies or receipts), by its hash.
+    fn by_tx_hash(
+        &self,
+        table: TableDefinition<&[u8], &[u8]>,
+        hash: &Hash,
+    ) -> Result<Option<Located>, StoreError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let locations = txn.open_table(TX_LOCATIONS).map_err(backend)?;
+        let Some(location) = locations.get(&hash.0[..]).map_err(backend)? else {
+            return Ok(None);
+        };
+        let location = location.value().to_vec();
+        let table = txn.open_table(table).map_err(backend)?;
+        let value = table.get(location.as_slice()).map_err(backend)?;
+        Ok(value.map(|guard| Located {
+            location,
+            value: guard.value().to_vec(),
+        }))
+    }
+
+    fn read(
+        &self,
+        table: TableDefinition<&[u8], &[u8]>,
+        key: &[u8],
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(table).map_err(backend)?;
+        let value = table.get(key).map_err(backend)?;
+        Ok(value.map(|guard| guard.value().to_vec()))
+    }
+
+    fn read_block(
+        &self,
+        table: TableDefinition<u64, &[u8]>,
+        number: u64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(table).map_err(backend)?;
+        let value = table.get(number).map_err(backend)?;
+        Ok(value.map(|guard| guard.value().to_vec()))
+    }
+
+    fn read_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(META).map_err(backend)?;
+        let value = table.get(key).map_err(backend)?;
+        Ok(value.map(|guard| guard.value().to_vec()))
+    }
+}
+
+impl NodeStore for RedbStore {
+    fn node(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(NODES, &hash.0[..])
+    }
+}
+
+impl Store for RedbStore {
+    fn config(&self) -> Result<Option<ChainConfig>, StoreError> {
+        self.read_meta(META_CONFIG)?
+            .map(|bytes| ChainConfig::decode(&bytes))
+            .transpose()
+    }
+
+    fn head_number(&self) -> Result<Option<u64>, StoreError> {
+        match self.read_meta(META_HEAD)? {
+            None => Ok(None),
+            Some(bytes) => <[u8; 8]>::try_from(bytes.as_slice())
+                .map(|bytes| Some(u64::from_be_bytes(bytes)))
+                .map_err(|_| StoreError::Corrupt("head entry".into())),
+        }
+    }
+
+    fn header(&self, number: u64) -> Result<Option<Header>, StoreError> {
+        self.read_block(HEADERS, number)?
+            .map(|bytes| decode_header(&bytes))
+            .transpose()
+    }
+
+    fn block_transactions(&self, number: u64) -> Result<Vec<Hash>, StoreError> {
+        Ok(self
+            .read_block(BLOCK_TXS, number)?
+            .map(|bytes| split_hashes(&bytes))
+            .unwrap_or_default())
+    }
+
+    fn transaction(&self, hash: &Hash) -> Result<Option<StoredTransaction>, StoreError> {
+        self.by_tx_hash(TRANSACTIONS, hash)?
+            .map(|entry| stored_transaction(&entry.location, entry.value))
+            .transpose()
+    }
+
+    fn receipt(&self, tx_hash: &Hash) -> Result<Option<Receipt>, StoreError> {
+        self.by_tx_hash(RECEIPTS, tx_hash)?
+            .map(|entry| decode_receipt(&entry.value))
+            .transpose()
+    }
+
+    fn code(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(CODE, &hash.0[..])
+    }
+
+    fn artefact(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(ARTEFACTS, &code_hash.0[..])
+    }
+
+    fn events(
+        &self,
+        contract: &Address,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<EventLocation>, StoreError> {
+        let (start, end) = event_range(contract, from, to);
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(EVENTS).map_err(backend)?;
+        let mut locations = Vec::new();
+        for entry in table
+            .range(start.as_slice()..=end.as_slice())
+            .map_err(backend)?
+        {
+            let (key, _) = entry.map_err(backend)?;
+            if let Some(location) = event_location(key.value()) {
+                locations.push(location);
+            }
+        }
+        Ok(locations)
+    }
+
+    fn events_from(
+        &self,
+        contract: &Address,
+        start: EventLocation,
+        to: u64,
+        limit: usize,
+    ) -> Result<Vec<EventLocation>, StoreError> {
+        if start.block > to {
+            return Ok(Vec::new());
+        }
+        let (_, end) = event_range(contract, start.block, to);
+        let start = event_key(contract, start);
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(EVENTS).map_err(backend)?;
+        let mut locations = Vec::new();
+        for entry in table
+            .range(start.as_slice()..=end.as_slice())
+            .map_err(backend)?
+            .take(limit)
+        {
+            let (key, _) = entry.map_err(backend)?;
+            if let Some(location) = event_location(key.value()) {
+                locations.push(location);
+            }
+        }
+        Ok(locations)
+    }
+
+    fn receipt_at(&self, block: u64, index: u32) -> Result<Option<Receipt>, StoreError> {
+        self.read(RECEIPTS, &location_key(block, index))?
+            .map(|bytes| decode_receipt(&bytes))
+            .transpose()
+    }
+
+    fn commit_block(&mut self, commit: BlockCommit) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(backend)?;
+        {
+            let mut meta = txn.open_table(META).map_err(backend)?;
+            if let Some(config) = commit.config {
+                meta.insert(META_CONFIG, config.encode().as_slice())
+                    .map_err(backend)?;
+            }
+            if let Some(header) = &commit.header {
+                let mut headers = txn.open_table(HEADERS).map_err(backend)?;
+                headers
+                    .insert(header.number, header.encode().as_slice())
+                    .map_err(backend)?;
+                let mut block_txs = txn.open_table(BLOCK_TXS).map_err(backend)?;
+                block_txs
+                    .insert(header.number, hash_list(&commit.transactions).as_slice())
+                    .map_err(backend)?;
+                let mut locations = txn.open_table(TX_LOCATIONS).map_err(backend)?;
+                let mut transactions = txn.open_table(TRANSACTIONS).map_err(backend)?;
+                for (index, (hash, raw)) in commit.transactions.iter().enumerate() {
+                    let index = u32::try_from(index).unwrap_or(u32::MAX);
+                    let location = location_key(header.number, index);
+                    locations
+                        .insert(&hash.0[..], &location[..])
+                        .map_err(backend)?;
+                    transactions
+                        .insert(&location[..], raw.as_slice())
+                        .map_err(backend)?;
+                }
+                meta.insert(META_HEAD, &header.number.to_be_bytes()[..])
+                    .map_err(backend)?;
+            }
+            let mut receipts = txn.open_table(RECEIPTS).map_err(backend)?;
+            for receipt in &commit.receipts {
+                let location = location_key(receipt.block, receipt.index);
+                receipts
+                    .insert(&location[..], receipt.encode().as_slice())
+                    .map_err(backend)?;
+            }
+            let mut events = txn.open_table(EVENTS).map_err(backend)?;
+            for key in event_entries(&commit.receipts) {
+                events.insert(key.as_slice(), ()).map_err(backend)?;
+            }
+            let mut nodes = txn.open_table(NODES).map_err(backend)?;
+            for (hash, node) in &commit.nodes {
+                nodes
+                    .insert(&hash.0[..], node.as_slice())
+                    .map_err(backend)?;
+            }
+            let mut code = txn.open_table(CODE).map_err(backend)?;
+            for (hash, module) in &commit.code {
+                code.insert(&hash.0[..], module.as_slice())
+                    .map_err(backend)?;
+            }
+            let mut artefacts = txn.open_table(ARTEFACTS).map_err(backend)?;
+            for (hash, artefact) in &commit.artefacts {
+                artefacts
+                    .insert(&hash.0[..], artefact.as_slice())
+                    .map_err(backend)?;
+            }
+        }
+        txn.commit().map_err(backend)
+    }
+}

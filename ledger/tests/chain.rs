@@ -1,0 +1,659 @@
+//! Blocks and receipts on a chain driven by the test executor: roots, receipts, atomic
+//! transactions, nonces and code in the trie, proofs at past blocks, replay, the redb store.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod ledger_common;
+use ledger_common as common;
+
+use assent_ledger::chain::{BlockResult, LogFilter};
+use assent_ledger::executor::{BlockEnv, ExecutionResult, Executor, StateAccess};
+use assent_ledger::primitives::keccak256;
+use assent_ledger::state::{code_hash_key, nonce_key};
+use assent_ledger::trie::{secure_key, verify_value};
+use assent_ledger::tx::{Transaction, VerifiedTransaction, create_address, recover_all};
+use assent_ledger::{Address, Chain, LedgerError, MemoryStore, RedbStore, Store, replay};
+use common::{TestExecutor, address, call, config, deploy, entry_key};
+use redb::{ReadableDatabase, ReadableTable, TableHandle};
+use serde_json::json;
+use std::path::PathBuf;
+
+/// A fresh directory under the system temp dir, removed first if a previous run left it.
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("assent-ledger-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The chain of the snapshot: alice deploys; bob sets twice, alice's call fails, carol's
+/// burns its gas, and a junk transaction and a replayed nonce are left out.
+fn scenario<S: Store>(chain: &mut Chain<S>) -> Vec<BlockResult> {
+    let contract = create_address(&address("alice"), 0);
+    let t0 = chain.head().time;
+    let first = chain
+        .produce_block(&mut TestExecutor, t0 + 1, &[deploy("alice", 0)])
+        .unwrap();
+    let set = call("bob", 0, contract, "set", r#"{"key":"k","value":"v1"}"#);
+    let second = chain
+        .produce_block(
+            &mut TestExecutor,
+            t0 + 2,
+            &[
+                set.clone(),
+                call("bob", 1, contract, "set", r#"{"key":"k2","value":"v2"}"#),
+                call("alice", 1, contract, "fail", ""),
+                b"junk".to_vec(),
+                set,
+                call("carol", 0, contract, "burn", ""),
+            ],
+        )
+        .unwrap();
+    vec![first, second]
+}
+
+fn block_json(result: &BlockResult) -> serde_json::Value {
+    json!({
+        "block": result.header.to_json(&result.transactions),
+        "receipts": result.receipts.iter().map(|receipt| receipt.to_json()).collect::<Vec<_>>(),
+        "rejected": result
+            .rejected
+            .iter()
+            .map(|rejected| format!("#{}: {}", rejected.position, rejected.error))
+            .collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn blocks_commit_transactions_receipts_and_roots() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    let genesis = chain.head().clone();
+    let results = scenario(&mut chain);
+    let trace: Vec<_> = results.iter().map(block_json).collect();
+    insta::assert_json_snapshot!(json!({ "genesis": genesis.to_json(&[]), "blocks": trace }));
+
+    // The header links and roots are what an independent implementation computes.
+    assert_eq!(results[0].header.parent_hash, genesis.hash());
+    assert_eq!(results[1].header.parent_hash, results[0].hash);
+    for result in &results {
+        let raws: Vec<Vec<u8>> = result
+            .transactions
+            .iter()
+            .map(|hash| chain.store().transaction(hash).unwrap().unwrap().raw)
+            .collect();
+        let alloy_tx_root = alloy_trie::root::ordered_trie_root_with_encoder(&raws, |raw, out| {
+            out.extend_from_slice(raw)
+        });
+        assert_eq!(result.header.transactions_root.0, alloy_tx_root.0);
+        let receipts: Vec<Vec<u8>> = result.receipts.iter().map(|r| r.encode()).collect();
+        let alloy_receipts_root =
+            alloy_trie::root::ordered_trie_root_with_encoder(&receipts, |r, out| {
+                out.extend_from_slice(r)
+            });
+        assert_eq!(result.header.receipts_root.0, alloy_receipts_root.0);
+    }
+    // Receipts round-trip through their stored form.
+    for receipt in &results[1].receipts {
+        let stored = chain.store().receipt(&receipt.tx_hash).unwrap().unwrap();
+        assert_eq!(&stored, receipt);
+    }
+}
+
+#[test]
+fn a_block_of_recovered_transactions_is_the_block_of_their_bytes() {
+    let contract = create_address(&address("alice"), 0);
+    let other_chain = common::sign(
+        "dave",
+        Transaction {
+            chain_id: common::CHAIN_ID + 1,
+            nonce: 0,
+            gas_limit: 1_000_000,
+            to: Some(contract),
+            method: "set".into(),
+            args: r#"{"key":"k","value":"v"}"#.into(),
+            code: Vec::new(),
+        },
+    );
+    let set = call("bob", 0, contract, "set", r#"{"key":"k","value":"v1"}"#);
+    let raw = [
+        deploy("alice", 0),
+        set.clone(),
+        b"junk".to_vec(),
+        call("bob", 1, contract, "set", r#"{"key":"k2","value":"v2"}"#),
+        set,
+        other_chain.clone(),
+        call("carol", 0, contract, "burn", ""),
+    ];
+    let mut from_bytes = Chain::open(MemoryStore::new(), config()).unwrap();
+    let mut from_recovered = Chain::open(MemoryStore::new(), config()).unwrap();
+    let time = from_bytes.head().time + 1;
+    let by_bytes = from_bytes
+        .produce_block(&mut TestExecutor, time, &raw)
+        .unwrap();
+    let by_recovered = from_recovered
+        .produce_verified_block(&mut TestExecutor, time, recover_all(&raw, common::CHAIN_ID))
+        .unwrap();
+    assert_eq!(block_json(&by_recovered), block_json(&by_bytes));
+    assert_eq!(
+        block_json(&by_bytes)["rejected"],
+        json!([
+            "#2: transaction does not decode: unexpected bytes after the RLP item, from byte 1",
+            "#4: wrong nonce 0: the sender's next nonce is 2",
+            "#5: wrong chain id 8: this chain is 7"
+        ])
+    );
+
+    // A transaction recovered for another chain is still refused.
+    let time = time + 1;
+    let foreign = recover_all(std::slice::from_ref(&other_chain), common::CHAIN_ID + 1);
+    assert!(foreign[0].is_ok(), "it recovers under its own chain id");
+    let block = from_recovered
+        .produce_verified_block(&mut TestExecutor, time, foreign)
+        .unwrap();
+    assert!(block.transactions.is_empty());
+    assert_eq!(
+        block_json(&block)["rejected"],
+        json!(["#0: wrong chain id 8: this chain is 7"])
+    );
+}
+
+#[test]
+fn block_time_must_strictly_increase() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    let time = chain.head().time;
+    let error = chain
+        .produce_block(&mut TestExecutor, time, &[deploy("alice", 0)])
+        .unwrap_err();
+    assert_eq!(
+        error,
+        LedgerError::TimeNotIncreasing {
+            parent: time,
+            got: time
+        }
+    );
+    assert_eq!(chain.head().number, 0);
+    assert_eq!(chain.nonce(&address("alice")).unwrap(), 0);
+}
+
+#[test]
+fn an_aborted_transaction_keeps_its_nonce_and_audit_events_only() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    assert_eq!(
+        chain.get(&entry_key(&contract, "failed"), None).unwrap(),
+        None
+    );
+    assert_eq!(
+        chain.get(&entry_key(&contract, "k"), None).unwrap(),
+        Some(b"v1".to_vec())
+    );
+    assert_eq!(chain.nonce(&address("alice")).unwrap(), 2);
+    assert_eq!(chain.nonce(&address("bob")).unwrap(), 2);
+    assert_eq!(chain.nonce(&address("carol")).unwrap(), 1);
+}
+
+#[test]
+fn nonces_and_code_live_in_the_trie_and_are_provable_at_past_blocks() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    let code_hash = keccak256(b"\0asm test module");
+    let proof = chain.prove(&code_hash_key(&contract), None).unwrap();
+    assert_eq!(proof.value, Some(code_hash.0.to_vec()));
+    assert_eq!(
+        chain.store().code(&code_hash).unwrap(),
+        Some(b"\0asm test module".to_vec())
+    );
+
+    for (block, expected) in [(0u64, None), (1, Some(1u64)), (2, Some(2))] {
+        let proof = chain
+            .prove(&nonce_key(&address("alice")), Some(block))
+            .unwrap();
+        let expected = expected.map(|nonce| nonce.to_be_bytes().to_vec());
+        assert_eq!(proof.value, expected, "block {block}");
+        verify_value(
+            proof.state_root,
+            secure_key(&proof.raw_key).as_bytes(),
+            expected.as_deref(),
+            &proof.proof,
+        )
+        .unwrap();
+    }
+    // An entry written in block 2 is absent, provably, at block 1.
+    let absent = chain.prove(&entry_key(&contract, "k"), Some(1)).unwrap();
+    assert_eq!(absent.value, None);
+    verify_value(
+        absent.state_root,
+        secure_key(&absent.raw_key).as_bytes(),
+        None,
+        &absent.proof,
+    )
+    .unwrap();
+}
+
+#[test]
+fn replay_reproduces_every_root() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let mut seen = Vec::new();
+    let blocks = replay(chain.store(), &mut TestExecutor, |done, total| {
+        seen.push((done, total))
+    })
+    .unwrap();
+    assert_eq!(blocks, 2);
+    assert_eq!(seen, vec![(1, 2), (2, 2)]);
+}
+
+/// Runs like the test executor but stores a different value in `set`.
+struct Divergent;
+
+impl Executor for Divergent {
+    fn apply(
+        &mut self,
+        state: &mut dyn StateAccess,
+        tx: &VerifiedTransaction,
+        env: &BlockEnv,
+    ) -> Result<ExecutionResult, LedgerError> {
+        let result = TestExecutor.apply(state, tx, env)?;
+        if tx.signed.tx().method == "set" {
+            state.set(&entry_key(&tx.contract, "k"), b"other".to_vec())?;
+        }
+        Ok(result)
+    }
+}
+
+#[test]
+fn replay_reports_the_first_block_whose_state_root_differs() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let error = replay(chain.store(), &mut Divergent, |_, _| {}).unwrap_err();
+    match error {
+        LedgerError::ReplayMismatch { block, field, .. } => {
+            assert_eq!((block, field), (2, "state root"));
+        }
+        other => panic!("unexpected {other}"),
+    }
+}
+
+#[test]
+fn redb_store_keeps_blocks_receipts_code_and_events_across_reopen() {
+    let dir = scratch_dir("reopen");
+    let path = dir.join("ledger.redb");
+    let (head, results) = {
+        let mut chain = Chain::open(RedbStore::open(&path).unwrap(), config()).unwrap();
+        let results = scenario(&mut chain);
+        (chain.head().clone(), results)
+    };
+    let chain = Chain::open(RedbStore::open(&path).unwrap(), config()).unwrap();
+    assert_eq!(chain.head(), &head);
+    let contract = create_address(&address("alice"), 0);
+    assert_eq!(
+        chain.get(&entry_key(&contract, "k2"), None).unwrap(),
+        Some(b"v2".to_vec())
+    );
+    assert_eq!(chain.nonce(&address("bob")).unwrap(), 2);
+    for result in &results {
+        assert_eq!(
+            chain.store().header(result.header.number).unwrap().as_ref(),
+            Some(&result.header)
+        );
+        assert_eq!(
+            chain
+                .store()
+                .block_transactions(result.header.number)
+                .unwrap(),
+            result.transactions
+        );
+        for (index, receipt) in result.receipts.iter().enumerate() {
+            assert_eq!(
+                chain.store().receipt(&receipt.tx_hash).unwrap().as_ref(),
+                Some(receipt)
+            );
+            let stored = chain
+                .store()
+                .transaction(&receipt.tx_hash)
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                (stored.block, stored.index as usize),
+                (result.header.number, index)
+            );
+        }
+    }
+    assert!(
+        chain
+            .store()
+            .code(&keccak256(b"\0asm test module"))
+            .unwrap()
+            .is_some()
+    );
+
+    let by_contract = chain
+        .logs(
+            &LogFilter {
+                contract: Some(contract),
+                ..LogFilter::default()
+            },
+            usize::MAX,
+        )
+        .unwrap()
+        .entries;
+    let names: Vec<_> = by_contract
+        .iter()
+        .map(|entry| entry.event.name.as_str())
+        .collect();
+    assert_eq!(names, ["Set", "Set", "Attempt"]);
+    let by_field = chain
+        .logs(
+            &LogFilter {
+                event: Some("Set".into()),
+                fields: vec![("key".into(), json!("k2"))],
+                ..LogFilter::default()
+            },
+            usize::MAX,
+        )
+        .unwrap()
+        .entries;
+    assert_eq!(by_field.len(), 1);
+    assert_eq!(by_field[0].tx_index, 1);
+    let none = chain
+        .logs(
+            &LogFilter {
+                contract: Some(Address([5; 20])),
+                ..LogFilter::default()
+            },
+            usize::MAX,
+        )
+        .unwrap()
+        .entries;
+    assert!(none.is_empty());
+
+    replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap();
+    drop(chain);
+
+    // The same data directory opened for another chain is refused.
+    let mut other = config();
+    other.chain_id += 1;
+    let error = Chain::open(RedbStore::open(&path).unwrap(), other).unwrap_err();
+    assert!(
+        error.to_string().contains("belongs to another chain"),
+        "{error}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_data_directory_of_another_storage_format_is_refused_and_left_as_it_was() {
+    let dir = scratch_dir("format");
+    const META: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+    // A database as the first format left it: a head, no format entry; then one that
+    // claims a format from the future.
+    let cases: [(&str, Option<u64>, &str); 3] = [
+        (
+            "v1.redb",
+            None,
+            "storage format 1, this build reads format 3",
+        ),
+        (
+            "v2.redb",
+            Some(2),
+            "storage format 2, this build reads format 3: start a new data directory",
+        ),
+        (
+            "v9.redb",
+            Some(9),
+            "storage format 9, this build reads format 3",
+        ),
+    ];
+    for (name, format, expected) in cases {
+        let path = dir.join(name);
+        {
+            let db = redb::Database::create(&path).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let mut meta = txn.open_table(META).unwrap();
+                meta.insert("head", &7u64.to_be_bytes()[..]).unwrap();
+                if let Some(format) = format {
+                    meta.insert("format", &format.to_be_bytes()[..]).unwrap();
+                }
+            }
+            txn.commit().unwrap();
+        }
+        let error = RedbStore::open(&path).expect_err("refused");
+        assert!(error.to_string().contains(expected), "{name}: {error}");
+        // Nothing was written: the same entries, and none of this format's tables.
+        let db = redb::Database::open(&path).unwrap();
+        let txn = db.begin_read().unwrap();
+        let tables: Vec<String> = txn
+            .list_tables()
+            .unwrap()
+            .map(|table| table.name().to_owned())
+            .collect();
+        assert_eq!(tables, ["meta"], "{name}");
+        let meta = txn.open_table(META).unwrap();
+        let entries: Vec<(String, Vec<u8>)> = meta
+            .iter()
+            .unwrap()
+            .map(|entry| {
+                let (key, value) = entry.unwrap();
+                (key.value().to_owned(), value.value().to_vec())
+            })
+            .collect();
+        let mut written = vec![("head".to_owned(), 7u64.to_be_bytes().to_vec())];
+        if let Some(format) = format {
+            written.insert(0, ("format".to_owned(), format.to_be_bytes().to_vec()));
+        }
+        assert_eq!(entries, written, "{name}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn pending_transactions_move_the_expected_nonce() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    let next = call("alice", 2, contract, "set", r#"{"key":"a","value":"b"}"#);
+    let verified = chain
+        .check_transaction(&mut TestExecutor, &next, 0)
+        .unwrap()
+        .unwrap();
+    assert_eq!(verified.sender, address("alice"));
+    // With one of alice's transactions pending, nonce 2 is taken: 3 is expected.
+    let error = chain
+        .check_transaction(&mut TestExecutor, &next, 1)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "wrong nonce 2: the sender's next nonce is 3"
+    );
+    assert_eq!(error.code(), 1004);
+}
+
+#[test]
+fn a_large_block_has_the_roots_alloy_computes() {
+    // 100 transactions: enough for the roots to be built on a second thread.
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    let block: Vec<Vec<u8>> = (0..100)
+        .map(|i| {
+            call(
+                &format!("user{i}"),
+                0,
+                contract,
+                "set",
+                r#"{"key":"x","value":"y"}"#,
+            )
+        })
+        .collect();
+    let time = chain.head().time + 1;
+    let result = chain
+        .produce_block(&mut TestExecutor, time, &block)
+        .unwrap();
+    assert_eq!(result.receipts.len(), 100);
+    let encodings: Vec<Vec<u8>> = result.receipts.iter().map(|r| r.encode()).collect();
+    let receipts_root = alloy_trie::root::ordered_trie_root_with_encoder(&encodings, |r, out| {
+        out.extend_from_slice(r)
+    });
+    let transactions_root = alloy_trie::root::ordered_trie_root_with_encoder(&block, |raw, out| {
+        out.extend_from_slice(raw)
+    });
+    assert_eq!(result.header.receipts_root.0, receipts_root.0);
+    assert_eq!(result.header.transactions_root.0, transactions_root.0);
+    replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap();
+}
+
+#[test]
+fn read_state_sees_any_block_and_keeps_no_writes() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    scenario(&mut chain);
+    let contract = create_address(&address("alice"), 0);
+    let key = entry_key(&contract, "k");
+    let at_head = chain
+        .read_state(None, |state| {
+            state.set(&key, b"scratch".to_vec()).unwrap();
+            (
+                state.get(&key).unwrap(),
+                state.code(&contract).unwrap().is_some(),
+            )
+        })
+        .unwrap();
+    assert_eq!(at_head, (Some(b"scratch".to_vec()), true));
+    assert_eq!(chain.get(&key, None).unwrap(), Some(b"v1".to_vec()));
+    let at_genesis = chain
+        .read_state(Some(0), |state| {
+            (state.get(&key).unwrap(), state.code(&contract).unwrap())
+        })
+        .unwrap();
+    assert_eq!(at_genesis, (None, None));
+}
+
+#[test]
+fn a_transaction_the_host_fails_is_left_out_and_the_block_goes_on() {
+    // Bob's `set` of an empty value makes the executor fail (the store refuses an empty
+    // value): the block is produced without it, and carol's transaction gets its receipt.
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    let contract = create_address(&address("alice"), 0);
+    let t0 = chain.head().time;
+    let poison = call("bob", 0, contract, "set", r#"{"key":"k","value":""}"#);
+    let block = chain
+        .produce_block(
+            &mut TestExecutor,
+            t0 + 1,
+            &[
+                deploy("alice", 0),
+                poison,
+                call("carol", 0, contract, "set", r#"{"key":"k","value":"v"}"#),
+            ],
+        )
+        .unwrap();
+    assert_eq!(block.header.number, 1);
+    assert_eq!(block.receipts.len(), 2);
+    assert_eq!(block.rejected.len(), 1);
+    assert_eq!(block.rejected[0].position, 1);
+    let error = block.rejected[0].error.to_string();
+    assert!(error.contains("cannot be empty"), "{error}");
+    // As if it had never been sent: bob's nonce did not move, his next try is accepted.
+    assert_eq!(chain.nonce(&address("bob")).unwrap(), 0);
+    assert_eq!(chain.nonce(&address("carol")).unwrap(), 1);
+    let retry = call("bob", 0, contract, "set", r#"{"key":"b","value":"1"}"#);
+    let next = chain
+        .produce_block(&mut TestExecutor, t0 + 2, &[retry])
+        .unwrap();
+    assert_eq!(next.receipts.len(), 1);
+    // Replay agrees: what was left out is not in the block.
+    assert_eq!(
+        replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap(),
+        2
+    );
+}
+
+#[test]
+fn a_failed_commit_leaves_the_chain_at_its_head_and_the_next_block_commits() {
+    let contract = create_address(&address("alice"), 0);
+    let poison = call("mallory", 0, contract, "set", r#"{"key":"k","value":"v"}"#);
+    let store = common::FaultyStore {
+        inner: MemoryStore::new(),
+        poison: keccak256(&poison),
+        failed: 0,
+    };
+    let mut chain = Chain::open(store, config()).unwrap();
+    let t0 = chain.head().time;
+    let head = chain.head().clone();
+    let error = chain
+        .produce_block(&mut TestExecutor, t0 + 1, &[deploy("alice", 0), poison])
+        .unwrap_err();
+    assert!(error.to_string().contains("injected fault"), "{error}");
+    assert_eq!(chain.head(), &head);
+    assert_eq!(chain.nonce(&address("alice")).unwrap(), 0);
+    // The next block, without the transaction, commits on the unchanged state.
+    let set = call("carol", 0, contract, "set", r#"{"key":"k","value":"v"}"#);
+    let block = chain
+        .produce_block(&mut TestExecutor, t0 + 2, &[deploy("alice", 0), set])
+        .unwrap();
+    assert_eq!(block.header.number, 1);
+    assert_eq!(block.receipts.len(), 2);
+    assert_eq!(chain.store().failed, 1);
+    assert_eq!(
+        replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap(),
+        1
+    );
+}
+
+#[test]
+fn the_gas_limits_of_a_block_add_up_to_at_most_the_block_gas_limit() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    let t0 = chain.head().time;
+    chain
+        .produce_block(&mut TestExecutor, t0 + 1, &[deploy("alice", 0)])
+        .unwrap();
+    let contract = create_address(&address("alice"), 0);
+    let heavy = |from: &str| {
+        common::sign(
+            from,
+            Transaction {
+                chain_id: common::CHAIN_ID,
+                nonce: 0,
+                gas_limit: 640_000_000,
+                to: Some(contract),
+                method: "set".into(),
+                args: r#"{"key":"k","value":"v"}"#.into(),
+                code: Vec::new(),
+            },
+        )
+    };
+    let block = chain
+        .produce_block(
+            &mut TestExecutor,
+            t0 + 2,
+            &[heavy("bob"), heavy("carol"), heavy("dave")],
+        )
+        .unwrap();
+    assert_eq!(block.receipts.len(), 1);
+    let rejected: Vec<(usize, i64)> = block
+        .rejected
+        .iter()
+        .map(|rejected| (rejected.position, rejected.error.code()))
+        .collect();
+    assert_eq!(rejected, [(1, 1005), (2, 1005)]);
+    assert!(
+        block.rejected[0]
+            .error
+            .to_string()
+            .contains("left of the block gas limit"),
+        "{}",
+        block.rejected[0].error
+    );
+    // One alone fits a block.
+    let next = chain
+        .produce_block(&mut TestExecutor, t0 + 3, &[heavy("carol")])
+        .unwrap();
+    assert_eq!(next.receipts.len(), 1);
+}
