@@ -1,0 +1,103 @@
+// Grammar tests: the assertion cases in test/cases/, then a snapshot of the scopes of
+// every sample contract and standard-library module of the repository.
+//
+//   node test/grammar.js            compare (what CI runs; never writes a snapshot)
+//   node test/grammar.js --update   write the snapshots again, to review with `git diff`
+//
+// The snapshots mirror the repository's paths: contracts/claims.assent is snapshotted in
+// test/snap/contracts/claims.assent.snap. vscode-tmgrammar-snap keeps a snapshot beside
+// its source and writes a missing one instead of failing, so the sources are copied into a
+// scratch folder with their committed snapshots, and a sample without one fails here.
+'use strict';
+
+const childProcess = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const extensionRoot = path.resolve(__dirname, '..');
+const repositoryRoot = path.resolve(extensionRoot, '..', '..');
+const grammar = path.join(extensionRoot, 'syntaxes', 'assent.tmLanguage.json');
+const manifest = path.join(extensionRoot, 'package.json');
+const snapshotRoot = path.join(__dirname, 'snap');
+// The folders whose `*.assent` files are snapshotted, relative to the repository.
+const sampleFolders = ['contracts', 'contracts/stdlib', 'stdlib/std'];
+
+const update = process.argv.includes('--update');
+
+function tool(name) {
+  return require.resolve(`vscode-tmgrammar-test/dist/${name}.js`);
+}
+
+function run(script, args, cwd) {
+  const result = childProcess.spawnSync(process.execPath, [script, ...args], {
+    cwd,
+    stdio: 'inherit',
+  });
+  if (result.error) {
+    throw result.error;
+  }
+  return result.status === 0;
+}
+
+function samples() {
+  const found = [];
+  for (const folder of sampleFolders) {
+    const absolute = path.join(repositoryRoot, folder);
+    for (const name of fs.readdirSync(absolute).sort()) {
+      if (name.endsWith('.assent')) {
+        found.push(path.posix.join(folder, name));
+      }
+    }
+  }
+  return found;
+}
+
+function assertionTests() {
+  console.log('== grammar assertions (test/cases)');
+  return run(tool('unit'), ['-g', grammar, '--config', manifest, 'test/cases/*.assent'], extensionRoot);
+}
+
+function snapshotTests() {
+  const sources = samples();
+  console.log(`== grammar snapshots (${sources.length} files)`);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'assent-grammar-'));
+  try {
+    const missing = [];
+    for (const source of sources) {
+      const copy = path.join(scratch, source);
+      const snapshot = path.join(snapshotRoot, `${source}.snap`);
+      fs.mkdirSync(path.dirname(copy), { recursive: true });
+      fs.copyFileSync(path.join(repositoryRoot, source), copy);
+      if (fs.existsSync(snapshot)) {
+        fs.copyFileSync(snapshot, `${copy}.snap`);
+      } else if (!update) {
+        missing.push(source);
+      }
+    }
+    if (missing.length > 0) {
+      console.error(`no snapshot for: ${missing.join(', ')}`);
+      console.error('run `npm run test:grammar:update` and review the new snapshots with `git diff`');
+      return false;
+    }
+    const args = ['-g', grammar, '--config', manifest, '-s', 'source.assent', '**/*.assent'];
+    if (update) {
+      args.push('--updateSnapshot');
+    }
+    const passed = run(tool('snapshot'), args, scratch);
+    if (update && passed) {
+      for (const source of sources) {
+        const snapshot = path.join(snapshotRoot, `${source}.snap`);
+        fs.mkdirSync(path.dirname(snapshot), { recursive: true });
+        fs.copyFileSync(path.join(scratch, `${source}.snap`), snapshot);
+      }
+    }
+    return passed;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const assertionsPassed = assertionTests();
+const snapshotsPassed = snapshotTests();
+process.exit(assertionsPassed && snapshotsPassed ? 0 : 1);
