@@ -144,4 +144,9 @@ async function stopServer() {
   }
 }
 
-module.exports = { activate, deactivate };
+module.exports = {
+  activate,
+  deactivate,
+  // For test/extension.js: the running client, if any.
+  _client: () => client,
+};
