@@ -1,5 +1,6 @@
-// Grammar tests: the assertion cases in test/cases/, then a snapshot of the scopes of
-// every sample contract and standard-library module of the repository.
+// Grammar tests: the assertion cases in test/cases/, a snapshot of the scopes of every
+// sample contract and standard-library module of the repository, and the documentation's
+// examples (test/doc_examples.js: valid code is never marked invalid).
 //
 //   node test/grammar.js            compare (what CI runs; never writes a snapshot)
 //   node test/grammar.js --update   write the snapshots again, to review with `git diff`
@@ -14,6 +15,7 @@ const childProcess = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const documentationExamples = require('./doc_examples.js');
 
 const extensionRoot = path.resolve(__dirname, '..');
 const repositoryRoot = path.resolve(extensionRoot, '..', '..');
@@ -98,6 +100,17 @@ function snapshotTests() {
   }
 }
 
-const assertionsPassed = assertionTests();
-const snapshotsPassed = snapshotTests();
-process.exit(assertionsPassed && snapshotsPassed ? 0 : 1);
+async function main() {
+  const assertionsPassed = assertionTests();
+  const snapshotsPassed = snapshotTests();
+  const examplesPassed = await documentationExamples.main();
+  return assertionsPassed && snapshotsPassed && examplesPassed;
+}
+
+main().then(
+  (passed) => process.exit(passed ? 0 : 1),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
