@@ -16,25 +16,40 @@ let client;
 /** @type {vscode.OutputChannel | undefined} */
 let output;
 let toldUnavailable = false;
+// Starts and stops run one after another, so that a setting changed while the server
+// starts never leaves two clients running.
+let serverTasks = Promise.resolve();
+
+/**
+ * @param {() => Promise<void>} task
+ * @returns {Promise<void>}
+ */
+function inTurn(task) {
+  serverTasks = serverTasks.then(task, task);
+  return serverTasks;
+}
 
 /** @param {vscode.ExtensionContext} context */
 async function activate(context) {
   output = vscode.window.createOutputChannel('Assent');
   context.subscriptions.push(output);
   context.subscriptions.push(
-    vscode.workspace.onDidChangeConfiguration(async (event) => {
+    vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('assent.server.path')) {
-        await stopServer();
-        toldUnavailable = false;
-        await startServer();
+        return inTurn(async () => {
+          await stopServer();
+          toldUnavailable = false;
+          await startServer();
+        });
       }
+      return undefined;
     }),
   );
-  await startServer();
+  await inTurn(startServer);
 }
 
-async function deactivate() {
-  await stopServer();
+function deactivate() {
+  return inTurn(stopServer);
 }
 
 /** The configured `assent` executable; a relative path is taken from the first workspace folder. */
