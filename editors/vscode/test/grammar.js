@@ -46,10 +46,31 @@ function samples() {
   const found = [];
   for (const folder of sampleFolders) {
     const absolute = path.join(repositoryRoot, folder);
+    if (!fs.existsSync(absolute)) {
+      throw new Error(`${folder}/ is gone: update sampleFolders in test/grammar.js`);
+    }
     for (const name of fs.readdirSync(absolute).sort()) {
       if (name.endsWith('.assent')) {
         found.push(path.posix.join(folder, name));
       }
+    }
+  }
+  return found;
+}
+
+/** The sources the committed snapshots are of, as repository paths. */
+function committedSnapshots(folder = '') {
+  const found = [];
+  const absolute = path.join(snapshotRoot, folder);
+  if (!fs.existsSync(absolute)) {
+    return found;
+  }
+  for (const entry of fs.readdirSync(absolute, { withFileTypes: true })) {
+    const relative = path.posix.join(folder, entry.name);
+    if (entry.isDirectory()) {
+      found.push(...committedSnapshots(relative));
+    } else if (entry.name.endsWith('.snap')) {
+      found.push(relative.slice(0, -'.snap'.length));
     }
   }
   return found;
@@ -76,6 +97,17 @@ function snapshotTests() {
       } else if (!update) {
         missing.push(source);
       }
+    }
+    const orphans = committedSnapshots().filter((snapshot) => !sources.includes(snapshot));
+    if (orphans.length > 0 && update) {
+      for (const orphan of orphans) {
+        fs.rmSync(path.join(snapshotRoot, `${orphan}.snap`));
+        console.log(`removed the snapshot of ${orphan}, which is no longer a sample`);
+      }
+    } else if (orphans.length > 0) {
+      console.error(`snapshots of files that are no longer samples: ${orphans.join(', ')}`);
+      console.error('run `npm run test:grammar:update` to remove them');
+      return false;
     }
     if (missing.length > 0) {
       console.error(`no snapshot for: ${missing.join(', ')}`);
