@@ -14,19 +14,24 @@ use super::state::{Changes, Overlay, code_hash_key, decode_nonce, nonce_key};
 use super::store::{BlockCommit, ChainConfig, EventLocation, MemoryStore, Store};
 use super::trie::{self, Trie, secure_key};
 use super::tx::{TxError, VerifiedTransaction, recover_all, recover_each};
+use super::view::{HashedStore, StateView};
 use assent_stdlib::gas;
 use assent_stdlib::primitives::{Address, Hash};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// The default block gas limit (LEDGER.md §5).
 pub const DEFAULT_BLOCK_GAS_LIMIT: u64 = 1_000_000_000;
 
 /// A single-node chain over a store.
+///
+/// The store and the head's trie are shared with the [`StateView`]s the chain hands an
+/// executor; the chain changes them only between transactions, when no view is left.
 #[derive(Debug)]
 pub struct Chain<S: Store> {
     config: ChainConfig,
-    store: S,
-    state: Trie,
+    store: Arc<S>,
+    state: Arc<Trie>,
     head: Header,
 }
 
@@ -243,8 +248,8 @@ impl<S: Store> Chain<S> {
             .ok_or_else(|| LedgerError::Corrupt(format!("head block {number} is missing")))?;
         Ok(Chain {
             config,
-            state: Trie::at(head.state_root),
-            store,
+            state: Arc::new(Trie::at(head.state_root)),
+            store: Arc::new(store),
             head,
         })
     }
@@ -264,9 +269,19 @@ impl<S: Store> Chain<S> {
         &self.store
     }
 
-    /// Gives the store back.
-    pub fn into_store(self) -> S {
-        self.store
+    /// The store as a [`StateView`] reads it.
+    fn hashed_store(&self) -> Arc<dyn HashedStore> {
+        self.store.clone()
+    }
+
+    /// An overlay over the head (and the block's `changes` so far) for one transaction.
+    fn overlay(&self, block: &Arc<Changes>) -> Overlay {
+        Overlay {
+            store: self.hashed_store(),
+            trie: self.state.clone(),
+            block: block.clone(),
+            tx: Changes::default(),
+        }
     }
 
     fn state_root_at(&self, block: Option<u64>) -> Result<(u64, Hash), LedgerError> {
@@ -288,11 +303,12 @@ impl<S: Store> Chain<S> {
     /// No such block, or a storage fault.
     pub fn get(&self, raw_key: &[u8], block: Option<u64>) -> Result<Option<Vec<u8>>, LedgerError> {
         let path = secure_key(raw_key);
+        let store: &S = &self.store;
         if block.is_none() {
-            return Ok(self.state.get(&self.store, path.as_bytes())?);
+            return Ok(self.state.get(store, path.as_bytes())?);
         }
         let (_, root) = self.state_root_at(block)?;
-        Ok(Trie::at(root).get(&self.store, path.as_bytes())?)
+        Ok(Trie::at(root).get(store, path.as_bytes())?)
     }
 
     /// Runs `read` against the state at a block (`None`: the head) through a throwaway
@@ -306,22 +322,35 @@ impl<S: Store> Chain<S> {
         block: Option<u64>,
         read: impl FnOnce(&mut dyn StateAccess) -> T,
     ) -> Result<T, LedgerError> {
-        let past;
-        let trie = match block {
-            None => &self.state,
-            Some(_) => {
-                past = Trie::at(self.state_root_at(block)?.1);
-                &past
-            }
-        };
-        let empty = Changes::default();
         let mut overlay = Overlay {
-            trie,
-            store: &self.store,
-            block: &empty,
+            store: self.hashed_store(),
+            trie: self.trie_at(block)?,
+            block: Arc::default(),
             tx: Changes::default(),
         };
         Ok(read(&mut overlay))
+    }
+
+    /// The trie at a block (`None`: the head).
+    fn trie_at(&self, block: Option<u64>) -> Result<Arc<Trie>, LedgerError> {
+        Ok(match block {
+            None => self.state.clone(),
+            Some(_) => Arc::new(Trie::at(self.state_root_at(block)?.1)),
+        })
+    }
+
+    /// The state at a block (`None`: the head) as an owned handle, for a runtime that
+    /// reads it from its own `'static` host state (views over RPC, say).
+    ///
+    /// # Errors
+    /// No such block.
+    pub fn view_at(&self, block: Option<u64>) -> Result<StateView, LedgerError> {
+        Ok(StateView::new(
+            self.hashed_store(),
+            self.trie_at(block)?,
+            Arc::default(),
+            Arc::default(),
+        ))
     }
 
     /// An account's next nonce at the head.
@@ -339,8 +368,9 @@ impl<S: Store> Chain<S> {
     pub fn prove(&self, raw_key: &[u8], block: Option<u64>) -> Result<StateProof, LedgerError> {
         let (number, root) = self.state_root_at(block)?;
         let path = secure_key(raw_key);
-        let proof = trie::prove(&self.store, root, path.as_bytes())?;
-        let value = Trie::at(root).get(&self.store, path.as_bytes())?;
+        let store: &S = &self.store;
+        let proof = trie::prove(store, root, path.as_bytes())?;
+        let value = Trie::at(root).get(store, path.as_bytes())?;
         Ok(StateProof {
             block: number,
             state_root: root,
@@ -386,13 +416,7 @@ impl<S: Store> Chain<S> {
         verified: &VerifiedTransaction,
         pending: u64,
     ) -> Result<Result<(), TxError>, LedgerError> {
-        let empty = Changes::default();
-        let mut overlay = Overlay {
-            trie: &self.state,
-            store: &self.store,
-            block: &empty,
-            tx: Changes::default(),
-        };
+        let mut overlay = self.overlay(&Arc::default());
         validate(&self.config, &mut overlay, verified, pending, executor)
     }
 
@@ -469,7 +493,7 @@ impl<S: Store> Chain<S> {
         let result = self.build_and_commit(executor, time, feed);
         if result.is_err() {
             // The trie may hold half-applied changes; go back to the committed head.
-            self.state = Trie::at(self.head.state_root);
+            self.state = Arc::new(Trie::at(self.head.state_root));
         }
         result
     }
@@ -487,7 +511,9 @@ impl<S: Store> Chain<S> {
             time,
             gas_limit: self.config.block_gas_limit,
         };
-        let mut changes = Changes::default();
+        // The block's changes so far, shared with each transaction's overlay and views and
+        // changed (`Arc::make_mut`) only once they are gone, so never copied.
+        let mut changes: Arc<Changes> = Arc::default();
         let mut accepted: Vec<(Hash, Vec<u8>)> = Vec::new();
         let mut receipts = Vec::new();
         let mut rejected = Vec::new();
@@ -497,7 +523,13 @@ impl<S: Store> Chain<S> {
 
         // Each transaction runs here, in order, as soon as `feed` has it (produce_block's
         // feed recovers signatures on worker threads, chunk by chunk).
-        let (state, store, config) = (&self.state, &self.store, &self.config);
+        let (store, trie, config) = (self.hashed_store(), self.state.clone(), &self.config);
+        let overlay_on = |block: &Arc<Changes>| Overlay {
+            store: store.clone(),
+            trie: trie.clone(),
+            block: block.clone(),
+            tx: Changes::default(),
+        };
         feed(&mut |position, verified| -> Result<(), LedgerError> {
             let verified = match verified {
                 Ok(verified) => verified,
@@ -507,15 +539,10 @@ impl<S: Store> Chain<S> {
                 }
             };
             // Validate against the state as the block has left it so far.
-            let mut overlay = Overlay {
-                trie: state,
-                store,
-                block: &changes,
-                tx: Changes::default(),
-            };
+            let mut overlay = overlay_on(&changes);
             let checked = validate(config, &mut overlay, &verified, 0, executor)?;
-            let artefacts = overlay.tx.artefacts;
-            changes.artefacts.extend(artefacts);
+            let artefacts = overlay.into_tx().artefacts;
+            Arc::make_mut(&mut changes).artefacts.extend(artefacts);
             if let Err(error) = checked {
                 rejected.push(Rejected { position, error });
                 return Ok(());
@@ -537,20 +564,23 @@ impl<S: Store> Chain<S> {
             }
             // Accepted: the nonce moves on whatever the outcome.
             let nonce_entry = nonce_key(&verified.sender);
-            let nonce_before = changes.writes.insert(
+            let nonce_before = Arc::make_mut(&mut changes).writes.insert(
                 nonce_entry.clone(),
                 Some(tx.nonce.saturating_add(1).to_be_bytes().to_vec()),
             );
-            let mut overlay = Overlay {
-                trie: state,
-                store,
-                block: &changes,
-                tx: Changes::default(),
-            };
+            let mut overlay = overlay_on(&changes);
             if tx.is_deployment() {
                 overlay.deploy(&verified.contract, &tx.code);
             }
-            let result = match executor.apply(&mut overlay, &verified, &env) {
+            let applied = executor.apply(&mut overlay, &verified, &env);
+            let tx_changes = overlay.into_tx();
+            debug_assert_eq!(
+                Arc::strong_count(&changes),
+                1,
+                "a state view outlived its transaction"
+            );
+            let changes = Arc::make_mut(&mut changes);
+            let result = match applied {
                 Ok(result) => result,
                 Err(fault) => {
                     // No transaction halts the chain (LEDGER.md §2): a host fault while it
@@ -568,7 +598,6 @@ impl<S: Store> Chain<S> {
                     return Ok(());
                 }
             };
-            let tx_changes = overlay.tx;
             gas_limits = gas_limits.saturating_add(tx.gas_limit);
             let index = u32::try_from(accepted.len()).unwrap_or(u32::MAX);
             gas_used = gas_used.saturating_add(result.gas_used);
@@ -607,13 +636,19 @@ impl<S: Store> Chain<S> {
             accepted.push((verified.signed.hash(), verified.signed.encoded().to_vec()));
             Ok(())
         })?;
+        drop((store, trie));
+        let changes = Arc::unwrap_or_clone(changes);
 
         // The state trie and the two ordered tries are independent: build the latter on
         // another core while this one applies the writes and hashes the state.
         let (state, (transactions_root, receipts_root)) = std::thread::scope(|scope| {
             let roots = (accepted.len() >= PARALLEL_ROOTS_FROM)
                 .then(|| scope.spawn(|| block_roots(&accepted, &receipts)));
-            let state = apply_writes(&mut self.state, &self.store, &changes.writes);
+            let state = apply_writes(
+                Arc::make_mut(&mut self.state),
+                self.store.as_ref(),
+                &changes.writes,
+            );
             let roots = match roots.map(|handle| handle.join()) {
                 Some(Ok(roots)) => roots,
                 // Not spawned, or the worker panicked (a bug): compute the roots here.
@@ -632,7 +667,10 @@ impl<S: Store> Chain<S> {
             gas_used,
         };
         let transactions: Vec<Hash> = accepted.iter().map(|(hash, _)| *hash).collect();
-        self.store.commit_block(BlockCommit {
+        let store = Arc::get_mut(&mut self.store).ok_or_else(|| {
+            LedgerError::Executor("the executor kept a view of the state past its call".into())
+        })?;
+        store.commit_block(BlockCommit {
             config: None,
             header: Some(header.clone()),
             transactions: accepted,
@@ -693,7 +731,7 @@ impl<S: Store> Chain<S> {
                     };
                     for location in batch {
                         let Some(receipt) =
-                            cache.get(&self.store, location.block, location.tx_index)?
+                            cache.get(self.store.as_ref(), location.block, location.tx_index)?
                         else {
                             continue;
                         };
@@ -726,7 +764,7 @@ impl<S: Store> Chain<S> {
                         0
                     };
                     for tx_index in first_tx..u32::try_from(count).unwrap_or(u32::MAX) {
-                        let Some(receipt) = cache.get(&self.store, block, tx_index)? else {
+                        let Some(receipt) = cache.get(self.store.as_ref(), block, tx_index)? else {
                             continue;
                         };
                         let first_event = if (block, tx_index) == (start.block, start.tx_index) {
@@ -816,7 +854,7 @@ fn block_roots(accepted: &[(Hash, Vec<u8>)], receipts: &[Receipt]) -> (Hash, Has
 /// inner one the verdict on the transaction.
 fn validate(
     config: &ChainConfig,
-    overlay: &mut Overlay<'_>,
+    overlay: &mut Overlay,
     verified: &VerifiedTransaction,
     pending: u64,
     executor: &mut dyn Executor,

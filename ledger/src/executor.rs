@@ -6,6 +6,7 @@
 use super::error::LedgerError;
 use super::receipt::{Event, SourcePosition};
 use super::tx::{TxError, VerifiedTransaction};
+use super::view::StateView;
 use assent_stdlib::primitives::{Address, Hash};
 
 /// The block a transaction runs in.
@@ -78,6 +79,12 @@ pub trait StateAccess {
 
     /// Caches a compiled artefact; it is stored with the block, whatever the outcome.
     fn put_artefact(&mut self, code_hash: Hash, artefact: Vec<u8>);
+
+    /// This state as an owned, thread-safe handle, for a runtime that cannot hold a borrow
+    /// across the call (wasmtime keeps its host state `'static`). It sees what
+    /// [`StateAccess::get`] and [`StateAccess::code`] see at the moment it is taken;
+    /// writes go through `set` and `remove` as ever.
+    fn view(&self) -> StateView;
 }
 
 /// Runs contracts for the ledger.

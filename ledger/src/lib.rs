@@ -2,8 +2,8 @@
 //! blocks and receipts, the durable store, and the chain that ties them together.
 //!
 //! Reading order: [`rlp`] → [`trie`] → [`keys`] → [`tx`] → [`receipt`] and [`block`] →
-//! [`state`] (the layout of system entries) → [`executor`] (the seam to the contract
-//! runtime) → [`store`] → [`chain`]. Hashes, addresses and Keccak-256 are the shared
+//! [`state`] (the layout of system entries) → [`view`] and [`executor`] (the seam to the
+//! contract runtime) → [`store`] → [`chain`]. Hashes, addresses and Keccak-256 are the shared
 //! [`primitives`] of `assent-stdlib`. The ledger never runs a contract itself: the
 //! `assent-node` crate implements [`Executor`] on the wasmtime host.
 //!
@@ -38,9 +38,11 @@ pub mod state;
 pub mod store;
 pub mod trie;
 pub mod tx;
+pub mod view;
 
 pub use assent_stdlib::primitives::{self, Address, Hash, keccak256};
 pub use chain::{Chain, DEFAULT_BLOCK_GAS_LIMIT, replay};
 pub use error::LedgerError;
 pub use executor::{BlockEnv, ExecutionResult, Executor, Outcome, StateAccess};
 pub use store::{ChainConfig, MemoryStore, RedbStore, Store};
+pub use view::{HashedStore, StateView};

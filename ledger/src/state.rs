@@ -10,10 +10,11 @@
 
 use super::error::LedgerError;
 use super::executor::StateAccess;
-use super::store::Store;
-use super::trie::{Trie, secure_key};
+use super::trie::Trie;
+use super::view::{HashedStore, StateView};
 use assent_stdlib::primitives::{Address, Hash, keccak256};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Tag of the nonce entries.
 pub const NONCE_TAG: u8 = 0x01;
@@ -56,7 +57,7 @@ pub fn decode_nonce(value: Option<&[u8]>) -> Result<u64, LedgerError> {
 }
 
 /// Pending changes over a committed state: a block's, then, nested, a transaction's.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Changes {
     pub writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     pub code: BTreeMap<Hash, Vec<u8>>,
@@ -73,15 +74,17 @@ impl Changes {
 }
 
 /// The state as a block sees it while it is being built: the committed trie plus the block's
-/// changes so far plus, optionally, the current transaction's.
-pub(crate) struct Overlay<'a> {
-    pub trie: &'a Trie,
-    pub store: &'a dyn Store,
-    pub block: &'a Changes,
+/// changes so far plus the current transaction's. The first three are shared handles, so
+/// that a [`StateView`] of it costs no copy; the chain changes its own only once the
+/// overlay is gone ([`Overlay::into_tx`]).
+pub(crate) struct Overlay {
+    pub store: Arc<dyn HashedStore>,
+    pub trie: Arc<Trie>,
+    pub block: Arc<Changes>,
     pub tx: Changes,
 }
 
-impl Overlay<'_> {
+impl Overlay {
     fn lookup(&self, raw_key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
         if let Some(value) = self.tx.writes.get(raw_key) {
             return Ok(value.clone());
@@ -89,7 +92,15 @@ impl Overlay<'_> {
         if let Some(value) = self.block.writes.get(raw_key) {
             return Ok(value.clone());
         }
-        Ok(self.trie.get(self.store, secure_key(raw_key).as_bytes())?)
+        let store: &dyn super::trie::NodeStore = &*self.store;
+        Ok(self
+            .trie
+            .get(store, super::trie::secure_key(raw_key).as_bytes())?)
+    }
+
+    /// The transaction's changes; the shared handles are released here.
+    pub fn into_tx(self) -> Changes {
+        self.tx
     }
 
     /// Deploys `code` at `contract`: its code hash into the state, the module into the
@@ -103,7 +114,7 @@ impl Overlay<'_> {
     }
 }
 
-impl StateAccess for Overlay<'_> {
+impl StateAccess for Overlay {
     fn get(&mut self, raw_key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
         self.lookup(raw_key)
     }
@@ -135,7 +146,7 @@ impl StateAccess for Overlay<'_> {
         {
             return Ok(Some(code.clone()));
         }
-        match self.store.code(&hash)? {
+        match self.store.code_by_hash(&hash)? {
             Some(code) => Ok(Some(code)),
             None => Err(LedgerError::Corrupt(format!(
                 "module {hash} of contract {contract} is not in the store"
@@ -152,7 +163,16 @@ impl StateAccess for Overlay<'_> {
         {
             return Ok(Some(artefact.clone()));
         }
-        Ok(self.store.artefact(code_hash)?)
+        Ok(self.store.artefact_by_hash(code_hash)?)
+    }
+
+    fn view(&self) -> StateView {
+        StateView::new(
+            self.store.clone(),
+            self.trie.clone(),
+            self.block.clone(),
+            Arc::new(self.tx.clone()),
+        )
     }
 
     fn put_artefact(&mut self, code_hash: Hash, artefact: Vec<u8>) {

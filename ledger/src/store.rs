@@ -96,8 +96,9 @@ pub struct BlockCommit {
     pub artefacts: Vec<(Hash, Vec<u8>)>,
 }
 
-/// The ledger's storage interface.
-pub trait Store: NodeStore {
+/// The ledger's storage interface. A store is shared with the [`StateView`](crate::StateView)s
+/// the chain hands an executor, hence `Send + Sync + 'static`.
+pub trait Store: NodeStore + Send + Sync + 'static {
     /// The chain configuration, if the store holds a chain.
     ///
     /// # Errors

@@ -8,11 +8,11 @@
 //! (the ledger then discards the transaction's writes and keeps only `audit` events) →
 //! turn the outcome, return value and events into the receipt's forms.
 //!
-//! # The bridge to the VM
+//! # How the VM reads the state
 //! The VM needs a `'static` state to read from, the ledger lends a borrowed one for a
-//! transaction; [`bridge`] reconciles the two.
+//! transaction; [`reads`] runs the VM on the owned [`StateView`] the ledger gives for it.
 
-mod bridge;
+mod reads;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -31,7 +31,8 @@ use assent_ledger::receipt::{Event, SourcePosition};
 use assent_ledger::state::{abi_key, code_hash_key};
 use assent_ledger::store::Store;
 use assent_ledger::tx::{TxError, VerifiedTransaction};
-use assent_vm::Call;
+use assent_ledger::view::StateView;
+use assent_vm::{Call, Execution};
 use assent_vm::{Vm, VmConfig, VmError, validate};
 
 /// What the executor knows of a deployed module without compiling it: its ABI and
@@ -195,7 +196,9 @@ impl ModuleCache {
 
 /// The [`Executor`] backed by the wasmtime host.
 pub struct VmExecutor {
-    bridge: bridge::Bridge,
+    vm: Vm,
+    /// Modules compiled with wasmtime rather than loaded from a stored artefact.
+    compilations: u64,
     modules: ModuleCache,
     /// The gas cap of a view ([`VmExecutor::view`]); `None`: the block gas limit.
     view_gas: Option<u64>,
@@ -211,14 +214,14 @@ impl std::fmt::Debug for VmExecutor {
 
 impl VmExecutor {
     /// The stack to give a thread that runs the executor: with it, the VM runs on that
-    /// thread, reading the ledger's state directly (see [`runs_in_place`](Self::runs_in_place)).
-    pub const THREAD_STACK: usize = bridge::VM_THREAD_STACK;
+    /// thread's own stack (see [`runs_in_place`](Self::runs_in_place)).
+    pub const THREAD_STACK: usize = reads::VM_THREAD_STACK;
 
-    /// Whether calls made from the current thread run the VM in place — it has the stack
-    /// for it — rather than on the executor's own VM thread, which costs a thread switch
-    /// per state read. Both give the same results.
+    /// Whether calls made from the current thread run the VM on the thread's own stack —
+    /// it has enough left — rather than on a stack segment grown for each call. Both give
+    /// the same results.
     pub fn runs_in_place() -> bool {
-        bridge::runs_in_place()
+        reads::runs_in_place()
     }
 
     /// An executor with its own VM.
@@ -227,7 +230,8 @@ impl VmExecutor {
     /// When wasmtime refuses the configuration.
     pub fn new(config: VmConfig) -> Result<VmExecutor, VmError> {
         Ok(VmExecutor {
-            bridge: bridge::Bridge::new(config)?,
+            vm: Vm::with_artefacts(config, Arc::new(reads::LedgerKeepsArtefacts))?,
+            compilations: 0,
             modules: ModuleCache::default(),
             view_gas: None,
         })
@@ -243,13 +247,20 @@ impl VmExecutor {
 
     /// The VM this executor runs contracts on.
     pub fn vm(&self) -> &Vm {
-        self.bridge.vm()
+        &self.vm
     }
 
     /// How many modules this executor compiled with wasmtime (rather than loading a
     /// stored artefact): a restarted node over a store that has them compiles none.
     pub fn compilations(&self) -> u64 {
-        self.bridge.compilations()
+        self.compilations
+    }
+
+    /// Executes `call` on the VM against `state`, counting the modules it compiles.
+    fn run(&mut self, state: &mut dyn StateAccess, call: Call) -> Result<Execution, VmError> {
+        let (execution, compiled) = reads::run(&self.vm, state, call);
+        self.compilations = self.compilations.saturating_add(compiled);
+        execution
     }
 
     /// How many module ABIs this executor holds in memory (at most
@@ -318,9 +329,8 @@ impl VmExecutor {
                 .map_err(|error| ViewError::Host(error.to_string()))?
                 .ok_or_else(|| ViewError::Host(format!("no block {number}")))?,
         };
-        let mut state = ChainState {
-            chain,
-            block: request.block,
+        let mut state = BlockState {
+            view: chain.view_at(request.block).map_err(host)?,
             artefacts: BTreeMap::new(),
         };
         let info = self
@@ -352,7 +362,6 @@ impl VmExecutor {
             gas_limit,
         };
         let execution = self
-            .bridge
             .run(&mut state, call)
             .map_err(|error| ViewError::Host(error.to_string()))?;
         let (outcome, return_value) = outcome_of(execution.outcome, &info, entry);
@@ -491,7 +500,6 @@ impl Executor for VmExecutor {
             gas_limit: execution_gas,
         };
         let execution = self
-            .bridge
             .run(state, call)
             .map_err(|error| LedgerError::Executor(error.to_string()))?;
 
@@ -595,16 +603,15 @@ fn event_of(event: &assent_vm::Event) -> Event {
 }
 
 /// The read-only state of a committed block, for views.
-struct ChainState<'a, S: Store> {
-    chain: &'a Chain<S>,
-    block: Option<u64>,
+struct BlockState {
+    view: StateView,
     /// Artefacts compiled for a view stay in memory (a view commits nothing).
     artefacts: BTreeMap<Hash, Vec<u8>>,
 }
 
-impl<S: Store> StateAccess for ChainState<'_, S> {
+impl StateAccess for BlockState {
     fn get(&mut self, raw_key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
-        self.chain.get(raw_key, self.block)
+        self.view.get(raw_key)
     }
 
     fn set(&mut self, _raw_key: &[u8], _value: Vec<u8>) -> Result<(), LedgerError> {
@@ -621,18 +628,22 @@ impl<S: Store> StateAccess for ChainState<'_, S> {
         };
         let hash = Hash::from_slice(&hash)
             .ok_or_else(|| LedgerError::Corrupt(format!("code hash of {contract}")))?;
-        Ok(self.chain.store().code(&hash)?)
+        self.view.code(&hash)
     }
 
     fn artefact(&mut self, code_hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {
         if let Some(artefact) = self.artefacts.get(code_hash) {
             return Ok(Some(artefact.clone()));
         }
-        Ok(self.chain.store().artefact(code_hash)?)
+        self.view.artefact(code_hash)
     }
 
     fn put_artefact(&mut self, code_hash: Hash, artefact: Vec<u8>) {
         self.artefacts.insert(code_hash, artefact);
+    }
+
+    fn view(&self) -> StateView {
+        self.view.clone()
     }
 }
 

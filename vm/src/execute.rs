@@ -251,7 +251,7 @@ impl Vm {
     /// # Errors
     /// [`VmError::Invalid`] when the validator refuses the module.
     pub fn load(&self, code: &[u8]) -> Result<Arc<Contract>, VmError> {
-        self.shared.load(code)
+        self.shared.load(code, None)
     }
 
     /// Forgets the contracts loaded in this process (their artefacts stay cached), so
@@ -511,7 +511,9 @@ fn classify(error: wasmtime::Error) -> Result<Outcome, VmError> {
 }
 
 impl VmShared {
-    fn load(&self, code: &[u8]) -> Result<Arc<Contract>, VmError> {
+    /// Loads `code`; its artefact is looked for in `state` (when the module was read from
+    /// one), then in the VM's cache, and a new one is offered to both.
+    fn load(&self, code: &[u8], state: Option<&dyn StateStore>) -> Result<Arc<Contract>, VmError> {
         let code_hash = keccak256(code);
         if let Some(contract) = self.loaded()?.get(&code_hash) {
             return Ok(contract);
@@ -521,12 +523,15 @@ impl VmShared {
             types,
             stack_estimate,
         } = validate(code)?;
-        let module = match self.artefacts.get(&code_hash) {
+        let artefact = state
+            .and_then(|state| state.artefact(&code_hash))
+            .or_else(|| self.artefacts.get(&code_hash));
+        let module = match artefact {
             Some(artefact) => match deserialize(&self.engine, &artefact) {
                 Ok(module) => module,
-                Err(_) => self.compile(&code_hash, code)?,
+                Err(_) => self.compile(&code_hash, code, state)?,
             },
-            None => self.compile(&code_hash, code)?,
+            None => self.compile(&code_hash, code, state)?,
         };
         let pre = self.linker.instantiate_pre(&module).map_err(engine_error)?;
         let export = |name: &str| {
@@ -554,9 +559,17 @@ impl VmShared {
         Ok(contract)
     }
 
-    fn compile(&self, code_hash: &CodeHash, code: &[u8]) -> Result<Module, VmError> {
+    fn compile(
+        &self,
+        code_hash: &CodeHash,
+        code: &[u8],
+        state: Option<&dyn StateStore>,
+    ) -> Result<Module, VmError> {
         let module = Module::from_binary(&self.engine, code).map_err(engine_error)?;
         if let Ok(artefact) = module.serialize() {
+            if let Some(state) = state {
+                state.put_artefact(code_hash, &artefact);
+            }
             self.artefacts.put(code_hash, artefact);
         }
         Ok(module)
@@ -583,7 +596,7 @@ impl VmShared {
         let code = state.code(&code_hash)?.ok_or_else(|| VmError::NoContract {
             address: address.to_string(),
         })?;
-        self.load(&code).map(Some)
+        self.load(&code, Some(state)).map(Some)
     }
 }
 
@@ -592,8 +605,10 @@ impl VmShared {
 fn deserialize(engine: &Engine, artefact: &[u8]) -> Result<Module, VmError> {
     // SAFETY: `Module::deserialize` runs the artefact's machine code as is, so it must
     // be what `Module::serialize` produced for a module this VM validated. Artefacts
-    // only enter an `ArtefactCache` from `VmShared::compile` (right after validation)
-    // and the cache is the node's own storage, never the network; wasmtime also checks
+    // only come from `VmShared::compile` (right after validation), kept in the VM's
+    // `ArtefactCache` or by the keeper of the state (`StateStore::put_artefact`: the
+    // ledger's own store, never the network — a node must never take one from a peer);
+    // wasmtime also checks
     // that the artefact was made by this wasmtime version with a compatible engine
     // configuration, and refuses it otherwise (we then recompile).
     unsafe { Module::deserialize(engine, artefact) }.map_err(engine_error)

@@ -70,6 +70,20 @@ pub trait StateStore: Send + Sync {
     /// # Errors
     /// When the storage fails.
     fn code(&self, code_hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError>;
+
+    /// A compiled artefact of the module with that code hash, if whoever keeps this state
+    /// keeps artefacts too (the ledger stores them with its blocks, so a restarted node
+    /// loads instead of compiling). The VM's own [`ArtefactCache`](crate::ArtefactCache)
+    /// is asked when this has none.
+    fn artefact(&self, code_hash: &CodeHash) -> Option<Vec<u8>> {
+        let _ = code_hash;
+        None
+    }
+
+    /// Offers the artefact the VM just compiled for a module read from this state.
+    fn put_artefact(&self, code_hash: &CodeHash, artefact: &[u8]) {
+        let _ = (code_hash, artefact);
+    }
 }
 
 /// The writes of a successful transaction: raw key → new value, or `None` for a removal,

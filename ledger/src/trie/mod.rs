@@ -105,7 +105,7 @@ pub struct Committed {
 }
 
 /// A working copy of one version of the trie.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Trie {
     root: Slot,
     /// Keys inserted or removed since the last commit: the new nodes a commit will hand
@@ -126,7 +126,7 @@ pub struct Trie {
 /// then every built node is part of the trie and a commit hands them all back as they
 /// are. Once one has been read, a commit hands back only the subtrees the trie still
 /// refers to.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Built {
     nodes: Vec<(Hash, Vec<u8>)>,
     /// Where each node's subtree starts in `nodes`.
@@ -237,7 +237,7 @@ impl NodeStore for WithBuilt<'_> {
 }
 
 /// A child position: empty, a reference not yet read from the store, or a node in memory.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Slot {
     Empty,
     /// Boxed, so that a slot is two words and a branch's sixteen children take 256 bytes.
@@ -245,14 +245,14 @@ enum Slot {
     Loaded(Box<Loaded>),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Loaded {
     node: MemNode,
     /// The node's reference as last committed; `None` once it changed (it is dirty).
     committed: Option<NodeRef>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum MemNode {
     Leaf {
         path: Nibbles,

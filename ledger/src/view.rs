@@ -1,0 +1,122 @@
+//! [`StateView`]: the state one transaction or view reads, as an owned handle that a
+//! contract runtime can keep for the length of a call, on any thread.
+//!
+//! A runtime such as wasmtime keeps its host state in a `'static` store, so it cannot hold
+//! the borrowed [`StateAccess`](crate::StateAccess) the chain lends an executor. It takes a
+//! view instead, as revm's interpreter takes a `DatabaseRef`: a handle to the store's
+//! entries addressed by hash (trie nodes, modules, compiled artefacts — the same bytes
+//! whatever is committed later), the trie at the parent block's root with the nodes the
+//! chain holds in memory, the block's writes so far, and the transaction's own before it
+//! runs (a deployment's code hash and module). All four are shared, never copied per
+//! read; the chain changes its own copy only once every view of a transaction is gone.
+
+use std::sync::Arc;
+
+use assent_stdlib::primitives::Hash;
+
+use super::error::LedgerError;
+use super::state::Changes;
+use super::store::{Store, StoreError};
+use super::trie::{NodeStore, Trie, secure_key};
+
+/// The store's entries addressed by hash: what a [`StateView`] reads besides the trie.
+pub trait HashedStore: NodeStore + Send + Sync {
+    /// The module with this code hash.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn code_by_hash(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// The compiled artefact of the module with this code hash.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn artefact_by_hash(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+impl<S: Store> HashedStore for S {
+    fn code_by_hash(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        self.code(hash)
+    }
+
+    fn artefact_by_hash(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        self.artefact(code_hash)
+    }
+}
+
+/// The state a transaction (or a view) reads; see the [module](self) documentation.
+#[derive(Clone)]
+pub struct StateView {
+    store: Arc<dyn HashedStore>,
+    trie: Arc<Trie>,
+    block: Arc<Changes>,
+    tx: Arc<Changes>,
+}
+
+impl std::fmt::Debug for StateView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateView")
+            .field("block_writes", &self.block.writes.len())
+            .field("tx_writes", &self.tx.writes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl StateView {
+    pub(crate) fn new(
+        store: Arc<dyn HashedStore>,
+        trie: Arc<Trie>,
+        block: Arc<Changes>,
+        tx: Arc<Changes>,
+    ) -> StateView {
+        StateView {
+            store,
+            trie,
+            block,
+            tx,
+        }
+    }
+
+    /// The value at a raw key: the transaction's write, else the block's, else the trie's.
+    ///
+    /// # Errors
+    /// A storage fault.
+    pub fn get(&self, raw_key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
+        if let Some(value) = self.tx.writes.get(raw_key) {
+            return Ok(value.clone());
+        }
+        if let Some(value) = self.block.writes.get(raw_key) {
+            return Ok(value.clone());
+        }
+        let store: &dyn NodeStore = &*self.store;
+        Ok(self.trie.get(store, secure_key(raw_key).as_bytes())?)
+    }
+
+    /// The module with this code hash: deployed by this transaction, earlier in the
+    /// block, or stored.
+    ///
+    /// # Errors
+    /// A storage fault.
+    pub fn code(&self, hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {
+        if let Some(code) = self.tx.code.get(hash).or_else(|| self.block.code.get(hash)) {
+            return Ok(Some(code.clone()));
+        }
+        Ok(self.store.code_by_hash(hash)?)
+    }
+
+    /// The compiled artefact of the module with this code hash, if one is kept.
+    ///
+    /// # Errors
+    /// A storage fault.
+    pub fn artefact(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {
+        if let Some(artefact) = self
+            .tx
+            .artefacts
+            .get(code_hash)
+            .or_else(|| self.block.artefacts.get(code_hash))
+        {
+            return Ok(Some(artefact.clone()));
+        }
+        Ok(self.store.artefact_by_hash(code_hash)?)
+    }
+}
