@@ -456,7 +456,7 @@ impl assent_ledger::Executor for Skewed {
         &mut self,
         state: &mut dyn assent_ledger::StateAccess,
         tx: &assent_ledger::tx::VerifiedTransaction,
-    ) -> Result<(), assent_ledger::tx::TxError> {
+    ) -> Result<Result<(), assent_ledger::tx::TxError>, assent_ledger::LedgerError> {
         self.0.check(state, tx)
     }
 

@@ -889,7 +889,7 @@ fn validate(
     {
         return Ok(Err(TxError::NoContract(*to)));
     }
-    Ok(executor.check(overlay, verified))
+    executor.check(overlay, verified)
 }
 
 /// Re-executes every block of `source` from genesis on a fresh in-memory chain and checks

@@ -91,18 +91,17 @@ pub trait StateAccess {
 pub trait Executor {
     /// The checks that need the contract's ABI or the module validator: the method is an
     /// action (1007), the args match (1008), a deployed module is valid (1010). Runs before
-    /// the transaction is accepted; a refusal changes nothing.
+    /// the transaction is accepted; a refusal changes nothing. The inner `Result` is the
+    /// verdict on the transaction.
     ///
     /// # Errors
-    /// The [`TxError`] refusing the transaction.
+    /// A fault of the host or the store, never the transaction's doing (it is not refused
+    /// for it: the caller reports the fault as such).
     fn check(
         &mut self,
         state: &mut dyn StateAccess,
         tx: &VerifiedTransaction,
-    ) -> Result<(), TxError> {
-        let _ = (state, tx);
-        Ok(())
-    }
+    ) -> Result<Result<(), TxError>, LedgerError>;
 
     /// Runs an accepted transaction. For a deployment the module is already at
     /// `tx.contract` and `init` is to run.

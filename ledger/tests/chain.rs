@@ -15,7 +15,7 @@ use assent_ledger::executor::{BlockEnv, ExecutionResult, Executor, StateAccess};
 use assent_ledger::primitives::keccak256;
 use assent_ledger::state::{code_hash_key, nonce_key};
 use assent_ledger::trie::{secure_key, verify_value};
-use assent_ledger::tx::{Transaction, VerifiedTransaction, create_address, recover_all};
+use assent_ledger::tx::{Transaction, TxError, VerifiedTransaction, create_address, recover_all};
 use assent_ledger::{Address, Chain, LedgerError, MemoryStore, RedbStore, Store, replay};
 use common::{TestExecutor, address, call, config, deploy, entry_key};
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
@@ -253,6 +253,14 @@ fn replay_reproduces_every_root() {
 struct Divergent;
 
 impl Executor for Divergent {
+    fn check(
+        &mut self,
+        state: &mut dyn StateAccess,
+        tx: &VerifiedTransaction,
+    ) -> Result<Result<(), TxError>, LedgerError> {
+        TestExecutor.check(state, tx)
+    }
+
     fn apply(
         &mut self,
         state: &mut dyn StateAccess,

@@ -373,14 +373,15 @@ impl VmExecutor {
     }
 }
 
-impl Executor for VmExecutor {
-    fn check(
+impl VmExecutor {
+    /// The verdict of [`Executor::check`] once the called contract's module (`None` for a
+    /// deployment, or when no contract is there) has been read.
+    fn verdict(
         &mut self,
-        state: &mut dyn StateAccess,
         tx: &VerifiedTransaction,
+        called: Option<Arc<ModuleInfo>>,
     ) -> Result<(), TxError> {
         let payload = tx.signed.tx();
-        let host = |error: LedgerError| TxError::ModuleRefused(format!("host fault: {error}"));
         let args = parse_args_text(&payload.args).map_err(TxError::ArgsMismatch)?;
         let deployed = payload
             .is_deployment()
@@ -391,10 +392,7 @@ impl Executor for VmExecutor {
                 .map_err(TxError::ModuleRefused)?;
             (info.clone(), info.init().cloned())
         } else {
-            let info = self
-                .module_at(state, &tx.contract)
-                .map_err(host)?
-                .ok_or(TxError::NoContract(tx.contract))?;
+            let info = called.ok_or(TxError::NoContract(tx.contract))?;
             let entry = info
                 .entry(&payload.method)
                 .filter(|entry| entry.kind == EntryKind::Action)
@@ -422,6 +420,23 @@ impl Executor for VmExecutor {
             self.modules.insert(hash, info);
         }
         Ok(())
+    }
+}
+
+impl Executor for VmExecutor {
+    fn check(
+        &mut self,
+        state: &mut dyn StateAccess,
+        tx: &VerifiedTransaction,
+    ) -> Result<Result<(), TxError>, LedgerError> {
+        // The called contract's module, read first: failing to read it is the host's fault,
+        // not the transaction's.
+        let called = if tx.signed.tx().is_deployment() {
+            None
+        } else {
+            self.module_at(state, &tx.contract)?
+        };
+        Ok(self.verdict(tx, called))
     }
 
     fn apply(
