@@ -1,0 +1,337 @@
+//! [`BlockBuilder`]: one block built on the head — each transaction validated, its nonce
+//! moved on, executed in its own overlay and recorded ([`BlockBuilder::apply_transaction`]) —
+//! then the state and the block's roots hashed and everything committed in one store
+//! transaction ([`BlockBuilder::finish`]).
+
+use std::sync::Arc;
+
+use super::{BlockResult, Chain, Rejected, Verified, validate};
+use crate::block::{Header, ordered_root};
+use crate::error::LedgerError;
+use crate::executor::{BlockEnv, ExecutionResult, Executor, Outcome};
+use crate::receipt::{Receipt, Status};
+use crate::state::{Changes, Overlay, nonce_key};
+use crate::store::{BlockCommit, Store};
+use crate::trie::{self, Trie, secure_key};
+use crate::tx::{TxError, VerifiedTransaction};
+use crate::view::HashedStore;
+use assent_stdlib::primitives::Hash;
+
+/// A block under construction on the chain's head.
+pub(super) struct BlockBuilder<'c, S: Store> {
+    chain: &'c mut Chain<S>,
+    env: BlockEnv,
+    /// The store and the head's trie, as every transaction's overlay shares them.
+    store: Arc<dyn HashedStore>,
+    trie: Arc<Trie>,
+    /// The block's changes so far, shared with each transaction's overlay and views and
+    /// changed (`Arc::make_mut`) only once they are gone, so never copied.
+    changes: Arc<Changes>,
+    /// The accepted transactions' hashes and encodings, in block order.
+    accepted: Vec<(Hash, Vec<u8>)>,
+    receipts: Vec<Receipt>,
+    rejected: Vec<Rejected>,
+    gas_used: u64,
+    /// The sum of the gas limits of the transactions accepted so far.
+    gas_limits: u64,
+}
+
+impl<'c, S: Store> BlockBuilder<'c, S> {
+    /// A block at `time` on `chain`'s head (the caller checked the time moves on).
+    pub(super) fn new(chain: &'c mut Chain<S>, time: u64) -> BlockBuilder<'c, S> {
+        let env = BlockEnv {
+            chain_id: chain.config.chain_id,
+            number: chain.head.number + 1,
+            time,
+            gas_limit: chain.config.block_gas_limit,
+        };
+        BlockBuilder {
+            store: chain.hashed_store(),
+            trie: chain.state.clone(),
+            chain,
+            env,
+            changes: Arc::default(),
+            accepted: Vec::new(),
+            receipts: Vec::new(),
+            rejected: Vec::new(),
+            gas_used: 0,
+            gas_limits: 0,
+        }
+    }
+
+    /// An overlay over the head and the block so far, for one transaction.
+    fn overlay(&self) -> Overlay {
+        Overlay {
+            store: self.store.clone(),
+            trie: self.trie.clone(),
+            block: self.changes.clone(),
+            tx: Changes::default(),
+        }
+    }
+
+    /// The block's changes, to change between transactions (no overlay or view is left).
+    fn changes(&mut self) -> &mut Changes {
+        debug_assert_eq!(
+            Arc::strong_count(&self.changes),
+            1,
+            "a state view outlived its transaction"
+        );
+        Arc::make_mut(&mut self.changes)
+    }
+
+    fn reject(&mut self, position: usize, error: TxError) {
+        self.rejected.push(Rejected { position, error });
+    }
+
+    /// Runs the transaction at `position` of the block's list: validated against the
+    /// state as the block has left it, then executed; accepted with a receipt, or listed
+    /// as rejected.
+    ///
+    /// # Errors
+    /// A storage fault while validating; the block cannot be built.
+    pub(super) fn apply_transaction(
+        &mut self,
+        executor: &mut dyn Executor,
+        position: usize,
+        verified: Verified,
+    ) -> Result<(), LedgerError> {
+        let verified = match verified {
+            Ok(verified) => verified,
+            Err(error) => {
+                self.reject(position, error);
+                return Ok(());
+            }
+        };
+        if let Err(error) = self.admit(executor, &verified)? {
+            self.reject(position, error);
+            return Ok(());
+        }
+        // Accepted: the nonce moves on whatever the outcome.
+        let nonce_entry = nonce_key(&verified.sender);
+        let tx = verified.signed.tx();
+        let nonce_before = self.changes().writes.insert(
+            nonce_entry.clone(),
+            Some(tx.nonce.saturating_add(1).to_be_bytes().to_vec()),
+        );
+        let mut overlay = self.overlay();
+        if tx.is_deployment() {
+            overlay.deploy(&verified.contract, &tx.code);
+        }
+        let applied = executor.apply(&mut overlay, &verified, &self.env);
+        let tx_changes = overlay.into_tx();
+        match applied {
+            Ok(result) => self.record(&verified, result, tx_changes),
+            Err(fault) => {
+                // No transaction halts the chain (LEDGER.md §2): a host fault while it runs
+                // leaves it out of the block, as if it had never been sent (its nonce goes
+                // back), and the block goes on without it. What the contract itself did
+                // wrong is an `aborted` receipt, from the executor.
+                let writes = &mut self.changes().writes;
+                match nonce_before {
+                    Some(before) => writes.insert(nonce_entry, before),
+                    None => writes.remove(&nonce_entry),
+                };
+                self.reject(position, TxError::HostFault(fault.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The checks before a transaction is accepted: [`validate`]'s, then the block gas
+    /// limit. The inner `Result` is the verdict.
+    fn admit(
+        &mut self,
+        executor: &mut dyn Executor,
+        verified: &VerifiedTransaction,
+    ) -> Result<Result<(), TxError>, LedgerError> {
+        let mut overlay = self.overlay();
+        let checked = validate(&self.chain.config, &mut overlay, verified, 0, executor)?;
+        // Artefacts compiled while checking are kept, whatever the verdict.
+        let artefacts = overlay.into_tx().artefacts;
+        self.changes().artefacts.extend(artefacts);
+        if let Err(error) = checked {
+            return Ok(Err(error));
+        }
+        // The block gas limit bounds the sum of the gas limits, not only each one
+        // (LEDGER.md §5), so that a block's execution time is bounded.
+        let gas_limit = verified.signed.tx().gas_limit;
+        let remaining = self.env.gas_limit.saturating_sub(self.gas_limits);
+        if gas_limit > remaining {
+            return Ok(Err(TxError::BlockGasExceeded {
+                gas_limit,
+                remaining,
+                block_limit: self.env.gas_limit,
+            }));
+        }
+        Ok(Ok(()))
+    }
+
+    /// Records an executed transaction: its changes kept on success (only its compiled
+    /// artefacts otherwise), its receipt, its gas.
+    fn record(
+        &mut self,
+        verified: &VerifiedTransaction,
+        result: ExecutionResult,
+        tx_changes: Changes,
+    ) {
+        let tx = verified.signed.tx();
+        self.gas_limits = self.gas_limits.saturating_add(tx.gas_limit);
+        self.gas_used = self.gas_used.saturating_add(result.gas_used);
+        let index = u32::try_from(self.accepted.len()).unwrap_or(u32::MAX);
+        let changes = self.changes();
+        let (status, message, position) = match result.outcome {
+            Outcome::Ok => {
+                changes.absorb(tx_changes);
+                (Status::Ok, None, None)
+            }
+            Outcome::Aborted { message, position } => {
+                changes.artefacts.extend(tx_changes.artefacts);
+                (Status::Aborted, Some(message), position)
+            }
+            Outcome::OutOfGas { position } => {
+                changes.artefacts.extend(tx_changes.artefacts);
+                (Status::OutOfGas, Some("out of gas".to_owned()), position)
+            }
+        };
+        let ok = status == Status::Ok;
+        self.receipts.push(Receipt {
+            tx_hash: verified.signed.hash(),
+            block: self.env.number,
+            index,
+            status,
+            message,
+            position,
+            gas_used: result.gas_used,
+            return_value: if ok { result.return_value } else { None },
+            contract_address: (ok && tx.is_deployment()).then_some(verified.contract),
+            // An aborted transaction keeps its `audit` events only.
+            events: result
+                .events
+                .into_iter()
+                .filter(|event| ok || event.audit)
+                .collect(),
+        });
+        self.accepted
+            .push((verified.signed.hash(), verified.signed.encoded().to_vec()));
+    }
+
+    /// Applies the block's writes to the state trie, hashes it and the block's roots, and
+    /// commits the block durably; the chain's head moves to it.
+    ///
+    /// # Errors
+    /// A storage fault, or an executor that kept a view of the state past its call; then
+    /// nothing is committed.
+    pub(super) fn finish(self) -> Result<BlockResult, LedgerError> {
+        let BlockBuilder {
+            chain,
+            env,
+            store,
+            trie,
+            changes,
+            accepted,
+            receipts,
+            rejected,
+            gas_used,
+            ..
+        } = self;
+        // The trie and the store are the chain's alone again, to change.
+        drop((store, trie));
+        let changes = Arc::unwrap_or_clone(changes);
+
+        // The state trie and the two ordered tries are independent: build the latter on
+        // another core while this one applies the writes and hashes the state.
+        let (state, (transactions_root, receipts_root)) = std::thread::scope(|scope| {
+            let roots = (accepted.len() >= PARALLEL_ROOTS_FROM)
+                .then(|| scope.spawn(|| block_roots(&accepted, &receipts)));
+            let state = apply_writes(
+                Arc::make_mut(&mut chain.state),
+                chain.store.as_ref(),
+                &changes.writes,
+            );
+            let roots = match roots.map(|handle| handle.join()) {
+                Some(Ok(roots)) => roots,
+                // Not spawned, or the worker panicked (a bug): compute the roots here.
+                _ => block_roots(&accepted, &receipts),
+            };
+            (state, roots)
+        });
+        let committed = state?;
+        let header = Header {
+            number: env.number,
+            parent_hash: chain.head.hash(),
+            time: env.time,
+            state_root: committed.root,
+            transactions_root,
+            receipts_root,
+            gas_used,
+        };
+        let transactions: Vec<Hash> = accepted.iter().map(|(hash, _)| *hash).collect();
+        let store = Arc::get_mut(&mut chain.store).ok_or_else(|| {
+            LedgerError::Executor("the executor kept a view of the state past its call".into())
+        })?;
+        store.commit_block(BlockCommit {
+            config: None,
+            header: Some(header.clone()),
+            transactions: accepted,
+            receipts: receipts.clone(),
+            nodes: committed.nodes,
+            code: changes.code.into_iter().collect(),
+            artefacts: changes.artefacts.into_iter().collect(),
+        })?;
+        chain.head = header.clone();
+        Ok(BlockResult {
+            hash: header.hash(),
+            header,
+            transactions,
+            receipts,
+            rejected,
+        })
+    }
+}
+
+/// Blocks with at least this many transactions build their transactions and receipts
+/// roots on a second thread.
+const PARALLEL_ROOTS_FROM: usize = 64;
+
+/// Applies a block's writes to the state trie and hashes the changed paths. The
+/// insertions go in as one batch (sorted by path, each changed subtree visited once);
+/// removals one by one. A trie is the same whatever order distinct keys arrive in.
+fn apply_writes(
+    state: &mut Trie,
+    store: &dyn Store,
+    writes: &std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+) -> Result<trie::Committed, LedgerError> {
+    let mut inserts = Vec::with_capacity(writes.len());
+    for (raw_key, value) in writes {
+        let path = secure_key(raw_key);
+        match value {
+            Some(value) => inserts.push((path, value.clone())),
+            None => {
+                state.remove(store, path.as_bytes())?;
+            }
+        }
+    }
+    state.insert_batch(
+        store,
+        inserts.into_iter().map(|(path, value)| (path.0, value)),
+    )?;
+    // A block with very many writes hashes its state on all cores (its roots thread is
+    // short by comparison).
+    Ok(if writes.len() >= PARALLEL_HASHING_FROM {
+        state.commit_parallel()
+    } else {
+        state.commit()
+    })
+}
+
+/// Blocks with at least this many state writes hash the state trie on all cores.
+const PARALLEL_HASHING_FROM: usize = 8_192;
+
+/// The transactions root and the receipts root of a block.
+fn block_roots(accepted: &[(Hash, Vec<u8>)], receipts: &[Receipt]) -> (Hash, Hash) {
+    let encodings: Vec<Vec<u8>> = receipts.iter().map(Receipt::encode).collect();
+    (
+        ordered_root(accepted.iter().map(|(_, raw)| raw.as_slice())),
+        ordered_root(encodings.iter().map(Vec::as_slice)),
+    )
+}
