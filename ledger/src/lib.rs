@@ -42,7 +42,7 @@ pub mod view;
 
 pub use assent_stdlib::primitives::{self, Address, Hash, keccak256};
 pub use chain::{Chain, DEFAULT_BLOCK_GAS_LIMIT, replay};
-pub use error::LedgerError;
+pub use error::{ExecutorFault, LedgerError};
 pub use executor::{BlockEnv, ExecutionResult, Executor, Outcome, StateAccess};
 pub use store::{ChainConfig, MemoryStore, RedbStore, Store};
 pub use view::{HashedStore, StateView};

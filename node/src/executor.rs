@@ -24,7 +24,7 @@ use assent_stdlib::value::{Type, Value};
 use serde_json::Value as Json;
 
 use assent_ledger::chain::Chain;
-use assent_ledger::error::LedgerError;
+use assent_ledger::error::{ExecutorFault, LedgerError};
 use assent_ledger::executor::{BlockEnv, ExecutionResult, Executor, Outcome, StateAccess};
 use assent_ledger::primitives::{Address, Hash};
 use assent_ledger::receipt::{Event, SourcePosition};
@@ -290,7 +290,7 @@ impl VmExecutor {
             .code(contract)?
             .ok_or_else(|| LedgerError::Corrupt(format!("module of {contract} is missing")))?;
         let info = self.module_info(hash, &code).map_err(|error| {
-            LedgerError::Executor(format!("stored module of {contract}: {error}"))
+            LedgerError::executor(format!("stored module of {contract}: {error}"))
         })?;
         self.modules.insert(hash, info.clone());
         Ok(Some(info))
@@ -471,10 +471,10 @@ impl Executor for VmExecutor {
         // 2. The entry point and its arguments (`check` accepted them already).
         let info = self
             .module_at(state, &tx.contract)?
-            .ok_or_else(|| LedgerError::Executor(format!("no module at {}", tx.contract)))?;
+            .ok_or_else(|| LedgerError::executor(format!("no module at {}", tx.contract)))?;
         let entry = if deployment {
             let abi = serde_json::to_vec(&info.abi)
-                .map_err(|error| LedgerError::Executor(format!("ABI to JSON: {error}")))?;
+                .map_err(|error| LedgerError::executor(format!("ABI to JSON: {error}")))?;
             state.set(&abi_key(&tx.contract), abi)?;
             match info.init() {
                 Some(entry) => entry.clone(),
@@ -516,7 +516,7 @@ impl Executor for VmExecutor {
         };
         let execution = self
             .run(state, call)
-            .map_err(|error| LedgerError::Executor(error.to_string()))?;
+            .map_err(|error| LedgerError::Executor(ExecutorFault::from_error(error)))?;
 
         // 4. Keep the writes of a success; the ledger drops the rest.
         let gas_used = base.saturating_add(execution.gas_used);
@@ -630,11 +630,11 @@ impl StateAccess for BlockState {
     }
 
     fn set(&mut self, _raw_key: &[u8], _value: Vec<u8>) -> Result<(), LedgerError> {
-        Err(LedgerError::Executor("a view cannot write".into()))
+        Err(LedgerError::executor("a view cannot write"))
     }
 
     fn remove(&mut self, _raw_key: &[u8]) -> Result<(), LedgerError> {
-        Err(LedgerError::Executor("a view cannot write".into()))
+        Err(LedgerError::executor("a view cannot write"))
     }
 
     fn code(&mut self, contract: &Address) -> Result<Option<Vec<u8>>, LedgerError> {

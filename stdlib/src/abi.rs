@@ -251,8 +251,23 @@ macro_rules! host_functions {
     ($( $id:ident $name:literal ( $($param:ident),* ) -> ( $($result:ident),* ); )*) => {
         /// Every host function, indexed by [`HostFn`] discriminant.
         pub const HOST_FUNCTIONS: &[HostFunction] = &[
-            $( HostFunction { id: HostFn::$id, name: $name, params: &[$($param),*], results: &[$($result),*] }, )*
+            $( HostFn::$id.function_const(), )*
         ];
+
+        impl HostFn {
+            /// This function's entry in [`HOST_FUNCTIONS`]: a `match` over every variant,
+            /// so a variant missing from the table does not compile.
+            const fn function_const(self) -> HostFunction {
+                match self {
+                    $( HostFn::$id => HostFunction {
+                        id: HostFn::$id,
+                        name: $name,
+                        params: &[$($param),*],
+                        results: &[$($result),*],
+                    }, )*
+                }
+            }
+        }
     };
 }
 
@@ -308,12 +323,8 @@ host_functions! {
 
 impl HostFn {
     /// This function's entry in [`HOST_FUNCTIONS`].
-    pub fn function(self) -> &'static HostFunction {
-        // INVARIANT: the table lists every variant, in declaration order (tested).
-        HOST_FUNCTIONS
-            .iter()
-            .find(|f| f.id == self)
-            .unwrap_or(&HOST_FUNCTIONS_FALLBACK)
+    pub fn function(self) -> HostFunction {
+        self.function_const()
     }
 
     /// The function's index among the module's imports (code generation imports all of
@@ -326,13 +337,6 @@ impl HostFn {
         HOST_FUNCTIONS.iter().find(|f| f.name == name).map(|f| f.id)
     }
 }
-
-const HOST_FUNCTIONS_FALLBACK: HostFunction = HostFunction {
-    id: HostFn::Abort,
-    name: "abort",
-    params: &[I64, I32, I32],
-    results: &[],
-};
 
 // ---- The ABI section ------------------------------------------------------------------
 

@@ -267,7 +267,7 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
         };
         let transactions: Vec<Hash> = accepted.iter().map(|(hash, _)| *hash).collect();
         let store = Arc::get_mut(&mut chain.store).ok_or_else(|| {
-            LedgerError::Executor("the executor kept a view of the state past its call".into())
+            LedgerError::executor("the executor kept a view of the state past its call")
         })?;
         store.commit_block(BlockCommit {
             config: None,
