@@ -294,7 +294,9 @@ impl Vm {
     }
 
     /// Runs `call` on `contract`, given loaded rather than looked up at `call.contract`:
-    /// for a deployment's `init`, before the code is in the state.
+    /// for a deployment's `init`, before the code is in the state. In stages: [`resolve`]
+    /// the entry point, [`Vm::acquire`] a store, [`run`] the call, [`Vm::release`] the
+    /// store, [`finish`] the execution.
     ///
     /// # Errors
     /// As [`Vm::execute`].
@@ -304,40 +306,37 @@ impl Vm {
         contract: Arc<Contract>,
         call: Call,
     ) -> Result<Execution, VmError> {
-        let (entry_index, entry) = contract
-            .abi
-            .entries
-            .iter()
-            .enumerate()
-            .find(|(_, entry)| entry.name == call.entry)
-            .ok_or_else(|| VmError::NoEntry {
-                contract: contract.abi.contract.clone(),
-                entry: call.entry.clone(),
-            })?;
-        if entry.params.len() != call.args.len() {
-            return Err(VmError::BadArguments {
-                entry: entry.name.clone(),
-                message: format!(
-                    "{} arguments given, {} expected",
-                    call.args.len(),
-                    entry.params.len()
-                ),
-            });
-        }
-        for (param, value) in entry.params.iter().zip(&call.args) {
-            let fits = contract
-                .types
-                .get(param.ty)
-                .is_some_and(|ty| conforms(value, ty));
-            if !fits {
-                return Err(VmError::BadArguments {
-                    entry: entry.name.clone(),
-                    message: format!("`{}` is not a value of its type", param.name),
-                });
-            }
-        }
-        let read_only = matches!(entry.kind, EntryKind::View | EntryKind::Policy);
+        let (entry_index, read_only) = resolve(&contract, &call)?;
+        let acquired = self.acquire(state, &contract, &call, read_only)?;
+        let Acquired {
+            mut store,
+            uses,
+            instantiation_fuel,
+            may_stay_warm,
+        } = acquired;
+        let gas_limit = call.gas_limit;
+        let ran = run(
+            &mut store,
+            contract.clone(),
+            call,
+            entry_index,
+            read_only,
+            instantiation_fuel,
+        )?;
+        let state = self.release(store, &contract, may_stay_warm, uses);
+        finish(ran, gas_limit, state)
+    }
 
+    /// Stage 2: a store for the call, with the host state of a fresh execution — an idle
+    /// warm instance of the same code for a read-only call when one is parked, else a new
+    /// store.
+    fn acquire(
+        &self,
+        state: Arc<dyn StateStore>,
+        contract: &Arc<Contract>,
+        call: &Call,
+        read_only: bool,
+    ) -> Result<Acquired, VmError> {
         let host_state = self.host_state(
             Overlay::new(state),
             call.origin,
@@ -345,9 +344,8 @@ impl Vm {
             call.block_height,
         );
         // A read-only call may run in a warm instance of the same code (crate::warm).
-        let loaded = contract.clone();
-        let image = loaded.image.as_ref().filter(|_| read_only);
-        let warm = image.and_then(|image| self.warm.take(&contract.code_hash, image));
+        let warm_image = contract.image.as_ref().filter(|_| read_only);
+        let warm = warm_image.and_then(|image| self.warm.take(&contract.code_hash, image));
         let (mut store, uses, instantiation_fuel) = match warm {
             Some(warm) => {
                 let uses = warm.uses;
@@ -358,7 +356,7 @@ impl Vm {
                 data.instances.insert(call.contract, warm.live);
                 data.funcs = warm.funcs;
                 // What instantiating charges: the initial pages, before any code runs.
-                data.limits.pending_pages = image.map_or(0, Image::pages);
+                data.limits.pending_pages = warm_image.map_or(0, Image::pages);
                 data.instantiation_fuel = instantiation_fuel;
                 (store, uses, instantiation_fuel)
             }
@@ -370,54 +368,35 @@ impl Vm {
             }
         };
         store.set_fuel(call.gas_limit).map_err(engine_error)?;
+        Ok(Acquired {
+            store,
+            uses,
+            instantiation_fuel,
+            may_stay_warm: warm_image.is_some(),
+        })
+    }
 
-        let code_hash = contract.code_hash;
-        // A warm instance pays what instantiating it would have: wasmtime's fuel for the
-        // data segments, then the initial pages; a fresh store pays nothing here.
-        let ran = host::charge_store(&mut store, instantiation_fuel)
-            .and_then(|()| {
-                invoke(
-                    &mut store,
-                    host::Invocation {
-                        contract,
-                        address: call.contract,
-                        caller: call.caller,
-                        entry: entry_index,
-                        args: call
-                            .args
-                            .into_iter()
-                            .map(|value| {
-                                let bytes = assent_stdlib::value::footprint(&value);
-                                (host::Lifted::Owned(value), bytes)
-                            })
-                            .collect(),
-                        read_only,
-                    },
-                )
-            })
-            .and_then(|value| host::charge_store(&mut store, 0).map(|()| value));
-        // Memory grown just before an abort is paid for too (as far as the gas goes).
-        if ran.is_err() {
-            let pages = std::mem::take(&mut store.data_mut().limits.pending_pages);
-            let fuel = store.get_fuel().map_err(engine_error)?;
-            store
-                .set_fuel(fuel.saturating_sub(pages.saturating_mul(MEMORY_PAGE)))
-                .map_err(engine_error)?;
-        }
-
-        let left = store.get_fuel().map_err(engine_error)?;
+    /// Stage 4: the store parked as a warm instance when it can be reused (a read-only
+    /// call that used no other contract), dropped otherwise; the call's host state back.
+    fn release(
+        &self,
+        mut store: Store<HostState>,
+        contract: &Contract,
+        may_stay_warm: bool,
+        uses: u32,
+    ) -> HostState {
         let only_instance = match store.data().instances.first_key_value() {
             Some((_, live)) if store.data().instances.len() == 1 => Some(*live),
             _ => None,
         };
-        let state = match (image, only_instance) {
+        match (may_stay_warm, only_instance) {
             // Kept warm: the store stays, with an idle host state in it.
-            (Some(_), Some(live)) => {
+            (true, Some(live)) => {
                 let idle =
                     self.host_state(Overlay::idle(self.empty_state.clone()), Address::ZERO, 0, 0);
                 let mut state = std::mem::replace(store.data_mut(), idle);
                 self.warm.give_back(
-                    code_hash,
+                    contract.code_hash,
                     Warm {
                         store,
                         live,
@@ -429,34 +408,141 @@ impl Vm {
                 state
             }
             _ => store.into_data(),
-        };
-        let outcome = match ran {
-            Ok(value) => Outcome::Ok(value),
-            Err(error) => classify(error)?,
-        };
-        let gas_used = match outcome {
-            Outcome::OutOfGas => call.gas_limit,
-            _ => call.gas_limit.saturating_sub(left),
-        };
-        Ok(match outcome {
-            Outcome::Ok(_) => Execution {
-                outcome,
-                gas_used,
-                events: state.events,
-                writes: state.overlay.into_write_set(),
-            },
-            _ => Execution {
-                outcome,
-                gas_used,
-                events: state
-                    .events
-                    .into_iter()
-                    .filter(|event| event.audit)
-                    .collect(),
-                writes: WriteSet::default(),
-            },
-        })
+        }
     }
+}
+
+/// A store ready to run a call in ([`Vm::acquire`]).
+struct Acquired {
+    store: Store<HostState>,
+    /// How many calls the store has served before this one.
+    uses: u32,
+    /// What instantiating the warm instance consumed, charged again (0 for a new store).
+    instantiation_fuel: u64,
+    /// Whether the store may be parked warm after the call (a read-only call of a
+    /// contract with a memory image).
+    may_stay_warm: bool,
+}
+
+/// How a call ran ([`run`]): the entry's result or the trap, and the fuel left.
+struct Ran {
+    result: Result<Option<Value>, wasmtime::Error>,
+    fuel_left: u64,
+}
+
+/// Stage 1: the entry point `call` names, and whether it is read-only; the arguments
+/// must match its parameters.
+fn resolve(contract: &Contract, call: &Call) -> Result<(usize, bool), VmError> {
+    let (entry_index, entry) = contract
+        .abi
+        .entries
+        .iter()
+        .enumerate()
+        .find(|(_, entry)| entry.name == call.entry)
+        .ok_or_else(|| VmError::NoEntry {
+            contract: contract.abi.contract.clone(),
+            entry: call.entry.clone(),
+        })?;
+    if entry.params.len() != call.args.len() {
+        return Err(VmError::BadArguments {
+            entry: entry.name.clone(),
+            message: format!(
+                "{} arguments given, {} expected",
+                call.args.len(),
+                entry.params.len()
+            ),
+        });
+    }
+    for (param, value) in entry.params.iter().zip(&call.args) {
+        let fits = contract
+            .types
+            .get(param.ty)
+            .is_some_and(|ty| conforms(value, ty));
+        if !fits {
+            return Err(VmError::BadArguments {
+                entry: entry.name.clone(),
+                message: format!("`{}` is not a value of its type", param.name),
+            });
+        }
+    }
+    let read_only = matches!(entry.kind, EntryKind::View | EntryKind::Policy);
+    Ok((entry_index, read_only))
+}
+
+/// Stage 3: invokes the entry point with the call's arguments, metered; memory grown just
+/// before an abort is paid for too (as far as the gas goes).
+fn run(
+    store: &mut Store<HostState>,
+    contract: Arc<Contract>,
+    call: Call,
+    entry_index: usize,
+    read_only: bool,
+    instantiation_fuel: u64,
+) -> Result<Ran, VmError> {
+    // A warm instance pays what instantiating it would have: wasmtime's fuel for the
+    // data segments, then the initial pages; a fresh store pays nothing here.
+    let result = host::charge_store(&mut *store, instantiation_fuel)
+        .and_then(|()| {
+            invoke(
+                &mut *store,
+                host::Invocation {
+                    contract,
+                    address: call.contract,
+                    caller: call.caller,
+                    entry: entry_index,
+                    args: call
+                        .args
+                        .into_iter()
+                        .map(|value| {
+                            let bytes = assent_stdlib::value::footprint(&value);
+                            (host::Lifted::Owned(value), bytes)
+                        })
+                        .collect(),
+                    read_only,
+                },
+            )
+        })
+        .and_then(|value| host::charge_store(&mut *store, 0).map(|()| value));
+    if result.is_err() {
+        let pages = std::mem::take(&mut store.data_mut().limits.pending_pages);
+        let fuel = store.get_fuel().map_err(engine_error)?;
+        store
+            .set_fuel(fuel.saturating_sub(pages.saturating_mul(MEMORY_PAGE)))
+            .map_err(engine_error)?;
+    }
+    let fuel_left = store.get_fuel().map_err(engine_error)?;
+    Ok(Ran { result, fuel_left })
+}
+
+/// Stage 5: the execution as the caller sees it — the outcome, the gas used, and the
+/// writes and events kept (all of them on success; only `audit` events otherwise).
+fn finish(ran: Ran, gas_limit: u64, state: HostState) -> Result<Execution, VmError> {
+    let outcome = match ran.result {
+        Ok(value) => Outcome::Ok(value),
+        Err(error) => classify(error)?,
+    };
+    let gas_used = match outcome {
+        Outcome::OutOfGas => gas_limit,
+        _ => gas_limit.saturating_sub(ran.fuel_left),
+    };
+    Ok(match outcome {
+        Outcome::Ok(_) => Execution {
+            outcome,
+            gas_used,
+            events: state.events,
+            writes: state.overlay.into_write_set(),
+        },
+        _ => Execution {
+            outcome,
+            gas_used,
+            events: state
+                .events
+                .into_iter()
+                .filter(|event| event.audit)
+                .collect(),
+            writes: WriteSet::default(),
+        },
+    })
 }
 
 impl Vm {

@@ -56,94 +56,27 @@ pub fn validate(bytes: &[u8]) -> Result<ValidatedModule, ValidationError> {
     let mut module = ModuleFacts::default();
     let mut validator = Validator::new_with_features(features());
     let mut allocations = FuncValidatorAllocations::default();
-    let wasm_error =
-        |error: wasmparser::BinaryReaderError| ValidationError::at(error.offset(), error.message());
 
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(wasm_error)?;
         let valid = validator.payload(&payload).map_err(wasm_error)?;
         match &payload {
-            Payload::TypeSection(reader) => {
-                for group in reader.clone() {
-                    for sub_type in group.map_err(wasm_error)?.into_types() {
-                        match sub_type.composite_type.inner {
-                            CompositeInnerType::Func(func_type) => module.types.push(func_type),
-                            _ => {
-                                return Err(ValidationError::at(
-                                    reader.range().start,
-                                    "only function types are allowed",
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
+            Payload::TypeSection(reader) => module.read_types(reader)?,
             Payload::ImportSection(reader) => {
                 for import in reader.clone().into_imports_with_offsets() {
                     let (offset, import) = import.map_err(wasm_error)?;
                     module.check_import(offset, import.module, import.name, import.ty)?;
                 }
             }
-            Payload::FunctionSection(reader) if reader.count() > MAX_FUNCTIONS => {
-                return Err(ValidationError::at(
-                    reader.range().start,
-                    format!("{} functions (at most {MAX_FUNCTIONS})", reader.count()),
-                ));
-            }
-            Payload::FunctionSection(reader) => {
-                for type_index in reader.clone() {
-                    module.functions.push(type_index.map_err(wasm_error)?);
-                }
-            }
+            Payload::FunctionSection(reader) => module.read_functions(reader)?,
             Payload::GlobalSection(reader) if reader.count() > MAX_GLOBALS => {
                 return Err(ValidationError::at(
                     reader.range().start,
                     format!("{} globals (at most {MAX_GLOBALS})", reader.count()),
                 ));
             }
-            Payload::TableSection(reader) => {
-                for table in reader.clone() {
-                    let table = table.map_err(wasm_error)?;
-                    let size = table
-                        .ty
-                        .maximum
-                        .unwrap_or(table.ty.initial)
-                        .max(table.ty.initial);
-                    if table.ty.maximum.is_none() || size > MAX_TABLE_ELEMENTS {
-                        return Err(ValidationError::at(
-                            reader.range().start,
-                            format!(
-                                "the table must declare a maximum of at most {MAX_TABLE_ELEMENTS} elements"
-                            ),
-                        ));
-                    }
-                }
-            }
-            Payload::MemorySection(reader) => {
-                for memory in reader.clone() {
-                    let memory = memory.map_err(wasm_error)?;
-                    module.memories += 1;
-                    match memory.maximum {
-                        Some(maximum) if maximum <= u64::from(MAX_MEMORY_PAGES) => {}
-                        Some(maximum) => {
-                            return Err(ValidationError::at(
-                                reader.range().start,
-                                format!(
-                                    "the memory's maximum is {maximum} pages (at most {MAX_MEMORY_PAGES})"
-                                ),
-                            ));
-                        }
-                        None => {
-                            return Err(ValidationError::at(
-                                reader.range().start,
-                                format!(
-                                    "the memory must declare a maximum (at most {MAX_MEMORY_PAGES} pages)"
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
+            Payload::TableSection(reader) => check_tables(reader)?,
+            Payload::MemorySection(reader) => module.read_memories(reader)?,
             Payload::ExportSection(reader) => {
                 for export in reader.clone() {
                     let export = export.map_err(wasm_error)?;
@@ -158,74 +91,198 @@ pub fn validate(bytes: &[u8]) -> Result<ValidatedModule, ValidationError> {
                     "a start function is not allowed",
                 ));
             }
-            Payload::ElementSection(reader) => {
-                for element in reader.clone() {
-                    let element = element.map_err(wasm_error)?;
-                    match element.items {
-                        ElementItems::Functions(functions) => {
-                            for function in functions {
-                                module.in_table.insert(function.map_err(wasm_error)?);
-                            }
-                        }
-                        ElementItems::Expressions(..) => {
-                            return Err(ValidationError::at(
-                                element.range.start,
-                                "element expressions are not allowed",
-                            ));
-                        }
-                    }
-                }
-            }
+            Payload::ElementSection(reader) => module.read_elements(reader)?,
             Payload::CodeSectionEntry(body) => {
-                let wasmparser::ValidPayload::Func(to_validate, _) = valid else {
-                    continue;
-                };
-                let mut func = to_validate.into_validator(std::mem::take(&mut allocations));
-                let mut reader = body.get_binary_reader();
-                func.read_locals(&mut reader).map_err(wasm_error)?;
-                let slots = u64::from(func.len_locals());
-                let mut operators = body.get_operators_reader().map_err(wasm_error)?;
-                let mut calls = BTreeSet::new();
-                let mut indirect = BTreeSet::new();
-                let mut max_height = 0u32;
-                while !operators.eof() {
-                    let (operator, offset) = operators.read_with_offset().map_err(wasm_error)?;
-                    func.op(offset, &operator).map_err(wasm_error)?;
-                    max_height = max_height.max(func.operand_stack_height());
-                    match operator {
-                        Operator::Call { function_index } => {
-                            calls.insert(function_index);
-                        }
-                        Operator::CallIndirect { type_index, .. } => {
-                            indirect.insert(type_index);
-                        }
-                        _ => {}
-                    }
+                if let wasmparser::ValidPayload::Func(to_validate, _) = valid {
+                    let func = to_validate.into_validator(std::mem::take(&mut allocations));
+                    allocations = module.read_body(func, body)?;
                 }
-                operators.finish().map_err(wasm_error)?;
-                module.bodies.push(Body {
-                    frame: 128 + 16 * (slots + u64::from(max_height)),
-                    calls,
-                    indirect,
-                });
-                allocations = func.into_allocations();
             }
             Payload::CustomSection(reader) if reader.name() == ABI_SECTION => {
-                if module.abi.is_some() {
-                    return Err(ValidationError::at(
-                        reader.range().start,
-                        format!("the `{ABI_SECTION}` section appears twice"),
-                    ));
-                }
-                let abi = ContractAbi::from_json_bytes(reader.data())
-                    .map_err(|error| ValidationError::at(reader.data_offset(), error.message))?;
-                module.abi = Some(abi);
+                module.read_abi(reader)?;
             }
             _ => {}
         }
     }
 
     module.finish()
+}
+
+/// wasmparser's error, at its offset.
+fn wasm_error(error: wasmparser::BinaryReaderError) -> ValidationError {
+    ValidationError::at(error.offset(), error.message())
+}
+
+/// Every table must declare a maximum, of at most [`MAX_TABLE_ELEMENTS`].
+fn check_tables(reader: &wasmparser::TableSectionReader<'_>) -> Result<(), ValidationError> {
+    for table in reader.clone() {
+        let table = table.map_err(wasm_error)?;
+        let size = table
+            .ty
+            .maximum
+            .unwrap_or(table.ty.initial)
+            .max(table.ty.initial);
+        if table.ty.maximum.is_none() || size > MAX_TABLE_ELEMENTS {
+            return Err(ValidationError::at(
+                reader.range().start,
+                format!(
+                    "the table must declare a maximum of at most {MAX_TABLE_ELEMENTS} elements"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The passes over each section, in the order a module lays them out.
+impl ModuleFacts {
+    /// Function types only.
+    fn read_types(
+        &mut self,
+        reader: &wasmparser::TypeSectionReader<'_>,
+    ) -> Result<(), ValidationError> {
+        for group in reader.clone() {
+            for sub_type in group.map_err(wasm_error)?.into_types() {
+                match sub_type.composite_type.inner {
+                    CompositeInnerType::Func(func_type) => self.types.push(func_type),
+                    _ => {
+                        return Err(ValidationError::at(
+                            reader.range().start,
+                            "only function types are allowed",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// At most [`MAX_FUNCTIONS`] functions; their types.
+    fn read_functions(
+        &mut self,
+        reader: &wasmparser::FunctionSectionReader<'_>,
+    ) -> Result<(), ValidationError> {
+        if reader.count() > MAX_FUNCTIONS {
+            return Err(ValidationError::at(
+                reader.range().start,
+                format!("{} functions (at most {MAX_FUNCTIONS})", reader.count()),
+            ));
+        }
+        for type_index in reader.clone() {
+            self.functions.push(type_index.map_err(wasm_error)?);
+        }
+        Ok(())
+    }
+
+    /// Every memory must declare a maximum, of at most [`MAX_MEMORY_PAGES`].
+    fn read_memories(
+        &mut self,
+        reader: &wasmparser::MemorySectionReader<'_>,
+    ) -> Result<(), ValidationError> {
+        for memory in reader.clone() {
+            let memory = memory.map_err(wasm_error)?;
+            self.memories += 1;
+            match memory.maximum {
+                Some(maximum) if maximum <= u64::from(MAX_MEMORY_PAGES) => {}
+                Some(maximum) => {
+                    return Err(ValidationError::at(
+                        reader.range().start,
+                        format!(
+                            "the memory's maximum is {maximum} pages (at most {MAX_MEMORY_PAGES})"
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(ValidationError::at(
+                        reader.range().start,
+                        format!(
+                            "the memory must declare a maximum (at most {MAX_MEMORY_PAGES} pages)"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The functions a table holds (for the call graph); no element expressions.
+    fn read_elements(
+        &mut self,
+        reader: &wasmparser::ElementSectionReader<'_>,
+    ) -> Result<(), ValidationError> {
+        for element in reader.clone() {
+            let element = element.map_err(wasm_error)?;
+            match element.items {
+                ElementItems::Functions(functions) => {
+                    for function in functions {
+                        self.in_table.insert(function.map_err(wasm_error)?);
+                    }
+                }
+                ElementItems::Expressions(..) => {
+                    return Err(ValidationError::at(
+                        element.range.start,
+                        "element expressions are not allowed",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One function body: validated operator by operator, its frame estimated from its
+    /// locals and deepest operand stack, its calls recorded for the call graph. Hands the
+    /// validator's allocations back for the next body.
+    fn read_body(
+        &mut self,
+        mut func: wasmparser::FuncValidator<wasmparser::ValidatorResources>,
+        body: &wasmparser::FunctionBody<'_>,
+    ) -> Result<FuncValidatorAllocations, ValidationError> {
+        let mut reader = body.get_binary_reader();
+        func.read_locals(&mut reader).map_err(wasm_error)?;
+        let slots = u64::from(func.len_locals());
+        let mut operators = body.get_operators_reader().map_err(wasm_error)?;
+        let mut calls = BTreeSet::new();
+        let mut indirect = BTreeSet::new();
+        let mut max_height = 0u32;
+        while !operators.eof() {
+            let (operator, offset) = operators.read_with_offset().map_err(wasm_error)?;
+            func.op(offset, &operator).map_err(wasm_error)?;
+            max_height = max_height.max(func.operand_stack_height());
+            match operator {
+                Operator::Call { function_index } => {
+                    calls.insert(function_index);
+                }
+                Operator::CallIndirect { type_index, .. } => {
+                    indirect.insert(type_index);
+                }
+                _ => {}
+            }
+        }
+        operators.finish().map_err(wasm_error)?;
+        self.bodies.push(Body {
+            frame: 128 + 16 * (slots + u64::from(max_height)),
+            calls,
+            indirect,
+        });
+        Ok(func.into_allocations())
+    }
+
+    /// The ABI section, once.
+    fn read_abi(
+        &mut self,
+        reader: &wasmparser::CustomSectionReader<'_>,
+    ) -> Result<(), ValidationError> {
+        if self.abi.is_some() {
+            return Err(ValidationError::at(
+                reader.range().start,
+                format!("the `{ABI_SECTION}` section appears twice"),
+            ));
+        }
+        let abi = ContractAbi::from_json_bytes(reader.data())
+            .map_err(|error| ValidationError::at(reader.data_offset(), error.message))?;
+        self.abi = Some(abi);
+        Ok(())
+    }
 }
 
 #[derive(Default)]

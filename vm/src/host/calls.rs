@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use assent_stdlib::abi::{EntryKind, HANDLE_BYTES, MAX_CALL_DEPTH, MEMORY_EXPORT};
+use assent_stdlib::abi::{
+    EntryAbi, EntryKind, HANDLE_BYTES, InterfaceAbi, MAX_CALL_DEPTH, MEMORY_EXPORT,
+};
 use assent_stdlib::gas::{CALL_CONTRACT, HOST_CALL};
 use assent_stdlib::value::{SHARED_BYTES, Value};
 use wasmtime::{AsContextMut, Caller, Trap};
@@ -164,6 +166,45 @@ pub(super) fn call_contract(
     slots_ptr: i32,
 ) -> HostResult<i64> {
     charge(&mut caller, HOST_CALL.saturating_add(CALL_CONTRACT))?;
+    let (interface, wanted, target) = called_entry(&caller, interface, entry, address)?;
+    let slots = read_slots(&caller, slots_ptr, wanted.params.len())?;
+    let frame = caller.data().frame()?;
+    let args = wanted
+        .params
+        .iter()
+        .zip(slots)
+        .map(|(param, bits)| frame.lift_sized(param.ty, bits))
+        .collect::<HostResult<Vec<_>>>()?;
+    let (callee, index, read_only) = resolve_callee(caller.data(), &interface, &wanted, target)?;
+    let caller_address = caller.data().frame()?.address;
+    let result = invoke(
+        &mut caller,
+        Invocation {
+            contract: callee,
+            address: target,
+            caller: caller_address,
+            entry: index,
+            args,
+            read_only,
+        },
+    )?;
+    match (wanted.returns, result) {
+        (Some(ty), Some(value)) => give_built(&mut caller, ty, value),
+        (None, None) => Ok(0),
+        _ => fault(VmError::Engine(
+            "a cross-contract call's result does not match its entry point".into(),
+        )),
+    }
+}
+
+/// What the calling contract asks for: the interface and entry point it was compiled
+/// against, and the address it calls.
+fn called_entry(
+    caller: &Caller<'_, HostState>,
+    interface: i32,
+    entry: i32,
+    address: i64,
+) -> HostResult<(InterfaceAbi, EntryAbi, Address)> {
     let frame = caller.data().frame()?;
     let Some(interface) = usize::try_from(interface)
         .ok()
@@ -186,20 +227,23 @@ pub(super) fn call_contract(
         Value::Address(target) => Address(*target),
         _ => return abort(format!("handle {address} is not an Address")),
     };
-    let slots = read_slots(&caller, slots_ptr, wanted.params.len())?;
-    let frame = caller.data().frame()?;
-    let args = wanted
-        .params
-        .iter()
-        .zip(slots)
-        .map(|(param, bits)| frame.lift_sized(param.ty, bits))
-        .collect::<HostResult<Vec<_>>>()?;
+    Ok((interface, wanted, target))
+}
 
-    let state = caller.data();
+/// The contract at `target`, loaded, with the index of the entry point the caller wants
+/// and whether it runs read-only — or the abort that refuses the call: a re-entrant call,
+/// a call stack too deep, no contract there, another contract than the interface's, an
+/// entry point missing or changed since the caller was compiled, `init`, or an action
+/// called from a view or policy.
+fn resolve_callee(
+    state: &HostState,
+    interface: &InterfaceAbi,
+    wanted: &EntryAbi,
+    target: Address,
+) -> HostResult<(Arc<Contract>, usize, bool)> {
     if state.frames.iter().any(|frame| frame.address == target) {
         return abort(format!(
-            "re-entrant call: contract {} is already on the call stack",
-            target
+            "re-entrant call: contract {target} is already on the call stack"
         ));
     }
     if state.frames.len() >= MAX_CALL_DEPTH {
@@ -209,7 +253,7 @@ pub(super) fn call_contract(
     }
     let callee = match state.vm.contract_at(state.overlay.base().as_ref(), &target) {
         Ok(Some(callee)) => callee,
-        Ok(None) => return abort(format!("no contract is deployed at {}", target)),
+        Ok(None) => return abort(format!("no contract is deployed at {target}")),
         Err(error) => return fault(error),
     };
     if callee.abi.contract != interface.contract {
@@ -268,23 +312,5 @@ pub(super) fn call_contract(
         EntryKind::Action => false,
         EntryKind::View | EntryKind::Policy => true,
     };
-    let caller_address = frame.address;
-    let result = invoke(
-        &mut caller,
-        Invocation {
-            contract: callee,
-            address: target,
-            caller: caller_address,
-            entry: index,
-            args,
-            read_only,
-        },
-    )?;
-    match (wanted.returns, result) {
-        (Some(ty), Some(value)) => give_built(&mut caller, ty, value),
-        (None, None) => Ok(0),
-        _ => fault(VmError::Engine(
-            "a cross-contract call's result does not match its entry point".into(),
-        )),
-    }
+    Ok((callee.clone(), index, read_only))
 }
