@@ -607,7 +607,7 @@ fn place_in_branch(children: &mut [Slot; 16], path: &[u8], slot: Slot) {
 
 fn leaf(path: &[u8], value: Vec<u8>) -> Slot {
     dirty(MemNode::Leaf {
-        path: Nibbles::from_nibbles(path).unwrap_or_default(),
+        path: nibbles(path),
         value,
     })
 }
@@ -642,7 +642,7 @@ fn insert_at(
             let common = Nibbles::common_prefix(leaf_path.as_slice(), path);
             let mut children = empty_children();
             let mut branch_value = None;
-            let old_rest = leaf_path.as_slice().get(common..).unwrap_or_default();
+            let old_rest = after(leaf_path.as_slice(), common);
             let old_value = std::mem::take(leaf_value);
             match old_rest.split_first() {
                 None => branch_value = Some(old_value),
@@ -650,7 +650,7 @@ fn insert_at(
                     place_in_branch(&mut children, old_rest, leaf(after, old_value))
                 }
             }
-            let new_rest = path.get(common..).unwrap_or_default();
+            let new_rest = after(path, common);
             match new_rest.split_first() {
                 None => branch_value = Some(value),
                 Some((_, after)) => place_in_branch(&mut children, new_rest, leaf(after, value)),
@@ -659,7 +659,7 @@ fn insert_at(
                 children,
                 value: branch_value,
             });
-            wrap_in_extension(path.get(..common).unwrap_or_default(), branch)
+            wrap_in_extension(before(path, common), branch)
         }
         MemNode::Extension {
             path: extension_path,
@@ -667,27 +667,27 @@ fn insert_at(
         } => {
             let common = Nibbles::common_prefix(extension_path.as_slice(), path);
             if common == extension_path.len() {
-                insert_at(store, child, path.get(common..).unwrap_or_default(), value)?;
+                insert_at(store, child, after(path, common), value)?;
                 loaded.committed = None;
                 return Ok(());
             }
             // The new key leaves the extension part-way: split it at a branch.
             let mut children = empty_children();
-            let old_rest = extension_path.as_slice().get(common..).unwrap_or_default();
+            let old_rest = after(extension_path.as_slice(), common);
             let old_child = std::mem::replace(child, Slot::Empty);
-            if let Some((_, after)) = old_rest.split_first() {
-                let moved = if after.is_empty() {
+            if let Some((_, beyond)) = old_rest.split_first() {
+                let moved = if beyond.is_empty() {
                     old_child
                 } else {
                     dirty(MemNode::Extension {
-                        path: Nibbles::from_nibbles(after).unwrap_or_default(),
+                        path: nibbles(beyond),
                         child: old_child,
                     })
                 };
                 place_in_branch(&mut children, old_rest, moved);
             }
             let mut branch_value = None;
-            let new_rest = path.get(common..).unwrap_or_default();
+            let new_rest = after(path, common);
             match new_rest.split_first() {
                 None => branch_value = Some(value),
                 Some((_, after)) => place_in_branch(&mut children, new_rest, leaf(after, value)),
@@ -696,7 +696,7 @@ fn insert_at(
                 children,
                 value: branch_value,
             });
-            wrap_in_extension(path.get(..common).unwrap_or_default(), branch)
+            wrap_in_extension(before(path, common), branch)
         }
         MemNode::Branch {
             children,
@@ -720,7 +720,7 @@ fn insert_at(
 
 /// The nibbles of `entry`'s path from `depth` on.
 fn rest(entry: &(Nibbles, Vec<u8>), depth: usize) -> &[u8] {
-    entry.0.as_slice().get(depth..).unwrap_or_default()
+    after(entry.0.as_slice(), depth)
 }
 
 /// Inserts a sorted batch of distinct paths, all of which start with the `depth` nibbles
@@ -855,7 +855,7 @@ fn build_hashed(
 ) -> Option<NodeRef> {
     let start = out.nodes.len();
     if let [entry] = batch {
-        let path = Nibbles::from_nibbles(rest(entry, depth)).unwrap_or_default();
+        let path = nibbles(rest(entry, depth));
         return Some(hashed(node::encode_leaf(&path, &entry.1), start, out));
     }
     let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
@@ -863,8 +863,7 @@ fn build_hashed(
     };
     // Sorted: the common prefix of the first and last paths is everyone's.
     let common = Nibbles::common_prefix(rest(first, depth), rest(last, depth));
-    let prefix = Nibbles::from_nibbles(rest(first, depth).get(..common).unwrap_or_default())
-        .unwrap_or_default();
+    let prefix = nibbles(before(rest(first, depth), common));
     let at = depth + common;
     let mut value = None;
     let batch = take_ending(batch, at, &mut value);
@@ -900,7 +899,7 @@ fn wrap_in_extension(prefix: &[u8], child: Slot) -> Slot {
         child
     } else {
         dirty(MemNode::Extension {
-            path: Nibbles::from_nibbles(prefix).unwrap_or_default(),
+            path: nibbles(prefix),
             child,
         })
     }
@@ -1000,15 +999,11 @@ fn prepend(store: &dyn NodeStore, prefix: &[u8], mut child: Slot) -> Result<Slot
     let loaded = *loaded;
     Ok(match loaded.node {
         MemNode::Leaf { path, value } => dirty(MemNode::Leaf {
-            path: Nibbles::from_nibbles(prefix)
-                .unwrap_or_default()
-                .join(path.as_slice()),
+            path: nibbles(prefix).join(path.as_slice()),
             value,
         }),
         MemNode::Extension { path, child } => dirty(MemNode::Extension {
-            path: Nibbles::from_nibbles(prefix)
-                .unwrap_or_default()
-                .join(path.as_slice()),
+            path: nibbles(prefix).join(path.as_slice()),
             child,
         }),
         node @ MemNode::Branch { .. } => wrap_in_extension(
@@ -1107,4 +1102,33 @@ fn commit_slot(slot: &mut Slot, sink: &mut Sink<'_>) -> Option<NodeRef> {
             Some(reference)
         }
     }
+}
+
+/// `path` from `at` on; `at` is a depth or a common-prefix length within `path`.
+///
+/// # Panics
+/// In debug builds, when `at` is past the end of `path` (a broken invariant of the
+/// caller); a release build goes on with the empty path.
+fn after(path: &[u8], at: usize) -> &[u8] {
+    debug_assert!(at <= path.len(), "{at} is past a path of {}", path.len());
+    path.get(at..).unwrap_or_default()
+}
+
+/// The first `at` nibbles of `path`; see [`after`].
+///
+/// # Panics
+/// In debug builds, when `at` is past the end of `path`.
+fn before(path: &[u8], at: usize) -> &[u8] {
+    debug_assert!(at <= path.len(), "{at} is past a path of {}", path.len());
+    path.get(..at).unwrap_or_default()
+}
+
+/// A trie path as [`Nibbles`]: every element of a path the trie built is a nibble.
+///
+/// # Panics
+/// In debug builds, when an element is not a nibble.
+fn nibbles(path: &[u8]) -> Nibbles {
+    let nibbles = Nibbles::from_nibbles(path);
+    debug_assert!(nibbles.is_some(), "a trie path holds a value above 15");
+    nibbles.unwrap_or_default()
 }
