@@ -520,55 +520,27 @@ pub fn load(node: &Node, accounts: usize, per_account: usize, threads: usize) ->
     }
 }
 
-/// A small keep-alive JSON-RPC client for the load threads.
-pub struct Client {
-    url: String,
-    agent: ureq::Agent,
-}
+/// The node library's keep-alive JSON-RPC client, for the load threads: calls that must
+/// succeed.
+pub struct Client(assent_node::client::Client);
 
 impl Client {
     pub fn new(url: &str) -> Client {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .into();
-        Client {
-            url: url.to_owned(),
-            agent,
-        }
-    }
-
-    fn post(&self, body: &Value) -> Value {
-        let mut response = self
-            .agent
-            .post(&self.url)
-            .header("content-type", "application/json")
-            .send(body.to_string())
-            .unwrap();
-        let text = response
-            .body_mut()
-            .with_config()
-            .limit(64 << 20)
-            .read_to_string()
-            .unwrap();
-        serde_json::from_str(&text).unwrap()
+        Client(assent_node::client::Client::new(url))
     }
 
     /// The result of a call that must succeed.
     pub fn call(&self, method: &str, params: Value) -> Value {
-        let answer =
-            self.post(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}));
-        assert!(answer.get("error").is_none(), "{method}: {answer}");
-        answer["result"].clone()
+        self.0
+            .call(method, params)
+            .unwrap_or_else(|error| panic!("{method}: {error}"))
     }
 
     /// The responses to a batch.
     pub fn batch(&self, batch: &Value) -> Vec<Value> {
-        match self.post(batch) {
-            Value::Array(answers) => answers,
-            other => panic!("not a batch answer: {other}"),
-        }
+        self.0
+            .batch(batch)
+            .unwrap_or_else(|error| panic!("{error}"))
     }
 }
 
