@@ -28,6 +28,11 @@ pub enum LedgerError {
     },
     /// A block the store should hold is missing or does not decode.
     Corrupt(String),
+    /// A sealed block's parent is not the head: another block was committed since.
+    NotOnHead {
+        block: u64,
+        head: u64,
+    },
     /// Re-execution gave a different block than the stored one.
     ReplayMismatch {
         block: u64,
@@ -53,6 +58,10 @@ impl fmt::Display for LedgerError {
                 "the data directory belongs to another chain ({stored}), not {given}"
             ),
             LedgerError::Corrupt(message) => write!(f, "ledger data is corrupt: {message}"),
+            LedgerError::NotOnHead { block, head } => write!(
+                f,
+                "block {block} was executed on another head than block {head}; execute it again"
+            ),
             LedgerError::ReplayMismatch {
                 block,
                 field,

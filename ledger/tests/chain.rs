@@ -665,3 +665,59 @@ fn the_gas_limits_of_a_block_add_up_to_at_most_the_block_gas_limit() {
         .unwrap();
     assert_eq!(next.receipts.len(), 1);
 }
+
+#[test]
+fn a_sealed_block_changes_nothing_until_it_is_committed() {
+    let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();
+    let mut twin = Chain::open(MemoryStore::new(), config()).unwrap();
+    let t0 = chain.head().time;
+    let contract = create_address(&address("alice"), 0);
+    let block = [
+        deploy("alice", 0),
+        call("alice", 1, contract, "set", r#"{"key":"k","value":"v"}"#),
+    ];
+    let head = chain.head().clone();
+
+    // Executed, then dropped: the head, the state and the store are as they were.
+    let sealed = chain
+        .execute_block(&mut TestExecutor, t0 + 1, &block)
+        .unwrap();
+    assert_eq!(sealed.result().header.number, 1);
+    assert_eq!(chain.head(), &head);
+    assert_eq!(chain.nonce(&address("alice")).unwrap(), 0);
+    drop(sealed);
+    assert_eq!(chain.store().header(1).unwrap(), None);
+    assert_eq!(chain.get(&entry_key(&contract, "k"), None).unwrap(), None);
+
+    // Two proposals for the same height: the one committed is what producing gives.
+    let sealed = chain
+        .execute_block(&mut TestExecutor, t0 + 1, &block)
+        .unwrap();
+    let rival = chain.execute_block(&mut TestExecutor, t0 + 2, &[]).unwrap();
+    let committed = chain.commit(sealed).unwrap();
+    let produced = twin
+        .produce_block(&mut TestExecutor, t0 + 1, &block)
+        .unwrap();
+    assert_eq!(committed, produced);
+    assert_eq!(chain.head(), twin.head());
+    assert_eq!(chain.nonce(&address("alice")).unwrap(), 2);
+    assert_eq!(
+        chain.get(&entry_key(&contract, "k"), None).unwrap(),
+        Some(b"v".to_vec())
+    );
+    // The rival was sealed on the old head: it cannot be committed now.
+    let error = chain.commit(rival).unwrap_err();
+    assert!(
+        matches!(error, LedgerError::NotOnHead { block: 1, head: 1 }),
+        "{error}"
+    );
+    // The chain goes on, and replays.
+    let next = call("carol", 0, contract, "set", r#"{"key":"k","value":"w"}"#);
+    chain
+        .produce_block(&mut TestExecutor, t0 + 3, &[next])
+        .unwrap();
+    assert_eq!(
+        replay(chain.store(), &mut TestExecutor, |_, _| {}).unwrap(),
+        2
+    );
+}

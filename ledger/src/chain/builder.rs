@@ -215,13 +215,13 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
             .push((verified.signed.hash(), verified.signed.encoded().to_vec()));
     }
 
-    /// Applies the block's writes to the state trie, hashes it and the block's roots, and
-    /// commits the block durably; the chain's head moves to it.
+    /// Applies the block's writes to the state trie and hashes it and the block's roots:
+    /// the block, executed but not stored. The chain's head and state stay as they were
+    /// until [`Chain::commit`] takes the block.
     ///
     /// # Errors
-    /// A storage fault, or an executor that kept a view of the state past its call; then
-    /// nothing is committed.
-    pub(super) fn finish(self) -> Result<BlockResult, LedgerError> {
+    /// A storage fault while reading trie nodes.
+    pub(super) fn seal(self) -> Result<SealedBlock, LedgerError> {
         let BlockBuilder {
             chain,
             env,
@@ -234,17 +234,20 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
             gas_used,
             ..
         } = self;
-        // The trie and the store are the chain's alone again, to change.
+        // The head's trie is this block's alone now, to change; the chain goes on with an
+        // unchanged copy of its head until the block is committed.
         drop((store, trie));
+        let head_trie = Arc::new(Trie::at(chain.head.state_root));
+        let mut state = std::mem::replace(&mut chain.state, head_trie);
         let changes = Arc::unwrap_or_clone(changes);
 
         // The state trie and the two ordered tries are independent: build the latter on
         // another core while this one applies the writes and hashes the state.
-        let (state, (transactions_root, receipts_root)) = std::thread::scope(|scope| {
+        let (committed, (transactions_root, receipts_root)) = std::thread::scope(|scope| {
             let roots = (accepted.len() >= PARALLEL_ROOTS_FROM)
                 .then(|| scope.spawn(|| block_roots(&accepted, &receipts)));
-            let state = apply_writes(
-                Arc::make_mut(&mut chain.state),
+            let committed = apply_writes(
+                Arc::make_mut(&mut state),
                 chain.store.as_ref(),
                 &changes.writes,
             );
@@ -253,9 +256,9 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
                 // Not spawned, or the worker panicked (a bug): compute the roots here.
                 _ => block_roots(&accepted, &receipts),
             };
-            (state, roots)
+            (committed, roots)
         });
-        let committed = state?;
+        let committed = committed?;
         let header = Header {
             number: env.number,
             parent_hash: chain.head.hash(),
@@ -265,27 +268,84 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
             receipts_root,
             gas_used,
         };
-        let transactions: Vec<Hash> = accepted.iter().map(|(hash, _)| *hash).collect();
-        let store = Arc::get_mut(&mut chain.store).ok_or_else(|| {
+        Ok(SealedBlock {
+            result: BlockResult {
+                hash: header.hash(),
+                transactions: accepted.iter().map(|(hash, _)| *hash).collect(),
+                header,
+                receipts,
+                rejected,
+            },
+            accepted,
+            nodes: committed.nodes,
+            code: changes.code.into_iter().collect(),
+            artefacts: changes.artefacts.into_iter().collect(),
+            state,
+        })
+    }
+}
+
+/// A block executed and hashed on the chain's head but not stored: what a validator
+/// proposes, or checks against a proposal, before the network decides. [`Chain::commit`]
+/// stores it and moves the head; dropping it leaves the chain as it was.
+#[derive(Debug)]
+pub struct SealedBlock {
+    result: BlockResult,
+    /// The accepted transactions' hashes and encodings, in block order.
+    accepted: Vec<(Hash, Vec<u8>)>,
+    /// New trie nodes, modules and artefacts.
+    nodes: Vec<(Hash, Vec<u8>)>,
+    code: Vec<(Hash, Vec<u8>)>,
+    artefacts: Vec<(Hash, Vec<u8>)>,
+    /// The state trie after the block.
+    state: Arc<Trie>,
+}
+
+impl SealedBlock {
+    /// The block's header, hash, transactions, receipts and left-out transactions.
+    pub fn result(&self) -> &BlockResult {
+        &self.result
+    }
+}
+
+impl<S: Store> Chain<S> {
+    /// Stores a block [`Chain::execute_block`] sealed on this head, durably, and moves the
+    /// head to it.
+    ///
+    /// # Errors
+    /// The block was sealed on another head (its parent is not the head now); a storage
+    /// fault; an executor that kept a view of the state past its call. Then nothing is
+    /// stored and the chain stays at its head.
+    pub fn commit(&mut self, sealed: SealedBlock) -> Result<BlockResult, LedgerError> {
+        let SealedBlock {
+            result,
+            accepted,
+            nodes,
+            code,
+            artefacts,
+            state,
+        } = sealed;
+        if result.header.parent_hash != self.head.hash() {
+            return Err(LedgerError::NotOnHead {
+                block: result.header.number,
+                head: self.head.number,
+            });
+        }
+        let store = Arc::get_mut(&mut self.store).ok_or_else(|| {
             LedgerError::executor("the executor kept a view of the state past its call")
         })?;
         store.commit_block(BlockCommit {
             config: None,
-            header: Some(header.clone()),
+            header: Some(result.header.clone()),
             transactions: accepted,
-            receipts: receipts.clone(),
-            nodes: committed.nodes,
-            code: changes.code.into_iter().collect(),
-            artefacts: changes.artefacts.into_iter().collect(),
+            receipts: result.receipts.clone(),
+            nodes,
+            code,
+            artefacts,
         })?;
-        chain.head = header.clone();
-        Ok(BlockResult {
-            hash: header.hash(),
-            header,
-            transactions,
-            receipts,
-            rejected,
-        })
+        self.head = result.header.clone();
+        self.state = state;
+        Ok(result)
     }
 }
 

@@ -12,6 +12,7 @@ mod logs;
 pub use self::logs::{LogEntry, LogFilter, LogPage, MAX_LOG_SCAN};
 
 use self::builder::BlockBuilder;
+pub use self::builder::SealedBlock;
 use super::block::Header;
 use super::error::LedgerError;
 use super::executor::{Executor, StateAccess};
@@ -350,38 +351,61 @@ impl<S: Store> Chain<S> {
         self.produce(executor, time, Box::new(feed))
     }
 
+    /// Executes and commits: [`Chain::execute`] then [`Chain::commit`].
     fn produce(
         &mut self,
         executor: &mut dyn Executor,
         time: u64,
         feed: Box<Feed<'_>>,
     ) -> Result<BlockResult, LedgerError> {
+        let sealed = self.execute(executor, time, feed)?;
+        self.commit(sealed)
+    }
+
+    /// Builds a block at `time` from raw transactions and executes it on the head without
+    /// storing it: the [`SealedBlock`] has the header, state root and receipts
+    /// [`Chain::produce_block`] would commit. [`Chain::commit`] stores it; dropping it
+    /// leaves the chain as it was, so a validator can execute a proposal and wait for the
+    /// network's decision.
+    ///
+    /// # Errors
+    /// As [`Chain::produce_block`], but nothing is ever stored.
+    pub fn execute_block(
+        &mut self,
+        executor: &mut dyn Executor,
+        time: u64,
+        raw: &[Vec<u8>],
+    ) -> Result<SealedBlock, LedgerError> {
+        let chain_id = self.config.chain_id;
+        self.execute(
+            executor,
+            time,
+            Box::new(move |handle| recover_each(raw, chain_id, handle)),
+        )
+    }
+
+    /// Runs the transactions `feed` hands over, in order, and seals the block.
+    fn execute(
+        &mut self,
+        executor: &mut dyn Executor,
+        time: u64,
+        feed: Box<Feed<'_>>,
+    ) -> Result<SealedBlock, LedgerError> {
         if time <= self.head.time {
             return Err(LedgerError::TimeNotIncreasing {
                 parent: self.head.time,
                 got: time,
             });
         }
-        let result = self.build_and_commit(executor, time, feed);
-        if result.is_err() {
-            // The trie may hold half-applied changes; go back to the committed head.
-            self.state = Arc::new(Trie::at(self.head.state_root));
-        }
-        result
-    }
-
-    /// Runs the transactions `feed` hands over, in order, and commits the block.
-    fn build_and_commit(
-        &mut self,
-        executor: &mut dyn Executor,
-        time: u64,
-        feed: Box<Feed<'_>>,
-    ) -> Result<BlockResult, LedgerError> {
         let mut block = BlockBuilder::new(self, time);
         // Each transaction runs as soon as `feed` has it (produce_block's feed recovers
         // signatures on worker threads, chunk by chunk).
-        feed(&mut |position, verified| block.apply_transaction(executor, position, verified))?;
-        block.finish()
+        let fed =
+            feed(&mut |position, verified| block.apply_transaction(executor, position, verified));
+        match fed {
+            Ok(()) => block.seal(),
+            Err(error) => Err(error),
+        }
     }
 }
 
