@@ -49,6 +49,8 @@ enum Command {
     Proof(commands::proof::Args),
     /// Search events by contract, name and field values
     Logs(commands::logs::Args),
+    /// Run the language server for editors (Language Server Protocol on stdin and stdout)
+    Lsp(commands::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,5 +69,6 @@ fn main() -> ExitCode {
         Command::Receipt(args) => commands::receipt::run(&args),
         Command::Proof(args) => commands::proof::run(&args),
         Command::Logs(args) => commands::logs::run(&args),
+        Command::Lsp(args) => commands::lsp::run(&args),
     }
 }

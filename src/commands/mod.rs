@@ -7,6 +7,7 @@ pub mod deploy;
 pub mod fmt;
 pub mod keys;
 pub mod logs;
+pub mod lsp;
 pub mod proof;
 pub mod query;
 pub mod receipt;
