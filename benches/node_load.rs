@@ -2,7 +2,8 @@
 //! real `assent node` process; every one must have an `ok` receipt and the final state
 //! must be what was sent. Prints throughput and inclusion latency (send → first seen in a
 //! block). `cargo bench --bench node_load`; `ASSENT_LOAD_TXS` (default 20000),
-//! `ASSENT_LOAD_ACCOUNTS` (200), `ASSENT_LOAD_THREADS` (8), `ASSENT_LOAD_BLOCK_TIME`
+//! `ASSENT_LOAD_ACCOUNTS` (200), `ASSENT_LOAD_THREADS` (8), `ASSENT_LOAD_BATCH`
+//! (transactions per HTTP request, as a JSON-RPC batch; 1), `ASSENT_LOAD_BLOCK_TIME`
 //! (`100ms`). Figures: docs/performance.md.
 #![allow(
     clippy::unwrap_used,
@@ -26,14 +27,15 @@ fn main() {
     let total: usize = setting("ASSENT_LOAD_TXS", "20000").parse().unwrap();
     let accounts: usize = setting("ASSENT_LOAD_ACCOUNTS", "200").parse().unwrap();
     let threads: usize = setting("ASSENT_LOAD_THREADS", "8").parse().unwrap();
+    let batch: usize = setting("ASSENT_LOAD_BATCH", "1").parse().unwrap();
     let block_time = setting("ASSENT_LOAD_BLOCK_TIME", "100ms");
     let per_account = total.div_ceil(accounts);
     let dir = node_support::temp_dir("load-bench");
     let node = node_support::Node::start(&dir, &block_time);
-    let report = node_support::load(&node, accounts, per_account, threads);
+    let report = node_support::load(&node, accounts, per_account, threads, batch);
     node.stop();
     println!(
-        "node_load: {} transactions from {} accounts over {threads} connections, block time {block_time}",
+        "node_load: {} transactions from {} accounts over {threads} connections, {batch} per request, block time {block_time}",
         report.transactions, report.accounts
     );
     println!(

@@ -1094,18 +1094,8 @@ fn fuzzed_params_of_every_method_get_answers() {
     let mut alice = Account::dev("alice");
     let receipt = node.transact(&mut alice, &Call::deploy(counter_wasm()));
     let counter = receipt["contract_address"].as_str().unwrap().to_owned();
-    for method in [
-        "assent_chainId",
-        "assent_blockNumber",
-        "assent_getBlockByNumber",
-        "assent_sendRawTransaction",
-        "assent_getTransactionReceipt",
-        "assent_getTransactionCount",
-        "assent_call",
-        "assent_getAbi",
-        "assent_getProof",
-        "assent_getLogs",
-    ] {
+    // Every method the node serves, from its own list.
+    for &method in assent_node::server::methods::METHODS {
         let config = ProptestConfig {
             cases: 64,
             failure_persistence: None,
@@ -1144,7 +1134,7 @@ fn fuzzed_params_of_every_method_get_answers() {
 fn five_hundred_transactions_from_many_accounts_are_all_included() {
     let dir = temp_dir("load");
     let node = Node::start(&dir, "100ms");
-    let report = node_support::load(&node, 25, 20, 4);
+    let report = node_support::load(&node, 25, 20, 4, 8);
     assert_eq!(report.transactions, 500);
     assert!(report.blocks >= 1);
     assert!(report.p99 < Duration::from_secs(30), "{report:?}");

@@ -11,7 +11,7 @@
 use super::error::LedgerError;
 use super::executor::StateAccess;
 use super::trie::Trie;
-use super::view::{HashedStore, StateView};
+use super::view::{HashedStore, Layers, StateView};
 use assent_stdlib::primitives::{Address, Hash, keccak256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -85,17 +85,17 @@ pub(crate) struct Overlay {
 }
 
 impl Overlay {
+    fn layers(&self) -> Layers<'_> {
+        Layers {
+            store: &*self.store,
+            trie: &self.trie,
+            block: &self.block,
+            tx: &self.tx,
+        }
+    }
+
     fn lookup(&self, raw_key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
-        if let Some(value) = self.tx.writes.get(raw_key) {
-            return Ok(value.clone());
-        }
-        if let Some(value) = self.block.writes.get(raw_key) {
-            return Ok(value.clone());
-        }
-        let store: &dyn super::trie::NodeStore = &*self.store;
-        Ok(self
-            .trie
-            .get(store, super::trie::secure_key(raw_key).as_bytes())?)
+        self.layers().get(raw_key)
     }
 
     /// The transaction's changes; the shared handles are released here.
@@ -138,15 +138,7 @@ impl StateAccess for Overlay {
         };
         let hash = Hash::from_slice(&hash)
             .ok_or_else(|| LedgerError::Corrupt(format!("code hash of {contract}")))?;
-        if let Some(code) = self
-            .tx
-            .code
-            .get(&hash)
-            .or_else(|| self.block.code.get(&hash))
-        {
-            return Ok(Some(code.clone()));
-        }
-        match self.store.code_by_hash(&hash)? {
+        match self.layers().code(&hash)? {
             Some(code) => Ok(Some(code)),
             None => Err(LedgerError::Corrupt(format!(
                 "module {hash} of contract {contract} is not in the store"
@@ -155,15 +147,7 @@ impl StateAccess for Overlay {
     }
 
     fn artefact(&mut self, code_hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {
-        if let Some(artefact) = self
-            .tx
-            .artefacts
-            .get(code_hash)
-            .or_else(|| self.block.artefacts.get(code_hash))
-        {
-            return Ok(Some(artefact.clone()));
-        }
-        Ok(self.store.artefact_by_hash(code_hash)?)
+        self.layers().artefact(code_hash)
     }
 
     fn view(&self) -> StateView {

@@ -77,19 +77,21 @@ impl StateView {
         }
     }
 
+    fn layers(&self) -> Layers<'_> {
+        Layers {
+            store: &*self.store,
+            trie: &self.trie,
+            block: &self.block,
+            tx: &self.tx,
+        }
+    }
+
     /// The value at a raw key: the transaction's write, else the block's, else the trie's.
     ///
     /// # Errors
     /// A storage fault.
     pub fn get(&self, raw_key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
-        if let Some(value) = self.tx.writes.get(raw_key) {
-            return Ok(value.clone());
-        }
-        if let Some(value) = self.block.writes.get(raw_key) {
-            return Ok(value.clone());
-        }
-        let store: &dyn NodeStore = &*self.store;
-        Ok(self.trie.get(store, secure_key(raw_key).as_bytes())?)
+        self.layers().get(raw_key)
     }
 
     /// The module with this code hash: deployed by this transaction, earlier in the
@@ -98,16 +100,46 @@ impl StateView {
     /// # Errors
     /// A storage fault.
     pub fn code(&self, hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {
-        if let Some(code) = self.tx.code.get(hash).or_else(|| self.block.code.get(hash)) {
-            return Ok(Some(code.clone()));
-        }
-        Ok(self.store.code_by_hash(hash)?)
+        self.layers().code(hash)
     }
 
     /// The compiled artefact of the module with this code hash, if one is kept.
     ///
     /// # Errors
     /// A storage fault.
+    pub fn artefact(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.layers().artefact(code_hash)
+    }
+}
+
+/// The state's layers, newest first — the transaction's changes, the block's, then the
+/// trie and the store — as a [`StateView`] and the chain's own overlay both read them.
+pub(crate) struct Layers<'a> {
+    pub store: &'a dyn HashedStore,
+    pub trie: &'a Trie,
+    pub block: &'a Changes,
+    pub tx: &'a Changes,
+}
+
+impl Layers<'_> {
+    pub fn get(&self, raw_key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
+        if let Some(value) = self.tx.writes.get(raw_key) {
+            return Ok(value.clone());
+        }
+        if let Some(value) = self.block.writes.get(raw_key) {
+            return Ok(value.clone());
+        }
+        let store: &dyn NodeStore = self.store;
+        Ok(self.trie.get(store, secure_key(raw_key).as_bytes())?)
+    }
+
+    pub fn code(&self, hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {
+        if let Some(code) = self.tx.code.get(hash).or_else(|| self.block.code.get(hash)) {
+            return Ok(Some(code.clone()));
+        }
+        Ok(self.store.code_by_hash(hash)?)
+    }
+
     pub fn artefact(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {
         if let Some(artefact) = self
             .tx

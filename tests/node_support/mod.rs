@@ -347,10 +347,17 @@ impl LoadReport {
 }
 
 /// Sends `per_account` counter bumps from each of `accounts` accounts over `threads`
-/// HTTP connections, measures inclusion latency (send → first seen in a block, polled
-/// every 10 ms), then checks that every transaction has an `ok` receipt and that the
-/// final counts are what was sent.
-pub fn load(node: &Node, accounts: usize, per_account: usize, threads: usize) -> LoadReport {
+/// HTTP connections, `batch` transactions per HTTP request (a JSON-RPC batch when more
+/// than one), measures inclusion latency (send → first seen in a block, polled every
+/// 10 ms), then checks that every transaction has an `ok` receipt and that the final
+/// counts are what was sent.
+pub fn load(
+    node: &Node,
+    accounts: usize,
+    per_account: usize,
+    threads: usize,
+    batch: usize,
+) -> LoadReport {
     let chain_id = node.chain_id();
     let mut deployer = Account::dev("load-deployer");
     deployer.nonce = node
@@ -442,14 +449,37 @@ pub fn load(node: &Node, accounts: usize, per_account: usize, threads: usize) ->
             std::thread::spawn(move || {
                 let client = Client::new(&url);
                 let rounds = share.iter().map(Vec::len).max().unwrap_or(0);
-                for round in 0..rounds {
-                    for txs in &share {
-                        let Some((hash, raw)) = txs.get(round) else {
-                            continue;
-                        };
-                        sent_at.lock().unwrap().insert(*hash, Instant::now());
+                // Round-robin over the accounts keeps each account's nonce order, and the
+                // node answers a batch's requests in order.
+                let order: Vec<&(Hash, String)> = (0..rounds)
+                    .flat_map(|round| share.iter().filter_map(move |txs| txs.get(round)))
+                    .collect();
+                for chunk in order.chunks(batch.max(1)) {
+                    let now = Instant::now();
+                    sent_at
+                        .lock()
+                        .unwrap()
+                        .extend(chunk.iter().map(|(hash, _)| (*hash, now)));
+                    if let [(hash, raw)] = chunk {
                         let answer = client.call("assent_sendRawTransaction", json!([raw]));
                         assert_eq!(answer.as_str(), Some(hash.to_string().as_str()));
+                        continue;
+                    }
+                    let requests: Vec<Value> = chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(id, (_, raw))| {
+                            json!({"jsonrpc": "2.0", "id": id, "method": "assent_sendRawTransaction", "params": [raw]})
+                        })
+                        .collect();
+                    let answers = client.batch(&Value::Array(requests));
+                    assert_eq!(answers.len(), chunk.len());
+                    for (answer, (hash, _)) in answers.iter().zip(chunk) {
+                        assert_eq!(
+                            answer["result"].as_str(),
+                            Some(hash.to_string().as_str()),
+                            "{answer}"
+                        );
                     }
                 }
             })
