@@ -9,7 +9,7 @@ use assent_stdlib::value::Value;
 
 use super::body;
 use super::program::{ConstValue, ModuleId, Program};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, syntax_errors};
 use crate::span::{FileId, Span};
 use crate::syntax::ast;
 use crate::typed::{BinaryOp, ConstId, Expr, ExprKind, Ty, UnaryOp};
@@ -33,15 +33,11 @@ pub(super) fn ensure(program: &mut Program, id: ConstId, depth: u32) {
         info.span,
     );
     if depth > MAX_CONST_DEPTH {
-        program.report(
-            Diagnostic::new(
-                Code::NestingTooDeep,
-                file,
-                span,
-                format!("constants defined through more than {MAX_CONST_DEPTH} other constants"),
-            )
-            .with_label("nesting too deep"),
-        );
+        program.report(syntax_errors::constants_too_deep(
+            file,
+            span,
+            MAX_CONST_DEPTH,
+        ));
         set(program, id, ConstValue::Failed);
         return;
     }

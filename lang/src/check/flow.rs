@@ -2,7 +2,7 @@
 //! (E0304), and no recursion (E0309). Both run on the typed tree.
 
 use super::program::{ModuleId, Program};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, effect_errors};
 use crate::span::Span;
 use crate::typed::{
     Block, Body, Expr, ExprKind, ForIter, FunctionId, Loc, PlaceRoot, Projection, Stmt, StmtKind,
@@ -51,18 +51,7 @@ fn check_init(program: &mut Program, module: ModuleId) {
     let Some(init_id) = m.init else {
         for (i, (name, span)) in states.iter().enumerate() {
             if required.get(i).copied().unwrap_or(false) {
-                program.report(
-                    Diagnostic::new(
-                        Code::StateNotInitialised,
-                        file,
-                        *span,
-                        format!("state `{name}` has no initial value and there is no `init`"),
-                    )
-                    .with_label("declared without `= value`")
-                    .with_help(format!(
-                        "give it an initial value (`state {name}: … = …;`), or assign it in `init`"
-                    )),
-                );
+                program.report(effect_errors::state_without_init(file, *span, name));
             }
         }
         return;
@@ -92,23 +81,9 @@ fn check_init(program: &mut Program, module: ModuleId) {
             let Some((name, span)) = states.get(i) else {
                 continue;
             };
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::StateNotInitialised,
-                    file,
-                    *span,
-                    format!("state `{name}` is not assigned on every path of `init`"),
-                )
-                .with_label("declared without `= value`")
-                .with_secondary(
-                    file,
-                    loc.span,
-                    format!("`init` can return here before `{name}` is assigned"),
-                )
-                .with_help(format!(
-                    "assign `{name}` before this `return`, or give it an initial value"
-                )),
-            );
+            diagnostics.push(effect_errors::state_unassigned_at_return(
+                file, *span, name, loc.span,
+            ));
         }
     }
     if let Some(assigned) = end {
@@ -122,19 +97,9 @@ fn check_init(program: &mut Program, module: ModuleId) {
             let Some((name, span)) = states.get(i) else {
                 continue;
             };
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::StateNotInitialised,
-                    file,
-                    *span,
-                    format!("state `{name}` is not assigned on every path of `init`"),
-                )
-                .with_label("declared without `= value`")
-                .with_secondary(file, init_span, format!("`init` can finish without assigning `{name}`"))
-                .with_help(format!(
-                    "assign `{name}` on every path of `init` (in both branches of an `if`), or give it an initial value"
-                )),
-            );
+            diagnostics.push(effect_errors::state_unassigned_at_end(
+                file, *span, name, init_span,
+            ));
         }
     }
     for diagnostic in diagnostics {

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use super::FileLoader;
 use super::program::{Module, ModuleId, ModuleKind, Program};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, name_errors};
 use crate::span::Span;
 use crate::syntax::{self, ast};
 
@@ -78,16 +78,12 @@ pub(super) fn load(program: &mut Program, name: &str, text: &str, loader: &dyn F
             _ => match loader.load(&target) {
                 Ok(text) => text,
                 Err(message) => {
-                    program.report(
-                        Diagnostic::new(
-                            Code::ImportNotFound,
-                            importer_file,
-                            span,
-                            format!("cannot read `{target}`: {message}"),
-                        )
-                        .with_label("imported here")
-                        .with_note("an import's path is relative to the importing file"),
-                    );
+                    program.report(name_errors::unreadable_import(
+                        importer_file,
+                        span,
+                        &target,
+                        &message,
+                    ));
                     continue;
                 }
             },
@@ -96,16 +92,11 @@ pub(super) fn load(program: &mut Program, name: &str, text: &str, loader: &dyn F
         by_name.insert(target.clone(), id);
         done.push(false);
         if kind == ModuleKind::File && program.module(id).is_some_and(|m| m.contract.is_none()) {
-            program.report(
-                Diagnostic::new(
-                    Code::ImportNotContract,
-                    importer_file,
-                    span,
-                    format!("`{target}` is not a contract"),
-                )
-                .with_label("imported here")
-                .with_help("a file imported with `import \"…\";` must start with `contract Name;`"),
-            );
+            program.report(name_errors::import_not_contract(
+                importer_file,
+                span,
+                &target,
+            ));
         }
         add_edge(program, module, id, span);
         stack.push((id, 0, span));

@@ -8,7 +8,7 @@ use super::program::{Decl, ModuleId, ModuleKind, ScopeEntry, suggest};
 /// A built-in only the standard library may call: `sha3` of its arguments' bytes
 /// concatenated without lengths ([`Builtin::Sha3Packed`]).
 const STD_ONLY_SHA3_PACKED: &str = "sha3_packed";
-use crate::diagnostics::Code;
+use crate::diagnostics::{Code, type_errors};
 use crate::span::Span;
 use crate::syntax::ast::{self, Ident};
 use crate::typed::{
@@ -24,9 +24,7 @@ impl Cx<'_> {
             let checked = self.check_value(callee);
             if !checked.ty.has_error() {
                 let shown = self.show(&checked.ty);
-                let diagnostic = self
-                    .diag(Code::NotCallable, callee.span, "this is not a function")
-                    .with_label(format!("a value of type `{shown}` cannot be called"));
+                let diagnostic = type_errors::value_not_callable(self.file, callee.span, &shown);
                 self.report(diagnostic);
             }
             self.check_args_loosely(args);
@@ -38,57 +36,35 @@ impl Cx<'_> {
                 Binding::Param(_) => "a parameter",
                 Binding::Local(_) => "a local variable",
             };
-            let diagnostic = self
-                .diag(
-                    Code::NotCallable,
-                    name.span,
-                    format!("`{}` is not a function", name.name),
-                )
-                .with_label(format!("`{}` is {what} of type `{ty}`", name.name))
-                .with_note("only functions, views, policies and built-ins can be called");
+            let diagnostic =
+                type_errors::local_not_callable(self.file, name.span, &name.name, what, &ty);
             self.report(diagnostic);
             self.check_args_loosely(args);
             return self.error_expr(span);
         }
-        match self.p.lookup(self.module, &name.name).cloned() {
+        match self.program.lookup(self.module, &name.name).cloned() {
             Some(ScopeEntry::One(Decl::Function(id))) => self.call_function(id, name, args, span),
             Some(ScopeEntry::One(Decl::Interface(_))) => {
-                let diagnostic = self
-                    .diag(
-                        Code::NotCallable,
-                        span,
-                        format!(
-                            "`{}(…)` names a contract; call one of its entry points",
-                            name.name
-                        ),
-                    )
-                    .with_label("a contract at an address, not a call")
-                    .with_help(format!("write `{}(address).entry(…)`", name.name));
+                let diagnostic = type_errors::interface_not_callable(self.file, span, &name.name);
                 self.report(diagnostic);
                 self.check_args_loosely(args);
                 self.error_expr(span)
             }
             Some(ScopeEntry::One(decl)) => {
-                let kind = self.p.decl_kind(decl);
-                let mut diagnostic = self
-                    .diag(
-                        Code::NotCallable,
-                        name.span,
-                        format!("`{}` is a {kind}, not a function", name.name),
-                    )
-                    .with_label("not callable");
-                if let Decl::Record(_) = decl {
-                    diagnostic = diagnostic.with_help(format!(
-                        "construct a record with `{} {{ field: value, … }}`",
-                        name.name
-                    ));
-                }
+                let kind = self.program.decl_kind(decl);
+                let diagnostic = type_errors::declaration_not_callable(
+                    self.file,
+                    name.span,
+                    kind,
+                    &name.name,
+                    matches!(decl, Decl::Record(_)),
+                );
                 self.report(diagnostic);
                 self.check_args_loosely(args);
                 self.error_expr(span)
             }
             Some(ScopeEntry::Ambiguous(decls)) => {
-                self.p
+                self.program
                     .report_ambiguous(self.file, name.span, &name.name, &decls);
                 self.check_args_loosely(args);
                 self.error_expr(span)
@@ -165,7 +141,7 @@ impl Cx<'_> {
         args: &[ast::Expr],
         span: Span,
     ) -> Expr {
-        let Some(info) = self.p.function(id) else {
+        let Some(info) = self.program.function(id) else {
             return self.error_expr(span);
         };
         let (kind, module, file, decl_span, ret) = (
@@ -204,7 +180,7 @@ impl Cx<'_> {
 
     /// Whether the body being checked belongs to a standard-library module.
     fn in_std(&self) -> bool {
-        self.p
+        self.program
             .module(self.module)
             .is_some_and(|module| module.kind == ModuleKind::Std)
     }
@@ -267,18 +243,10 @@ impl Cx<'_> {
                 let a = self.check_value(a);
                 let ty = a.ty.clone();
                 let b = self.check_as(b, &ty);
-                if !self.p.is_ordered(&ty) {
+                if !self.program.is_ordered(&ty) {
                     let shown = self.show(&ty);
-                    let diagnostic = self
-                        .diag(
-                            Code::InvalidOperands,
-                            span,
-                            format!(
-                                "`{}` needs an ordered type; `{shown}` has no order",
-                                name.name
-                            ),
-                        )
-                        .with_label(format!("`{shown}` values cannot be ordered"));
+                    let diagnostic =
+                        type_errors::unordered_argument(self.file, span, &name.name, &shown);
                     self.report(diagnostic);
                     return self.error_expr(span);
                 }
@@ -295,13 +263,7 @@ impl Cx<'_> {
                     Ty::Int | Ty::Money | Ty::Percent | Ty::Duration | Ty::Error
                 ) {
                     let shown = self.show(&ty);
-                    let diagnostic = self
-                        .diag(
-                            Code::TypeMismatch,
-                            arg.loc.span,
-                            format!("`abs` takes an `Int`, `Money`, `Percent` or `Duration`, found `{shown}`"),
-                        )
-                        .with_label(format!("`{shown}`"));
+                    let diagnostic = type_errors::abs_argument(self.file, arg.loc.span, &shown);
                     self.report(diagnostic);
                     return self.error_expr(span);
                 }
@@ -349,15 +311,7 @@ impl Cx<'_> {
             Ty::List(_) | Ty::Set(_) | Ty::Map(..) | Ty::String | Ty::Bytes | Ty::Error | Ty::Never
         ) {
             let shown = self.show(&arg.ty);
-            let diagnostic = self
-                .diag(
-                    Code::TypeMismatch,
-                    arg.loc.span,
-                    format!(
-                        "`len` takes a `List`, `Set`, `Map`, `String` or `Bytes`, found `{shown}`"
-                    ),
-                )
-                .with_label(format!("`{shown}` has no length"));
+            let diagnostic = type_errors::len_argument(self.file, arg.loc.span, &shown);
             self.report(diagnostic);
             return Expr {
                 ty: Ty::Error,
@@ -414,7 +368,7 @@ impl Cx<'_> {
             && let ast::ExprKind::Name(name) = &callee.kind
             && self.lookup_local(&name.name).is_none()
             && let Some(ScopeEntry::One(Decl::Interface(target))) =
-                self.p.lookup(self.module, &name.name).cloned()
+                self.program.lookup(self.module, &name.name).cloned()
         {
             return self.cross_call(target, name, address, method, args, span);
         }
@@ -631,14 +585,7 @@ impl Cx<'_> {
     pub fn check_index(&mut self, base: &ast::Expr, index: &ast::Expr, span: Span) -> Expr {
         if let Some((state, ty)) = self.persistent_state(base) {
             let Ty::Map(key, value) = ty else {
-                let diagnostic = self
-                    .diag(
-                        Code::InvalidOperands,
-                        span,
-                        "a persistent `Set` cannot be indexed",
-                    )
-                    .with_label("not a map")
-                    .with_help("test membership with `s.contains(x)` or `x in s`");
+                let diagnostic = type_errors::persistent_set_read_by_index(self.file, span);
                 self.report(diagnostic);
                 self.check_value(index);
                 return self.error_expr(span);
@@ -668,17 +615,8 @@ impl Cx<'_> {
             }
             other => {
                 let shown = self.show(other);
-                let mut diagnostic = self
-                    .diag(
-                        Code::InvalidOperands,
-                        span,
-                        format!("cannot index a value of type `{shown}`"),
-                    )
-                    .with_label(format!("`{shown}` cannot be indexed"))
-                    .with_note("`[…]` indexes a `List`, a `Map` or `Bytes`");
-                if *other == Ty::String {
-                    diagnostic = diagnostic.with_help("index its bytes: `s.bytes()[i]`");
-                }
+                let diagnostic =
+                    type_errors::cannot_index(self.file, span, &shown, *other == Ty::String);
                 self.report(diagnostic);
                 self.check_value(index);
                 return self.error_expr(span);
@@ -719,23 +657,23 @@ impl Cx<'_> {
             }
         };
         let entry = self
-            .p
+            .program
             .module(target)
             .and_then(|m| m.decls.get(&method.name).copied());
         let id = match entry {
             Some(Decl::Function(id))
                 if self
-                    .p
+                    .program
                     .function(id)
                     .is_some_and(|f| f.kind != FunctionKind::Fn) =>
             {
                 id
             }
             other => {
-                let entries: Vec<String> = self.p.module(target).map_or(Vec::new(), |m| {
+                let entries: Vec<String> = self.program.module(target).map_or(Vec::new(), |m| {
                     m.functions
                         .iter()
-                        .filter_map(|id| self.p.function(*id))
+                        .filter_map(|id| self.program.function(*id))
                         .filter(|f| !matches!(f.kind, FunctionKind::Fn | FunctionKind::Init))
                         .map(|f| f.name.clone())
                         .collect()
@@ -769,7 +707,7 @@ impl Cx<'_> {
                 return self.error_expr(span);
             }
         };
-        let Some(info) = self.p.function(id) else {
+        let Some(info) = self.program.function(id) else {
             return self.error_expr(span);
         };
         let (kind, ret, file, decl_span) = (info.kind, info.ret.clone(), info.file, info.name_span);
@@ -813,16 +751,16 @@ impl Cx<'_> {
     /// The interface of `target` in this module's table, and the index of entry `id` in it.
     fn intern_interface(&mut self, target: ModuleId, id: FunctionId) -> (InterfaceId, u32) {
         let contract = self
-            .p
+            .program
             .module(target)
             .and_then(|m| m.contract.as_ref().map(|c| c.name.clone()))
             .unwrap_or_default();
         let target_name = self
-            .p
+            .program
             .module(target)
             .map(|m| m.name.clone())
             .unwrap_or_default();
-        let entry = self.p.function(id).map(|f| typed::InterfaceEntry {
+        let entry = self.program.function(id).map(|f| typed::InterfaceEntry {
             name: f.name.clone(),
             kind: f.kind,
             params: f
@@ -836,7 +774,7 @@ impl Cx<'_> {
             ret: f.ret.clone(),
         });
         let module = self.module;
-        let Some(m) = self.p.modules.get_mut(module) else {
+        let Some(m) = self.program.modules.get_mut(module) else {
             return (InterfaceId(0), 0);
         };
         let index = match m.interface_modules.iter().position(|t| *t == target) {

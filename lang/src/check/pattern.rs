@@ -10,7 +10,7 @@ use assent_stdlib::value::Value;
 use super::body::{Cx, Expect};
 use super::expr::{join, literal};
 use super::program::{Decl, ScopeEntry};
-use crate::diagnostics::Code;
+use crate::diagnostics::{Code, name_errors, type_errors};
 use crate::span::Span;
 use crate::syntax::ast::{self, ArmBody, PatternKind};
 use crate::typed::{Arm, Block, Expr, ExprKind, LocalId, Pattern, Ty};
@@ -160,14 +160,11 @@ impl Cx<'_> {
                     for (name, id, _, _) in &first_bound {
                         if !alt_bound.iter().any(|(n, ..)| n == name) {
                             self.mark_read(super::body::Binding::Local(*id));
-                            let diagnostic = self
-                                .diag(
-                                    Code::PatternMismatch,
-                                    alternative.span,
-                                    format!("`{name}` is not bound in every alternative"),
-                                )
-                                .with_label(format!("this alternative does not bind `{name}`"))
-                                .with_note("every alternative of `p | q` binds the same names");
+                            let diagnostic = type_errors::unbound_in_alternative(
+                                self.file,
+                                alternative.span,
+                                name,
+                            );
                             self.report(diagnostic);
                         }
                     }
@@ -189,42 +186,21 @@ impl Cx<'_> {
             .find(|(n, ..)| *n == name.name)
             .map(|(.., span)| *span)
         {
-            let diagnostic = self
-                .diag(
-                    Code::DuplicateDefinition,
-                    name.span,
-                    format!("`{}` is bound twice in this pattern", name.name),
-                )
-                .with_label("bound again here")
-                .with_secondary(self.file, first_span, "first bound here");
+            let diagnostic =
+                name_errors::bound_twice(self.file, name.span, &name.name, "pattern", first_span);
             self.report(diagnostic);
             return Pattern::Wildcard;
         }
         if let Some(reuse) = reuse {
             let Some((_, id, first_ty, _)) = reuse.iter().find(|(n, ..)| *n == name.name) else {
-                let diagnostic = self
-                    .diag(
-                        Code::PatternMismatch,
-                        name.span,
-                        format!("`{}` is not bound in every alternative", name.name),
-                    )
-                    .with_label("only this alternative binds it")
-                    .with_note("every alternative of `p | q` binds the same names");
+                let diagnostic = type_errors::bound_only_here(self.file, name.span, &name.name);
                 self.report(diagnostic);
                 return Pattern::Wildcard;
             };
             if first_ty != ty && !ty.has_error() && !first_ty.has_error() {
                 let (a, b) = (self.show(first_ty), self.show(ty));
-                let diagnostic = self
-                    .diag(
-                        Code::PatternMismatch,
-                        name.span,
-                        format!(
-                            "`{}` has type `{b}` here but `{a}` in the first alternative",
-                            name.name
-                        ),
-                    )
-                    .with_label(format!("of type `{b}`"));
+                let diagnostic =
+                    type_errors::alternative_type_differs(self.file, name.span, &name.name, &a, &b);
                 self.report(diagnostic);
             }
             bound.push((name.name.clone(), *id, ty.clone(), name.span));
@@ -246,7 +222,7 @@ impl Cx<'_> {
             return Pattern::Wildcard;
         };
         let is_enum = matches!(
-            self.p.lookup(self.module, &head.name),
+            self.program.lookup(self.module, &head.name),
             Some(ScopeEntry::One(Decl::Enum(_)) | ScopeEntry::Ambiguous(_))
         );
         if !is_enum {
@@ -291,13 +267,7 @@ impl Cx<'_> {
             return;
         }
         let shown = self.show(ty);
-        let diagnostic = self
-            .diag(
-                Code::PatternMismatch,
-                span,
-                format!("mismatched pattern: {what}, but the matched value has type `{shown}`"),
-            )
-            .with_label(format!("does not fit `{shown}`"));
+        let diagnostic = type_errors::pattern_mismatch(self.file, span, what, &shown);
         self.report(diagnostic);
     }
 
@@ -320,9 +290,9 @@ impl Cx<'_> {
         };
         for arm in arms {
             self.push_scope();
-            let errors = self.p.error_count();
+            let errors = self.program.error_count();
             let pattern = self.check_pattern(&arm.pattern, &ty);
-            pattern_errors |= self.p.error_count() > errors;
+            pattern_errors |= self.program.error_count() > errors;
             let arm_expect = match (&result, expect) {
                 (Some(t), Expect::Value) => Expect::Type(t),
                 (_, other) => other,
@@ -557,7 +527,7 @@ impl Space<'_, '_> {
             Ty::Bool => Some(vec![Ctor::Bool(true), Ctor::Bool(false)]),
             Ty::Option(_) => Some(vec![Ctor::Some, Ctor::None]),
             Ty::Enum(id) => {
-                let count = self.cx.p.enum_info(*id)?.def.variants.len();
+                let count = self.cx.program.enum_info(*id)?.def.variants.len();
                 Some((0..u32::try_from(count).ok()?).map(Ctor::Variant).collect())
             }
             Ty::Tuple(items) => Some(vec![Ctor::Tuple(items.len())]),
@@ -775,7 +745,7 @@ impl Space<'_, '_> {
         match (ctor, ty) {
             (Ctor::Variant(ordinal), Ty::Enum(id)) => self
                 .cx
-                .p
+                .program
                 .enum_info(*id)
                 .and_then(|e| e.def.variants.get(*ordinal as usize))
                 .is_some_and(|v| v.end > ordinal + 1),
@@ -792,7 +762,7 @@ impl Space<'_, '_> {
                 let Ty::Enum(id) = ty else {
                     return "_".to_string();
                 };
-                let Some(info) = self.cx.p.enum_info(*id) else {
+                let Some(info) = self.cx.program.enum_info(*id) else {
                     return "_".to_string();
                 };
                 let name = info

@@ -361,14 +361,7 @@ impl Program {
     }
 }
 
-/// `a`, `a and b`, `a, b and c`.
-pub(super) fn join_words(words: &[String]) -> String {
-    match words {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
+pub(super) use crate::diagnostics::join_words;
 
 /// A name close to `name` among `candidates`, for "did you mean" help: one edit away
 /// for a name of up to four letters, two for a longer one, or one name a prefix of the

@@ -1,7 +1,7 @@
 //! Types as written (`List<Grant?>`) to resolved types.
 
 use super::program::{Decl, ModuleId, Program, ScopeEntry, suggest};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, syntax_errors};
 use crate::span::FileId;
 use crate::syntax::ast::{TypeExpr, TypeExprKind};
 use crate::typed::Ty;
@@ -40,15 +40,7 @@ fn resolve_at(program: &mut Program, module: ModuleId, ty: &TypeExpr, depth: u32
 fn resolve_guarded(program: &mut Program, module: ModuleId, ty: &TypeExpr, depth: u32) -> Ty {
     let file = program.file_of(module);
     if depth > MAX_DEPTH {
-        program.report(
-            Diagnostic::new(
-                Code::NestingTooDeep,
-                file,
-                ty.span,
-                format!("type nested more than {MAX_DEPTH} levels deep"),
-            )
-            .with_label("nesting too deep"),
-        );
+        program.report(syntax_errors::type_too_deep(file, ty.span, MAX_DEPTH));
         return Ty::Error;
     }
     match &ty.kind {
