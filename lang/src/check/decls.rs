@@ -9,7 +9,7 @@ use super::program::{
     Program, RecordInfo, ScopeEntry, StateInfo,
 };
 use super::types::{self, BUILTIN_TYPES, MAX_DEPTH};
-use crate::diagnostics::{Code, Diagnostic, name_errors, syntax_errors};
+use crate::diagnostics::{effect_errors, name_errors, policy_errors, syntax_errors};
 use crate::span::{FileId, Span};
 use crate::syntax::ast::{self, Ident, ItemKind};
 use crate::typed::{
@@ -196,17 +196,7 @@ fn declare_init(
     match previous.and_then(|p| program.function(p)) {
         Some(first) => {
             let first_span = first.name_span;
-            program.report(
-                Diagnostic::new(
-                    Code::DuplicateInit,
-                    file,
-                    keyword,
-                    "a contract has at most one `init`",
-                )
-                .with_label("second `init`")
-                .with_secondary(file, first_span, "first `init` here")
-                .with_help("merge the two into one `init`"),
-            );
+            program.report(effect_errors::duplicate_init(file, keyword, first_span));
         }
         None => {
             if let Some(m) = program.modules.get_mut(module) {
@@ -497,17 +487,7 @@ fn resolve_fields(
     let mut spans: BTreeMap<&str, Span> = BTreeMap::new();
     for field in fields {
         if let (Some(indexed), false) = (field.indexed, event) {
-            program.report(
-                Diagnostic::new(
-                    Code::IndexedInRecord,
-                    file,
-                    indexed,
-                    "`indexed` is only for event fields",
-                )
-                .with_label("not allowed on a record field")
-                .with_note("event logs can be filtered on indexed fields; records have no logs")
-                .with_help("remove `indexed`"),
-            );
+            program.report(policy_errors::indexed_in_record(file, indexed));
         }
         let ty = types::resolve(program, module, &field.ty);
         if let Some(first) = spans.get(field.name.name.as_str()) {
@@ -535,22 +515,12 @@ fn check_indexed_count(program: &mut Program, file: FileId, event: &ast::EventDe
     if indexed.len() <= 3 {
         return;
     }
-    let mut diagnostic = Diagnostic::new(
-        Code::TooManyIndexed,
+    program.report(policy_errors::too_many_indexed(
         file,
         event.name.span,
-        format!(
-            "event `{}` has {} indexed fields; at most 3 are allowed",
-            event.name.name,
-            indexed.len()
-        ),
-    )
-    .with_label("too many indexed fields");
-    for span in indexed.iter().skip(3) {
-        diagnostic = diagnostic.with_secondary(file, *span, "one indexed field too many");
-    }
-    diagnostic = diagnostic.with_help("remove `indexed` from the fields logs are not filtered on");
-    program.report(diagnostic);
+        &event.name.name,
+        &indexed,
+    ));
 }
 
 /// A record that contains itself (through fields, options, collections or other
@@ -578,17 +548,7 @@ fn check_record_cycles(program: &mut Program, module: ModuleId) {
         }
         if found && let Some(info) = program.record_info(id) {
             let (file, span, name) = (info.file, info.span, info.def.name.clone());
-            program.report(
-                Diagnostic::new(
-                    Code::RecursiveRecord,
-                    file,
-                    span,
-                    format!("record `{name}` contains itself"),
-                )
-                .with_label("recursive record")
-                .with_note("a record's fields cannot contain the record itself, even through options, collections or other records")
-                .with_help("store a key (an `Int` or a `Hash`) and keep the records in a `Map`"),
-            );
+            program.report(name_errors::recursive_record(file, span, &name));
             // Break the cycle so later passes terminate on this type.
             if let Some(info) = program.records.get_mut(id.index()) {
                 for field in &mut info.def.fields {

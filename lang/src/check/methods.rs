@@ -8,7 +8,8 @@ use super::program::{Decl, ModuleId, ModuleKind, ScopeEntry, suggest};
 /// A built-in only the standard library may call: `sha3` of its arguments' bytes
 /// concatenated without lengths ([`Builtin::Sha3Packed`]).
 const STD_ONLY_SHA3_PACKED: &str = "sha3_packed";
-use crate::diagnostics::{Code, type_errors};
+use crate::diagnostics::name_errors::Receiver;
+use crate::diagnostics::{effect_errors, name_errors, type_errors};
 use crate::span::Span;
 use crate::syntax::ast::{self, Ident};
 use crate::typed::{
@@ -100,29 +101,18 @@ impl Cx<'_> {
         declared: Option<(crate::span::FileId, Span)>,
     ) -> Vec<Expr> {
         if params.len() != args.len() {
-            let takes = plural(params.len(), "argument");
-            let given = match args.len() {
-                1 => "1 was given".to_string(),
-                n => format!("{n} were given"),
-            };
-            let mut diagnostic = self
-                .diag(
-                    Code::WrongArgumentCount,
-                    span,
-                    format!("{what} takes {takes} but {given}"),
-                )
-                .with_label(format!("expected {takes}"));
-            if let Some((file, decl_span)) = declared {
-                let list: Vec<String> = params
-                    .iter()
-                    .map(|(n, t)| format!("{n}: {}", self.show(t)))
-                    .collect();
-                diagnostic = diagnostic.with_secondary(
-                    file,
-                    decl_span,
-                    format!("declared here as `({})`", list.join(", ")),
-                );
-            }
+            let list: Vec<String> = params
+                .iter()
+                .map(|(n, t)| format!("{n}: {}", self.show(t)))
+                .collect();
+            let diagnostic = type_errors::wrong_argument_count(
+                self.file,
+                span,
+                what,
+                params.len(),
+                args.len(),
+                declared.map(|(file, decl_span)| (file, decl_span, list.as_slice())),
+            );
             self.report(diagnostic);
         }
         args.iter()
@@ -157,19 +147,12 @@ impl Cx<'_> {
             .map(|p| (p.name.clone(), p.ty.clone()))
             .collect();
         if kind == FunctionKind::Action && module == self.module {
-            let diagnostic = self
-                .diag(
-                    Code::ActionCalledInternally,
-                    name.span,
-                    format!("action `{}` cannot be called from contract code", name.name),
-                )
-                .with_label("actions are entry points for transactions")
-                .with_secondary(
-                    file,
-                    decl_span,
-                    format!("`{}` is declared as an action here", name.name),
-                )
-                .with_help("move the shared code into a `fn` and call that from both actions");
+            let diagnostic = effect_errors::action_called_internally(
+                self.file,
+                name.span,
+                &name.name,
+                (file, decl_span),
+            );
             self.report(diagnostic);
         }
         let what = format!("`{}`", name.name);
@@ -208,22 +191,13 @@ impl Cx<'_> {
             args.len() == expected
         };
         if !count_ok {
-            let takes = if expected == usize::MAX {
-                "at least 1 argument".to_string()
-            } else {
-                plural(expected, "argument")
-            };
-            let diagnostic = self
-                .diag(
-                    Code::WrongArgumentCount,
-                    span,
-                    format!(
-                        "`{}` takes {takes} but {} given",
-                        name.name,
-                        given(args.len())
-                    ),
-                )
-                .with_label(format!("expected {takes}"));
+            let diagnostic = type_errors::builtin_argument_count(
+                self.file,
+                span,
+                &name.name,
+                (expected != usize::MAX).then_some(expected),
+                args.len(),
+            );
             self.report(diagnostic);
             self.check_args_loosely(args);
             return self.error_expr(span);
@@ -421,35 +395,23 @@ impl Cx<'_> {
             Ty::Time => &["day"],
             _ => &[],
         };
-        let mut diagnostic = self
-            .diag(
-                Code::UnknownMethod,
-                method.span,
-                format!("no method `{}` on type `{shown}`", method.name),
-            )
-            .with_label("unknown method");
-        if let (Ty::Map(..), "insert" | "set" | "put") = (ty, method.name.as_str()) {
-            diagnostic = diagnostic.with_help("write an entry with `m[key] = value`");
-        } else if let Some(close) = suggest(&method.name, methods.iter().copied()) {
-            diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
-        }
-        if methods.is_empty() {
-            diagnostic = diagnostic.with_note(format!("`{shown}` has no methods"));
-        } else {
-            let list: Vec<String> = methods.iter().map(|m| format!("`{m}`")).collect();
-            diagnostic = diagnostic.with_note(format!(
-                "`{shown}` has the methods {}",
-                super::program::join_words(&list)
-            ));
-        }
-        if let Ty::Record(id) = ty
-            && self.record_field(*id, &method.name).is_some()
-        {
-            diagnostic = diagnostic.with_help(format!(
-                "`{}` is a field: read it without `()`",
-                method.name
-            ));
-        }
+        let close = suggest(&method.name, methods.iter().copied());
+        let receiver = match ty {
+            Ty::Map(..) => Receiver::Map,
+            Ty::Record(id) if self.record_field(*id, &method.name).is_some() => {
+                Receiver::RecordWithField
+            }
+            _ => Receiver::Other,
+        };
+        let diagnostic = name_errors::unknown_method(
+            self.file,
+            method.span,
+            &method.name,
+            &shown,
+            methods,
+            close,
+            receiver,
+        );
         self.report(diagnostic);
     }
 
@@ -520,24 +482,13 @@ impl Cx<'_> {
             ("len", _) => return self.persistent_len(state, args, span),
             _ => {
                 let shown = self.show(ty);
-                let (list, help) = match ty {
-                    Ty::Set(_) => ("`contains`, `insert`, `remove` and `len`", None),
-                    _ => (
-                        "`get`, `contains`, `remove` and `len`",
-                        (method.name == "insert").then_some("write an entry with `m[key] = value`"),
-                    ),
-                };
-                let mut diagnostic = self
-                    .diag(
-                        Code::UnknownMethod,
-                        method.span,
-                        format!("no method `{}` on persistent `{shown}` state", method.name),
-                    )
-                    .with_label("unknown method")
-                    .with_note(format!("persistent `{shown}` state has {list}"));
-                if let Some(help) = help {
-                    diagnostic = diagnostic.with_help(help);
-                }
+                let diagnostic = name_errors::unknown_persistent_method(
+                    self.file,
+                    method.span,
+                    &method.name,
+                    &shown,
+                    matches!(ty, Ty::Set(_)),
+                );
                 self.report(diagnostic);
                 self.check_args_loosely(args);
                 return self.error_expr(span);
@@ -568,15 +519,7 @@ impl Cx<'_> {
             return;
         }
         let role = self.role_phrase();
-        let diagnostic = self
-            .diag(
-                Code::WriteOutsideAction,
-                span,
-                format!("state `{name}` is changed in {role}"),
-            )
-            .with_label("state can only be changed in `init` and actions")
-            .with_note("views, policies and functions are read-only")
-            .with_help("do the change in an action");
+        let diagnostic = effect_errors::write_outside_action(self.file, span, name, &role);
         self.report(diagnostic);
     }
 
@@ -640,17 +583,12 @@ impl Cx<'_> {
         let address_expr = match address {
             [one] => self.check_as(one, &Ty::Address),
             _ => {
-                let diagnostic = self
-                    .diag(
-                        Code::WrongArgumentCount,
-                        contract.span,
-                        format!(
-                            "`{}(…)` takes the contract's address, but {} given",
-                            contract.name,
-                            given(address.len())
-                        ),
-                    )
-                    .with_label("expected 1 argument, an `Address`");
+                let diagnostic = type_errors::interface_address_count(
+                    self.file,
+                    contract.span,
+                    &contract.name,
+                    address.len(),
+                );
                 self.report(diagnostic);
                 self.check_args_loosely(address);
                 self.error_expr(span)
@@ -678,30 +616,17 @@ impl Cx<'_> {
                         .map(|f| f.name.clone())
                         .collect()
                 });
-                let message = match other {
-                    Some(Decl::Function(_)) => format!(
-                        "`{}` is a fn of `{}`, not an entry point",
-                        method.name, contract.name
-                    ),
-                    _ => format!(
-                        "contract `{}` has no entry point `{}`",
-                        contract.name, method.name
-                    ),
-                };
-                let mut diagnostic = self
-                    .diag(Code::UnknownMethod, method.span, message)
-                    .with_label("not an entry point")
-                    .with_note("other contracts can call actions, views and policies");
-                if let Some(close) = suggest(&method.name, entries.iter().map(String::as_str)) {
-                    diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
-                } else if !entries.is_empty() {
-                    let list: Vec<String> = entries.iter().map(|e| format!("`{e}`")).collect();
-                    diagnostic = diagnostic.with_help(format!(
-                        "`{}` has the entry points {}",
-                        contract.name,
-                        super::program::join_words(&list)
-                    ));
-                }
+                let entries: Vec<&str> = entries.iter().map(String::as_str).collect();
+                let close = suggest(&method.name, entries.iter().copied());
+                let diagnostic = name_errors::unknown_entry_point(
+                    self.file,
+                    method.span,
+                    &contract.name,
+                    &method.name,
+                    matches!(other, Some(Decl::Function(_))),
+                    &entries,
+                    close,
+                );
                 self.report(diagnostic);
                 self.check_args_loosely(args);
                 return self.error_expr(span);
@@ -718,16 +643,14 @@ impl Cx<'_> {
             .collect();
         if kind == FunctionKind::Action && !self.may_write() {
             let role = self.role_phrase();
-            let diagnostic = self
-                .diag(
-                    Code::CrossActionFromReadOnly,
-                    method.span,
-                    format!("{role} calls action `{}` of `{}`", method.name, contract.name),
-                )
-                .with_label("an action may change the other contract's state")
-                .with_secondary(file, decl_span, format!("`{}` is an action", method.name))
-                .with_note("views, policies and functions are read-only, so they can only call views and policies")
-                .with_help("make the call from an action");
+            let diagnostic = effect_errors::cross_action_from_read_only(
+                self.file,
+                method.span,
+                &role,
+                &method.name,
+                &contract.name,
+                (file, decl_span),
+            );
             self.report(diagnostic);
         }
         let what = format!("`{}.{}`", contract.name, method.name);
@@ -806,21 +729,6 @@ impl Cx<'_> {
             InterfaceId(u32::try_from(index).unwrap_or(0)),
             u32::try_from(entry_index).unwrap_or(0),
         )
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-fn given(n: usize) -> String {
-    match n {
-        1 => "1 was".to_string(),
-        n => format!("{n} were"),
     }
 }
 

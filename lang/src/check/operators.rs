@@ -3,7 +3,7 @@
 use super::body::{Cx, Expect};
 use super::coerce::{int_literal, literal_unit};
 use super::program::{Decl, ScopeEntry};
-use crate::diagnostics::{Code, type_errors};
+use crate::diagnostics::type_errors::{self, ArithmeticAdvice};
 use crate::span::Span;
 use crate::syntax::ast::{self, BinaryOp as Op};
 use crate::typed::{BinaryOp, Expr, ExprKind, PersistentOp, Ty, UnaryOp};
@@ -107,16 +107,7 @@ impl Cx<'_> {
             Op::Range => {
                 self.check_as(lhs, &Ty::Int);
                 self.check_as(rhs, &Ty::Int);
-                let diagnostic = self
-                    .diag(
-                        Code::RangeOutsideFor,
-                        span,
-                        "a range `a..b` can only be iterated by a `for` loop",
-                    )
-                    .with_label("a range is not a value")
-                    .with_help(
-                        "write `for i in a..b { … }`; for a collection of numbers, build a `List`",
-                    );
+                let diagnostic = type_errors::range_outside_for(self.file, span);
                 self.report(diagnostic);
                 self.error_expr(span)
             }
@@ -293,57 +284,33 @@ impl Cx<'_> {
             return self.binary(typed, l, r, ty, span);
         }
         let (lt, rt) = (self.show(&l.ty), self.show(&r.ty));
-        let message = match op {
-            Op::Add => format!("cannot add `{rt}` to `{lt}`"),
-            Op::Sub => format!("cannot subtract `{rt}` from `{lt}`"),
-            Op::Mul => format!("cannot multiply `{lt}` by `{rt}`"),
-            Op::Div => format!("cannot divide `{lt}` by `{rt}`"),
-            _ => format!("cannot take the remainder of `{lt}` divided by `{rt}`"),
-        };
-        let mut diagnostic = self
-            .diag(Code::InvalidOperands, op_span, message)
-            .with_label(format!("`{lt} {} {rt}` is not defined", op.as_str()));
-        let literal_fix = |e: &Expr, as_ty: &Ty| -> Option<String> {
-            let (n, unit) = int_literal(e).zip(literal_unit(as_ty))?;
-            Some(type_errors::literal_help(n, unit))
-        };
+        let literal_fix = |e: &Expr, as_ty: &Ty| int_literal(e).zip(literal_unit(as_ty));
         let wanted_right: Vec<(Ty, Ty)> = accepted_with(op, &l.ty);
-        let help = if r.ty == Ty::Int {
+        let literal = if r.ty == Ty::Int {
             wanted_right.iter().find_map(|(t, _)| literal_fix(&r, t))
         } else if l.ty == Ty::Int {
             arithmetic(op, &r.ty, &r.ty).and_then(|_| literal_fix(&l, &r.ty))
         } else {
             None
         };
-        if let Some(help) = help {
-            diagnostic = diagnostic.with_help(help);
+        let advice = if let Some((n, unit)) = literal {
+            ArithmeticAdvice::Literal(n, unit)
         } else if let Some((_, result)) = arithmetic(op, &r.ty, &l.ty) {
-            let result = self.show(&result);
-            diagnostic = diagnostic.with_help(format!(
-                "write the operands the other way round: `{rt} {} {lt}` gives `{result}`",
-                op.as_str()
-            ));
+            ArithmeticAdvice::Swapped(self.show(&result))
         } else if l.ty == Ty::Time && r.ty == Ty::Time && op == Op::Add {
-            diagnostic = diagnostic.with_help(
-                "add a `Duration` to a `Time` (`t + 30d`); `a - b` of two times is the `Duration` between them",
-            );
+            ArithmeticAdvice::TimePlusTime
         } else if !wanted_right.is_empty() {
-            let forms: Vec<String> = wanted_right
-                .iter()
-                .map(|(right, result)| {
-                    format!(
-                        "`{lt} {} {}` gives `{}`",
-                        op.as_str(),
-                        self.show(right),
-                        self.show(result)
-                    )
-                })
-                .collect();
-            diagnostic = diagnostic.with_note(super::program::join_words(&forms));
+            ArithmeticAdvice::Forms(
+                wanted_right
+                    .iter()
+                    .map(|(right, result)| (self.show(right), self.show(result)))
+                    .collect(),
+            )
         } else {
-            diagnostic =
-                diagnostic.with_note(format!("`{}` does not apply to `{lt}`", op.as_str()));
-        }
+            ArithmeticAdvice::DoesNotApply
+        };
+        let diagnostic =
+            type_errors::invalid_arithmetic(self.file, op_span, op.as_str(), &lt, &rt, advice);
         self.report(diagnostic);
         self.error_expr(span)
     }

@@ -10,7 +10,7 @@ use assent_stdlib::value::Value;
 use super::body::{Cx, Expect};
 use super::expr::{join, literal};
 use super::program::{Decl, ScopeEntry};
-use crate::diagnostics::{Code, name_errors, type_errors};
+use crate::diagnostics::{name_errors, policy_errors, type_errors};
 use crate::span::Span;
 use crate::syntax::ast::{self, ArmBody, PatternKind};
 use crate::typed::{Arm, Block, Expr, ExprKind, LocalId, Pattern, Ty};
@@ -226,13 +226,7 @@ impl Cx<'_> {
             Some(ScopeEntry::One(Decl::Enum(_)) | ScopeEntry::Ambiguous(_))
         );
         if !is_enum {
-            let diagnostic = self
-                .diag(
-                    Code::UnknownName,
-                    head.span,
-                    format!("unknown enum `{}`", head.name),
-                )
-                .with_label("not an enum in scope");
+            let diagnostic = name_errors::unknown_enum(self.file, head.span, &head.name);
             self.report(diagnostic);
             return Pattern::Wildcard;
         }
@@ -376,14 +370,7 @@ impl Cx<'_> {
         let exhausted = space.budget == 0;
         let cx = space.cx;
         if exhausted {
-            let diagnostic = cx
-                .diag(
-                    Code::NonExhaustiveMatch,
-                    scrutinee_span,
-                    "this `match` is too complex to check for exhaustiveness",
-                )
-                .with_label("add a `_` arm")
-                .with_help("split the match, or end it with `_ => …`");
+            let diagnostic = policy_errors::match_too_complex(cx.file, scrutinee_span);
             cx.report(diagnostic);
             return;
         }
@@ -391,59 +378,17 @@ impl Cx<'_> {
             let Some(arm) = ast_arms.get(i) else {
                 continue;
             };
-            let mut diagnostic = cx
-                .diag(
-                    Code::UnreachableArm,
-                    arm.pattern.span,
-                    "unreachable match arm",
-                )
-                .with_label("this arm can never be reached");
-            if let Some(catch_all) =
-                ast_arms.get(..i).unwrap_or_default().iter().find(|a| {
-                    matches!(a.pattern.kind, PatternKind::Wildcard | PatternKind::Name(_))
-                })
-            {
-                diagnostic = diagnostic.with_secondary(
-                    cx.file,
-                    catch_all.pattern.span,
-                    "this earlier arm matches every value",
-                );
-            } else {
-                diagnostic =
-                    diagnostic.with_note("the arms before it already match every value it matches");
-            }
+            let catch_all = ast_arms
+                .get(..i)
+                .unwrap_or_default()
+                .iter()
+                .find(|a| matches!(a.pattern.kind, PatternKind::Wildcard | PatternKind::Name(_)))
+                .map(|a| a.pattern.span);
+            let diagnostic = policy_errors::unreachable_arm(cx.file, arm.pattern.span, catch_all);
             cx.report(diagnostic);
         }
         if !missing.is_empty() {
-            let shown: Vec<String> = missing
-                .iter()
-                .take(5)
-                .map(|(w, _)| format!("`{w}`"))
-                .collect();
-            let list = if missing.len() > 5 {
-                format!("{}, … and {} more", shown.join(", "), missing.len() - 5)
-            } else {
-                super::program::join_words(&shown)
-            };
-            let label = if missing.len() > 5 {
-                format!("{} cases not covered", missing.len())
-            } else {
-                format!("{list} not covered")
-            };
-            let verb = if missing.len() == 1 { "is" } else { "are" };
-            let mut diagnostic = cx
-                .diag(
-                    Code::NonExhaustiveMatch,
-                    scrutinee_span,
-                    format!("non-exhaustive match: {list} {verb} not covered"),
-                )
-                .with_label(label)
-                .with_help("add arms for the missing cases, or a `_` arm");
-            if missing.iter().any(|(_, has_children)| *has_children) {
-                diagnostic = diagnostic.with_note(
-                    "a variant with nested variants is a value too: it needs an arm of its own or of an ancestor",
-                );
-            }
+            let diagnostic = policy_errors::non_exhaustive_match(cx.file, scrutinee_span, &missing);
             cx.report(diagnostic);
         }
     }

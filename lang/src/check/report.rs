@@ -5,15 +5,11 @@ use assent_stdlib::value::Value;
 
 use super::body::Cx;
 use super::types::MAX_DEPTH;
-use crate::diagnostics::{Code, Diagnostic, syntax_errors};
+use crate::diagnostics::{Diagnostic, syntax_errors};
 use crate::span::Span;
 use crate::typed::{Block, Expr, ExprKind, Loc, Ty};
 
 impl Cx<'_> {
-    pub fn diag(&self, code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(code, self.file, span, message)
-    }
-
     pub fn report(&mut self, diagnostic: Diagnostic) {
         self.program.report(diagnostic);
     }

@@ -2,7 +2,7 @@
 //! unused-variable warning when a scope ends.
 
 use super::body::{Binding, Cx, LocalInfo};
-use crate::diagnostics::Code;
+use crate::diagnostics::effect_errors;
 use crate::span::Span;
 use crate::syntax::ast;
 use crate::typed::{Expr, ExprKind, LocalId, Ty};
@@ -25,16 +25,7 @@ impl Cx<'_> {
                 && !local.ty.has_error()
             {
                 let (name, span) = (local.name.clone(), local.span);
-                let diagnostic = self
-                    .diag(
-                        Code::UnusedVariable,
-                        span,
-                        format!("unused variable `{name}`"),
-                    )
-                    .with_label("never read")
-                    .with_help(format!(
-                        "if this is intentional, prefix it with an underscore: `_{name}`"
-                    ));
+                let diagnostic = effect_errors::unused_variable(self.file, span, &name);
                 self.report(diagnostic);
             }
         }

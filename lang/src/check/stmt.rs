@@ -5,7 +5,7 @@ use super::body::{Binding, Cx, Expect, Role};
 use super::operators::arithmetic;
 use super::program::{Decl, ScopeEntry, suggest};
 use super::types;
-use crate::diagnostics::{Code, effect_errors, name_errors, type_errors};
+use crate::diagnostics::{effect_errors, name_errors, type_errors};
 use crate::span::Span;
 use crate::syntax::ast::{self, AssignOp, BinaryOp as Op, ForPattern};
 use crate::typed::{
@@ -133,25 +133,13 @@ impl Cx<'_> {
         if checked.tail.is_none() && checked.ty != Ty::Never && !ret.has_error() {
             let shown = self.show(&ret);
             let end = Span::new(body.span.end.saturating_sub(1), body.span.end);
-            let mut diagnostic = self
-                .diag(
-                    Code::MissingReturn,
-                    end,
-                    format!(
-                        "{} can end without returning a value of type `{shown}`",
-                        self.role_phrase()
-                    ),
-                )
-                .with_label("the body can reach its end here without a value");
-            if let Some(ret_span) = self.ret_span {
-                diagnostic = diagnostic.with_secondary(
-                    self.file,
-                    ret_span,
-                    format!("the result type is `{shown}`"),
-                );
-            }
-            diagnostic =
-                diagnostic.with_help("end the body with a value, or `return` one on every path");
+            let diagnostic = effect_errors::missing_return(
+                self.file,
+                end,
+                &self.role_phrase(),
+                &shown,
+                self.ret_span,
+            );
             self.report(diagnostic);
         }
         checked
@@ -220,19 +208,12 @@ impl Cx<'_> {
     /// `break;` or `continue;`: E0312 outside a `for` loop.
     fn check_loop_jump(&mut self, jump: StmtKind, keyword: &str, span: Span) -> StmtKind {
         if self.loops == 0 {
-            let mut diagnostic = self
-                .diag(
-                    Code::JumpOutsideLoop,
-                    span,
-                    format!("`{keyword}` outside a `for` loop"),
-                )
-                .with_label(format!("`{keyword}` belongs in the body of a `for` loop"));
-            diagnostic = match self.role {
-                Role::Function(FunctionKind::Policy) | Role::Const => diagnostic,
-                Role::Function(_) => diagnostic.with_help(
-                    "to leave the function, write `return`; to stop the transaction, `abort`",
-                ),
+            let in_function = match self.role {
+                Role::Function(FunctionKind::Policy) | Role::Const => false,
+                Role::Function(_) => true,
             };
+            let diagnostic =
+                effect_errors::jump_outside_loop(self.file, span, keyword, in_function);
             self.report(diagnostic);
         }
         jump
@@ -285,25 +266,17 @@ impl Cx<'_> {
             Ty::Error | Ty::Never => vec![Ty::Error; count],
             other => {
                 let shown = self.show(other);
-                let (message, note) = match other {
-                    Ty::Tuple(items) => (
-                        format!(
-                            "a pattern of {count} names cannot destructure a tuple of {} elements",
-                            items.len()
-                        ),
-                        format!("write one name (or `_`) per element of `{shown}`"),
-                    ),
-                    _ => (
-                        format!("cannot destructure `{shown}`: it is not a tuple"),
-                        "`let (a, b) = t;` takes a tuple; bind a record with one name and \
-                         read its fields"
-                            .to_string(),
-                    ),
+                let tuple_len = match other {
+                    Ty::Tuple(items) => Some(items.len()),
+                    _ => None,
                 };
-                let diagnostic = self
-                    .diag(Code::PatternMismatch, l.pattern_span, message)
-                    .with_label(format!("the value has type `{shown}`"))
-                    .with_note(note);
+                let diagnostic = type_errors::let_destructure(
+                    self.file,
+                    l.pattern_span,
+                    count,
+                    &shown,
+                    tuple_len,
+                );
                 self.report(diagnostic);
                 vec![Ty::Error; count]
             }
@@ -377,32 +350,24 @@ impl Cx<'_> {
         };
         if !is_policy {
             let label = match &checked.kind {
-                ExprKind::Call { function, .. } => self.program.function(*function).map_or_else(
-                    || "not a policy".to_string(),
-                    |f| format!("`{}` is a {}, not a policy", f.name, f.kind.keyword()),
+                ExprKind::Call { function, .. } => type_errors::not_a_policy_label(
+                    self.program
+                        .function(*function)
+                        .map(|f| (f.name.as_str(), f.kind.keyword())),
+                    true,
                 ),
-                _ => "not a policy call".to_string(),
+                _ => type_errors::not_a_policy_label(None, false),
             };
-            let mut diagnostic = self
-                .diag(
-                    Code::NotAPolicy,
-                    call.span,
-                    "`authorize` takes a call of a policy",
-                )
-                .with_label(label)
-                .with_note("`authorize p(…);` aborts unless the policy's Decision permits");
-            if checked.ty == Ty::Bool {
-                let text = self
-                    .program
+            let condition = (checked.ty == Ty::Bool).then(|| {
+                self.program
                     .sources
                     .get(self.file)
                     .and_then(|f| f.text.get(call.span.range()))
                     .unwrap_or("condition")
-                    .to_string();
-                diagnostic = diagnostic.with_help(format!(
-                    "to require a condition, write `require {text}, \"…\";`"
-                ));
-            }
+                    .to_string()
+            });
+            let diagnostic =
+                type_errors::not_a_policy(self.file, call.span, &label, condition.as_deref());
             self.report(diagnostic);
         }
         StmtKind::Authorize(checked)
@@ -418,14 +383,7 @@ impl Cx<'_> {
         let keyword = if audit { "audit" } else { "emit" };
         if !self.may_write() {
             let role = self.role_phrase();
-            let diagnostic = self
-                .diag(
-                    Code::EmitOutsideAction,
-                    span,
-                    format!("`{keyword}` in {role}"),
-                )
-                .with_label(format!("`{keyword}` is only allowed in `init` and actions"))
-                .with_note("views, policies and functions are read-only");
+            let diagnostic = effect_errors::emit_outside_action(self.file, span, keyword, &role);
             self.report(diagnostic);
         }
         let id = match self.program.lookup(self.module, &event.name).cloned() {
@@ -444,24 +402,13 @@ impl Cx<'_> {
                             .map(|(n, _)| n.clone())
                             .collect()
                     });
-                let message = match other {
-                    Some(ScopeEntry::One(decl)) => format!(
-                        "`{}` is a {}, not an event",
-                        event.name,
-                        self.program.decl_kind(decl)
-                    ),
-                    _ => format!("unknown event `{}`", event.name),
+                let kind = match other {
+                    Some(ScopeEntry::One(decl)) => Some(self.program.decl_kind(decl)),
+                    _ => None,
                 };
-                let mut diagnostic = self
-                    .diag(Code::UnknownEvent, event.span, message)
-                    .with_label("not an event");
-                diagnostic = match suggest(&event.name, events.iter().map(String::as_str)) {
-                    Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
-                    None => diagnostic.with_help(format!(
-                        "declare it: `event {} {{ field: Type, … }}`",
-                        event.name
-                    )),
-                };
+                let close = suggest(&event.name, events.iter().map(String::as_str));
+                let diagnostic =
+                    name_errors::not_an_event(self.file, event.span, &event.name, kind, close);
                 self.report(diagnostic);
                 None
             }
@@ -549,14 +496,7 @@ impl Cx<'_> {
         }
         if let Some((_, ty)) = self.persistent_state(iter) {
             let shown = self.show(&ty);
-            let diagnostic = self
-                .diag(
-                    Code::IterationOverPersistent,
-                    iter.span,
-                    format!("cannot iterate over persistent `{shown}` state"),
-                )
-                .with_label("one ledger entry per element: its size is unbounded")
-                .with_help("keep what must be iterated in a `List` state, or compute totals as entries change");
+            let diagnostic = effect_errors::iteration_over_persistent(self.file, iter.span, &shown);
             self.report(diagnostic);
             return (None, Ty::Error);
         }

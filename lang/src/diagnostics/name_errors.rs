@@ -355,3 +355,334 @@ pub fn not_a_record(
         None => diagnostic,
     }
 }
+
+/// E0106: `name`, a declaration of `kind` (declared at `declared`, when known), used as
+/// a type.
+pub fn declaration_not_type(
+    file: FileId,
+    span: Span,
+    kind: &str,
+    name: &str,
+    declared: Option<(FileId, Span)>,
+) -> Diagnostic {
+    let diagnostic = Diagnostic::new(
+        Code::UnknownType,
+        file,
+        span,
+        format!("`{name}` is a {kind}, not a type"),
+    )
+    .with_label("expected a type");
+    match declared {
+        Some((decl_file, decl_span)) => diagnostic.with_secondary(
+            decl_file,
+            decl_span,
+            format!("the {kind} `{name}` is declared here"),
+        ),
+        None => diagnostic,
+    }
+}
+
+/// E0106: `name` is no type in scope; `close` is a near spelling.
+pub fn unknown_type(file: FileId, span: Span, name: &str, close: Option<&str>) -> Diagnostic {
+    let diagnostic = Diagnostic::new(
+        Code::UnknownType,
+        file,
+        span,
+        format!("unknown type `{name}`"),
+    )
+    .with_label("not a type in scope");
+    if let Some(close) = close {
+        diagnostic.with_help(format!("did you mean `{close}`?"))
+    } else if matches!(name, "Integer" | "int" | "i64" | "Number") {
+        diagnostic.with_help("the integer type is `Int`")
+    } else {
+        diagnostic.with_note(
+            "types are `Bool`, `Int`, `Money`, `Percent`, `Time`, `Duration`, `Address`, `Hash`, \
+             `Bytes`, `String`, `List<T>`, `Set<T>`, `Map<K, V>`, `T?`, tuples, and declared \
+             enums and records",
+        )
+    }
+}
+
+/// E0112: the built-in generic `name` given `found` type arguments instead of
+/// `expected`.
+pub fn wrong_type_arguments(
+    file: FileId,
+    span: Span,
+    name: &str,
+    expected: usize,
+    found: usize,
+) -> Diagnostic {
+    let takes = match expected {
+        0 => "takes no type arguments".to_string(),
+        1 => "takes 1 type argument".to_string(),
+        n => format!("takes {n} type arguments"),
+    };
+    let example = match name {
+        "List" => Some("`List<Int>`"),
+        "Set" => Some("`Set<Address>`"),
+        "Map" => Some("`Map<Address, Money>`, from a key type to a value type"),
+        _ => None,
+    };
+    let diagnostic = Diagnostic::new(
+        Code::WrongTypeArguments,
+        file,
+        span,
+        format!(
+            "`{name}` {takes}, but {found} {} given",
+            if found == 1 { "was" } else { "were" }
+        ),
+    )
+    .with_label(format!("`{name}` {takes}"));
+    match example {
+        Some(example) => diagnostic.with_help(format!("write it as {example}")),
+        None => diagnostic,
+    }
+}
+
+/// E0114: record `name` contains itself.
+pub fn recursive_record(file: FileId, span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::RecursiveRecord,
+        file,
+        span,
+        format!("record `{name}` contains itself"),
+    )
+    .with_label("recursive record")
+    .with_note("a record's fields cannot contain the record itself, even through options, collections or other records")
+    .with_help("store a key (an `Int` or a `Hash`) and keep the records in a `Map`")
+}
+
+/// E0109: `.method()` on persistent state of type `ty` (a `Set` when `is_set`, else a
+/// `Map`).
+pub fn unknown_persistent_method(
+    file: FileId,
+    span: Span,
+    method: &str,
+    ty: &str,
+    is_set: bool,
+) -> Diagnostic {
+    let (list, help) = if is_set {
+        ("`contains`, `insert`, `remove` and `len`", None)
+    } else {
+        (
+            "`get`, `contains`, `remove` and `len`",
+            (method == "insert").then_some("write an entry with `m[key] = value`"),
+        )
+    };
+    let diagnostic = Diagnostic::new(
+        Code::UnknownMethod,
+        file,
+        span,
+        format!("no method `{method}` on persistent `{ty}` state"),
+    )
+    .with_label("unknown method")
+    .with_note(format!("persistent `{ty}` state has {list}"));
+    match help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    }
+}
+
+/// E0111: `emit name { … }` where `name` is no event: a declaration of `kind`, or
+/// unknown; `close` is a near spelling.
+pub fn not_an_event(
+    file: FileId,
+    span: Span,
+    name: &str,
+    kind: Option<&str>,
+    close: Option<&str>,
+) -> Diagnostic {
+    let message = match kind {
+        Some(kind) => format!("`{name}` is a {kind}, not an event"),
+        None => format!("unknown event `{name}`"),
+    };
+    let diagnostic =
+        Diagnostic::new(Code::UnknownEvent, file, span, message).with_label("not an event");
+    match close {
+        Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
+        None => diagnostic.with_help(format!("declare it: `event {name} {{ field: Type, … }}`")),
+    }
+}
+
+/// E0101: `Name.Variant` in a pattern where `Name` is no enum.
+pub fn unknown_enum(file: FileId, span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnknownName,
+        file,
+        span,
+        format!("unknown enum `{name}`"),
+    )
+    .with_label("not an enum in scope")
+}
+
+/// E0110: `name` is declared differently by each of `modules`; `declared` gives each
+/// declaration's place and kind.
+pub fn ambiguous_name(
+    file: FileId,
+    span: Span,
+    name: &str,
+    declared: &[(FileId, Span, &str)],
+    modules: &[&str],
+) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(
+        Code::AmbiguousName,
+        file,
+        span,
+        format!("`{name}` is ambiguous"),
+    )
+    .with_label(format!("`{name}` could refer to more than one declaration"));
+    for (decl_file, decl_span, kind) in declared {
+        diagnostic = diagnostic.with_secondary(
+            *decl_file,
+            *decl_span,
+            format!("one {kind} `{name}` is declared here"),
+        );
+    }
+    diagnostic
+        .with_note(format!(
+            "{} each declare a different `{name}`",
+            quoted_list(modules.iter().copied())
+        ))
+        .with_help("declare the type in one file and import it from there, or rename one of them")
+}
+
+/// E0103: `import path` of no standard-library module; `known` are the modules there
+/// are, `close` a near spelling.
+pub fn unknown_module(
+    file: FileId,
+    span: Span,
+    path: &str,
+    known: &[&str],
+    close: Option<&str>,
+) -> Diagnostic {
+    let diagnostic = Diagnostic::new(
+        Code::UnknownModule,
+        file,
+        span,
+        format!("unknown standard-library module `{path}`"),
+    )
+    .with_label("no such module")
+    .with_note(format!(
+        "the standard library has {}",
+        quoted_list(known.iter().copied())
+    ));
+    if !path.starts_with("std.") {
+        diagnostic.with_help("import another contract by its path: `import \"file.assent\";`")
+    } else if let Some(close) = close {
+        diagnostic.with_help(format!("did you mean `{close}`?"))
+    } else {
+        diagnostic
+    }
+}
+
+/// E0105: the import at `span` closes the cycle `path` (module names, the first
+/// repeated at the end); `imports` are the other imports along it (importer's file, the
+/// import's span, the imported module).
+pub fn import_cycle(
+    file: FileId,
+    span: Span,
+    path: &[String],
+    imports: &[(FileId, Span, String)],
+) -> Diagnostic {
+    let quoted: Vec<String> = path.iter().map(|name| format!("`{name}`")).collect();
+    let target = path.last().map_or("", String::as_str);
+    let mut diagnostic = Diagnostic::new(
+        Code::ImportCycle,
+        file,
+        span,
+        format!("import cycle: {}", quoted.join(" imports ")),
+    )
+    .with_label(format!("this import leads back to `{target}`"));
+    for (importer_file, import_span, imported) in imports {
+        diagnostic = diagnostic.with_secondary(
+            *importer_file,
+            *import_span,
+            format!("`{imported}` is imported here"),
+        );
+    }
+    diagnostic.with_help(
+        "move what both files need into a third file, or call the other contract only one way",
+    )
+}
+
+/// What the receiver of an unknown method is, for advice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Receiver {
+    Map,
+    /// A record with a field named like the method.
+    RecordWithField,
+    Other,
+}
+
+/// E0109: `.method()` on a value of type `ty`, which has `methods`; `close` is a near
+/// spelling.
+pub fn unknown_method(
+    file: FileId,
+    span: Span,
+    method: &str,
+    ty: &str,
+    methods: &[&str],
+    close: Option<&str>,
+    receiver: Receiver,
+) -> Diagnostic {
+    let diagnostic = Diagnostic::new(
+        Code::UnknownMethod,
+        file,
+        span,
+        format!("no method `{method}` on type `{ty}`"),
+    )
+    .with_label("unknown method");
+    let diagnostic = if receiver == Receiver::Map && matches!(method, "insert" | "set" | "put") {
+        diagnostic.with_help("write an entry with `m[key] = value`")
+    } else if let Some(close) = close {
+        diagnostic.with_help(format!("did you mean `{close}`?"))
+    } else {
+        diagnostic
+    };
+    let diagnostic = if methods.is_empty() {
+        diagnostic.with_note(format!("`{ty}` has no methods"))
+    } else {
+        diagnostic.with_note(format!(
+            "`{ty}` has the methods {}",
+            quoted_list(methods.iter().copied())
+        ))
+    };
+    if receiver == Receiver::RecordWithField {
+        diagnostic.with_help(format!("`{method}` is a field: read it without `()`"))
+    } else {
+        diagnostic
+    }
+}
+
+/// E0109: `Contract(address).method(…)` where `method` is no entry point of `contract`
+/// (`is_fn`: it is a plain `fn` there); `entries` are its entry points, `close` a near
+/// spelling.
+pub fn unknown_entry_point(
+    file: FileId,
+    span: Span,
+    contract: &str,
+    method: &str,
+    is_fn: bool,
+    entries: &[&str],
+    close: Option<&str>,
+) -> Diagnostic {
+    let message = if is_fn {
+        format!("`{method}` is a fn of `{contract}`, not an entry point")
+    } else {
+        format!("contract `{contract}` has no entry point `{method}`")
+    };
+    let diagnostic = Diagnostic::new(Code::UnknownMethod, file, span, message)
+        .with_label("not an entry point")
+        .with_note("other contracts can call actions, views and policies");
+    if let Some(close) = close {
+        diagnostic.with_help(format!("did you mean `{close}`?"))
+    } else if !entries.is_empty() {
+        diagnostic.with_help(format!(
+            "`{contract}` has the entry points {}",
+            quoted_list(entries.iter().copied())
+        ))
+    } else {
+        diagnostic
+    }
+}

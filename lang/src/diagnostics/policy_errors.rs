@@ -75,3 +75,95 @@ pub fn rule_never_true(file: FileId, span: Span, label: &str) -> Diagnostic {
     )
     .with_label("its condition is never true")
 }
+
+/// E0402: a `match` whose exhaustiveness check ran out of budget.
+pub fn match_too_complex(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::NonExhaustiveMatch,
+        file,
+        span,
+        "this `match` is too complex to check for exhaustiveness",
+    )
+    .with_label("add a `_` arm")
+    .with_help("split the match, or end it with `_ => …`")
+}
+
+/// W0002: an arm that can never be reached; `catch_all` is an earlier arm matching
+/// every value, when there is one.
+pub fn unreachable_arm(file: FileId, span: Span, catch_all: Option<Span>) -> Diagnostic {
+    let diagnostic = Diagnostic::new(Code::UnreachableArm, file, span, "unreachable match arm")
+        .with_label("this arm can never be reached");
+    match catch_all {
+        Some(catch_all) => {
+            diagnostic.with_secondary(file, catch_all, "this earlier arm matches every value")
+        }
+        None => diagnostic.with_note("the arms before it already match every value it matches"),
+    }
+}
+
+/// E0403: event `name` with more than 3 `indexed` fields (`indexed`: all of them).
+pub fn too_many_indexed(file: FileId, span: Span, name: &str, indexed: &[Span]) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(
+        Code::TooManyIndexed,
+        file,
+        span,
+        format!(
+            "event `{name}` has {} indexed fields; at most 3 are allowed",
+            indexed.len()
+        ),
+    )
+    .with_label("too many indexed fields");
+    for extra in indexed.iter().skip(3) {
+        diagnostic = diagnostic.with_secondary(file, *extra, "one indexed field too many");
+    }
+    diagnostic.with_help("remove `indexed` from the fields logs are not filtered on")
+}
+
+/// E0405: `indexed` on a record field.
+pub fn indexed_in_record(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::IndexedInRecord,
+        file,
+        span,
+        "`indexed` is only for event fields",
+    )
+    .with_label("not allowed on a record field")
+    .with_note("event logs can be filtered on indexed fields; records have no logs")
+    .with_help("remove `indexed`")
+}
+
+/// E0402: a `match` that misses the `missing` cases (each with whether it has nested
+/// variants); at most 5 are named.
+pub fn non_exhaustive_match(file: FileId, span: Span, missing: &[(String, bool)]) -> Diagnostic {
+    let shown: Vec<String> = missing
+        .iter()
+        .take(5)
+        .map(|(w, _)| format!("`{w}`"))
+        .collect();
+    let list = if missing.len() > 5 {
+        format!("{}, … and {} more", shown.join(", "), missing.len() - 5)
+    } else {
+        super::join_words(&shown)
+    };
+    let label = if missing.len() > 5 {
+        format!("{} cases not covered", missing.len())
+    } else {
+        format!("{list} not covered")
+    };
+    let verb = if missing.len() == 1 { "is" } else { "are" };
+    let diagnostic = Diagnostic::new(
+        Code::NonExhaustiveMatch,
+        file,
+        span,
+        format!("non-exhaustive match: {list} {verb} not covered"),
+    )
+    .with_label(label)
+    .with_help("add arms for the missing cases, or a `_` arm");
+    if missing.iter().any(|(_, has_children)| *has_children) {
+        diagnostic.with_note(
+            "a variant with nested variants is a value too: it needs an arm of its own or of an ancestor",
+        )
+    } else {
+        diagnostic
+    }
+}

@@ -279,3 +279,218 @@ pub fn reserved_word(file: FileId, span: Span, name: &str) -> Diagnostic {
     .with_label("reserved word")
     .with_help(format!("choose another name, such as `{name}_`"))
 }
+
+/// A lexical error: its label follows from the code.
+fn lexical(code: Code, file: FileId, span: Span, message: impl Into<String>) -> Diagnostic {
+    let label = match code {
+        Code::UnterminatedString | Code::UnterminatedComment => "opened here, never closed",
+        Code::InvalidEscape => "invalid escape",
+        Code::UnexpectedCharacter => "not part of any token",
+        Code::UnexpectedToken => "not a number",
+        Code::InvalidInterpolation => "no interpolation opens or closes here",
+        _ => "invalid literal",
+    };
+    Diagnostic::new(code, file, span, message).with_label(label)
+}
+
+/// E0010: a character that starts no token.
+pub fn unexpected_character(file: FileId, span: Span, character: char) -> Diagnostic {
+    lexical(
+        Code::UnexpectedCharacter,
+        file,
+        span,
+        format!("unexpected character `{}`", character.escape_debug()),
+    )
+}
+
+/// E0002: `/*` never closed.
+pub fn unterminated_comment(file: FileId, span: Span) -> Diagnostic {
+    lexical(
+        Code::UnterminatedComment,
+        file,
+        span,
+        "unterminated block comment",
+    )
+}
+
+/// E0001: `"` never closed on its line.
+pub fn unterminated_string(file: FileId, span: Span) -> Diagnostic {
+    lexical(
+        Code::UnterminatedString,
+        file,
+        span,
+        "unterminated string literal",
+    )
+    .with_help("a string closes with `\"` on the line it opens")
+}
+
+/// Why a decimal literal (money, percent) cannot be stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecimalError {
+    /// More than 2 decimals.
+    Decimals,
+    /// Outside the 64-bit range.
+    Range,
+}
+
+/// E0006: a percent literal that is not a whole number of basis points.
+pub fn invalid_percent(file: FileId, span: Span, error: DecimalError) -> Diagnostic {
+    let why = match error {
+        DecimalError::Decimals => "a percent has at most 2 decimals",
+        DecimalError::Range => "a percent literal is out of range",
+    };
+    lexical(Code::InvalidPercentLiteral, file, span, why)
+        .with_help("percent is stored in basis points: `12.34%` at most")
+}
+
+/// E0005: money literal `text` that is not a whole number of cents.
+pub fn invalid_money(file: FileId, span: Span, text: &str, error: DecimalError) -> Diagnostic {
+    let (message, help) = match error {
+        DecimalError::Decimals => (
+            format!("money literal `{text}` has more than 2 decimals"),
+            "money is counted in whole cents",
+        ),
+        DecimalError::Range => (
+            format!("money literal `{text}` is out of range"),
+            "money is a signed 64-bit number of cents",
+        ),
+    };
+    lexical(Code::InvalidMoneyLiteral, file, span, message).with_help(help)
+}
+
+/// E0005: `$` without an amount.
+pub fn money_without_amount(file: FileId, span: Span) -> Diagnostic {
+    lexical(
+        Code::InvalidMoneyLiteral,
+        file,
+        span,
+        "`$` must be followed by an amount, as in `$12.50`",
+    )
+}
+
+/// E0011 from the lexer: `text`, a number with decimals but no unit.
+pub fn not_a_number(file: FileId, span: Span, text: &str) -> Diagnostic {
+    lexical(
+        Code::UnexpectedToken,
+        file,
+        span,
+        format!("`{text}` is not a number Assent has"),
+    )
+    .with_help("an Int has no decimals; write money as `$12.50` and percent as `12.5%`")
+}
+
+/// E0004: integer literal `text` beyond 64 bits.
+pub fn int_out_of_range(file: FileId, span: Span, text: &str) -> Diagnostic {
+    lexical(
+        Code::IntLiteralOutOfRange,
+        file,
+        span,
+        format!("integer literal `{text}` does not fit in 64 bits"),
+    )
+    .with_help("the largest Int is 9223372036854775807")
+}
+
+/// E0004: tuple position `digits` beyond 64 bits.
+pub fn position_out_of_range(file: FileId, span: Span, digits: &str) -> Diagnostic {
+    lexical(
+        Code::IntLiteralOutOfRange,
+        file,
+        span,
+        format!("tuple position `{digits}` does not fit in 64 bits"),
+    )
+}
+
+/// E0007: duration `text` beyond 64 bits of seconds.
+pub fn duration_out_of_range(file: FileId, span: Span, text: &str) -> Diagnostic {
+    lexical(
+        Code::InvalidDurationLiteral,
+        file,
+        span,
+        format!("duration `{text}` does not fit in 64 bits of seconds"),
+    )
+    .with_help("a duration is a signed 64-bit number of seconds")
+}
+
+/// E0007: a number followed by `suffix`, which is no duration unit.
+pub fn unknown_duration_unit(file: FileId, span: Span, suffix: &str) -> Diagnostic {
+    lexical(
+        Code::InvalidDurationLiteral,
+        file,
+        span,
+        format!("`{suffix}` is not a duration unit"),
+    )
+    .with_help("the units are s, m, h, d, w and y (365 days)")
+}
+
+/// E0008: `@text` that is no time.
+pub fn invalid_time(file: FileId, span: Span, text: &str) -> Diagnostic {
+    lexical(
+        Code::InvalidTimeLiteral,
+        file,
+        span,
+        format!("`@{text}` is not a valid time"),
+    )
+    .with_help("write a UTC calendar date `@2026-01-31` or `@2026-01-31T08:30:00Z`")
+}
+
+/// E0009: a hex literal of `count` digits, an odd number.
+pub fn odd_hex_digits(file: FileId, span: Span, count: usize) -> Diagnostic {
+    lexical(
+        Code::InvalidHexLiteral,
+        file,
+        span,
+        format!("hex literal with an odd number of digits ({count})"),
+    )
+    .with_help("each byte is two hex digits; add a leading `0`")
+}
+
+/// E0009: `digits` after `0x` that are not hexadecimal.
+pub fn not_hexadecimal(file: FileId, span: Span, digits: &str) -> Diagnostic {
+    lexical(
+        Code::InvalidHexLiteral,
+        file,
+        span,
+        format!("`{digits}` is not hexadecimal"),
+    )
+}
+
+/// E0017: `{` in a string never closed.
+pub fn unclosed_interpolation(file: FileId, span: Span) -> Diagnostic {
+    lexical(
+        Code::InvalidInterpolation,
+        file,
+        span,
+        "`{` in a string is never closed",
+    )
+    .with_help(
+        "close the interpolation with `}` before the string ends, or write `{{` for a literal `{`",
+    )
+}
+
+/// E0017: `}` in a string that closes nothing.
+pub fn unmatched_close_brace(file: FileId, span: Span) -> Diagnostic {
+    lexical(
+        Code::InvalidInterpolation,
+        file,
+        span,
+        "`}` without a matching `{` in a string",
+    )
+    .with_help("write `}}` for a literal `}`")
+}
+
+/// E0003: `\u{…}` that is no Unicode scalar value.
+pub fn invalid_unicode_escape(file: FileId, span: Span) -> Diagnostic {
+    lexical(Code::InvalidEscape, file, span, "invalid unicode escape")
+        .with_help("write `\\u{…}` with 1 to 6 hex digits of a Unicode scalar value")
+}
+
+/// E0003: `\escape`, which is no escape.
+pub fn unknown_escape(file: FileId, span: Span, escape: char) -> Diagnostic {
+    lexical(
+        Code::InvalidEscape,
+        file,
+        span,
+        format!("unknown escape `\\{}`", escape.escape_debug()),
+    )
+    .with_help("the escapes are \\n \\t \\r \\\\ \\\" and \\u{…}")
+}

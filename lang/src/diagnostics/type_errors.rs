@@ -796,3 +796,296 @@ pub fn persistent_assigned(
         "change entries with `m[k] = v` and `m.remove(k)`"
     })
 }
+
+/// E0211: a range `a..b` used as a value.
+pub fn range_outside_for(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::RangeOutsideFor,
+        file,
+        span,
+        "a range `a..b` can only be iterated by a `for` loop",
+    )
+    .with_label("a range is not a value")
+    .with_help("write `for i in a..b { … }`; for a collection of numbers, build a `List`")
+}
+
+/// E0207: a `Map` as `role` ("a map key", "a set element") in a type.
+pub fn map_in_key_type(file: FileId, span: Span, role: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::MapAsKey,
+        file,
+        span,
+        format!("a `Map` cannot be {role}"),
+    )
+    .with_label("this is a `Map`")
+    .with_note("map keys and set elements may be any type except `Map`")
+    .with_help("use a `List` of `(key, value)` tuples, or a record")
+}
+
+/// "1 argument", "2 arguments".
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// "1 was", "2 were".
+fn given(n: usize) -> String {
+    match n {
+        1 => "1 was".to_string(),
+        n => format!("{n} were"),
+    }
+}
+
+/// E0203: `what` (a function or method, as written) takes `expected` arguments but was
+/// given `found`; `declared` is where, with its parameters written `name: Type`.
+pub fn wrong_argument_count(
+    file: FileId,
+    span: Span,
+    what: &str,
+    expected: usize,
+    found: usize,
+    declared: Option<(FileId, Span, &[String])>,
+) -> Diagnostic {
+    let takes = plural(expected, "argument");
+    let diagnostic = Diagnostic::new(
+        Code::WrongArgumentCount,
+        file,
+        span,
+        format!("{what} takes {takes} but {} given", given(found)),
+    )
+    .with_label(format!("expected {takes}"));
+    match declared {
+        Some((decl_file, decl_span, params)) => diagnostic.with_secondary(
+            decl_file,
+            decl_span,
+            format!("declared here as `({})`", params.join(", ")),
+        ),
+        None => diagnostic,
+    }
+}
+
+/// E0203: the built-in `name` given `found` arguments; it takes `expected` (`None`: at
+/// least 1).
+pub fn builtin_argument_count(
+    file: FileId,
+    span: Span,
+    name: &str,
+    expected: Option<usize>,
+    found: usize,
+) -> Diagnostic {
+    let takes = match expected {
+        None => "at least 1 argument".to_string(),
+        Some(expected) => plural(expected, "argument"),
+    };
+    Diagnostic::new(
+        Code::WrongArgumentCount,
+        file,
+        span,
+        format!("`{name}` takes {takes} but {} given", given(found)),
+    )
+    .with_label(format!("expected {takes}"))
+}
+
+/// E0203: `Contract(…)` given `found` arguments instead of one address.
+pub fn interface_address_count(
+    file: FileId,
+    span: Span,
+    contract: &str,
+    found: usize,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::WrongArgumentCount,
+        file,
+        span,
+        format!(
+            "`{contract}(…)` takes the contract's address, but {} given",
+            given(found)
+        ),
+    )
+    .with_label("expected 1 argument, an `Address`")
+}
+
+/// E0213: `let (a, b, …) = value` with `count` names where the value is a `found`
+/// (`tuple_len`: its element count, when it is a tuple).
+pub fn let_destructure(
+    file: FileId,
+    span: Span,
+    count: usize,
+    found: &str,
+    tuple_len: Option<usize>,
+) -> Diagnostic {
+    let (message, note) = match tuple_len {
+        Some(len) => (
+            format!("a pattern of {count} names cannot destructure a tuple of {len} elements"),
+            format!("write one name (or `_`) per element of `{found}`"),
+        ),
+        None => (
+            format!("cannot destructure `{found}`: it is not a tuple"),
+            "`let (a, b) = t;` takes a tuple; bind a record with one name and \
+             read its fields"
+                .to_string(),
+        ),
+    };
+    Diagnostic::new(Code::PatternMismatch, file, span, message)
+        .with_label(format!("the value has type `{found}`"))
+        .with_note(note)
+}
+
+/// E0216: `authorize` of something that is not a policy call; `label` says what it
+/// is, `condition` is the source text when it is a `Bool`.
+pub fn not_a_policy(file: FileId, span: Span, label: &str, condition: Option<&str>) -> Diagnostic {
+    let diagnostic = Diagnostic::new(
+        Code::NotAPolicy,
+        file,
+        span,
+        "`authorize` takes a call of a policy",
+    )
+    .with_label(label)
+    .with_note("`authorize p(…);` aborts unless the policy's Decision permits");
+    match condition {
+        Some(text) => diagnostic.with_help(format!(
+            "to require a condition, write `require {text}, \"…\";`"
+        )),
+        None => diagnostic,
+    }
+}
+
+/// What `authorize` was given instead of a policy call: the function `name` of
+/// `keyword` kind, or not a call.
+pub fn not_a_policy_label(function: Option<(&str, &str)>, is_call: bool) -> String {
+    match (function, is_call) {
+        (Some((name, keyword)), _) => format!("`{name}` is a {keyword}, not a policy"),
+        (None, true) => "not a policy".to_string(),
+        (None, false) => "not a policy call".to_string(),
+    }
+}
+
+/// Why an initialiser is not a compile-time constant (E0212).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotConstant<'a> {
+    /// The constant named refers back to itself.
+    SelfReference(&'a str),
+    /// A map literal with a key twice.
+    DuplicateKey,
+    /// A context word (`caller`, `now`, …) known only when a transaction runs.
+    ContextWord(&'a str),
+    State,
+    Call,
+    /// `if`, `match` or a block.
+    ControlFlow,
+    Overflow,
+    DivisionByZero,
+}
+
+/// E0212: a constant or state initialiser that is not a compile-time constant.
+pub fn not_constant(file: FileId, span: Span, why: NotConstant<'_>) -> Diagnostic {
+    let (message, label, help): (String, String, Option<&str>) = match why {
+        NotConstant::SelfReference(name) => (
+            format!("constant `{name}` is defined in terms of itself"),
+            "this refers back to the constant being defined".into(),
+            None,
+        ),
+        NotConstant::DuplicateKey => (
+            "a key appears twice in this map".into(),
+            "repeated key".into(),
+            Some("give each key once"),
+        ),
+        NotConstant::ContextWord(word) => (
+            format!("`{word}` is not a compile-time constant"),
+            format!("`{word}` is only known when a transaction runs"),
+            Some("assign it in `init` instead"),
+        ),
+        NotConstant::State => (
+            "state is not a compile-time constant".into(),
+            "state is only known when a transaction runs".into(),
+            Some("assign it in `init` instead"),
+        ),
+        NotConstant::Call => (
+            "a call is not a compile-time constant".into(),
+            "calls run only in transactions".into(),
+            Some("write the value itself, or compute it in `init`"),
+        ),
+        NotConstant::ControlFlow => (
+            "`if`, `match` and blocks are not allowed in a constant".into(),
+            "not a compile-time constant".into(),
+            None,
+        ),
+        NotConstant::Overflow => (
+            "this constant expression overflows".into(),
+            "the result does not fit in 64 bits".into(),
+            None,
+        ),
+        NotConstant::DivisionByZero => (
+            "division by zero in a constant".into(),
+            "the divisor is zero".into(),
+            None,
+        ),
+    };
+    let diagnostic = Diagnostic::new(Code::NotConstant, file, span, message)
+        .with_label(label)
+        .with_note(
+            "constants and state initialisers are built from literals, operators, \
+             other constants, enum variants, records, tuples and collection literals",
+        );
+    match help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    }
+}
+
+/// What follows an arithmetic operator applied to types it does not take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArithmeticAdvice {
+    /// An `Int` literal that wanted a unit.
+    Literal(i64, LiteralUnit),
+    /// The operands the other way round work, giving this type.
+    Swapped(String),
+    /// `Time + Time`.
+    TimePlusTime,
+    /// The right operands the left one takes, each with its result type.
+    Forms(Vec<(String, String)>),
+    /// The operator takes no operand of the left type.
+    DoesNotApply,
+}
+
+/// E0202: `left op right` for an arithmetic `op` (`+`, `-`, `*`, `/`, `%`).
+pub fn invalid_arithmetic(
+    file: FileId,
+    op_span: Span,
+    op: &str,
+    left: &str,
+    right: &str,
+    advice: ArithmeticAdvice,
+) -> Diagnostic {
+    let message = match op {
+        "+" => format!("cannot add `{right}` to `{left}`"),
+        "-" => format!("cannot subtract `{right}` from `{left}`"),
+        "*" => format!("cannot multiply `{left}` by `{right}`"),
+        "/" => format!("cannot divide `{left}` by `{right}`"),
+        _ => format!("cannot take the remainder of `{left}` divided by `{right}`"),
+    };
+    let diagnostic = Diagnostic::new(Code::InvalidOperands, file, op_span, message)
+        .with_label(format!("`{left} {op} {right}` is not defined"));
+    match advice {
+        ArithmeticAdvice::Literal(n, unit) => diagnostic.with_help(literal_help(n, unit)),
+        ArithmeticAdvice::Swapped(result) => diagnostic.with_help(format!(
+            "write the operands the other way round: `{right} {op} {left}` gives `{result}`"
+        )),
+        ArithmeticAdvice::TimePlusTime => diagnostic.with_help(
+            "add a `Duration` to a `Time` (`t + 30d`); `a - b` of two times is the `Duration` between them",
+        ),
+        ArithmeticAdvice::Forms(forms) => {
+            let forms: Vec<String> = forms
+                .iter()
+                .map(|(other, result)| format!("`{left} {op} {other}` gives `{result}`"))
+                .collect();
+            diagnostic.with_note(super::join_words(&forms))
+        }
+        ArithmeticAdvice::DoesNotApply => {
+            diagnostic.with_note(format!("`{op}` does not apply to `{left}`"))
+        }
+    }
+}
