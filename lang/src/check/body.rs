@@ -1,5 +1,5 @@
 //! The body checker's state, [`Cx`]: the function being checked and what it may do.
-//! Its methods are grouped by concern: [`super::report`] (diagnostics, locations,
+//! Its methods are grouped by concern: [`super::report`] (reporting, locations,
 //! nesting), [`super::scope`] (locals and scopes), [`super::coerce`] (expectations and
 //! conversions), then the checking itself in [`super::expr`], [`super::operators`],
 //! [`super::methods`], [`super::stmt`], [`super::pattern`] and [`super::policy`].

@@ -300,7 +300,7 @@ impl Cx<'_> {
                     _ => NotValue::Other,
                 };
                 let diagnostic =
-                    type_errors::declaration_not_value(self.file, span, &kind, &name.name, what);
+                    type_errors::declaration_not_value(self.file, span, kind, &name.name, what);
                 self.report(diagnostic);
                 self.error_expr(span)
             }

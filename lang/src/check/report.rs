@@ -1,5 +1,5 @@
-//! Reporting from the body checker: diagnostics at a place of the current file, the
-//! typed nodes' locations, and the nesting limit.
+//! Reporting from the body checker: diagnostics into the program, the typed nodes'
+//! locations and builders, and the nesting limit.
 
 use assent_stdlib::value::Value;
 
