@@ -222,7 +222,7 @@ impl Cx<'_> {
         let mut candidates = self.visible_names();
         candidates.extend(BUILTIN_FUNCTIONS.iter().map(|s| s.to_string()));
         let close = suggest(&name.name, candidates.iter().map(String::as_str));
-        let hint = match close {
+        let variant_of = match close {
             Some(close) => {
                 // The misspelt use was meant for that local: "never read" on top would be noise.
                 if let Some(binding) = self.lookup_local(close) {
@@ -232,11 +232,17 @@ impl Cx<'_> {
             }
             None => self.variant_elsewhere(&name.name),
         };
-        let diagnostic = name_errors::unknown_name(self.file, name.span, &name.name, close, hint);
+        let diagnostic = name_errors::unknown_name(
+            self.file,
+            name.span,
+            &name.name,
+            close,
+            variant_of.as_deref(),
+        );
         self.report(diagnostic);
     }
 
-    /// "write `E.V`" when `name` is a variant of an enum in scope.
+    /// The enum in scope that has a variant `name`, if any.
     fn variant_elsewhere(&self, name: &str) -> Option<String> {
         let module = self.program.module(self.module)?;
         module
@@ -250,11 +256,7 @@ impl Cx<'_> {
                     .variants
                     .iter()
                     .any(|v| v.name == name)
-                    .then(|| {
-                        format!(
-                            "`{name}` is a variant of `{enum_name}`: write `{enum_name}.{name}`"
-                        )
-                    }),
+                    .then(|| enum_name.clone()),
                 _ => None,
             })
     }

@@ -10,6 +10,7 @@ use assent_stdlib::value::Value;
 use super::body::{Cx, Expect};
 use super::expr::{join, literal};
 use super::program::{Decl, ScopeEntry};
+use crate::diagnostics::type_errors::PatternShape;
 use crate::diagnostics::{name_errors, policy_errors, type_errors};
 use crate::span::Span;
 use crate::syntax::ast::{self, ArmBody, PatternKind};
@@ -91,11 +92,7 @@ impl Cx<'_> {
                     return Pattern::Some(Box::new(Pattern::Literal(value)));
                 }
                 let shown = self.show(&lit_ty);
-                self.mismatch_pattern(
-                    span,
-                    ty,
-                    &format!("this pattern is a literal of type `{shown}`"),
-                );
+                self.mismatch_pattern(span, ty, PatternShape::Literal(&shown));
                 Pattern::Wildcard
             }
             PatternKind::Some(inner) => match ty {
@@ -108,7 +105,7 @@ impl Cx<'_> {
                     Pattern::Wildcard
                 }
                 _ => {
-                    self.mismatch_pattern(span, ty, "`some(…)` matches an option");
+                    self.mismatch_pattern(span, ty, PatternShape::Some);
                     self.pattern_at(inner, &Ty::Error, bound, reuse);
                     Pattern::Wildcard
                 }
@@ -117,7 +114,7 @@ impl Cx<'_> {
                 Ty::Option(_) => Pattern::None,
                 Ty::Error => Pattern::Wildcard,
                 _ => {
-                    self.mismatch_pattern(span, ty, "`none` matches an option");
+                    self.mismatch_pattern(span, ty, PatternShape::None);
                     Pattern::Wildcard
                 }
             },
@@ -126,11 +123,7 @@ impl Cx<'_> {
                     Ty::Tuple(types) if types.len() == items.len() => types.clone(),
                     Ty::Error => vec![Ty::Error; items.len()],
                     _ => {
-                        self.mismatch_pattern(
-                            span,
-                            ty,
-                            &format!("this pattern is a tuple of {}", items.len()),
-                        );
+                        self.mismatch_pattern(span, ty, PatternShape::Tuple(items.len()));
                         vec![Ty::Error; items.len()]
                     }
                 };
@@ -249,19 +242,19 @@ impl Cx<'_> {
             (_, Ty::Error) => Pattern::Wildcard,
             (ExprKind::Variant { enum_id, .. }, _) => {
                 let shown = self.show(&Ty::Enum(enum_id));
-                self.mismatch_pattern(span, ty, &format!("this pattern is a variant of `{shown}`"));
+                self.mismatch_pattern(span, ty, PatternShape::Variant(&shown));
                 Pattern::Wildcard
             }
             _ => Pattern::Wildcard,
         }
     }
 
-    fn mismatch_pattern(&mut self, span: Span, ty: &Ty, what: &str) {
+    fn mismatch_pattern(&mut self, span: Span, ty: &Ty, shape: PatternShape<'_>) {
         if ty.has_error() {
             return;
         }
         let shown = self.show(ty);
-        let diagnostic = type_errors::pattern_mismatch(self.file, span, what, &shown);
+        let diagnostic = type_errors::pattern_mismatch(self.file, span, shape, &shown);
         self.report(diagnostic);
     }
 

@@ -139,13 +139,14 @@ fn quoted_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     super::join_words(&quoted)
 }
 
-/// E0101: `name` not in scope; `close` is a near spelling, `hint` other advice.
+/// E0101: `name` not in scope; `close` is a near spelling, `variant_of` an enum in
+/// scope with a variant `name`.
 pub fn unknown_name(
     file: FileId,
     span: Span,
     name: &str,
     close: Option<&str>,
-    hint: Option<String>,
+    variant_of: Option<&str>,
 ) -> Diagnostic {
     let diagnostic = Diagnostic::new(
         Code::UnknownName,
@@ -154,9 +155,11 @@ pub fn unknown_name(
         format!("unknown name `{name}`"),
     )
     .with_label("not found in this scope");
-    match (close, hint) {
+    match (close, variant_of) {
         (Some(close), _) => diagnostic.with_help(format!("did you mean `{close}`?")),
-        (None, Some(hint)) => diagnostic.with_help(hint),
+        (None, Some(enum_name)) => diagnostic.with_help(format!(
+            "`{name}` is a variant of `{enum_name}`: write `{enum_name}.{name}`"
+        )),
         (None, None) => diagnostic,
     }
 }

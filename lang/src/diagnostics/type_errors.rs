@@ -497,8 +497,33 @@ pub fn alternative_type_differs(
     .with_label(format!("of type `{here}`"))
 }
 
-/// E0213: a pattern (described by `what`) that cannot match a value of type `found`.
-pub fn pattern_mismatch(file: FileId, span: Span, what: &str, found: &str) -> Diagnostic {
+/// What a pattern that does not fit its value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatternShape<'a> {
+    /// A literal of the type shown.
+    Literal(&'a str),
+    Some,
+    None,
+    /// A tuple of this many items.
+    Tuple(usize),
+    /// A variant of the enum shown.
+    Variant(&'a str),
+}
+
+/// E0213: a pattern of `shape` that cannot match a value of type `found`.
+pub fn pattern_mismatch(
+    file: FileId,
+    span: Span,
+    shape: PatternShape<'_>,
+    found: &str,
+) -> Diagnostic {
+    let what = match shape {
+        PatternShape::Literal(ty) => format!("this pattern is a literal of type `{ty}`"),
+        PatternShape::Some => "`some(…)` matches an option".to_string(),
+        PatternShape::None => "`none` matches an option".to_string(),
+        PatternShape::Tuple(len) => format!("this pattern is a tuple of {len}"),
+        PatternShape::Variant(ty) => format!("this pattern is a variant of `{ty}`"),
+    };
     Diagnostic::new(
         Code::PatternMismatch,
         file,
