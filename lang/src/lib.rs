@@ -2,8 +2,10 @@
 //!
 //! The pipeline reads as its own table of contents:
 //! [`syntax::parse`] (text → [`syntax::ast`]) → [`check::check_source`] (untyped tree → the
-//! typed tree of [`typed`], with every static rule of the language enforced) → code
-//! generation. [`format`] prints a syntax tree back in canonical layout.
+//! typed tree of [`typed`], with every static rule of the language enforced) →
+//! [`codegen::compile`] (typed tree → WebAssembly module and ABI). [`compile()`] is the one
+//! entry that runs them all and hashes the source. [`format`] prints a syntax tree back in
+//! canonical layout.
 //!
 //! This crate is pure: it does no IO (imports are read through a [`check::FileLoader`]
 //! the caller provides) and it never panics on any input; every problem is a
@@ -11,9 +13,12 @@
 
 pub mod check;
 pub mod codegen;
+mod compile;
 pub mod diagnostics;
 pub mod format;
 pub mod span;
 pub mod stack;
 pub mod syntax;
 pub mod typed;
+
+pub use compile::{Compilation, CompileError, compile, compile_file};

@@ -267,10 +267,9 @@ fn consent_module() -> Vec<u8> {
         "/../contracts/patient_consent.assent"
     );
     let source = std::fs::read_to_string(path).unwrap();
-    let checked = assent_lang::check::check_source("patient_consent.assent", &source, &NoFiles);
-    let contract = checked.contract.expect("the sample contract checks");
-    assent_lang::codegen::compile(&contract, assent_vm::keccak256(source.as_bytes()).0)
-        .unwrap()
+    assent_lang::compile("patient_consent.assent", &source, &NoFiles)
+        .expect("the sample contract compiles")
+        .compiled
         .wasm
 }
 

@@ -8,7 +8,7 @@
     clippy::panic
 )]
 
-use assent_lang::check::{FileLoader, check_source};
+use assent_lang::check::FileLoader;
 use assent_ledger::executor::Outcome;
 use assent_ledger::keys::{dev_address, dev_key};
 use assent_ledger::receipt::{Receipt, SourcePosition, Status};
@@ -88,10 +88,9 @@ policy is_owner(who: Address) {
 const PLAIN: &str = "contract Plain;\nview one() -> Int { 1 }\n";
 
 fn compile(source: &str) -> Vec<u8> {
-    let checked = check_source("test.assent", source, &NoFiles);
-    let contract = checked.contract.expect("the test contract checks");
-    assent_lang::codegen::compile(&contract, assent_vm::keccak256(source.as_bytes()).0)
-        .expect("code generation")
+    assent_lang::compile("test.assent", source, &NoFiles)
+        .expect("the test contract compiles")
+        .compiled
         .wasm
 }
 

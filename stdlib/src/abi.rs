@@ -15,7 +15,8 @@
 //!   functions, which change the value behind one handle in place; code generation gives
 //!   every mutable local its own handle (`val_copy`), so value semantics hold.
 //!
-//! Which of the two an `i64` is follows from its static type; functions that build a
+//! Which of the two an `i64` is follows from its static type, by the one rule
+//! [`TypeKind::repr`]; functions that build a
 //! value from slots take a **type id**: an index into the `types` table of the module's
 //! [`ContractAbi`]. Several values are passed through linear memory as **slots**: `n`
 //! consecutive little-endian `i64`s at `ptr` (record fields, event fields, call
@@ -91,6 +92,66 @@ pub const MAX_TYPE_DEPTH: u32 = 32;
 /// `memory.init`; an instance is made once per contract per transaction and keeps its
 /// memory and globals between the calls into it within that transaction.
 pub const WASM_FEATURES: &str = "mutable-global sign-extension multi-value bulk-memory";
+
+/// What an `i64` of a given type is at the boundary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repr {
+    /// The number itself.
+    Scalar,
+    /// A handle into the frame's value arena.
+    Handle,
+}
+
+/// A type without its arguments: all that decides how its values cross the boundary.
+/// The compiler's types and the host's [`crate::value::Type`] both name theirs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeKind {
+    Bool,
+    Int,
+    Money,
+    Percent,
+    Time,
+    Duration,
+    Enum,
+    Address,
+    Hash,
+    Bytes,
+    String,
+    Decision,
+    Record,
+    Tuple,
+    Option,
+    List,
+    Set,
+    Map,
+}
+
+impl TypeKind {
+    /// The scalar-vs-handle rule, written once: `Bool`, `Int`, `Money`, `Percent`, `Time`,
+    /// `Duration` and enums are the number itself; everything else is a handle.
+    pub const fn repr(self) -> Repr {
+        match self {
+            TypeKind::Bool
+            | TypeKind::Int
+            | TypeKind::Money
+            | TypeKind::Percent
+            | TypeKind::Time
+            | TypeKind::Duration
+            | TypeKind::Enum => Repr::Scalar,
+            TypeKind::Address
+            | TypeKind::Hash
+            | TypeKind::Bytes
+            | TypeKind::String
+            | TypeKind::Decision
+            | TypeKind::Record
+            | TypeKind::Tuple
+            | TypeKind::Option
+            | TypeKind::List
+            | TypeKind::Set
+            | TypeKind::Map => Repr::Handle,
+        }
+    }
+}
 
 /// A WebAssembly value type used by the ABI (no floats, ever).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -31,6 +31,33 @@ pub enum Type {
     Decision,
 }
 
+impl Type {
+    /// The type without its arguments, for [`crate::abi::TypeKind::repr`].
+    pub fn kind(&self) -> crate::abi::TypeKind {
+        use crate::abi::TypeKind;
+        match self {
+            Type::Bool => TypeKind::Bool,
+            Type::Int => TypeKind::Int,
+            Type::Money => TypeKind::Money,
+            Type::Percent => TypeKind::Percent,
+            Type::Time => TypeKind::Time,
+            Type::Duration => TypeKind::Duration,
+            Type::Address => TypeKind::Address,
+            Type::Hash => TypeKind::Hash,
+            Type::Bytes => TypeKind::Bytes,
+            Type::String => TypeKind::String,
+            Type::Enum(_) => TypeKind::Enum,
+            Type::Record(_) => TypeKind::Record,
+            Type::Option(_) => TypeKind::Option,
+            Type::List(_) => TypeKind::List,
+            Type::Set(_) => TypeKind::Set,
+            Type::Map(..) => TypeKind::Map,
+            Type::Tuple(_) => TypeKind::Tuple,
+            Type::Decision => TypeKind::Decision,
+        }
+    }
+}
+
 /// An enum: its name and its variants flattened in depth-first declaration order, so a
 /// variant's ordinal is its index here.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

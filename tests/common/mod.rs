@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use assent_lang::check::{FileLoader, check_source};
-use assent_lang::diagnostics;
+use assent_lang::check::FileLoader;
+use assent_lang::{Compilation, CompileError, diagnostics};
 use assent_stdlib::value::Value;
 use assent_vm::{Address, Call, Execution, MemoryStore, Outcome, StateStore, Vm, VmConfig};
 
@@ -42,33 +42,40 @@ pub struct Deployed {
 
 /// Compiles `source`, panicking with the rendered diagnostics when it does not check.
 pub fn compile(source: &str) -> assent_lang::codegen::Compiled {
-    let checked = check_source("test.assent", source, &NoFiles);
-    let Some(contract) = checked.contract else {
-        panic!(
-            "does not check:\n{}",
-            diagnostics::render(&checked.sources, &checked.diagnostics, false)
-        );
-    };
-    let hash = assent_vm::keccak256(source.as_bytes()).0;
-    assent_lang::codegen::compile(&contract, hash).expect("code generation")
+    expect_compiled(
+        "test.assent",
+        assent_lang::compile("test.assent", source, &NoFiles),
+    )
+    .compiled
 }
 
 /// Compiles the contract file at `path` (relative to the package root, imports read from
 /// disk), panicking with the rendered diagnostics unless it checks clean: no error and no
 /// warning.
 pub fn compile_file(path: &str) -> assent_lang::codegen::Compiled {
-    let source = DiskFiles
-        .load(path)
-        .unwrap_or_else(|error| panic!("{error}"));
-    let checked = check_source(path, &source, &DiskFiles);
-    let (Some(contract), true) = (checked.contract, checked.diagnostics.is_empty()) else {
-        panic!(
-            "`{path}` does not check:\n{}",
-            diagnostics::render(&checked.sources, &checked.diagnostics, false)
-        );
-    };
-    let hash = assent_vm::keccak256(source.as_bytes()).0;
-    assent_lang::codegen::compile(&contract, hash).expect("code generation")
+    let compilation = expect_compiled(path, assent_lang::compile_file(path, &DiskFiles));
+    assert!(
+        compilation.warnings.is_empty(),
+        "`{path}` does not check clean:\n{}",
+        diagnostics::render(&compilation.sources, &compilation.warnings, false)
+    );
+    compilation.compiled
+}
+
+/// The compiled contract, or a panic with the rendered diagnostics or the code generator's
+/// error.
+fn expect_compiled(name: &str, result: Result<Compilation, CompileError>) -> Compilation {
+    match result {
+        Ok(compilation) => compilation,
+        Err(CompileError::Diagnostics {
+            sources,
+            diagnostics,
+        }) => panic!(
+            "`{name}` does not check:\n{}",
+            diagnostics::render(&sources, &diagnostics, false)
+        ),
+        Err(CompileError::Codegen(error)) => panic!("code generation: {error}"),
+    }
 }
 
 /// A VM as the tests use it.

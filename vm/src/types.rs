@@ -12,13 +12,7 @@ use assent_stdlib::value::{Type, Value};
 pub(crate) type TypeId = u32;
 
 /// What an `i64` of a given type is at the boundary (see `assent_stdlib::abi`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Repr {
-    /// The number itself.
-    Scalar,
-    /// A handle into the frame's value arena.
-    Handle,
-}
+pub(crate) use assent_stdlib::abi::Repr;
 
 #[derive(Debug)]
 pub(crate) struct TypeTable {
@@ -207,16 +201,7 @@ impl TypeTable {
 }
 
 pub(crate) fn repr_of(ty: &Type) -> Repr {
-    match ty {
-        Type::Bool
-        | Type::Int
-        | Type::Money
-        | Type::Percent
-        | Type::Time
-        | Type::Duration
-        | Type::Enum(_) => Repr::Scalar,
-        _ => Repr::Handle,
-    }
+    ty.kind().repr()
 }
 
 /// The `i64` of a scalar value; `None` for a value passed by handle.

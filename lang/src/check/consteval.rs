@@ -9,7 +9,8 @@ use assent_stdlib::value::Value;
 
 use super::body;
 use super::program::{ConstValue, ModuleId, Program};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::syntax_errors;
+use crate::diagnostics::type_errors::{self, NotConstant};
 use crate::span::{FileId, Span};
 use crate::syntax::ast;
 use crate::typed::{BinaryOp, ConstId, Expr, ExprKind, Ty, UnaryOp};
@@ -33,15 +34,11 @@ pub(super) fn ensure(program: &mut Program, id: ConstId, depth: u32) {
         info.span,
     );
     if depth > MAX_CONST_DEPTH {
-        program.report(
-            Diagnostic::new(
-                Code::NestingTooDeep,
-                file,
-                span,
-                format!("constants defined through more than {MAX_CONST_DEPTH} other constants"),
-            )
-            .with_label("nesting too deep"),
-        );
+        program.report(syntax_errors::constants_too_deep(
+            file,
+            span,
+            MAX_CONST_DEPTH,
+        ));
         set(program, id, ConstValue::Failed);
         return;
     }
@@ -105,19 +102,11 @@ struct Evaluator<'p> {
 type Eval = Result<Value, ()>;
 
 impl Evaluator<'_> {
-    fn fail(&mut self, span: Span, message: &str, label: &str, help: Option<&str>) -> Eval {
+    fn fail(&mut self, span: Span, why: NotConstant<'_>) -> Eval {
         if !self.reported {
             self.reported = true;
-            let mut diagnostic = Diagnostic::new(Code::NotConstant, self.file, span, message)
-                .with_label(label)
-                .with_note(
-                    "constants and state initialisers are built from literals, operators, \
-                     other constants, enum variants, records, tuples and collection literals",
-                );
-            if let Some(help) = help {
-                diagnostic = diagnostic.with_help(help);
-            }
-            self.program.report(diagnostic);
+            self.program
+                .report(type_errors::not_constant(self.file, span, why));
         }
         Err(())
     }
@@ -147,12 +136,7 @@ impl Evaluator<'_> {
                             .consts
                             .get(id.index())
                             .map_or(String::new(), |c| c.name.clone());
-                        self.fail(
-                            span,
-                            &format!("constant `{name}` is defined in terms of itself"),
-                            "this refers back to the constant being defined",
-                            None,
-                        )
+                        self.fail(span, NotConstant::SelfReference(&name))
                     }
                     _ => Err(()),
                 }
@@ -201,12 +185,7 @@ impl Evaluator<'_> {
                 }
                 match Value::map_from(pairs) {
                     Ok(map) => Ok(map),
-                    Err(_) => self.fail(
-                        span,
-                        "a key appears twice in this map",
-                        "repeated key",
-                        Some("give each key once"),
-                    ),
+                    Err(_) => self.fail(span, NotConstant::DuplicateKey),
                 }
             }
             ExprKind::Unary { op, operand } => {
@@ -229,35 +208,16 @@ impl Evaluator<'_> {
                     ast::ContextVar::Block => "block",
                     ast::ContextVar::SelfAddress => "self",
                 };
-                self.fail(
-                    span,
-                    &format!("`{word}` is not a compile-time constant"),
-                    &format!("`{word}` is only known when a transaction runs"),
-                    Some("assign it in `init` instead"),
-                )
+                self.fail(span, NotConstant::ContextWord(word))
             }
-            ExprKind::State(_) | ExprKind::Persistent { .. } => self.fail(
-                span,
-                "state is not a compile-time constant",
-                "state is only known when a transaction runs",
-                Some("assign it in `init` instead"),
-            ),
-            ExprKind::Call { .. } | ExprKind::CrossCall { .. } | ExprKind::Builtin { .. } => self
-                .fail(
-                    span,
-                    "a call is not a compile-time constant",
-                    "calls run only in transactions",
-                    Some("write the value itself, or compute it in `init`"),
-                ),
+            ExprKind::State(_) | ExprKind::Persistent { .. } => self.fail(span, NotConstant::State),
+            ExprKind::Call { .. } | ExprKind::CrossCall { .. } | ExprKind::Builtin { .. } => {
+                self.fail(span, NotConstant::Call)
+            }
             ExprKind::If { .. }
             | ExprKind::IfLet { .. }
             | ExprKind::Match { .. }
-            | ExprKind::Block(_) => self.fail(
-                span,
-                "`if`, `match` and blocks are not allowed in a constant",
-                "not a compile-time constant",
-                None,
-            ),
+            | ExprKind::Block(_) => self.fail(span, NotConstant::ControlFlow),
             ExprKind::Param(_) | ExprKind::Local(_) | ExprKind::Mutate { .. } => Err(()),
         }
     }
@@ -267,12 +227,7 @@ impl Evaluator<'_> {
     }
 
     fn overflow(&mut self, span: Span) -> Eval {
-        self.fail(
-            span,
-            "this constant expression overflows",
-            "the result does not fit in 64 bits",
-            None,
-        )
+        self.fail(span, NotConstant::Overflow)
     }
 
     fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: Span) -> Eval {
@@ -350,12 +305,7 @@ impl Evaluator<'_> {
                         | DurationRem
                 ) && y == 0
                 {
-                    return self.fail(
-                        span,
-                        "division by zero in a constant",
-                        "the divisor is zero",
-                        None,
-                    );
+                    return self.fail(span, NotConstant::DivisionByZero);
                 }
                 let n = match op {
                     IntAdd | MoneyAdd | PercentAdd | DurationAdd | TimePlusDuration => {

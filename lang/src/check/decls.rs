@@ -9,7 +9,7 @@ use super::program::{
     Program, RecordInfo, ScopeEntry, StateInfo,
 };
 use super::types::{self, BUILTIN_TYPES, MAX_DEPTH};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{effect_errors, name_errors, policy_errors, syntax_errors};
 use crate::span::{FileId, Span};
 use crate::syntax::ast::{self, Ident, ItemKind};
 use crate::typed::{
@@ -196,17 +196,7 @@ fn declare_init(
     match previous.and_then(|p| program.function(p)) {
         Some(first) => {
             let first_span = first.name_span;
-            program.report(
-                Diagnostic::new(
-                    Code::DuplicateInit,
-                    file,
-                    keyword,
-                    "a contract has at most one `init`",
-                )
-                .with_label("second `init`")
-                .with_secondary(file, first_span, "first `init` here")
-                .with_help("merge the two into one `init`"),
-            );
+            program.report(effect_errors::duplicate_init(file, keyword, first_span));
         }
         None => {
             if let Some(m) = program.modules.get_mut(module) {
@@ -224,25 +214,10 @@ fn define(program: &mut Program, module: ModuleId, name: &Ident, decl: Decl) {
         .and_then(|m| m.decls.get(&name.name))
         .copied();
     if let Some(first) = existing {
-        let mut diagnostic = Diagnostic::new(
-            Code::DuplicateDefinition,
-            file,
-            name.span,
-            format!("`{}` is defined twice", name.name),
-        )
-        .with_label(format!("`{}` redefined here", name.name));
-        if let Some((first_file, first_span)) = program.decl_site(first) {
-            diagnostic = diagnostic.with_secondary(
-                first_file,
-                first_span,
-                format!("first definition of `{}`", name.name),
-            );
-        }
-        diagnostic = diagnostic.with_note(
-            "enums, records, events, constants, state, actions, views, policies and functions \
-             share one namespace",
-        );
-        program.report(diagnostic);
+        let first = program.decl_site(first);
+        program.report(name_errors::defined_twice(
+            file, name.span, &name.name, first,
+        ));
         return;
     }
     if let Some(m) = program.modules.get_mut(module) {
@@ -252,16 +227,7 @@ fn define(program: &mut Program, module: ModuleId, name: &Ident, decl: Decl) {
 
 fn check_type_name(program: &mut Program, file: FileId, name: &Ident) {
     if BUILTIN_TYPES.iter().any(|(n, _)| *n == name.name) {
-        program.report(
-            Diagnostic::new(
-                Code::DuplicateDefinition,
-                file,
-                name.span,
-                format!("`{}` is a built-in type", name.name),
-            )
-            .with_label("this name is taken by a built-in type")
-            .with_help("choose another name"),
-        );
+        program.report(name_errors::builtin_type_name(file, name.span, &name.name));
     }
 }
 
@@ -292,32 +258,21 @@ fn flatten_variants(
             }
         }
         if depth > MAX_DEPTH {
-            program.report(
-                Diagnostic::new(
-                    Code::NestingTooDeep,
-                    file,
-                    variant.span,
-                    format!("variants nested more than {MAX_DEPTH} levels deep"),
-                )
-                .with_label("nesting too deep"),
-            );
+            program.report(syntax_errors::variants_too_deep(
+                file,
+                variant.span,
+                MAX_DEPTH,
+            ));
             continue;
         }
         if let Some(first) = spans.get(&variant.name.name) {
-            program.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    file,
-                    variant.name.span,
-                    format!(
-                        "variant `{}` is defined twice in `{}`",
-                        variant.name.name, e.name.name
-                    ),
-                )
-                .with_label("redefined here")
-                .with_secondary(file, *first, "first definition")
-                .with_note("variant names are unique within an enum, nested variants included"),
-            );
+            program.report(name_errors::variant_defined_twice(
+                file,
+                variant.name.span,
+                &variant.name.name,
+                &e.name.name,
+                *first,
+            ));
         } else {
             spans.insert(variant.name.name.clone(), variant.name.span);
         }
@@ -505,17 +460,12 @@ fn resolve_params(
     for param in params {
         let ty = types::resolve(program, module, &param.ty);
         if let Some(&first_span) = seen.get(param.name.name.as_str()) {
-            program.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    file,
-                    param.name.span,
-                    format!("parameter `{}` is defined twice", param.name.name),
-                )
-                .with_label("used again here")
-                .with_secondary(file, first_span, "first parameter with this name")
-                .with_help("give each parameter its own name"),
-            );
+            program.report(name_errors::parameter_defined_twice(
+                file,
+                param.name.span,
+                &param.name.name,
+                first_span,
+            ));
         }
         seen.entry(&param.name.name).or_insert(param.name.span);
         out.push(ParamSig {
@@ -537,30 +487,16 @@ fn resolve_fields(
     let mut spans: BTreeMap<&str, Span> = BTreeMap::new();
     for field in fields {
         if let (Some(indexed), false) = (field.indexed, event) {
-            program.report(
-                Diagnostic::new(
-                    Code::IndexedInRecord,
-                    file,
-                    indexed,
-                    "`indexed` is only for event fields",
-                )
-                .with_label("not allowed on a record field")
-                .with_note("event logs can be filtered on indexed fields; records have no logs")
-                .with_help("remove `indexed`"),
-            );
+            program.report(policy_errors::indexed_in_record(file, indexed));
         }
         let ty = types::resolve(program, module, &field.ty);
         if let Some(first) = spans.get(field.name.name.as_str()) {
-            program.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    file,
-                    field.name.span,
-                    format!("field `{}` is declared twice", field.name.name),
-                )
-                .with_label("declared again here")
-                .with_secondary(file, *first, "first declaration"),
-            );
+            program.report(name_errors::field_declared_twice(
+                file,
+                field.name.span,
+                &field.name.name,
+                *first,
+            ));
             continue;
         }
         spans.insert(&field.name.name, field.name.span);
@@ -579,22 +515,12 @@ fn check_indexed_count(program: &mut Program, file: FileId, event: &ast::EventDe
     if indexed.len() <= 3 {
         return;
     }
-    let mut diagnostic = Diagnostic::new(
-        Code::TooManyIndexed,
+    program.report(policy_errors::too_many_indexed(
         file,
         event.name.span,
-        format!(
-            "event `{}` has {} indexed fields; at most 3 are allowed",
-            event.name.name,
-            indexed.len()
-        ),
-    )
-    .with_label("too many indexed fields");
-    for span in indexed.iter().skip(3) {
-        diagnostic = diagnostic.with_secondary(file, *span, "one indexed field too many");
-    }
-    diagnostic = diagnostic.with_help("remove `indexed` from the fields logs are not filtered on");
-    program.report(diagnostic);
+        &event.name.name,
+        &indexed,
+    ));
 }
 
 /// A record that contains itself (through fields, options, collections or other
@@ -622,17 +548,7 @@ fn check_record_cycles(program: &mut Program, module: ModuleId) {
         }
         if found && let Some(info) = program.record_info(id) {
             let (file, span, name) = (info.file, info.span, info.def.name.clone());
-            program.report(
-                Diagnostic::new(
-                    Code::RecursiveRecord,
-                    file,
-                    span,
-                    format!("record `{name}` contains itself"),
-                )
-                .with_label("recursive record")
-                .with_note("a record's fields cannot contain the record itself, even through options, collections or other records")
-                .with_help("store a key (an `Int` or a `Hash`) and keep the records in a `Map`"),
-            );
+            program.report(name_errors::recursive_record(file, span, &name));
             // Break the cycle so later passes terminate on this type.
             if let Some(info) = program.records.get_mut(id.index()) {
                 for field in &mut info.def.fields {

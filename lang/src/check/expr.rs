@@ -4,7 +4,8 @@ use assent_stdlib::value::Value;
 
 use super::body::{Cx, Expect};
 use super::program::{Decl, ScopeEntry, suggest};
-use crate::diagnostics::Code;
+use crate::diagnostics::type_errors::NotValue;
+use crate::diagnostics::{name_errors, type_errors};
 use crate::span::Span;
 use crate::syntax::ast::{self, ContextVar, Else, FieldInit, Ident};
 use crate::typed::{BinaryOp, Block, EnumId, Expr, ExprKind, FieldDef, RecordId, Ty};
@@ -198,22 +199,16 @@ impl Cx<'_> {
         {
             return variant;
         }
-        match self.p.lookup(self.module, &name.name).cloned() {
+        match self.program.lookup(self.module, &name.name).cloned() {
             Some(ScopeEntry::One(decl)) => self.decl_value(decl, name),
             Some(ScopeEntry::Ambiguous(decls)) => {
-                self.p.report_ambiguous(self.file, span, &name.name, &decls);
+                self.program
+                    .report_ambiguous(self.file, span, &name.name, &decls);
                 self.error_expr(span)
             }
             None => {
                 if BUILTIN_FUNCTIONS.contains(&name.name.as_str()) {
-                    let diagnostic = self
-                        .diag(
-                            Code::TypeMismatch,
-                            span,
-                            format!("`{}` is a built-in function, not a value", name.name),
-                        )
-                        .with_label("expected a value")
-                        .with_help(format!("call it: `{}(…)`", name.name));
+                    let diagnostic = type_errors::builtin_not_value(self.file, span, &name.name);
                     self.report(diagnostic);
                 } else {
                     self.report_unknown_name(name);
@@ -226,44 +221,42 @@ impl Cx<'_> {
     pub fn report_unknown_name(&mut self, name: &Ident) {
         let mut candidates = self.visible_names();
         candidates.extend(BUILTIN_FUNCTIONS.iter().map(|s| s.to_string()));
-        let mut diagnostic = self
-            .diag(
-                Code::UnknownName,
-                name.span,
-                format!("unknown name `{}`", name.name),
-            )
-            .with_label("not found in this scope");
-        if let Some(close) = suggest(&name.name, candidates.iter().map(String::as_str)) {
-            diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
-            // The misspelt use was meant for that local: "never read" on top would be noise.
-            if let Some(binding) = self.lookup_local(close) {
-                self.mark_read(binding);
+        let close = suggest(&name.name, candidates.iter().map(String::as_str));
+        let variant_of = match close {
+            Some(close) => {
+                // The misspelt use was meant for that local: "never read" on top would be noise.
+                if let Some(binding) = self.lookup_local(close) {
+                    self.mark_read(binding);
+                }
+                None
             }
-        } else if let Some(hint) = self.variant_elsewhere(&name.name) {
-            diagnostic = diagnostic.with_help(hint);
-        }
+            None => self.variant_elsewhere(&name.name),
+        };
+        let diagnostic = name_errors::unknown_name(
+            self.file,
+            name.span,
+            &name.name,
+            close,
+            variant_of.as_deref(),
+        );
         self.report(diagnostic);
     }
 
-    /// "write `E.V`" when `name` is a variant of an enum in scope.
+    /// The enum in scope that has a variant `name`, if any.
     fn variant_elsewhere(&self, name: &str) -> Option<String> {
-        let module = self.p.module(self.module)?;
+        let module = self.program.module(self.module)?;
         module
             .scope
             .iter()
             .find_map(|(enum_name, entry)| match entry {
                 ScopeEntry::One(Decl::Enum(id)) => self
-                    .p
+                    .program
                     .enum_info(*id)?
                     .def
                     .variants
                     .iter()
                     .any(|v| v.name == name)
-                    .then(|| {
-                        format!(
-                            "`{name}` is a variant of `{enum_name}`: write `{enum_name}.{name}`"
-                        )
-                    }),
+                    .then(|| enum_name.clone()),
                 _ => None,
             })
     }
@@ -274,31 +267,25 @@ impl Cx<'_> {
         match decl {
             Decl::Const(id) => {
                 let ty = self
-                    .p
+                    .program
                     .consts
                     .get(id.index())
                     .map_or(Ty::Error, |c| c.ty.clone());
                 self.expr(ExprKind::Const(id), ty, span)
             }
             Decl::State(module, id) => {
-                let Some(state) = self.p.state(module, id) else {
+                let Some(state) = self.program.state(module, id) else {
                     return self.error_expr(span);
                 };
                 if state.persistent {
                     let ty = self.show(&state.ty);
-                    let diagnostic = self
-                        .diag(
-                            Code::PersistentAsValue,
-                            span,
-                            format!(
-                                "persistent `{ty}` state `{}` cannot be used as a value",
-                                name.name
-                            ),
-                        )
-                        .with_label(
-                            "one ledger entry per element: it cannot be copied, passed or returned",
-                        )
-                        .with_help(persistent_help(&state.ty));
+                    let diagnostic = type_errors::persistent_as_value(
+                        self.file,
+                        span,
+                        &ty,
+                        &name.name,
+                        matches!(state.ty, Ty::Set(_)),
+                    );
                     self.report(diagnostic);
                     return self.error_expr(span);
                 }
@@ -306,31 +293,16 @@ impl Cx<'_> {
                 self.expr(ExprKind::State(id), ty, span)
             }
             other => {
-                let kind = self.p.decl_kind(other);
-                let mut diagnostic = self
-                    .diag(
-                        Code::TypeMismatch,
-                        span,
-                        format!("expected a value, found {kind} `{}`", name.name),
-                    )
-                    .with_label(format!("`{}` is a {kind}", name.name));
-                diagnostic = match other {
-                    Decl::Function(_) => {
-                        diagnostic.with_help(format!("call it: `{}(…)`", name.name))
-                    }
-                    Decl::Record(_) => diagnostic.with_help(format!(
-                        "construct a value: `{} {{ field: value, … }}`",
-                        name.name
-                    )),
-                    Decl::Enum(_) => {
-                        diagnostic.with_help(format!("name a variant: `{}.Variant`", name.name))
-                    }
-                    Decl::Interface(_) => diagnostic.with_help(format!(
-                        "call one of its entry points: `{}(address).entry(…)`",
-                        name.name
-                    )),
-                    _ => diagnostic,
+                let kind = self.program.decl_kind(other);
+                let what = match other {
+                    Decl::Function(_) => NotValue::Function,
+                    Decl::Record(_) => NotValue::Record,
+                    Decl::Enum(_) => NotValue::Enum,
+                    Decl::Interface(_) => NotValue::Interface,
+                    _ => NotValue::Other,
                 };
+                let diagnostic =
+                    type_errors::declaration_not_value(self.file, span, kind, &name.name, what);
                 self.report(diagnostic);
                 self.error_expr(span)
             }
@@ -339,7 +311,7 @@ impl Cx<'_> {
 
     /// The variant `name` of enum `id`, if it has one.
     pub fn variant_expr(&self, id: EnumId, name: &str, span: Span) -> Option<Expr> {
-        let info = self.p.enum_info(id)?;
+        let info = self.program.enum_info(id)?;
         let ordinal = info.def.variants.iter().position(|v| v.name == name)?;
         let end = info.def.variants.get(ordinal)?.end;
         let ordinal = u32::try_from(ordinal).ok()?;
@@ -361,11 +333,11 @@ impl Cx<'_> {
         if rest.is_empty() || self.lookup_local(&first.name).is_some() {
             return None;
         }
-        let id = match self.p.lookup(self.module, &first.name)? {
+        let id = match self.program.lookup(self.module, &first.name)? {
             ScopeEntry::One(Decl::Enum(id)) => *id,
             ScopeEntry::Ambiguous(decls) if decls.iter().all(|d| matches!(d, Decl::Enum(_))) => {
                 let decls = decls.clone();
-                self.p
+                self.program
                     .report_ambiguous(self.file, first.span, &first.name, &decls);
                 return Some(self.error_expr(span));
             }
@@ -385,17 +357,13 @@ impl Cx<'_> {
                 && !(*parent_ordinal < ordinal && ordinal < *parent_end)
             {
                 let enum_name = self.show(&Ty::Enum(id));
-                let diagnostic = self
-                    .diag(
-                        Code::UnknownVariant,
-                        segment.span,
-                        format!(
-                            "`{}` is not a variant under `{enum_name}.{parent_name}`",
-                            segment.name
-                        ),
-                    )
-                    .with_label("not nested here")
-                    .with_help(format!("write `{enum_name}.{}`", segment.name));
+                let diagnostic = name_errors::variant_not_nested(
+                    self.file,
+                    segment.span,
+                    &segment.name,
+                    &enum_name,
+                    parent_name,
+                );
                 self.report(diagnostic);
                 return Some(self.error_expr(span));
             }
@@ -406,7 +374,7 @@ impl Cx<'_> {
     }
 
     pub fn report_unknown_variant(&mut self, id: EnumId, name: &Ident, under: Option<&str>) {
-        let Some(info) = self.p.enum_info(id) else {
+        let Some(info) = self.program.enum_info(id) else {
             return;
         };
         let enum_name = info.def.name.clone();
@@ -417,17 +385,15 @@ impl Cx<'_> {
         .map(str::to_string);
         let (file, decl_span) = (info.file, info.span);
         let place = under.map_or(enum_name.clone(), |u| format!("{enum_name}.{u}"));
-        let mut diagnostic = self
-            .diag(
-                Code::UnknownVariant,
-                name.span,
-                format!("no variant `{}` in enum `{place}`", name.name),
-            )
-            .with_label(format!("`{enum_name}` has no such variant"))
-            .with_secondary(file, decl_span, format!("`{enum_name}` is declared here"));
-        if let Some(close) = close {
-            diagnostic = diagnostic.with_help(format!("did you mean `{enum_name}.{close}`?"));
-        }
+        let diagnostic = name_errors::unknown_variant(
+            self.file,
+            name.span,
+            &name.name,
+            &enum_name,
+            &place,
+            (file, decl_span),
+            close.as_deref(),
+        );
         self.report(diagnostic);
     }
 
@@ -437,28 +403,12 @@ impl Cx<'_> {
             Some(Ty::Error) => self.error_expr(span),
             Some(other) => {
                 let expected = self.show(other);
-                let diagnostic = self
-                    .diag(
-                        Code::TypeMismatch,
-                        span,
-                        format!("mismatched types: expected `{expected}`, found `none`"),
-                    )
-                    .with_label(format!("`{expected}` is not an option"))
-                    .with_note(format!(
-                        "only an option type such as `{expected}?` has `none`"
-                    ));
+                let diagnostic = type_errors::none_not_option(self.file, span, &expected);
                 self.report(diagnostic);
                 self.error_expr(span)
             }
             None => {
-                let diagnostic = self
-                    .diag(
-                        Code::CannotInferType,
-                        span,
-                        "the type of this `none` cannot be known here",
-                    )
-                    .with_label("`none` of which option type?")
-                    .with_help("give the binding a type: `let x: Int? = none;`");
+                let diagnostic = type_errors::untyped_none(self.file, span);
                 self.report(diagnostic);
                 self.error_expr(span)
             }
@@ -551,24 +501,14 @@ impl Cx<'_> {
             None => "an option".to_string(),
         };
         let field = &name.name;
-        let diagnostic = self
-            .diag(
-                Code::UnknownField,
-                name.span,
-                format!("`{written}` is an option (`{shown}`), so it has no field `{field}`"),
-            )
-            .with_label("it may be `none`")
-            .with_help(format!(
-                "write `{written}?.{field}` for the field as an option (`{as_option}`), \
-                 `{written}?.{field} ?? default` for a value, or \
-                 `match {written} {{ some(x) => … x.{field} …, none => … }}`"
-            ));
+        let diagnostic =
+            name_errors::field_of_option(self.file, name.span, &written, &shown, field, &as_option);
         self.report(diagnostic);
     }
 
     /// The source text of `span` in the file being checked.
     pub fn source_text(&self, span: Span) -> Option<String> {
-        self.p
+        self.program
             .sources
             .get(self.file)
             .and_then(|f| f.text.get(span.range()))
@@ -587,19 +527,13 @@ impl Cx<'_> {
                 let written = self
                     .source_text(base.loc.span)
                     .filter(|text| text.len() <= 40 && !text.contains('\n'));
-                let mut diagnostic = self
-                    .diag(
-                        Code::TypeMismatch,
-                        base.loc.span,
-                        format!("`?.` needs an option, found `{shown}`"),
-                    )
-                    .with_label(format!("a `{shown}`, never `none`"));
-                if let Some(written) = written {
-                    diagnostic = diagnostic.with_help(format!(
-                        "read the field with `.`: `{written}.{}`",
-                        name.name
-                    ));
-                }
+                let diagnostic = type_errors::optional_field_of_non_option(
+                    self.file,
+                    base.loc.span,
+                    &shown,
+                    written.as_deref(),
+                    &name.name,
+                );
                 self.report(diagnostic);
                 return self.error_expr(e.span);
             }
@@ -625,7 +559,7 @@ impl Cx<'_> {
     }
 
     pub fn record_field(&self, id: RecordId, name: &str) -> Option<(u32, Ty)> {
-        let info = self.p.record_info(id)?;
+        let info = self.program.record_info(id)?;
         let index = info.def.fields.iter().position(|f| f.name == name)?;
         let ty = info.def.fields.get(index)?.ty.clone();
         Some((u32::try_from(index).ok()?, ty))
@@ -634,59 +568,29 @@ impl Cx<'_> {
     /// `t.5` on a pair.
     fn report_tuple_position(&mut self, ty: &Ty, len: usize, name: &Ident) {
         let shown = self.show(ty);
-        let last = len.saturating_sub(1);
-        let diagnostic = self
-            .diag(
-                Code::UnknownField,
-                name.span,
-                format!("`{shown}` has no element `{}`", name.name),
-            )
-            .with_label(format!("a tuple of {len} elements"))
-            .with_note(format!("its elements are `.0` to `.{last}`"));
+        let diagnostic = name_errors::tuple_position(self.file, name.span, &shown, &name.name, len);
         self.report(diagnostic);
     }
 
     pub fn report_unknown_field(&mut self, ty: &Ty, name: &Ident, span: Span) {
         let shown = self.show(ty);
         let fields: Vec<String> = match ty {
-            Ty::Record(id) => self.p.record_info(*id).map_or(Vec::new(), |r| {
+            Ty::Record(id) => self.program.record_info(*id).map_or(Vec::new(), |r| {
                 r.def.fields.iter().map(|f| f.name.clone()).collect()
             }),
             Ty::Decision => vec!["permitted".into(), "rule".into()],
             _ => Vec::new(),
         };
-        let message = if fields.is_empty() {
-            format!("`{shown}` has no fields")
-        } else {
-            format!("no field `{}` on type `{shown}`", name.name)
-        };
-        let mut diagnostic = self
-            .diag(Code::UnknownField, span, message)
-            .with_label("unknown field");
-        if let Some(close) = suggest(&name.name, fields.iter().map(String::as_str)) {
-            diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
-        } else if !fields.is_empty() {
-            let list: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
-            diagnostic = diagnostic.with_note(format!(
-                "`{shown}` has the fields {}",
-                super::program::join_words(&list)
-            ));
-        } else if name.name.starts_with(|c: char| c.is_ascii_digit()) {
-            diagnostic = diagnostic.with_note(format!(
-                "`.{}` reads an element of a tuple, and `{shown}` is not one",
-                name.name
-            ));
-        } else if matches!(
-            name.name.as_str(),
-            "len" | "bytes" | "get" | "contains" | "seconds" | "day"
-        ) {
-            diagnostic =
-                diagnostic.with_help(format!("`{}` is a method: call it with `()`", name.name));
-        } else if let Ty::Enum(_) = ty {
-            diagnostic = diagnostic.with_help(format!(
-                "to test a variant, compare it (`x == {shown}.V`) or use `in`"
-            ));
-        }
+        let close = suggest(&name.name, fields.iter().map(String::as_str));
+        let diagnostic = name_errors::unknown_field(
+            self.file,
+            span,
+            &shown,
+            &name.name,
+            &fields,
+            close,
+            matches!(ty, Ty::Enum(_)),
+        );
         self.report(diagnostic);
     }
 
@@ -704,28 +608,14 @@ impl Cx<'_> {
                 return self.expr(ExprKind::List(checked), Ty::List(element), span);
             }
             Some(Ty::Map(..)) if items.is_empty() => {
-                let diagnostic = self
-                    .diag(
-                        Code::TypeMismatch,
-                        span,
-                        "`[]` is an empty list, but a map is expected",
-                    )
-                    .with_label("expected a map")
-                    .with_help("write `[:]` for an empty map");
+                let diagnostic = type_errors::empty_list_for_map(self.file, span);
                 self.report(diagnostic);
                 return self.error_expr(span);
             }
             _ => {}
         }
         let Some((first, rest)) = items.split_first() else {
-            let diagnostic = self
-                .diag(
-                    Code::CannotInferType,
-                    span,
-                    "the element type of this empty list cannot be known here",
-                )
-                .with_label("a list of what?")
-                .with_help("give the binding a type: `let xs: List<Int> = [];`");
+            let diagnostic = type_errors::untyped_empty_list(self.file, span);
             self.report(diagnostic);
             return self.error_expr(span);
         };
@@ -747,14 +637,7 @@ impl Cx<'_> {
             Some(Ty::Map(k, v)) => (*k, *v),
             _ => {
                 let Some((k, v)) = entries.first() else {
-                    let diagnostic = self
-                        .diag(
-                            Code::CannotInferType,
-                            span,
-                            "the types of this empty map cannot be known here",
-                        )
-                        .with_label("a map from what to what?")
-                        .with_help("give the binding a type: `let m: Map<String, Int> = [:];`");
+                    let diagnostic = type_errors::untyped_empty_map(self.file, span);
                     self.report(diagnostic);
                     return self.error_expr(span);
                 };
@@ -788,10 +671,7 @@ impl Cx<'_> {
 
     fn check_map_key_type(&mut self, key: &Ty, span: Span) {
         if matches!(key, Ty::Map(..)) {
-            let diagnostic = self
-                .diag(Code::MapAsKey, span, "a `Map` cannot be a map key")
-                .with_label("the keys of this map are maps")
-                .with_note("map keys and set elements may be any type except `Map`");
+            let diagnostic = type_errors::map_as_key(self.file, span);
             self.report(diagnostic);
         }
     }
@@ -803,47 +683,34 @@ impl Cx<'_> {
         base: Option<&ast::Expr>,
         span: Span,
     ) -> Expr {
-        let id = match self.p.lookup(self.module, &name.name).cloned() {
+        let id = match self.program.lookup(self.module, &name.name).cloned() {
             Some(ScopeEntry::One(Decl::Record(id))) => Some(id),
             Some(ScopeEntry::Ambiguous(decls)) => {
-                self.p
+                self.program
                     .report_ambiguous(self.file, name.span, &name.name, &decls);
                 None
             }
             Some(ScopeEntry::One(Decl::Event(_))) => {
-                let diagnostic = self
-                    .diag(
-                        Code::UnknownType,
-                        name.span,
-                        format!("`{}` is an event, not a record", name.name),
-                    )
-                    .with_label("events are emitted, not constructed")
-                    .with_help(format!("emit it: `emit {} {{ … }};`", name.name));
+                let diagnostic = name_errors::event_constructed(self.file, name.span, &name.name);
                 self.report(diagnostic);
                 None
             }
             other => {
-                let records: Vec<String> = self.p.module(self.module).map_or(Vec::new(), |m| {
-                    m.scope
-                        .iter()
-                        .filter(|(_, e)| matches!(e, ScopeEntry::One(Decl::Record(_))))
-                        .map(|(n, _)| n.clone())
-                        .collect()
-                });
-                let message = match other {
-                    Some(ScopeEntry::One(decl)) => format!(
-                        "`{}` is a {}, not a record",
-                        name.name,
-                        self.p.decl_kind(decl)
-                    ),
-                    _ => format!("unknown record `{}`", name.name),
+                let records: Vec<String> =
+                    self.program.module(self.module).map_or(Vec::new(), |m| {
+                        m.scope
+                            .iter()
+                            .filter(|(_, e)| matches!(e, ScopeEntry::One(Decl::Record(_))))
+                            .map(|(n, _)| n.clone())
+                            .collect()
+                    });
+                let kind = match other {
+                    Some(ScopeEntry::One(decl)) => Some(self.program.decl_kind(decl)),
+                    _ => None,
                 };
-                let mut diagnostic = self
-                    .diag(Code::UnknownType, name.span, message)
-                    .with_label("not a record type");
-                if let Some(close) = suggest(&name.name, records.iter().map(String::as_str)) {
-                    diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
-                }
+                let close = suggest(&name.name, records.iter().map(String::as_str));
+                let diagnostic =
+                    name_errors::not_a_record(self.file, name.span, &name.name, kind, close);
                 self.report(diagnostic);
                 None
             }
@@ -860,7 +727,7 @@ impl Cx<'_> {
         let record_ty = Ty::Record(id);
         let base = base.map(|b| self.check_as(b, &record_ty));
         let defs: Vec<FieldDef> = self
-            .p
+            .program
             .record_info(id)
             .map_or(Vec::new(), |r| r.def.fields.clone());
         let given = self.match_fields(
@@ -919,23 +786,17 @@ impl Cx<'_> {
         let mut first_spans: Vec<Option<Span>> = vec![None; defs.len()];
         for init in inits {
             let Some(index) = defs.iter().position(|f| f.name == init.name.name) else {
-                let mut diagnostic = self
-                    .diag(
-                        Code::UnknownField,
-                        init.name.span,
-                        format!("{what} `{owner}` has no field `{}`", init.name.name),
-                    )
-                    .with_label("unknown field");
-                if let Some(close) = suggest(&init.name.name, defs.iter().map(|f| f.name.as_str()))
-                {
-                    diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
-                } else if !defs.is_empty() {
-                    let list: Vec<String> = defs.iter().map(|f| format!("`{}`", f.name)).collect();
-                    diagnostic = diagnostic.with_note(format!(
-                        "`{owner}` has the fields {}",
-                        super::program::join_words(&list)
-                    ));
-                }
+                let fields: Vec<&str> = defs.iter().map(|f| f.name.as_str()).collect();
+                let close = suggest(&init.name.name, fields.iter().copied());
+                let diagnostic = name_errors::unknown_field_given(
+                    self.file,
+                    init.name.span,
+                    what,
+                    owner,
+                    &init.name.name,
+                    &fields,
+                    close,
+                );
                 self.report(diagnostic);
                 self.check_value(&init.value);
                 continue;
@@ -944,14 +805,12 @@ impl Cx<'_> {
             let value = self.check_as(&init.value, &ty);
             match first_spans.get(index).copied().flatten() {
                 Some(first) => {
-                    let diagnostic = self
-                        .diag(
-                            Code::DuplicateField,
-                            init.name.span,
-                            format!("field `{}` is given twice", init.name.name),
-                        )
-                        .with_label("given again here")
-                        .with_secondary(self.file, first, "first given here");
+                    let diagnostic = type_errors::field_given_twice(
+                        self.file,
+                        init.name.span,
+                        &init.name.name,
+                        first,
+                    );
                     self.report(diagnostic);
                 }
                 None => {
@@ -965,34 +824,15 @@ impl Cx<'_> {
             }
         }
         if all_required {
-            let missing: Vec<String> = defs
+            let missing: Vec<&str> = defs
                 .iter()
                 .zip(&out)
                 .filter(|(_, v)| v.is_none())
-                .map(|(f, _)| format!("`{}`", f.name))
+                .map(|(f, _)| f.name.as_str())
                 .collect();
             if !missing.is_empty() {
-                let plural = if missing.len() == 1 {
-                    "field"
-                } else {
-                    "fields"
-                };
-                let list = super::program::join_words(&missing);
-                let diagnostic = self
-                    .diag(
-                        Code::MissingField,
-                        owner_span,
-                        format!("missing {plural} {list} in {what} `{owner}`"),
-                    )
-                    .with_label(format!("missing {list}"))
-                    .with_note(format!("every field of a {what} must be given"));
-                let diagnostic = if what == "record" {
-                    diagnostic.with_help(format!(
-                        "give every field, or copy the rest from another value: `{owner} {{ ..other, … }}`"
-                    ))
-                } else {
-                    diagnostic
-                };
+                let diagnostic =
+                    type_errors::missing_fields(self.file, owner_span, what, owner, &missing);
                 self.report(diagnostic);
             }
         }
@@ -1067,14 +907,7 @@ impl Cx<'_> {
     ) -> (Block, Option<Block>, Ty) {
         let Some(otherwise) = otherwise else {
             if expect.wants_value() {
-                let diagnostic = self
-                    .diag(
-                        Code::IfWithoutElse,
-                        span,
-                        "an `if` without `else` has no value",
-                    )
-                    .with_label("this `if` is used as a value but has no `else`")
-                    .with_help("add an `else` branch with a value of the same type");
+                let diagnostic = type_errors::if_without_else(self.file, span);
                 self.report(diagnostic);
             }
             let then = self.check_block(then, Expect::Discard);
@@ -1149,12 +982,5 @@ pub(super) fn path_segments(e: &ast::Expr) -> Option<Vec<&Ident>> {
             }
             _ => return None,
         }
-    }
-}
-
-fn persistent_help(ty: &Ty) -> String {
-    match ty {
-        Ty::Set(_) => "use its operations: `s.contains(x)`, `x in s`, `s.insert(x)`, `s.remove(x)`, `len(s)`".into(),
-        _ => "use its operations: `m[k]`, `m.get(k)`, `m.contains(k)`, `k in m`, `m[k] = v`, `m.remove(k)`, `len(m)`".into(),
     }
 }

@@ -2,7 +2,7 @@
 //! (E0304), and no recursion (E0309). Both run on the typed tree.
 
 use super::program::{ModuleId, Program};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::effect_errors;
 use crate::span::Span;
 use crate::typed::{
     Block, Body, Expr, ExprKind, ForIter, FunctionId, Loc, PlaceRoot, Projection, Stmt, StmtKind,
@@ -51,18 +51,7 @@ fn check_init(program: &mut Program, module: ModuleId) {
     let Some(init_id) = m.init else {
         for (i, (name, span)) in states.iter().enumerate() {
             if required.get(i).copied().unwrap_or(false) {
-                program.report(
-                    Diagnostic::new(
-                        Code::StateNotInitialised,
-                        file,
-                        *span,
-                        format!("state `{name}` has no initial value and there is no `init`"),
-                    )
-                    .with_label("declared without `= value`")
-                    .with_help(format!(
-                        "give it an initial value (`state {name}: … = …;`), or assign it in `init`"
-                    )),
-                );
+                program.report(effect_errors::state_without_init(file, *span, name));
             }
         }
         return;
@@ -92,23 +81,9 @@ fn check_init(program: &mut Program, module: ModuleId) {
             let Some((name, span)) = states.get(i) else {
                 continue;
             };
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::StateNotInitialised,
-                    file,
-                    *span,
-                    format!("state `{name}` is not assigned on every path of `init`"),
-                )
-                .with_label("declared without `= value`")
-                .with_secondary(
-                    file,
-                    loc.span,
-                    format!("`init` can return here before `{name}` is assigned"),
-                )
-                .with_help(format!(
-                    "assign `{name}` before this `return`, or give it an initial value"
-                )),
-            );
+            diagnostics.push(effect_errors::state_unassigned_at_return(
+                file, *span, name, loc.span,
+            ));
         }
     }
     if let Some(assigned) = end {
@@ -122,19 +97,9 @@ fn check_init(program: &mut Program, module: ModuleId) {
             let Some((name, span)) = states.get(i) else {
                 continue;
             };
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::StateNotInitialised,
-                    file,
-                    *span,
-                    format!("state `{name}` is not assigned on every path of `init`"),
-                )
-                .with_label("declared without `= value`")
-                .with_secondary(file, init_span, format!("`init` can finish without assigning `{name}`"))
-                .with_help(format!(
-                    "assign `{name}` on every path of `init` (in both branches of an `if`), or give it an initial value"
-                )),
-            );
+            diagnostics.push(effect_errors::state_unassigned_at_end(
+                file, *span, name, init_span,
+            ));
         }
     }
     for diagnostic in diagnostics {
@@ -427,42 +392,7 @@ fn report_cycle(program: &mut Program, cycle: &[(FunctionId, Span)]) {
     let file = program
         .function(first)
         .map_or(crate::span::FileId(0), |f| f.file);
-    let diagnostic = if cycle.len() == 1 {
-        let n = name(first);
-        Diagnostic::new(
-            Code::Recursion,
-            file,
-            first_call,
-            format!("`{n}` calls itself"),
-        )
-        .with_label("recursive call")
-    } else {
-        let mut names: Vec<String> = cycle
-            .iter()
-            .map(|(f, _)| format!("`{}`", name(*f)))
-            .collect();
-        names.push(format!("`{}`", name(first)));
-        let mut diagnostic = Diagnostic::new(
-            Code::Recursion,
-            file,
-            first_call,
-            format!("recursion: {}", names.join(" calls ")),
-        );
-        let next_name = cycle.get(1).map_or(String::new(), |(f, _)| name(*f));
-        diagnostic = diagnostic.with_label(format!("`{}` calls `{next_name}` here", name(first)));
-        for (i, (f, span)) in cycle.iter().enumerate().skip(1) {
-            let callee = cycle.get(i + 1).map_or(first, |(c, _)| *c);
-            diagnostic = diagnostic.with_secondary(
-                file,
-                *span,
-                format!("`{}` calls `{}` here", name(*f), name(callee)),
-            );
-        }
-        diagnostic
-    };
-    program.report(
-        diagnostic
-            .with_note("the call graph must be acyclic, so that every call terminates")
-            .with_help("compute the result with a `for` loop over a range or a collection"),
-    );
+    let names: Vec<String> = cycle.iter().map(|(f, _)| name(*f)).collect();
+    let calls: Vec<Span> = cycle.iter().skip(1).map(|(_, span)| *span).collect();
+    program.report(effect_errors::recursion(file, first_call, &names, &calls));
 }

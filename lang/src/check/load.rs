@@ -9,8 +9,8 @@ use std::rc::Rc;
 
 use super::FileLoader;
 use super::program::{Module, ModuleId, ModuleKind, Program};
-use crate::diagnostics::{Code, Diagnostic};
-use crate::span::Span;
+use crate::diagnostics::{Code, name_errors};
+use crate::span::{FileId, Span};
 use crate::syntax::{self, ast};
 
 /// Loads `text` as the root module and follows its imports. Afterwards `program.order`
@@ -78,16 +78,12 @@ pub(super) fn load(program: &mut Program, name: &str, text: &str, loader: &dyn F
             _ => match loader.load(&target) {
                 Ok(text) => text,
                 Err(message) => {
-                    program.report(
-                        Diagnostic::new(
-                            Code::ImportNotFound,
-                            importer_file,
-                            span,
-                            format!("cannot read `{target}`: {message}"),
-                        )
-                        .with_label("imported here")
-                        .with_note("an import's path is relative to the importing file"),
-                    );
+                    program.report(name_errors::unreadable_import(
+                        importer_file,
+                        span,
+                        &target,
+                        &message,
+                    ));
                     continue;
                 }
             },
@@ -96,16 +92,11 @@ pub(super) fn load(program: &mut Program, name: &str, text: &str, loader: &dyn F
         by_name.insert(target.clone(), id);
         done.push(false);
         if kind == ModuleKind::File && program.module(id).is_some_and(|m| m.contract.is_none()) {
-            program.report(
-                Diagnostic::new(
-                    Code::ImportNotContract,
-                    importer_file,
-                    span,
-                    format!("`{target}` is not a contract"),
-                )
-                .with_label("imported here")
-                .with_help("a file imported with `import \"…\";` must start with `contract Name;`"),
-            );
+            program.report(name_errors::import_not_contract(
+                importer_file,
+                span,
+                &target,
+            ));
         }
         add_edge(program, module, id, span);
         stack.push((id, 0, span));
@@ -168,30 +159,9 @@ fn new_module(program: &mut Program, name: &str, text: &str, kind: ModuleKind) -
 }
 
 fn report_unknown_module(program: &mut Program, file: crate::span::FileId, span: Span, path: &str) {
-    let known: Vec<String> = assent_stdlib::MODULES
-        .iter()
-        .map(|m| format!("`{}`", m.path))
-        .collect();
-    let mut diagnostic = Diagnostic::new(
-        Code::UnknownModule,
-        file,
-        span,
-        format!("unknown standard-library module `{path}`"),
-    )
-    .with_label("no such module")
-    .with_note(format!(
-        "the standard library has {}",
-        super::program::join_words(&known)
-    ));
-    if !path.starts_with("std.") {
-        diagnostic =
-            diagnostic.with_help("import another contract by its path: `import \"file.assent\";`");
-    } else if let Some(close) =
-        super::program::suggest(path, assent_stdlib::MODULES.iter().map(|m| m.path))
-    {
-        diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
-    }
-    program.report(diagnostic);
+    let known: Vec<&str> = assent_stdlib::MODULES.iter().map(|m| m.path).collect();
+    let close = super::program::suggest(path, known.iter().copied());
+    program.report(name_errors::unknown_module(file, span, path, &known, close));
 }
 
 /// Reports the import at `span` (by the module on top of `stack`) that leads back to
@@ -210,38 +180,29 @@ fn report_cycle(
             .map(|m| m.name.clone())
             .unwrap_or_default()
     };
-    let mut path: Vec<String> = cycle
-        .iter()
-        .map(|(m, _, _)| format!("`{}`", name(program, *m)))
-        .collect();
-    path.push(format!("`{}`", name(program, target)));
+    let mut path: Vec<String> = cycle.iter().map(|(m, _, _)| name(program, *m)).collect();
+    path.push(name(program, target));
     let Some(&(current, _, _)) = stack.last() else {
         return;
     };
-    let mut diagnostic = Diagnostic::new(
-        Code::ImportCycle,
-        program.file_of(current),
-        span,
-        format!("import cycle: {}", path.join(" imports ")),
-    )
-    .with_label(format!(
-        "this import leads back to `{}`",
-        name(program, target)
-    ));
     // The imports along the cycle, each in the file that makes it.
-    for pair in cycle.windows(2) {
-        if let [(importer, _, _), (imported, _, import_span)] = pair {
-            diagnostic = diagnostic.with_secondary(
+    let imports: Vec<(FileId, Span, String)> = cycle
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [(importer, _, _), (imported, _, import_span)] => Some((
                 program.file_of(*importer),
                 *import_span,
-                format!("`{}` is imported here", name(program, *imported)),
-            );
-        }
-    }
-    diagnostic = diagnostic.with_help(
-        "move what both files need into a third file, or call the other contract only one way",
-    );
-    program.report(diagnostic);
+                name(program, *imported),
+            )),
+            _ => None,
+        })
+        .collect();
+    program.report(name_errors::import_cycle(
+        program.file_of(current),
+        span,
+        &path,
+        &imports,
+    ));
 }
 
 /// Resolves an import path against the importing file's name: `dir/a.assent` importing

@@ -8,7 +8,8 @@ use super::program::{Decl, ModuleId, ModuleKind, ScopeEntry, suggest};
 /// A built-in only the standard library may call: `sha3` of its arguments' bytes
 /// concatenated without lengths ([`Builtin::Sha3Packed`]).
 const STD_ONLY_SHA3_PACKED: &str = "sha3_packed";
-use crate::diagnostics::Code;
+use crate::diagnostics::name_errors::Receiver;
+use crate::diagnostics::{effect_errors, name_errors, type_errors};
 use crate::span::Span;
 use crate::syntax::ast::{self, Ident};
 use crate::typed::{
@@ -24,9 +25,7 @@ impl Cx<'_> {
             let checked = self.check_value(callee);
             if !checked.ty.has_error() {
                 let shown = self.show(&checked.ty);
-                let diagnostic = self
-                    .diag(Code::NotCallable, callee.span, "this is not a function")
-                    .with_label(format!("a value of type `{shown}` cannot be called"));
+                let diagnostic = type_errors::value_not_callable(self.file, callee.span, &shown);
                 self.report(diagnostic);
             }
             self.check_args_loosely(args);
@@ -38,57 +37,35 @@ impl Cx<'_> {
                 Binding::Param(_) => "a parameter",
                 Binding::Local(_) => "a local variable",
             };
-            let diagnostic = self
-                .diag(
-                    Code::NotCallable,
-                    name.span,
-                    format!("`{}` is not a function", name.name),
-                )
-                .with_label(format!("`{}` is {what} of type `{ty}`", name.name))
-                .with_note("only functions, views, policies and built-ins can be called");
+            let diagnostic =
+                type_errors::local_not_callable(self.file, name.span, &name.name, what, &ty);
             self.report(diagnostic);
             self.check_args_loosely(args);
             return self.error_expr(span);
         }
-        match self.p.lookup(self.module, &name.name).cloned() {
+        match self.program.lookup(self.module, &name.name).cloned() {
             Some(ScopeEntry::One(Decl::Function(id))) => self.call_function(id, name, args, span),
             Some(ScopeEntry::One(Decl::Interface(_))) => {
-                let diagnostic = self
-                    .diag(
-                        Code::NotCallable,
-                        span,
-                        format!(
-                            "`{}(…)` names a contract; call one of its entry points",
-                            name.name
-                        ),
-                    )
-                    .with_label("a contract at an address, not a call")
-                    .with_help(format!("write `{}(address).entry(…)`", name.name));
+                let diagnostic = type_errors::interface_not_callable(self.file, span, &name.name);
                 self.report(diagnostic);
                 self.check_args_loosely(args);
                 self.error_expr(span)
             }
             Some(ScopeEntry::One(decl)) => {
-                let kind = self.p.decl_kind(decl);
-                let mut diagnostic = self
-                    .diag(
-                        Code::NotCallable,
-                        name.span,
-                        format!("`{}` is a {kind}, not a function", name.name),
-                    )
-                    .with_label("not callable");
-                if let Decl::Record(_) = decl {
-                    diagnostic = diagnostic.with_help(format!(
-                        "construct a record with `{} {{ field: value, … }}`",
-                        name.name
-                    ));
-                }
+                let kind = self.program.decl_kind(decl);
+                let diagnostic = type_errors::declaration_not_callable(
+                    self.file,
+                    name.span,
+                    kind,
+                    &name.name,
+                    matches!(decl, Decl::Record(_)),
+                );
                 self.report(diagnostic);
                 self.check_args_loosely(args);
                 self.error_expr(span)
             }
             Some(ScopeEntry::Ambiguous(decls)) => {
-                self.p
+                self.program
                     .report_ambiguous(self.file, name.span, &name.name, &decls);
                 self.check_args_loosely(args);
                 self.error_expr(span)
@@ -124,29 +101,18 @@ impl Cx<'_> {
         declared: Option<(crate::span::FileId, Span)>,
     ) -> Vec<Expr> {
         if params.len() != args.len() {
-            let takes = plural(params.len(), "argument");
-            let given = match args.len() {
-                1 => "1 was given".to_string(),
-                n => format!("{n} were given"),
-            };
-            let mut diagnostic = self
-                .diag(
-                    Code::WrongArgumentCount,
-                    span,
-                    format!("{what} takes {takes} but {given}"),
-                )
-                .with_label(format!("expected {takes}"));
-            if let Some((file, decl_span)) = declared {
-                let list: Vec<String> = params
-                    .iter()
-                    .map(|(n, t)| format!("{n}: {}", self.show(t)))
-                    .collect();
-                diagnostic = diagnostic.with_secondary(
-                    file,
-                    decl_span,
-                    format!("declared here as `({})`", list.join(", ")),
-                );
-            }
+            let list: Vec<String> = params
+                .iter()
+                .map(|(n, t)| format!("{n}: {}", self.show(t)))
+                .collect();
+            let diagnostic = type_errors::wrong_argument_count(
+                self.file,
+                span,
+                what,
+                params.len(),
+                args.len(),
+                declared.map(|(file, decl_span)| (file, decl_span, list.as_slice())),
+            );
             self.report(diagnostic);
         }
         args.iter()
@@ -165,7 +131,7 @@ impl Cx<'_> {
         args: &[ast::Expr],
         span: Span,
     ) -> Expr {
-        let Some(info) = self.p.function(id) else {
+        let Some(info) = self.program.function(id) else {
             return self.error_expr(span);
         };
         let (kind, module, file, decl_span, ret) = (
@@ -181,19 +147,12 @@ impl Cx<'_> {
             .map(|p| (p.name.clone(), p.ty.clone()))
             .collect();
         if kind == FunctionKind::Action && module == self.module {
-            let diagnostic = self
-                .diag(
-                    Code::ActionCalledInternally,
-                    name.span,
-                    format!("action `{}` cannot be called from contract code", name.name),
-                )
-                .with_label("actions are entry points for transactions")
-                .with_secondary(
-                    file,
-                    decl_span,
-                    format!("`{}` is declared as an action here", name.name),
-                )
-                .with_help("move the shared code into a `fn` and call that from both actions");
+            let diagnostic = effect_errors::action_called_internally(
+                self.file,
+                name.span,
+                &name.name,
+                (file, decl_span),
+            );
             self.report(diagnostic);
         }
         let what = format!("`{}`", name.name);
@@ -204,7 +163,7 @@ impl Cx<'_> {
 
     /// Whether the body being checked belongs to a standard-library module.
     fn in_std(&self) -> bool {
-        self.p
+        self.program
             .module(self.module)
             .is_some_and(|module| module.kind == ModuleKind::Std)
     }
@@ -232,22 +191,13 @@ impl Cx<'_> {
             args.len() == expected
         };
         if !count_ok {
-            let takes = if expected == usize::MAX {
-                "at least 1 argument".to_string()
-            } else {
-                plural(expected, "argument")
-            };
-            let diagnostic = self
-                .diag(
-                    Code::WrongArgumentCount,
-                    span,
-                    format!(
-                        "`{}` takes {takes} but {} given",
-                        name.name,
-                        given(args.len())
-                    ),
-                )
-                .with_label(format!("expected {takes}"));
+            let diagnostic = type_errors::builtin_argument_count(
+                self.file,
+                span,
+                &name.name,
+                (expected != usize::MAX).then_some(expected),
+                args.len(),
+            );
             self.report(diagnostic);
             self.check_args_loosely(args);
             return self.error_expr(span);
@@ -267,18 +217,10 @@ impl Cx<'_> {
                 let a = self.check_value(a);
                 let ty = a.ty.clone();
                 let b = self.check_as(b, &ty);
-                if !self.p.is_ordered(&ty) {
+                if !self.program.is_ordered(&ty) {
                     let shown = self.show(&ty);
-                    let diagnostic = self
-                        .diag(
-                            Code::InvalidOperands,
-                            span,
-                            format!(
-                                "`{}` needs an ordered type; `{shown}` has no order",
-                                name.name
-                            ),
-                        )
-                        .with_label(format!("`{shown}` values cannot be ordered"));
+                    let diagnostic =
+                        type_errors::unordered_argument(self.file, span, &name.name, &shown);
                     self.report(diagnostic);
                     return self.error_expr(span);
                 }
@@ -295,13 +237,7 @@ impl Cx<'_> {
                     Ty::Int | Ty::Money | Ty::Percent | Ty::Duration | Ty::Error
                 ) {
                     let shown = self.show(&ty);
-                    let diagnostic = self
-                        .diag(
-                            Code::TypeMismatch,
-                            arg.loc.span,
-                            format!("`abs` takes an `Int`, `Money`, `Percent` or `Duration`, found `{shown}`"),
-                        )
-                        .with_label(format!("`{shown}`"));
+                    let diagnostic = type_errors::abs_argument(self.file, arg.loc.span, &shown);
                     self.report(diagnostic);
                     return self.error_expr(span);
                 }
@@ -349,15 +285,7 @@ impl Cx<'_> {
             Ty::List(_) | Ty::Set(_) | Ty::Map(..) | Ty::String | Ty::Bytes | Ty::Error | Ty::Never
         ) {
             let shown = self.show(&arg.ty);
-            let diagnostic = self
-                .diag(
-                    Code::TypeMismatch,
-                    arg.loc.span,
-                    format!(
-                        "`len` takes a `List`, `Set`, `Map`, `String` or `Bytes`, found `{shown}`"
-                    ),
-                )
-                .with_label(format!("`{shown}` has no length"));
+            let diagnostic = type_errors::len_argument(self.file, arg.loc.span, &shown);
             self.report(diagnostic);
             return Expr {
                 ty: Ty::Error,
@@ -414,7 +342,7 @@ impl Cx<'_> {
             && let ast::ExprKind::Name(name) = &callee.kind
             && self.lookup_local(&name.name).is_none()
             && let Some(ScopeEntry::One(Decl::Interface(target))) =
-                self.p.lookup(self.module, &name.name).cloned()
+                self.program.lookup(self.module, &name.name).cloned()
         {
             return self.cross_call(target, name, address, method, args, span);
         }
@@ -467,35 +395,23 @@ impl Cx<'_> {
             Ty::Time => &["day"],
             _ => &[],
         };
-        let mut diagnostic = self
-            .diag(
-                Code::UnknownMethod,
-                method.span,
-                format!("no method `{}` on type `{shown}`", method.name),
-            )
-            .with_label("unknown method");
-        if let (Ty::Map(..), "insert" | "set" | "put") = (ty, method.name.as_str()) {
-            diagnostic = diagnostic.with_help("write an entry with `m[key] = value`");
-        } else if let Some(close) = suggest(&method.name, methods.iter().copied()) {
-            diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
-        }
-        if methods.is_empty() {
-            diagnostic = diagnostic.with_note(format!("`{shown}` has no methods"));
-        } else {
-            let list: Vec<String> = methods.iter().map(|m| format!("`{m}`")).collect();
-            diagnostic = diagnostic.with_note(format!(
-                "`{shown}` has the methods {}",
-                super::program::join_words(&list)
-            ));
-        }
-        if let Ty::Record(id) = ty
-            && self.record_field(*id, &method.name).is_some()
-        {
-            diagnostic = diagnostic.with_help(format!(
-                "`{}` is a field: read it without `()`",
-                method.name
-            ));
-        }
+        let close = suggest(&method.name, methods.iter().copied());
+        let receiver = match ty {
+            Ty::Map(..) => Receiver::Map,
+            Ty::Record(id) if self.record_field(*id, &method.name).is_some() => {
+                Receiver::RecordWithField
+            }
+            _ => Receiver::Other,
+        };
+        let diagnostic = name_errors::unknown_method(
+            self.file,
+            method.span,
+            &method.name,
+            &shown,
+            methods,
+            close,
+            receiver,
+        );
         self.report(diagnostic);
     }
 
@@ -566,24 +482,13 @@ impl Cx<'_> {
             ("len", _) => return self.persistent_len(state, args, span),
             _ => {
                 let shown = self.show(ty);
-                let (list, help) = match ty {
-                    Ty::Set(_) => ("`contains`, `insert`, `remove` and `len`", None),
-                    _ => (
-                        "`get`, `contains`, `remove` and `len`",
-                        (method.name == "insert").then_some("write an entry with `m[key] = value`"),
-                    ),
-                };
-                let mut diagnostic = self
-                    .diag(
-                        Code::UnknownMethod,
-                        method.span,
-                        format!("no method `{}` on persistent `{shown}` state", method.name),
-                    )
-                    .with_label("unknown method")
-                    .with_note(format!("persistent `{shown}` state has {list}"));
-                if let Some(help) = help {
-                    diagnostic = diagnostic.with_help(help);
-                }
+                let diagnostic = name_errors::unknown_persistent_method(
+                    self.file,
+                    method.span,
+                    &method.name,
+                    &shown,
+                    matches!(ty, Ty::Set(_)),
+                );
                 self.report(diagnostic);
                 self.check_args_loosely(args);
                 return self.error_expr(span);
@@ -614,15 +519,7 @@ impl Cx<'_> {
             return;
         }
         let role = self.role_phrase();
-        let diagnostic = self
-            .diag(
-                Code::WriteOutsideAction,
-                span,
-                format!("state `{name}` is changed in {role}"),
-            )
-            .with_label("state can only be changed in `init` and actions")
-            .with_note("views, policies and functions are read-only")
-            .with_help("do the change in an action");
+        let diagnostic = effect_errors::write_outside_action(self.file, span, name, &role);
         self.report(diagnostic);
     }
 
@@ -631,14 +528,7 @@ impl Cx<'_> {
     pub fn check_index(&mut self, base: &ast::Expr, index: &ast::Expr, span: Span) -> Expr {
         if let Some((state, ty)) = self.persistent_state(base) {
             let Ty::Map(key, value) = ty else {
-                let diagnostic = self
-                    .diag(
-                        Code::InvalidOperands,
-                        span,
-                        "a persistent `Set` cannot be indexed",
-                    )
-                    .with_label("not a map")
-                    .with_help("test membership with `s.contains(x)` or `x in s`");
+                let diagnostic = type_errors::persistent_set_read_by_index(self.file, span);
                 self.report(diagnostic);
                 self.check_value(index);
                 return self.error_expr(span);
@@ -668,17 +558,8 @@ impl Cx<'_> {
             }
             other => {
                 let shown = self.show(other);
-                let mut diagnostic = self
-                    .diag(
-                        Code::InvalidOperands,
-                        span,
-                        format!("cannot index a value of type `{shown}`"),
-                    )
-                    .with_label(format!("`{shown}` cannot be indexed"))
-                    .with_note("`[…]` indexes a `List`, a `Map` or `Bytes`");
-                if *other == Ty::String {
-                    diagnostic = diagnostic.with_help("index its bytes: `s.bytes()[i]`");
-                }
+                let diagnostic =
+                    type_errors::cannot_index(self.file, span, &shown, *other == Ty::String);
                 self.report(diagnostic);
                 self.check_value(index);
                 return self.error_expr(span);
@@ -702,74 +583,56 @@ impl Cx<'_> {
         let address_expr = match address {
             [one] => self.check_as(one, &Ty::Address),
             _ => {
-                let diagnostic = self
-                    .diag(
-                        Code::WrongArgumentCount,
-                        contract.span,
-                        format!(
-                            "`{}(…)` takes the contract's address, but {} given",
-                            contract.name,
-                            given(address.len())
-                        ),
-                    )
-                    .with_label("expected 1 argument, an `Address`");
+                let diagnostic = type_errors::interface_address_count(
+                    self.file,
+                    contract.span,
+                    &contract.name,
+                    address.len(),
+                );
                 self.report(diagnostic);
                 self.check_args_loosely(address);
                 self.error_expr(span)
             }
         };
         let entry = self
-            .p
+            .program
             .module(target)
             .and_then(|m| m.decls.get(&method.name).copied());
         let id = match entry {
             Some(Decl::Function(id))
                 if self
-                    .p
+                    .program
                     .function(id)
                     .is_some_and(|f| f.kind != FunctionKind::Fn) =>
             {
                 id
             }
             other => {
-                let entries: Vec<String> = self.p.module(target).map_or(Vec::new(), |m| {
+                let entries: Vec<String> = self.program.module(target).map_or(Vec::new(), |m| {
                     m.functions
                         .iter()
-                        .filter_map(|id| self.p.function(*id))
+                        .filter_map(|id| self.program.function(*id))
                         .filter(|f| !matches!(f.kind, FunctionKind::Fn | FunctionKind::Init))
                         .map(|f| f.name.clone())
                         .collect()
                 });
-                let message = match other {
-                    Some(Decl::Function(_)) => format!(
-                        "`{}` is a fn of `{}`, not an entry point",
-                        method.name, contract.name
-                    ),
-                    _ => format!(
-                        "contract `{}` has no entry point `{}`",
-                        contract.name, method.name
-                    ),
-                };
-                let mut diagnostic = self
-                    .diag(Code::UnknownMethod, method.span, message)
-                    .with_label("not an entry point")
-                    .with_note("other contracts can call actions, views and policies");
-                if let Some(close) = suggest(&method.name, entries.iter().map(String::as_str)) {
-                    diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
-                } else if !entries.is_empty() {
-                    let list: Vec<String> = entries.iter().map(|e| format!("`{e}`")).collect();
-                    diagnostic = diagnostic.with_help(format!(
-                        "`{}` has the entry points {}",
-                        contract.name,
-                        super::program::join_words(&list)
-                    ));
-                }
+                let entries: Vec<&str> = entries.iter().map(String::as_str).collect();
+                let close = suggest(&method.name, entries.iter().copied());
+                let diagnostic = name_errors::unknown_entry_point(
+                    self.file,
+                    method.span,
+                    &contract.name,
+                    &method.name,
+                    matches!(other, Some(Decl::Function(_))),
+                    &entries,
+                    close,
+                );
                 self.report(diagnostic);
                 self.check_args_loosely(args);
                 return self.error_expr(span);
             }
         };
-        let Some(info) = self.p.function(id) else {
+        let Some(info) = self.program.function(id) else {
             return self.error_expr(span);
         };
         let (kind, ret, file, decl_span) = (info.kind, info.ret.clone(), info.file, info.name_span);
@@ -780,16 +643,14 @@ impl Cx<'_> {
             .collect();
         if kind == FunctionKind::Action && !self.may_write() {
             let role = self.role_phrase();
-            let diagnostic = self
-                .diag(
-                    Code::CrossActionFromReadOnly,
-                    method.span,
-                    format!("{role} calls action `{}` of `{}`", method.name, contract.name),
-                )
-                .with_label("an action may change the other contract's state")
-                .with_secondary(file, decl_span, format!("`{}` is an action", method.name))
-                .with_note("views, policies and functions are read-only, so they can only call views and policies")
-                .with_help("make the call from an action");
+            let diagnostic = effect_errors::cross_action_from_read_only(
+                self.file,
+                method.span,
+                &role,
+                &method.name,
+                &contract.name,
+                (file, decl_span),
+            );
             self.report(diagnostic);
         }
         let what = format!("`{}.{}`", contract.name, method.name);
@@ -813,16 +674,16 @@ impl Cx<'_> {
     /// The interface of `target` in this module's table, and the index of entry `id` in it.
     fn intern_interface(&mut self, target: ModuleId, id: FunctionId) -> (InterfaceId, u32) {
         let contract = self
-            .p
+            .program
             .module(target)
             .and_then(|m| m.contract.as_ref().map(|c| c.name.clone()))
             .unwrap_or_default();
         let target_name = self
-            .p
+            .program
             .module(target)
             .map(|m| m.name.clone())
             .unwrap_or_default();
-        let entry = self.p.function(id).map(|f| typed::InterfaceEntry {
+        let entry = self.program.function(id).map(|f| typed::InterfaceEntry {
             name: f.name.clone(),
             kind: f.kind,
             params: f
@@ -836,7 +697,7 @@ impl Cx<'_> {
             ret: f.ret.clone(),
         });
         let module = self.module;
-        let Some(m) = self.p.modules.get_mut(module) else {
+        let Some(m) = self.program.modules.get_mut(module) else {
             return (InterfaceId(0), 0);
         };
         let index = match m.interface_modules.iter().position(|t| *t == target) {
@@ -868,21 +729,6 @@ impl Cx<'_> {
             InterfaceId(u32::try_from(index).unwrap_or(0)),
             u32::try_from(entry_index).unwrap_or(0),
         )
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-fn given(n: usize) -> String {
-    match n {
-        1 => "1 was".to_string(),
-        n => format!("{n} were"),
     }
 }
 

@@ -3,12 +3,14 @@
 //! The checker reads as its phases, run for each module in import order (a module's
 //! imports are complete before it):
 //! [`load`] (imports, cycles) → [`decls`] (names, types, signatures, constants) →
-//! [`body`] (expressions, statements, patterns, effects, in [`expr`], [`operators`],
-//! [`methods`], [`stmt`], [`pattern`], [`policy`]) → [`flow`] (`init` assignment,
+//! [`body`] (the body checker [`body::Cx`]: [`report`], [`scope`] and [`coerce`], then
+//! expressions, statements, patterns, effects in [`expr`], [`operators`], [`methods`],
+//! [`stmt`], [`pattern`], [`policy`]) → [`flow`] (`init` assignment,
 //! recursion, call order) → [`build`] (the typed contract).
 
 mod body;
 mod build;
+mod coerce;
 mod consteval;
 mod decls;
 mod expr;
@@ -19,11 +21,13 @@ mod operators;
 mod pattern;
 mod policy;
 mod program;
+mod report;
+mod scope;
 mod stmt;
 mod types;
 
-use crate::diagnostics::{self, Code, Diagnostic};
-use crate::span::{SourceMap, Span};
+use crate::diagnostics::{self, Diagnostic};
+use crate::span::SourceMap;
 use crate::typed;
 
 /// Reads imported files. The checker does no IO itself: the CLI reads from disk, tests
@@ -49,20 +53,20 @@ pub struct Checked {
 pub fn check_file(path: &str, loader: &dyn FileLoader) -> Checked {
     match loader.load(path) {
         Ok(text) => check_source(path, &text, loader),
-        Err(message) => {
-            let mut sources = SourceMap::new();
-            let file = sources.add(path, "");
-            Checked {
-                sources,
-                diagnostics: vec![Diagnostic::new(
-                    Code::ImportNotFound,
-                    file,
-                    Span::default(),
-                    format!("cannot read `{path}`: {message}"),
-                )],
-                contract: None,
-            }
-        }
+        Err(message) => unreadable(path, &message),
+    }
+}
+
+/// The result for a contract file `path` that cannot be read: one E0104 saying why.
+pub(crate) fn unreadable(path: &str, message: &str) -> Checked {
+    let mut sources = SourceMap::new();
+    let file = sources.add(path, "");
+    Checked {
+        sources,
+        diagnostics: vec![diagnostics::name_errors::unreadable_file(
+            file, path, message,
+        )],
+        contract: None,
     }
 }
 

@@ -1,8 +1,9 @@
 //! Unary and binary operators: the typing table of LANGUAGE.md §4 and its diagnostics.
 
 use super::body::{Cx, Expect};
+use super::coerce::{int_literal, literal_unit};
 use super::program::{Decl, ScopeEntry};
-use crate::diagnostics::Code;
+use crate::diagnostics::type_errors::{self, ArithmeticAdvice};
 use crate::span::Span;
 use crate::syntax::ast::{self, BinaryOp as Op};
 use crate::typed::{BinaryOp, Expr, ExprKind, PersistentOp, Ty, UnaryOp};
@@ -78,22 +79,8 @@ impl Cx<'_> {
         if !ok {
             let shown = self.show(&ty);
             let diagnostic = match op {
-                ast::UnaryOp::Neg => self
-                    .diag(
-                        Code::InvalidOperands,
-                        span,
-                        format!("cannot negate `{shown}`"),
-                    )
-                    .with_label(format!("`-` applied to `{shown}`"))
-                    .with_note("`-x` applies to `Int`, `Money`, `Percent` and `Duration`"),
-                ast::UnaryOp::Not => self
-                    .diag(
-                        Code::InvalidOperands,
-                        span,
-                        format!("`!` takes a `Bool`, found `{shown}`"),
-                    )
-                    .with_label(format!("`!` applied to `{shown}`"))
-                    .with_note("there is no truthiness: compare explicitly, e.g. `x == 0`"),
+                ast::UnaryOp::Neg => type_errors::cannot_negate(self.file, span, &shown),
+                ast::UnaryOp::Not => type_errors::not_of_non_bool(self.file, span, &shown),
             };
             self.report(diagnostic);
             return self.error_expr(span);
@@ -120,16 +107,7 @@ impl Cx<'_> {
             Op::Range => {
                 self.check_as(lhs, &Ty::Int);
                 self.check_as(rhs, &Ty::Int);
-                let diagnostic = self
-                    .diag(
-                        Code::RangeOutsideFor,
-                        span,
-                        "a range `a..b` can only be iterated by a `for` loop",
-                    )
-                    .with_label("a range is not a value")
-                    .with_help(
-                        "write `for i in a..b { … }`; for a collection of numbers, build a `List`",
-                    );
+                let diagnostic = type_errors::range_outside_for(self.file, span);
                 self.report(diagnostic);
                 self.error_expr(span)
             }
@@ -158,19 +136,13 @@ impl Cx<'_> {
         for operand in [&l, &r] {
             if !matches!(operand.ty, Ty::Bool | Ty::Error | Ty::Never) {
                 let shown = self.show(&operand.ty);
-                let diagnostic = self
-                    .diag(
-                        Code::InvalidOperands,
-                        operand.loc.span,
-                        format!("`{}` takes `Bool` operands, found `{shown}`", op.as_str()),
-                    )
-                    .with_label(format!("this is `{shown}`"))
-                    .with_secondary(
-                        self.file,
-                        op_span,
-                        format!("`{}` needs `Bool` on both sides", op.as_str()),
-                    )
-                    .with_note("there is no truthiness: compare explicitly, e.g. `x != 0`");
+                let diagnostic = type_errors::logic_of_non_bool(
+                    self.file,
+                    operand.loc.span,
+                    op.as_str(),
+                    &shown,
+                    op_span,
+                );
                 self.report(diagnostic);
                 return self.error_expr(span);
             }
@@ -208,7 +180,7 @@ impl Cx<'_> {
             ast::ExprKind::Paren(inner) => self.needs_hint(inner),
             ast::ExprKind::Name(name) => {
                 self.lookup_local(&name.name).is_none()
-                    && self.p.lookup(self.module, &name.name).is_none()
+                    && self.program.lookup(self.module, &name.name).is_none()
             }
             _ => false,
         }
@@ -273,14 +245,7 @@ impl Cx<'_> {
         }
         let (lt, rt) = (self.show(&l.ty), self.show(&r.ty));
         if l.ty != r.ty && l.ty != Ty::Never && r.ty != Ty::Never {
-            let diagnostic = self
-                .diag(
-                    Code::InvalidOperands,
-                    op_span,
-                    format!("cannot compare `{lt}` with `{rt}`"),
-                )
-                .with_label(format!("`{lt} {} {rt}`", op.as_str()))
-                .with_note("both sides of a comparison have the same type");
+            let diagnostic = type_errors::cannot_compare(self.file, op_span, op.as_str(), &lt, &rt);
             self.report(diagnostic);
             return self.error_expr(span);
         }
@@ -293,25 +258,9 @@ impl Cx<'_> {
             _ => BinaryOp::Ge,
         };
         let ordering = !matches!(op, Op::Eq | Op::Ne);
-        if ordering && !self.p.is_ordered(&l.ty) {
-            let mut diagnostic = self
-                .diag(
-                    Code::InvalidOperands,
-                    op_span,
-                    format!(
-                        "`{}` cannot compare `{lt}` values: `{lt}` has no order",
-                        op.as_str()
-                    ),
-                )
-                .with_label(format!("`{lt}` is not ordered"));
-            diagnostic = if l.ty == Ty::Bool {
-                diagnostic.with_note("only `==` and `!=` compare `Bool` values")
-            } else {
-                diagnostic.with_note(
-                    "ordered types are numbers, money, percent, time, duration, strings, bytes, \
-                     hashes, addresses, enums, and options, tuples and records of ordered types",
-                )
-            };
+        if ordering && !self.program.is_ordered(&l.ty) {
+            let diagnostic =
+                type_errors::not_ordered(self.file, op_span, op.as_str(), &lt, l.ty == Ty::Bool);
             self.report(diagnostic);
             return self.error_expr(span);
         }
@@ -335,66 +284,33 @@ impl Cx<'_> {
             return self.binary(typed, l, r, ty, span);
         }
         let (lt, rt) = (self.show(&l.ty), self.show(&r.ty));
-        let message = match op {
-            Op::Add => format!("cannot add `{rt}` to `{lt}`"),
-            Op::Sub => format!("cannot subtract `{rt}` from `{lt}`"),
-            Op::Mul => format!("cannot multiply `{lt}` by `{rt}`"),
-            Op::Div => format!("cannot divide `{lt}` by `{rt}`"),
-            _ => format!("cannot take the remainder of `{lt}` divided by `{rt}`"),
-        };
-        let mut diagnostic = self
-            .diag(Code::InvalidOperands, op_span, message)
-            .with_label(format!("`{lt} {} {rt}` is not defined", op.as_str()));
-        let literal_fix = |e: &Expr, as_ty: &Ty| -> Option<String> {
-            let ExprKind::Literal(assent_stdlib::value::Value::Int(n)) = &e.kind else {
-                return None;
-            };
-            match as_ty {
-                Ty::Money => Some(format!("write `${n}` for an amount of money")),
-                Ty::Duration => Some(format!(
-                    "write `{n}d`, `{n}h`, `{n}m` or `{n}s` for a duration"
-                )),
-                Ty::Percent => Some(format!("write `{n}%` for a percentage")),
-                _ => None,
-            }
-        };
+        let literal_fix = |e: &Expr, as_ty: &Ty| int_literal(e).zip(literal_unit(as_ty));
         let wanted_right: Vec<(Ty, Ty)> = accepted_with(op, &l.ty);
-        let help = if r.ty == Ty::Int {
+        let literal = if r.ty == Ty::Int {
             wanted_right.iter().find_map(|(t, _)| literal_fix(&r, t))
         } else if l.ty == Ty::Int {
             arithmetic(op, &r.ty, &r.ty).and_then(|_| literal_fix(&l, &r.ty))
         } else {
             None
         };
-        if let Some(help) = help {
-            diagnostic = diagnostic.with_help(help);
+        let advice = if let Some((n, unit)) = literal {
+            ArithmeticAdvice::Literal(n, unit)
         } else if let Some((_, result)) = arithmetic(op, &r.ty, &l.ty) {
-            let result = self.show(&result);
-            diagnostic = diagnostic.with_help(format!(
-                "write the operands the other way round: `{rt} {} {lt}` gives `{result}`",
-                op.as_str()
-            ));
+            ArithmeticAdvice::Swapped(self.show(&result))
         } else if l.ty == Ty::Time && r.ty == Ty::Time && op == Op::Add {
-            diagnostic = diagnostic.with_help(
-                "add a `Duration` to a `Time` (`t + 30d`); `a - b` of two times is the `Duration` between them",
-            );
+            ArithmeticAdvice::TimePlusTime
         } else if !wanted_right.is_empty() {
-            let forms: Vec<String> = wanted_right
-                .iter()
-                .map(|(right, result)| {
-                    format!(
-                        "`{lt} {} {}` gives `{}`",
-                        op.as_str(),
-                        self.show(right),
-                        self.show(result)
-                    )
-                })
-                .collect();
-            diagnostic = diagnostic.with_note(super::program::join_words(&forms));
+            ArithmeticAdvice::Forms(
+                wanted_right
+                    .iter()
+                    .map(|(right, result)| (self.show(right), self.show(result)))
+                    .collect(),
+            )
         } else {
-            diagnostic =
-                diagnostic.with_note(format!("`{}` does not apply to `{lt}`", op.as_str()));
-        }
+            ArithmeticAdvice::DoesNotApply
+        };
+        let diagnostic =
+            type_errors::invalid_arithmetic(self.file, op_span, op.as_str(), &lt, &rt, advice);
         self.report(diagnostic);
         self.error_expr(span)
     }
@@ -415,18 +331,8 @@ impl Cx<'_> {
             }
             other => {
                 let shown = self.show(other);
-                let diagnostic = self
-                    .diag(
-                        Code::InvalidOperands,
-                        l.loc.span,
-                        format!("`??` needs an option on its left, found `{shown}`"),
-                    )
-                    .with_label(format!("`{shown}` is not an option"))
-                    .with_secondary(
-                        self.file,
-                        op_span,
-                        "`a ?? b` is the value of `a`, or `b` when `a` is `none`",
-                    );
+                let diagnostic =
+                    type_errors::default_of_non_option(self.file, l.loc.span, &shown, op_span);
                 self.report(diagnostic);
                 self.check_value(rhs);
                 return self.error_expr(span);
@@ -489,14 +395,8 @@ impl Cx<'_> {
             }
             other => {
                 let shown = self.show(other);
-                let diagnostic = self
-                    .diag(
-                        Code::InvalidOperands,
-                        r.loc.span,
-                        format!("`in` needs a `List`, `Set`, `Map` or enum value on its right, found `{shown}`"),
-                    )
-                    .with_label(format!("`{shown}` has no elements"))
-                    .with_secondary(self.file, op_span, "membership test");
+                let diagnostic =
+                    type_errors::in_of_non_collection(self.file, r.loc.span, &shown, op_span);
                 self.report(diagnostic);
                 if l.is_none() {
                     self.check_value(lhs);
@@ -533,14 +433,8 @@ impl Cx<'_> {
         } else {
             format!("elements of `{rt}`")
         };
-        let diagnostic = self
-            .diag(
-                Code::InvalidOperands,
-                op_span,
-                format!("cannot look for `{lt}` among {what}"),
-            )
-            .with_label(format!("expected `{et}` on the left"))
-            .with_secondary(self.file, l.loc.span, format!("`{lt}`"));
+        let diagnostic =
+            type_errors::in_element_mismatch(self.file, op_span, &lt, &what, &et, l.loc.span);
         self.report(diagnostic);
         Expr { ty: Ty::Error, ..l }
     }
@@ -555,9 +449,9 @@ impl Cx<'_> {
         if self.lookup_local(&name.name).is_some() {
             return None;
         }
-        match self.p.lookup(self.module, &name.name)? {
+        match self.program.lookup(self.module, &name.name)? {
             ScopeEntry::One(Decl::State(module, id)) => {
-                let state = self.p.state(*module, *id)?;
+                let state = self.program.state(*module, *id)?;
                 state.persistent.then(|| (*id, state.ty.clone()))
             }
             _ => None,

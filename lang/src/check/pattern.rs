@@ -10,7 +10,8 @@ use assent_stdlib::value::Value;
 use super::body::{Cx, Expect};
 use super::expr::{join, literal};
 use super::program::{Decl, ScopeEntry};
-use crate::diagnostics::Code;
+use crate::diagnostics::type_errors::PatternShape;
+use crate::diagnostics::{name_errors, policy_errors, type_errors};
 use crate::span::Span;
 use crate::syntax::ast::{self, ArmBody, PatternKind};
 use crate::typed::{Arm, Block, Expr, ExprKind, LocalId, Pattern, Ty};
@@ -91,11 +92,7 @@ impl Cx<'_> {
                     return Pattern::Some(Box::new(Pattern::Literal(value)));
                 }
                 let shown = self.show(&lit_ty);
-                self.mismatch_pattern(
-                    span,
-                    ty,
-                    &format!("this pattern is a literal of type `{shown}`"),
-                );
+                self.mismatch_pattern(span, ty, PatternShape::Literal(&shown));
                 Pattern::Wildcard
             }
             PatternKind::Some(inner) => match ty {
@@ -108,7 +105,7 @@ impl Cx<'_> {
                     Pattern::Wildcard
                 }
                 _ => {
-                    self.mismatch_pattern(span, ty, "`some(…)` matches an option");
+                    self.mismatch_pattern(span, ty, PatternShape::Some);
                     self.pattern_at(inner, &Ty::Error, bound, reuse);
                     Pattern::Wildcard
                 }
@@ -117,7 +114,7 @@ impl Cx<'_> {
                 Ty::Option(_) => Pattern::None,
                 Ty::Error => Pattern::Wildcard,
                 _ => {
-                    self.mismatch_pattern(span, ty, "`none` matches an option");
+                    self.mismatch_pattern(span, ty, PatternShape::None);
                     Pattern::Wildcard
                 }
             },
@@ -126,11 +123,7 @@ impl Cx<'_> {
                     Ty::Tuple(types) if types.len() == items.len() => types.clone(),
                     Ty::Error => vec![Ty::Error; items.len()],
                     _ => {
-                        self.mismatch_pattern(
-                            span,
-                            ty,
-                            &format!("this pattern is a tuple of {}", items.len()),
-                        );
+                        self.mismatch_pattern(span, ty, PatternShape::Tuple(items.len()));
                         vec![Ty::Error; items.len()]
                     }
                 };
@@ -160,14 +153,11 @@ impl Cx<'_> {
                     for (name, id, _, _) in &first_bound {
                         if !alt_bound.iter().any(|(n, ..)| n == name) {
                             self.mark_read(super::body::Binding::Local(*id));
-                            let diagnostic = self
-                                .diag(
-                                    Code::PatternMismatch,
-                                    alternative.span,
-                                    format!("`{name}` is not bound in every alternative"),
-                                )
-                                .with_label(format!("this alternative does not bind `{name}`"))
-                                .with_note("every alternative of `p | q` binds the same names");
+                            let diagnostic = type_errors::unbound_in_alternative(
+                                self.file,
+                                alternative.span,
+                                name,
+                            );
                             self.report(diagnostic);
                         }
                     }
@@ -189,42 +179,21 @@ impl Cx<'_> {
             .find(|(n, ..)| *n == name.name)
             .map(|(.., span)| *span)
         {
-            let diagnostic = self
-                .diag(
-                    Code::DuplicateDefinition,
-                    name.span,
-                    format!("`{}` is bound twice in this pattern", name.name),
-                )
-                .with_label("bound again here")
-                .with_secondary(self.file, first_span, "first bound here");
+            let diagnostic =
+                name_errors::bound_twice(self.file, name.span, &name.name, "pattern", first_span);
             self.report(diagnostic);
             return Pattern::Wildcard;
         }
         if let Some(reuse) = reuse {
             let Some((_, id, first_ty, _)) = reuse.iter().find(|(n, ..)| *n == name.name) else {
-                let diagnostic = self
-                    .diag(
-                        Code::PatternMismatch,
-                        name.span,
-                        format!("`{}` is not bound in every alternative", name.name),
-                    )
-                    .with_label("only this alternative binds it")
-                    .with_note("every alternative of `p | q` binds the same names");
+                let diagnostic = type_errors::bound_only_here(self.file, name.span, &name.name);
                 self.report(diagnostic);
                 return Pattern::Wildcard;
             };
             if first_ty != ty && !ty.has_error() && !first_ty.has_error() {
                 let (a, b) = (self.show(first_ty), self.show(ty));
-                let diagnostic = self
-                    .diag(
-                        Code::PatternMismatch,
-                        name.span,
-                        format!(
-                            "`{}` has type `{b}` here but `{a}` in the first alternative",
-                            name.name
-                        ),
-                    )
-                    .with_label(format!("of type `{b}`"));
+                let diagnostic =
+                    type_errors::alternative_type_differs(self.file, name.span, &name.name, &a, &b);
                 self.report(diagnostic);
             }
             bound.push((name.name.clone(), *id, ty.clone(), name.span));
@@ -246,17 +215,11 @@ impl Cx<'_> {
             return Pattern::Wildcard;
         };
         let is_enum = matches!(
-            self.p.lookup(self.module, &head.name),
+            self.program.lookup(self.module, &head.name),
             Some(ScopeEntry::One(Decl::Enum(_)) | ScopeEntry::Ambiguous(_))
         );
         if !is_enum {
-            let diagnostic = self
-                .diag(
-                    Code::UnknownName,
-                    head.span,
-                    format!("unknown enum `{}`", head.name),
-                )
-                .with_label("not an enum in scope");
+            let diagnostic = name_errors::unknown_enum(self.file, head.span, &head.name);
             self.report(diagnostic);
             return Pattern::Wildcard;
         }
@@ -279,25 +242,19 @@ impl Cx<'_> {
             (_, Ty::Error) => Pattern::Wildcard,
             (ExprKind::Variant { enum_id, .. }, _) => {
                 let shown = self.show(&Ty::Enum(enum_id));
-                self.mismatch_pattern(span, ty, &format!("this pattern is a variant of `{shown}`"));
+                self.mismatch_pattern(span, ty, PatternShape::Variant(&shown));
                 Pattern::Wildcard
             }
             _ => Pattern::Wildcard,
         }
     }
 
-    fn mismatch_pattern(&mut self, span: Span, ty: &Ty, what: &str) {
+    fn mismatch_pattern(&mut self, span: Span, ty: &Ty, shape: PatternShape<'_>) {
         if ty.has_error() {
             return;
         }
         let shown = self.show(ty);
-        let diagnostic = self
-            .diag(
-                Code::PatternMismatch,
-                span,
-                format!("mismatched pattern: {what}, but the matched value has type `{shown}`"),
-            )
-            .with_label(format!("does not fit `{shown}`"));
+        let diagnostic = type_errors::pattern_mismatch(self.file, span, shape, &shown);
         self.report(diagnostic);
     }
 
@@ -320,9 +277,9 @@ impl Cx<'_> {
         };
         for arm in arms {
             self.push_scope();
-            let errors = self.p.error_count();
+            let errors = self.program.error_count();
             let pattern = self.check_pattern(&arm.pattern, &ty);
-            pattern_errors |= self.p.error_count() > errors;
+            pattern_errors |= self.program.error_count() > errors;
             let arm_expect = match (&result, expect) {
                 (Some(t), Expect::Value) => Expect::Type(t),
                 (_, other) => other,
@@ -406,14 +363,7 @@ impl Cx<'_> {
         let exhausted = space.budget == 0;
         let cx = space.cx;
         if exhausted {
-            let diagnostic = cx
-                .diag(
-                    Code::NonExhaustiveMatch,
-                    scrutinee_span,
-                    "this `match` is too complex to check for exhaustiveness",
-                )
-                .with_label("add a `_` arm")
-                .with_help("split the match, or end it with `_ => …`");
+            let diagnostic = policy_errors::match_too_complex(cx.file, scrutinee_span);
             cx.report(diagnostic);
             return;
         }
@@ -421,59 +371,17 @@ impl Cx<'_> {
             let Some(arm) = ast_arms.get(i) else {
                 continue;
             };
-            let mut diagnostic = cx
-                .diag(
-                    Code::UnreachableArm,
-                    arm.pattern.span,
-                    "unreachable match arm",
-                )
-                .with_label("this arm can never be reached");
-            if let Some(catch_all) =
-                ast_arms.get(..i).unwrap_or_default().iter().find(|a| {
-                    matches!(a.pattern.kind, PatternKind::Wildcard | PatternKind::Name(_))
-                })
-            {
-                diagnostic = diagnostic.with_secondary(
-                    cx.file,
-                    catch_all.pattern.span,
-                    "this earlier arm matches every value",
-                );
-            } else {
-                diagnostic =
-                    diagnostic.with_note("the arms before it already match every value it matches");
-            }
+            let catch_all = ast_arms
+                .get(..i)
+                .unwrap_or_default()
+                .iter()
+                .find(|a| matches!(a.pattern.kind, PatternKind::Wildcard | PatternKind::Name(_)))
+                .map(|a| a.pattern.span);
+            let diagnostic = policy_errors::unreachable_arm(cx.file, arm.pattern.span, catch_all);
             cx.report(diagnostic);
         }
         if !missing.is_empty() {
-            let shown: Vec<String> = missing
-                .iter()
-                .take(5)
-                .map(|(w, _)| format!("`{w}`"))
-                .collect();
-            let list = if missing.len() > 5 {
-                format!("{}, … and {} more", shown.join(", "), missing.len() - 5)
-            } else {
-                super::program::join_words(&shown)
-            };
-            let label = if missing.len() > 5 {
-                format!("{} cases not covered", missing.len())
-            } else {
-                format!("{list} not covered")
-            };
-            let verb = if missing.len() == 1 { "is" } else { "are" };
-            let mut diagnostic = cx
-                .diag(
-                    Code::NonExhaustiveMatch,
-                    scrutinee_span,
-                    format!("non-exhaustive match: {list} {verb} not covered"),
-                )
-                .with_label(label)
-                .with_help("add arms for the missing cases, or a `_` arm");
-            if missing.iter().any(|(_, has_children)| *has_children) {
-                diagnostic = diagnostic.with_note(
-                    "a variant with nested variants is a value too: it needs an arm of its own or of an ancestor",
-                );
-            }
+            let diagnostic = policy_errors::non_exhaustive_match(cx.file, scrutinee_span, &missing);
             cx.report(diagnostic);
         }
     }
@@ -557,7 +465,7 @@ impl Space<'_, '_> {
             Ty::Bool => Some(vec![Ctor::Bool(true), Ctor::Bool(false)]),
             Ty::Option(_) => Some(vec![Ctor::Some, Ctor::None]),
             Ty::Enum(id) => {
-                let count = self.cx.p.enum_info(*id)?.def.variants.len();
+                let count = self.cx.program.enum_info(*id)?.def.variants.len();
                 Some((0..u32::try_from(count).ok()?).map(Ctor::Variant).collect())
             }
             Ty::Tuple(items) => Some(vec![Ctor::Tuple(items.len())]),
@@ -775,7 +683,7 @@ impl Space<'_, '_> {
         match (ctor, ty) {
             (Ctor::Variant(ordinal), Ty::Enum(id)) => self
                 .cx
-                .p
+                .program
                 .enum_info(*id)
                 .and_then(|e| e.def.variants.get(*ordinal as usize))
                 .is_some_and(|v| v.end > ordinal + 1),
@@ -792,7 +700,7 @@ impl Space<'_, '_> {
                 let Ty::Enum(id) = ty else {
                     return "_".to_string();
                 };
-                let Some(info) = self.cx.p.enum_info(*id) else {
+                let Some(info) = self.cx.program.enum_info(*id) else {
                     return "_".to_string();
                 };
                 let name = info

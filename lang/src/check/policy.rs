@@ -1,7 +1,7 @@
 //! Policies: rules, labels, `default`, and rules that can never decide.
 
 use super::body::Cx;
-use crate::diagnostics::Code;
+use crate::diagnostics::policy_errors;
 use crate::span::Span;
 use crate::syntax::ast::{self, Effect, PolicyStmt};
 use crate::typed::{ExprKind, LocalId, PolicyBody, PolicyStep, Rule, Ty};
@@ -20,17 +20,7 @@ impl Cx<'_> {
             match stmt {
                 PolicyStmt::Default { effect, span } => {
                     if let Some((_, first)) = default {
-                        let diagnostic = self
-                            .diag(
-                                Code::DuplicateDefault,
-                                *span,
-                                "a policy has at most one `default`",
-                            )
-                            .with_label("second `default`")
-                            .with_secondary(self.file, first, "first `default` here")
-                            .with_help(
-                                "keep one: `default deny;` (the default) or `default permit;`",
-                            );
+                        let diagnostic = policy_errors::duplicate_default(self.file, *span, first);
                         self.report(diagnostic);
                     } else {
                         default = Some((*effect, *span));
@@ -43,15 +33,13 @@ impl Cx<'_> {
                 }
                 PolicyStmt::Rule(rule) => {
                     if let Some((_, first)) = labels.iter().find(|(l, _)| *l == rule.label) {
-                        let diagnostic = self
-                            .diag(
-                                Code::DuplicateRuleLabel,
-                                rule.label_span,
-                                format!("rule label \"{}\" is used twice in policy `{}`", rule.label, decl.name.name),
-                            )
-                            .with_label("second rule with this label")
-                            .with_secondary(self.file, *first, "first rule with this label")
-                            .with_note("a Decision names the rule that decided, so labels are unique within a policy");
+                        let diagnostic = policy_errors::duplicate_rule_label(
+                            self.file,
+                            rule.label_span,
+                            &rule.label,
+                            &decl.name.name,
+                            *first,
+                        );
                         self.report(diagnostic);
                     } else {
                         labels.push((rule.label.clone(), rule.label_span));
@@ -119,30 +107,16 @@ impl Cx<'_> {
                     Effect::Deny => "deny",
                     Effect::Permit => "permit",
                 };
-                let reason = if rule.effect == Effect::Permit && by_rule.effect == Effect::Deny {
-                    "denies are decided before permits, and this deny always holds"
-                } else {
-                    "rules of one kind are tried in order, and this one always holds"
-                };
-                self.diag(
-                    Code::RuleNeverDecides,
-                    rule.span,
-                    format!("rule \"{}\" can never decide", rule.label),
-                )
-                .with_label("never reached")
-                .with_secondary(
+                policy_errors::rule_shadowed(
                     self.file,
-                    by_rule.span,
-                    format!("this {kind} without `when` decides first"),
-                )
-                .with_note(reason)
-            } else if *never {
-                self.diag(
-                    Code::RuleNeverDecides,
                     rule.span,
-                    format!("rule \"{}\" can never decide", rule.label),
+                    &rule.label,
+                    kind,
+                    by_rule.span,
+                    rule.effect == Effect::Permit && by_rule.effect == Effect::Deny,
                 )
-                .with_label("its condition is never true")
+            } else if *never {
+                policy_errors::rule_never_true(self.file, rule.span, &rule.label)
             } else {
                 continue;
             };

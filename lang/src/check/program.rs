@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use assent_stdlib::value::Value;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, SourceMap, Span};
 use crate::syntax::ast;
 use crate::typed::{
@@ -295,34 +295,17 @@ impl Program {
 
     /// Reports `E0110` for an ambiguous name used at `span`.
     pub fn report_ambiguous(&mut self, file: FileId, span: Span, name: &str, decls: &[Decl]) {
-        let modules: Vec<String> = decls
+        let modules: Vec<String> = decls.iter().map(|d| self.decl_module_name(*d)).collect();
+        let modules: Vec<&str> = modules.iter().map(String::as_str).collect();
+        let declared: Vec<(FileId, Span, &str)> = decls
             .iter()
-            .map(|d| format!("`{}`", self.decl_module_name(*d)))
+            .filter_map(|decl| {
+                let (decl_file, decl_span) = self.decl_site(*decl)?;
+                Some((decl_file, decl_span, self.decl_kind(*decl)))
+            })
             .collect();
-        let mut diagnostic = Diagnostic::new(
-            Code::AmbiguousName,
-            file,
-            span,
-            format!("`{name}` is ambiguous"),
-        )
-        .with_label(format!("`{name}` could refer to more than one declaration"));
-        for decl in decls {
-            if let Some((decl_file, decl_span)) = self.decl_site(*decl) {
-                let kind = self.decl_kind(*decl);
-                diagnostic = diagnostic.with_secondary(
-                    decl_file,
-                    decl_span,
-                    format!("one {kind} `{name}` is declared here"),
-                );
-            }
-        }
-        diagnostic = diagnostic.with_note(format!(
-            "{} each declare a different `{name}`",
-            join_words(&modules)
-        ));
-        diagnostic = diagnostic.with_help(
-            "declare the type in one file and import it from there, or rename one of them",
-        );
+        let diagnostic =
+            crate::diagnostics::name_errors::ambiguous_name(file, span, name, &declared, &modules);
         self.report(diagnostic);
     }
 
@@ -358,15 +341,6 @@ impl Program {
             }),
             _ => false,
         }
-    }
-}
-
-/// `a`, `a and b`, `a, b and c`.
-pub(super) fn join_words(words: &[String]) -> String {
-    match words {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

@@ -5,7 +5,7 @@ use super::body::{Binding, Cx, Expect, Role};
 use super::operators::arithmetic;
 use super::program::{Decl, ScopeEntry, suggest};
 use super::types;
-use crate::diagnostics::Code;
+use crate::diagnostics::{effect_errors, name_errors, type_errors};
 use crate::span::Span;
 use crate::syntax::ast::{self, AssignOp, BinaryOp as Op, ForPattern};
 use crate::typed::{
@@ -103,16 +103,7 @@ impl Cx<'_> {
         {
             let shown = self.show(ty);
             let end = Span::new(block.span.end.saturating_sub(1), block.span.end);
-            let diagnostic = self
-                .diag(
-                    Code::TypeMismatch,
-                    end,
-                    format!("mismatched types: expected `{shown}`, but this block has no value"),
-                )
-                .with_label(format!(
-                    "the block ends here without a value of type `{shown}`"
-                ))
-                .with_help("end the block with an expression (without `;`)");
+            let diagnostic = type_errors::block_without_value(self.file, end, &shown);
             self.report(diagnostic);
         }
         checked
@@ -127,20 +118,13 @@ impl Cx<'_> {
                 && !matches!(tail.ty, Ty::Unit | Ty::Never | Ty::Error)
             {
                 let shown = self.show(&tail.ty);
-                let diagnostic = self
-                    .diag(
-                        Code::TypeMismatch,
-                        tail.loc.span,
-                        format!(
-                            "{} has no result type, but its body ends with a value of type `{shown}`",
-                            self.role_phrase()
-                        ),
-                    )
-                    .with_label("this value is not used")
-                    .with_secondary(self.file, decl.name.span, "no `-> T` here")
-                    .with_help(format!(
-                        "end the line with `;` to discard the value, or declare `-> {shown}`"
-                    ));
+                let diagnostic = type_errors::unused_tail_value(
+                    self.file,
+                    tail.loc.span,
+                    &self.role_phrase(),
+                    &shown,
+                    decl.name.span,
+                );
                 self.report(diagnostic);
             }
             return checked;
@@ -149,25 +133,13 @@ impl Cx<'_> {
         if checked.tail.is_none() && checked.ty != Ty::Never && !ret.has_error() {
             let shown = self.show(&ret);
             let end = Span::new(body.span.end.saturating_sub(1), body.span.end);
-            let mut diagnostic = self
-                .diag(
-                    Code::MissingReturn,
-                    end,
-                    format!(
-                        "{} can end without returning a value of type `{shown}`",
-                        self.role_phrase()
-                    ),
-                )
-                .with_label("the body can reach its end here without a value");
-            if let Some(ret_span) = self.ret_span {
-                diagnostic = diagnostic.with_secondary(
-                    self.file,
-                    ret_span,
-                    format!("the result type is `{shown}`"),
-                );
-            }
-            diagnostic =
-                diagnostic.with_help("end the body with a value, or `return` one on every path");
+            let diagnostic = effect_errors::missing_return(
+                self.file,
+                end,
+                &self.role_phrase(),
+                &shown,
+                self.ret_span,
+            );
             self.report(diagnostic);
         }
         checked
@@ -217,7 +189,7 @@ impl Cx<'_> {
     pub fn check_let(&mut self, l: &ast::LetStmt) -> (Option<LocalId>, Expr) {
         let declared =
             l.ty.as_ref()
-                .map(|t| types::resolve(self.p, self.module, t));
+                .map(|t| types::resolve(self.program, self.module, t));
         let value = match &declared {
             Some(ty) => self.check_as(&l.value, ty),
             None => self.check_value(&l.value),
@@ -236,19 +208,12 @@ impl Cx<'_> {
     /// `break;` or `continue;`: E0312 outside a `for` loop.
     fn check_loop_jump(&mut self, jump: StmtKind, keyword: &str, span: Span) -> StmtKind {
         if self.loops == 0 {
-            let mut diagnostic = self
-                .diag(
-                    Code::JumpOutsideLoop,
-                    span,
-                    format!("`{keyword}` outside a `for` loop"),
-                )
-                .with_label(format!("`{keyword}` belongs in the body of a `for` loop"));
-            diagnostic = match self.role {
-                Role::Function(FunctionKind::Policy) | Role::Const => diagnostic,
-                Role::Function(_) => diagnostic.with_help(
-                    "to leave the function, write `return`; to stop the transaction, `abort`",
-                ),
+            let in_function = match self.role {
+                Role::Function(FunctionKind::Policy) | Role::Const => false,
+                Role::Function(_) => true,
             };
+            let diagnostic =
+                effect_errors::jump_outside_loop(self.file, span, keyword, in_function);
             self.report(diagnostic);
         }
         jump
@@ -269,14 +234,8 @@ impl Cx<'_> {
             if name.name != "_"
                 && let Some(first) = seen.iter().find(|n| n.name == name.name)
             {
-                let diagnostic = self
-                    .diag(
-                        Code::DuplicateDefinition,
-                        name.span,
-                        format!("`{}` is bound twice in this {what}", name.name),
-                    )
-                    .with_label("bound again here")
-                    .with_secondary(self.file, first.span, "first bound here");
+                let diagnostic =
+                    name_errors::bound_twice(self.file, name.span, &name.name, what, first.span);
                 self.report(diagnostic);
             }
             seen.push(name);
@@ -295,7 +254,7 @@ impl Cx<'_> {
     fn check_let_tuple(&mut self, l: &ast::LetTupleStmt) -> StmtKind {
         let declared =
             l.ty.as_ref()
-                .map(|t| types::resolve(self.p, self.module, t));
+                .map(|t| types::resolve(self.program, self.module, t));
         let value = match &declared {
             Some(ty) => self.check_as(&l.value, ty),
             None => self.check_value(&l.value),
@@ -307,25 +266,17 @@ impl Cx<'_> {
             Ty::Error | Ty::Never => vec![Ty::Error; count],
             other => {
                 let shown = self.show(other);
-                let (message, note) = match other {
-                    Ty::Tuple(items) => (
-                        format!(
-                            "a pattern of {count} names cannot destructure a tuple of {} elements",
-                            items.len()
-                        ),
-                        format!("write one name (or `_`) per element of `{shown}`"),
-                    ),
-                    _ => (
-                        format!("cannot destructure `{shown}`: it is not a tuple"),
-                        "`let (a, b) = t;` takes a tuple; bind a record with one name and \
-                         read its fields"
-                            .to_string(),
-                    ),
+                let tuple_len = match other {
+                    Ty::Tuple(items) => Some(items.len()),
+                    _ => None,
                 };
-                let diagnostic = self
-                    .diag(Code::PatternMismatch, l.pattern_span, message)
-                    .with_label(format!("the value has type `{shown}`"))
-                    .with_note(note);
+                let diagnostic = type_errors::let_destructure(
+                    self.file,
+                    l.pattern_span,
+                    count,
+                    &shown,
+                    tuple_len,
+                );
                 self.report(diagnostic);
                 vec![Ty::Error; count]
             }
@@ -342,14 +293,7 @@ impl Cx<'_> {
             self.role,
             Role::Function(FunctionKind::Policy) | Role::Const
         ) {
-            let diagnostic = self
-                .diag(
-                    Code::ReturnOutsideFunction,
-                    span,
-                    "`return` is not allowed in a policy",
-                )
-                .with_label("a policy decides through its rules")
-                .with_help("compute the value with `let` and use it in a rule's `when`");
+            let diagnostic = effect_errors::return_in_policy(self.file, span);
             self.report(diagnostic);
             if let Some(value) = value {
                 self.check_value(value);
@@ -361,38 +305,24 @@ impl Cx<'_> {
             (Some(value), true) => {
                 let checked = self.check_value(value);
                 let shown = self.show(&checked.ty);
-                let diagnostic = self
-                    .diag(
-                        Code::ReturnOutsideFunction,
-                        checked.loc.span,
-                        format!(
-                            "{} has no result type, so `return` takes no value",
-                            self.role_phrase()
-                        ),
-                    )
-                    .with_label(format!("a value of type `{shown}` is returned here"))
-                    .with_help(format!(
-                        "write `return;`, or declare the result type: `-> {shown}`"
-                    ));
+                let diagnostic = effect_errors::return_value_without_result(
+                    self.file,
+                    checked.loc.span,
+                    &self.role_phrase(),
+                    &shown,
+                );
                 self.report(diagnostic);
                 StmtKind::Return(None)
             }
             (None, false) => {
                 let shown = self.show(&ret);
-                let mut diagnostic = self
-                    .diag(
-                        Code::ReturnOutsideFunction,
-                        span,
-                        format!("`return` needs a value of type `{shown}`"),
-                    )
-                    .with_label("no value returned");
-                if let Some(ret_span) = self.ret_span {
-                    diagnostic = diagnostic.with_secondary(
-                        self.file,
-                        ret_span,
-                        format!("{} returns `{shown}`", self.role_phrase()),
-                    );
-                }
+                let diagnostic = effect_errors::return_without_value(
+                    self.file,
+                    span,
+                    &self.role_phrase(),
+                    &shown,
+                    self.ret_span,
+                );
                 self.report(diagnostic);
                 StmtKind::Return(None)
             }
@@ -405,13 +335,13 @@ impl Cx<'_> {
         let checked = self.check_value(call);
         let is_policy = match &checked.kind {
             ExprKind::Call { function, .. } => self
-                .p
+                .program
                 .function(*function)
                 .is_some_and(|f| f.kind == FunctionKind::Policy),
             ExprKind::CrossCall {
                 interface, entry, ..
             } => self
-                .p
+                .program
                 .module(self.module)
                 .and_then(|m| m.interfaces.get(interface.index()))
                 .and_then(|i| i.entries.get(*entry as usize))
@@ -420,32 +350,24 @@ impl Cx<'_> {
         };
         if !is_policy {
             let label = match &checked.kind {
-                ExprKind::Call { function, .. } => self.p.function(*function).map_or_else(
-                    || "not a policy".to_string(),
-                    |f| format!("`{}` is a {}, not a policy", f.name, f.kind.keyword()),
+                ExprKind::Call { function, .. } => type_errors::not_a_policy_label(
+                    self.program
+                        .function(*function)
+                        .map(|f| (f.name.as_str(), f.kind.keyword())),
+                    true,
                 ),
-                _ => "not a policy call".to_string(),
+                _ => type_errors::not_a_policy_label(None, false),
             };
-            let mut diagnostic = self
-                .diag(
-                    Code::NotAPolicy,
-                    call.span,
-                    "`authorize` takes a call of a policy",
-                )
-                .with_label(label)
-                .with_note("`authorize p(…);` aborts unless the policy's Decision permits");
-            if checked.ty == Ty::Bool {
-                let text = self
-                    .p
+            let condition = (checked.ty == Ty::Bool).then(|| {
+                self.program
                     .sources
                     .get(self.file)
                     .and_then(|f| f.text.get(call.span.range()))
                     .unwrap_or("condition")
-                    .to_string();
-                diagnostic = diagnostic.with_help(format!(
-                    "to require a condition, write `require {text}, \"…\";`"
-                ));
-            }
+                    .to_string()
+            });
+            let diagnostic =
+                type_errors::not_a_policy(self.file, call.span, &label, condition.as_deref());
             self.report(diagnostic);
         }
         StmtKind::Authorize(checked)
@@ -461,49 +383,32 @@ impl Cx<'_> {
         let keyword = if audit { "audit" } else { "emit" };
         if !self.may_write() {
             let role = self.role_phrase();
-            let diagnostic = self
-                .diag(
-                    Code::EmitOutsideAction,
-                    span,
-                    format!("`{keyword}` in {role}"),
-                )
-                .with_label(format!("`{keyword}` is only allowed in `init` and actions"))
-                .with_note("views, policies and functions are read-only");
+            let diagnostic = effect_errors::emit_outside_action(self.file, span, keyword, &role);
             self.report(diagnostic);
         }
-        let id = match self.p.lookup(self.module, &event.name).cloned() {
+        let id = match self.program.lookup(self.module, &event.name).cloned() {
             Some(ScopeEntry::One(Decl::Event(id))) => Some(id),
             Some(ScopeEntry::Ambiguous(decls)) => {
-                self.p
+                self.program
                     .report_ambiguous(self.file, event.span, &event.name, &decls);
                 None
             }
             other => {
-                let events: Vec<String> = self.p.module(self.module).map_or(Vec::new(), |m| {
-                    m.scope
-                        .iter()
-                        .filter(|(_, e)| matches!(e, ScopeEntry::One(Decl::Event(_))))
-                        .map(|(n, _)| n.clone())
-                        .collect()
-                });
-                let message = match other {
-                    Some(ScopeEntry::One(decl)) => format!(
-                        "`{}` is a {}, not an event",
-                        event.name,
-                        self.p.decl_kind(decl)
-                    ),
-                    _ => format!("unknown event `{}`", event.name),
+                let events: Vec<String> =
+                    self.program.module(self.module).map_or(Vec::new(), |m| {
+                        m.scope
+                            .iter()
+                            .filter(|(_, e)| matches!(e, ScopeEntry::One(Decl::Event(_))))
+                            .map(|(n, _)| n.clone())
+                            .collect()
+                    });
+                let kind = match other {
+                    Some(ScopeEntry::One(decl)) => Some(self.program.decl_kind(decl)),
+                    _ => None,
                 };
-                let mut diagnostic = self
-                    .diag(Code::UnknownEvent, event.span, message)
-                    .with_label("not an event");
-                diagnostic = match suggest(&event.name, events.iter().map(String::as_str)) {
-                    Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
-                    None => diagnostic.with_help(format!(
-                        "declare it: `event {} {{ field: Type, … }}`",
-                        event.name
-                    )),
-                };
+                let close = suggest(&event.name, events.iter().map(String::as_str));
+                let diagnostic =
+                    name_errors::not_an_event(self.file, event.span, &event.name, kind, close);
                 self.report(diagnostic);
                 None
             }
@@ -515,7 +420,7 @@ impl Cx<'_> {
             return StmtKind::Expr(self.error_expr(span));
         };
         let defs: Vec<FieldDef> = self
-            .p
+            .program
             .event_info(id)
             .map_or(Vec::new(), |e| e.def.fields.clone());
         let values = self.match_fields(&event.name, event.span, &defs, fields, true, "event");
@@ -543,14 +448,8 @@ impl Cx<'_> {
                     Ty::Error => vec![Ty::Error; names.len()],
                     other => {
                         let shown = self.show(other);
-                        let diagnostic = self
-                            .diag(
-                                Code::PatternMismatch,
-                                *span,
-                                format!("cannot destructure `{shown}` into {} names", names.len()),
-                            )
-                            .with_label(format!("each element has type `{shown}`"))
-                            .with_note("`for (k, v) in m` takes the entries of a `Map`, or tuples of that size");
+                        let diagnostic =
+                            type_errors::loop_destructure(self.file, *span, &shown, names.len());
                         self.report(diagnostic);
                         vec![Ty::Error; names.len()]
                     }
@@ -597,14 +496,7 @@ impl Cx<'_> {
         }
         if let Some((_, ty)) = self.persistent_state(iter) {
             let shown = self.show(&ty);
-            let diagnostic = self
-                .diag(
-                    Code::IterationOverPersistent,
-                    iter.span,
-                    format!("cannot iterate over persistent `{shown}` state"),
-                )
-                .with_label("one ledger entry per element: its size is unbounded")
-                .with_help("keep what must be iterated in a `List` state, or compute totals as entries change");
+            let diagnostic = effect_errors::iteration_over_persistent(self.file, iter.span, &shown);
             self.report(diagnostic);
             return (None, Ty::Error);
         }
@@ -616,13 +508,7 @@ impl Cx<'_> {
             Ty::Error | Ty::Never => (None, Ty::Error),
             other => {
                 let shown = self.show(&other);
-                let diagnostic = self
-                    .diag(
-                        Code::TypeMismatch,
-                        iter.span,
-                        format!("cannot iterate over `{shown}`"),
-                    )
-                    .with_label("expected a `List`, `Set`, `Map` or a range `a..b`");
+                let diagnostic = type_errors::cannot_iterate(self.file, iter.span, &shown);
                 self.report(diagnostic);
                 (None, Ty::Error)
             }
@@ -668,16 +554,14 @@ impl Cx<'_> {
                                 AssignOp::Sub => "-=",
                                 _ => "*=",
                             };
-                            let diagnostic = self
-                                .diag(
-                                    Code::InvalidOperands,
-                                    span,
-                                    format!("cannot apply `{symbol}` to `{pt}` and `{vt}`"),
-                                )
-                                .with_label(format!(
-                                    "`{pt} {} {vt}` does not give a value of type `{pt}`",
-                                    binary.as_str()
-                                ));
+                            let diagnostic = type_errors::compound_assignment(
+                                self.file,
+                                span,
+                                symbol,
+                                binary.as_str(),
+                                &pt,
+                                &vt,
+                            );
                             self.report(diagnostic);
                             (
                                 None,
@@ -735,14 +619,8 @@ impl Cx<'_> {
             ast::ExprKind::Index { base, index } => {
                 if let Some((state, ty)) = self.persistent_state(base) {
                     let Ty::Map(key_ty, value_ty) = ty else {
-                        let diagnostic = self
-                            .diag(
-                                Code::InvalidOperands,
-                                target.span,
-                                "a persistent `Set` cannot be indexed",
-                            )
-                            .with_label("not a map")
-                            .with_help("add an element with `s.insert(x)`");
+                        let diagnostic =
+                            type_errors::persistent_set_written_by_index(self.file, target.span);
                         self.report(diagnostic);
                         return None;
                     };
@@ -764,16 +642,12 @@ impl Cx<'_> {
                     Ty::Error => return None,
                     other => {
                         let shown = self.show(&other);
-                        let mut diagnostic = self
-                            .diag(
-                                Code::InvalidAssignTarget,
-                                target.span,
-                                format!("cannot assign to an element of `{shown}`"),
-                            )
-                            .with_label("not a list or map element");
-                        if other == Ty::Bytes {
-                            diagnostic = diagnostic.with_note("`Bytes` cannot be changed in place");
-                        }
+                        let diagnostic = type_errors::element_not_assignable(
+                            self.file,
+                            target.span,
+                            &shown,
+                            other == Ty::Bytes,
+                        );
                         self.report(diagnostic);
                         return None;
                     }
@@ -797,31 +671,15 @@ impl Cx<'_> {
         segments.len() > 1
             && self.lookup_local(&first.name).is_none()
             && matches!(
-                self.p.lookup(self.module, &first.name),
+                self.program.lookup(self.module, &first.name),
                 Some(ScopeEntry::One(Decl::Enum(_)))
             )
     }
 
     fn report_not_place(&mut self, target: &ast::Expr, method: Option<&str>) {
         let diagnostic = match method {
-            Some(method) => self
-                .diag(
-                    Code::InvalidAssignTarget,
-                    target.span,
-                    format!("`.{method}()` changes its receiver, which must be a variable"),
-                )
-                .with_label("not a variable, field or element")
-                .with_help("store the value in a `let mut` variable first"),
-            None => self
-                .diag(
-                    Code::InvalidAssignTarget,
-                    target.span,
-                    "cannot assign to this expression",
-                )
-                .with_label("not a variable, field or element")
-                .with_help(
-                    "the left side of `=` is a variable, a field of one, or an element `m[k]`",
-                ),
+            Some(method) => type_errors::mutation_of_non_place(self.file, target.span, method),
+            None => type_errors::assignment_to_non_place(self.file, target.span),
         };
         self.report(diagnostic);
     }
@@ -837,17 +695,9 @@ impl Cx<'_> {
             let ty = self.binding_ty(binding);
             match binding {
                 Binding::Param(_) => {
-                    let diagnostic = self
-                        .diag(
-                            Code::AssignToImmutable,
-                            name.span,
-                            format!("cannot {changes} parameter `{}`", name.name),
-                        )
-                        .with_label("parameters are immutable")
-                        .with_help(format!(
-                            "copy it into a mutable local: `let mut {0} = {0};`",
-                            name.name
-                        ));
+                    let diagnostic = effect_errors::parameter_changed(
+                        self.file, name.span, &changes, &name.name,
+                    );
                     self.report(diagnostic);
                     Some(error_place(ty))
                 }
@@ -858,19 +708,9 @@ impl Cx<'_> {
                     let local = self.locals.get(id.index())?;
                     if !local.mutable {
                         let declared = local.span;
-                        let diagnostic = self
-                            .diag(
-                                Code::AssignToImmutable,
-                                name.span,
-                                format!("cannot {changes} immutable variable `{}`", name.name),
-                            )
-                            .with_label("cannot change an immutable variable")
-                            .with_secondary(
-                                self.file,
-                                declared,
-                                format!("`{}` is declared without `mut` here", name.name),
-                            )
-                            .with_help(format!("make it mutable: `let mut {}`", name.name));
+                        let diagnostic = effect_errors::immutable_local_changed(
+                            self.file, name.span, &changes, &name.name, declared,
+                        );
                         self.report(diagnostic);
                         return Some(error_place(ty));
                     }
@@ -882,28 +722,19 @@ impl Cx<'_> {
                 }
             }
         } else {
-            match self.p.lookup(self.module, &name.name).cloned() {
+            match self.program.lookup(self.module, &name.name).cloned() {
                 Some(ScopeEntry::One(Decl::State(module, id))) => {
-                    let state = self.p.state(module, id)?;
+                    let state = self.program.state(module, id)?;
                     let (persistent, ty) = (state.persistent, state.ty.clone());
                     if persistent {
                         let shown = self.show(&ty);
-                        let diagnostic = self
-                            .diag(
-                                Code::PersistentAsValue,
-                                name.span,
-                                format!(
-                                    "persistent `{shown}` state `{}` cannot be assigned as a whole",
-                                    name.name
-                                ),
-                            )
-                            .with_label("one ledger entry per element")
-                            .with_help(match ty {
-                                Ty::Set(_) => {
-                                    "change elements with `s.insert(x)` and `s.remove(x)`"
-                                }
-                                _ => "change entries with `m[k] = v` and `m.remove(k)`",
-                            });
+                        let diagnostic = type_errors::persistent_assigned(
+                            self.file,
+                            name.span,
+                            &shown,
+                            &name.name,
+                            matches!(ty, Ty::Set(_)),
+                        );
                         self.report(diagnostic);
                         return Some(error_place(ty));
                     }
@@ -915,31 +746,21 @@ impl Cx<'_> {
                     })
                 }
                 Some(ScopeEntry::One(Decl::Const(_))) => {
-                    let diagnostic = self
-                        .diag(
-                            Code::AssignToImmutable,
-                            name.span,
-                            format!("cannot {changes} constant `{}`", name.name),
-                        )
-                        .with_label("constants never change")
-                        .with_help("use a `state` variable for a value that changes");
+                    let diagnostic =
+                        effect_errors::constant_changed(self.file, name.span, &changes, &name.name);
                     self.report(diagnostic);
                     None
                 }
                 Some(ScopeEntry::One(decl)) => {
-                    let kind = self.p.decl_kind(decl);
-                    let diagnostic = self
-                        .diag(
-                            Code::InvalidAssignTarget,
-                            name.span,
-                            format!("cannot {changes} {kind} `{}`", name.name),
-                        )
-                        .with_label("not a variable");
+                    let kind = self.program.decl_kind(decl);
+                    let diagnostic = type_errors::declaration_not_assignable(
+                        self.file, name.span, &changes, kind, &name.name,
+                    );
                     self.report(diagnostic);
                     None
                 }
                 Some(ScopeEntry::Ambiguous(decls)) => {
-                    self.p
+                    self.program
                         .report_ambiguous(self.file, name.span, &name.name, &decls);
                     None
                 }

@@ -1,7 +1,7 @@
 //! Types as written (`List<Grant?>`) to resolved types.
 
 use super::program::{Decl, ModuleId, Program, ScopeEntry, suggest};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{name_errors, syntax_errors, type_errors};
 use crate::span::FileId;
 use crate::syntax::ast::{TypeExpr, TypeExprKind};
 use crate::typed::Ty;
@@ -40,15 +40,7 @@ fn resolve_at(program: &mut Program, module: ModuleId, ty: &TypeExpr, depth: u32
 fn resolve_guarded(program: &mut Program, module: ModuleId, ty: &TypeExpr, depth: u32) -> Ty {
     let file = program.file_of(module);
     if depth > MAX_DEPTH {
-        program.report(
-            Diagnostic::new(
-                Code::NestingTooDeep,
-                file,
-                ty.span,
-                format!("type nested more than {MAX_DEPTH} levels deep"),
-            )
-            .with_label("nesting too deep"),
-        );
+        program.report(syntax_errors::type_too_deep(file, ty.span, MAX_DEPTH));
         return Ty::Error;
     }
     match &ty.kind {
@@ -89,21 +81,10 @@ fn resolve_guarded(program: &mut Program, module: ModuleId, ty: &TypeExpr, depth
                 Decl::Record(id) => Ty::Record(id),
                 other => {
                     let kind = program.decl_kind(other);
-                    let mut diagnostic = Diagnostic::new(
-                        Code::UnknownType,
-                        file,
-                        name.span,
-                        format!("`{}` is a {kind}, not a type", name.name),
-                    )
-                    .with_label("expected a type");
-                    if let Some((decl_file, decl_span)) = program.decl_site(other) {
-                        diagnostic = diagnostic.with_secondary(
-                            decl_file,
-                            decl_span,
-                            format!("the {kind} `{}` is declared here", name.name),
-                        );
-                    }
-                    program.report(diagnostic);
+                    let declared = program.decl_site(other);
+                    program.report(name_errors::declaration_not_type(
+                        file, name.span, kind, &name.name, declared,
+                    ));
                     return Ty::Error;
                 }
             };
@@ -157,17 +138,7 @@ fn builtin(
 }
 
 fn report_map_key(program: &mut Program, file: FileId, arg: &TypeExpr, role: &str) {
-    program.report(
-        Diagnostic::new(
-            Code::MapAsKey,
-            file,
-            arg.span,
-            format!("a `Map` cannot be {role}"),
-        )
-        .with_label("this is a `Map`")
-        .with_note("map keys and set elements may be any type except `Map`")
-        .with_help("use a `List` of `(key, value)` tuples, or a record"),
-    );
+    program.report(type_errors::map_in_key_type(file, arg.span, role));
 }
 
 fn report_arity(
@@ -178,31 +149,9 @@ fn report_arity(
     expected: usize,
     found: usize,
 ) {
-    let takes = match expected {
-        0 => "takes no type arguments".to_string(),
-        1 => "takes 1 type argument".to_string(),
-        n => format!("takes {n} type arguments"),
-    };
-    let example = match name {
-        "List" => Some("`List<Int>`"),
-        "Set" => Some("`Set<Address>`"),
-        "Map" => Some("`Map<Address, Money>`, from a key type to a value type"),
-        _ => None,
-    };
-    let mut diagnostic = Diagnostic::new(
-        Code::WrongTypeArguments,
-        file,
-        ty.span,
-        format!(
-            "`{name}` {takes}, but {found} {} given",
-            if found == 1 { "was" } else { "were" }
-        ),
-    )
-    .with_label(format!("`{name}` {takes}"));
-    if let Some(example) = example {
-        diagnostic = diagnostic.with_help(format!("write it as {example}"));
-    }
-    program.report(diagnostic);
+    program.report(name_errors::wrong_type_arguments(
+        file, ty.span, name, expected, found,
+    ));
 }
 
 fn report_unknown(
@@ -223,23 +172,7 @@ fn report_unknown(
             }
         }
     }
-    let mut diagnostic = Diagnostic::new(
-        Code::UnknownType,
-        file,
-        ty.span,
-        format!("unknown type `{name}`"),
-    )
-    .with_label("not a type in scope");
-    if let Some(close) = suggest(name, candidates.iter().map(String::as_str)) {
-        diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
-    } else if matches!(name, "Integer" | "int" | "i64" | "Number") {
-        diagnostic = diagnostic.with_help("the integer type is `Int`");
-    } else {
-        diagnostic = diagnostic.with_note(
-            "types are `Bool`, `Int`, `Money`, `Percent`, `Time`, `Duration`, `Address`, `Hash`, \
-             `Bytes`, `String`, `List<T>`, `Set<T>`, `Map<K, V>`, `T?`, tuples, and declared \
-             enums and records",
-        );
-    }
+    let close = suggest(name, candidates.iter().map(String::as_str));
+    let diagnostic = name_errors::unknown_type(file, ty.span, name, close);
     program.report(diagnostic);
 }

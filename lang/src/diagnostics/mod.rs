@@ -6,9 +6,20 @@
 //!
 //! Message style (cedar's): lowercase, no final period, user input in backticks,
 //! advice in `help`, never a Rust type name.
+//!
+//! Each message is worded in one place: a constructor per error in [`syntax_errors`] (E00xx),
+//! [`name_errors`] (E01xx), [`type_errors`] (E02xx), [`effect_errors`] (E03xx) and
+//! [`policy_errors`] (E04xx, W0001) takes the facts and builds the diagnostic with
+//! its code, message, labels and help; the checker decides only which error it found.
 
 mod codes;
 mod render;
+
+pub mod effect_errors;
+pub mod name_errors;
+pub mod policy_errors;
+pub mod syntax_errors;
+pub mod type_errors;
 
 pub use codes::Code;
 pub use render::{render, to_json};
@@ -99,6 +110,15 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity() == Severity::Error
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`: a list in a message.
+pub fn join_words(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

@@ -11,7 +11,8 @@ use nom::combinator::recognize;
 use nom::sequence::pair;
 use nom::{IResult, Parser};
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::syntax_errors::{self, DecimalError};
 use crate::span::{FileId, Span};
 use crate::syntax::ast::Literal;
 use crate::syntax::token::{StringPart, Token, TokenKind};
@@ -127,29 +128,24 @@ fn digit_value(text: &str) -> Option<i64> {
 }
 
 /// `int` and `.frac` (with at most `places` fraction digits) scaled by 10^places.
-fn scaled(int: &str, frac: Option<&str>, places: u32) -> Result<i64, ScaleError> {
-    let whole = digit_value(int).ok_or(ScaleError::Range)?;
+fn scaled(int: &str, frac: Option<&str>, places: u32) -> Result<i64, DecimalError> {
+    let whole = digit_value(int).ok_or(DecimalError::Range)?;
     let frac_digits: String = frac.unwrap_or("").chars().filter(|c| *c != '_').collect();
-    let count = u32::try_from(frac_digits.len()).map_err(|_| ScaleError::Decimals)?;
+    let count = u32::try_from(frac_digits.len()).map_err(|_| DecimalError::Decimals)?;
     if count > places {
-        return Err(ScaleError::Decimals);
+        return Err(DecimalError::Decimals);
     }
     let frac_value = if frac_digits.is_empty() {
         0
     } else {
-        digit_value(&frac_digits).ok_or(ScaleError::Range)?
+        digit_value(&frac_digits).ok_or(DecimalError::Range)?
     };
     let scale = 10_i64.pow(places);
     let frac_scaled = frac_value * 10_i64.pow(places - count);
     whole
         .checked_mul(scale)
         .and_then(|value| value.checked_add(frac_scaled))
-        .ok_or(ScaleError::Range)
-}
-
-enum ScaleError {
-    Decimals,
-    Range,
+        .ok_or(DecimalError::Range)
 }
 
 fn hex_value(digit: char) -> Option<u8> {
@@ -191,12 +187,11 @@ impl<'a> Lexer<'a> {
             after
         } else {
             let end = start + first.len_utf8();
-            self.error(
-                Code::UnexpectedCharacter,
-                start,
-                end,
-                format!("unexpected character `{}`", first.escape_debug()),
-            );
+            self.report(syntax_errors::unexpected_character(
+                self.file,
+                Self::at(start, end),
+                first,
+            ));
             rest.get(first.len_utf8()..).unwrap_or("")
         }
     }
@@ -224,24 +219,13 @@ impl<'a> Lexer<'a> {
         self.line_start = false;
     }
 
-    fn error(&mut self, code: Code, start: usize, end: usize, message: String) {
-        let label = match code {
-            Code::UnterminatedString | Code::UnterminatedComment => "opened here, never closed",
-            Code::InvalidEscape => "invalid escape",
-            Code::UnexpectedCharacter => "not part of any token",
-            Code::UnexpectedToken => "not a number",
-            Code::InvalidInterpolation => "no interpolation opens or closes here",
-            _ => "invalid literal",
-        };
-        self.diagnostics.push(
-            Diagnostic::new(
-                code,
-                self.file,
-                Span::new(offset_u32(start), offset_u32(end)),
-                message,
-            )
-            .with_label(label),
-        );
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// The span from byte offset `start` to `end`.
+    fn at(start: usize, end: usize) -> Span {
+        Span::new(offset_u32(start), offset_u32(end))
     }
 
     /// Skips whitespace and comments, collecting `///` doc lines.
@@ -293,12 +277,10 @@ impl<'a> Lexer<'a> {
                 _ => {}
             }
         }
-        self.error(
-            Code::UnterminatedComment,
-            start,
-            start + 2,
-            "unterminated block comment".to_string(),
-        );
+        self.report(syntax_errors::unterminated_comment(
+            self.file,
+            Self::at(start, start + 2),
+        ));
         ""
     }
 
@@ -337,12 +319,11 @@ impl<'a> Lexer<'a> {
             let value = match scaled(int, frac, 2) {
                 Ok(value) => value,
                 Err(error) => {
-                    let why = match error {
-                        ScaleError::Decimals => "a percent has at most 2 decimals",
-                        ScaleError::Range => "a percent literal is out of range",
-                    };
-                    self.error(Code::InvalidPercentLiteral, start, end, why.to_string());
-                    self.diagnostics_help("percent is stored in basis points: `12.34%` at most");
+                    self.report(syntax_errors::invalid_percent(
+                        self.file,
+                        Self::at(start, end),
+                        error,
+                    ));
                     0
                 }
             };
@@ -355,27 +336,21 @@ impl<'a> Lexer<'a> {
         let end = self.offset(after_suffix);
         let text = self.text.get(start..end).unwrap_or("");
         if frac.is_some() {
-            self.error(
-                Code::UnexpectedToken,
-                start,
-                end,
-                format!("`{text}` is not a number Assent has"),
-            );
-            self.diagnostics_help(
-                "an Int has no decimals; write money as `$12.50` and percent as `12.5%`",
-            );
+            self.report(syntax_errors::not_a_number(
+                self.file,
+                Self::at(start, end),
+                text,
+            ));
             self.push(TokenKind::Literal(Literal::Int(0)), start, end);
             return after_suffix;
         }
         if suffix.is_empty() {
             let value = digit_value(int).unwrap_or_else(|| {
-                self.error(
-                    Code::IntLiteralOutOfRange,
-                    start,
-                    end,
-                    format!("integer literal `{text}` does not fit in 64 bits"),
-                );
-                self.diagnostics_help("the largest Int is 9223372036854775807");
+                self.report(syntax_errors::int_out_of_range(
+                    self.file,
+                    Self::at(start, end),
+                    text,
+                ));
                 0
             });
             self.push(TokenKind::Literal(Literal::Int(value)), start, end);
@@ -387,23 +362,19 @@ impl<'a> Lexer<'a> {
                 .any(|(unit, _)| suffix.starts_with(*unit))
         {
             assent_stdlib::time::parse_duration(text).unwrap_or_else(|| {
-                self.error(
-                    Code::InvalidDurationLiteral,
-                    start,
-                    end,
-                    format!("duration `{text}` does not fit in 64 bits of seconds"),
-                );
-                self.diagnostics_help("a duration is a signed 64-bit number of seconds");
+                self.report(syntax_errors::duration_out_of_range(
+                    self.file,
+                    Self::at(start, end),
+                    text,
+                ));
                 0
             })
         } else {
-            self.error(
-                Code::InvalidDurationLiteral,
-                start,
-                end,
-                format!("`{suffix}` is not a duration unit"),
-            );
-            self.diagnostics_help("the units are s, m, h, d, w and y (365 days)");
+            self.report(syntax_errors::unknown_duration_unit(
+                self.file,
+                Self::at(start, end),
+                suffix,
+            ));
             0
         };
         let literal = Literal::Duration {
@@ -426,12 +397,11 @@ impl<'a> Lexer<'a> {
         };
         let end = self.offset(after);
         let value = digit_value(digits).unwrap_or_else(|| {
-            self.error(
-                Code::IntLiteralOutOfRange,
-                start,
-                end,
-                format!("tuple position `{digits}` does not fit in 64 bits"),
-            );
+            self.report(syntax_errors::position_out_of_range(
+                self.file,
+                Self::at(start, end),
+                digits,
+            ));
             0
         });
         self.push(TokenKind::Literal(Literal::Int(value)), start, end);
@@ -525,15 +495,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn unclosed_interpolation(&mut self, open: usize) {
-        self.error(
-            Code::InvalidInterpolation,
-            open,
-            open + 1,
-            "`{` in a string is never closed".to_string(),
-        );
-        self.diagnostics_help(
-            "close the interpolation with `}` before the string ends, or write `{{` for a literal `{`",
-        );
+        self.report(syntax_errors::unclosed_interpolation(
+            self.file,
+            Self::at(open, open + 1),
+        ));
     }
 
     /// Lexes from `from` up to the `}` that closes an interpolation (braces opened
@@ -554,12 +519,6 @@ impl<'a> Lexer<'a> {
                 depth += 1;
             }
             rest = self.one_token(rest, first);
-        }
-    }
-
-    fn diagnostics_help(&mut self, help: &str) {
-        if let Some(last) = self.diagnostics.pop() {
-            self.diagnostics.push(last.with_help(help));
         }
     }
 
@@ -586,25 +545,19 @@ impl<'a> Lexer<'a> {
                 }
             }
             Some(_) => {
-                self.error(
-                    Code::InvalidHexLiteral,
-                    start,
-                    end,
-                    format!(
-                        "hex literal with an odd number of digits ({})",
-                        digits.len()
-                    ),
-                );
-                self.diagnostics_help("each byte is two hex digits; add a leading `0`");
+                self.report(syntax_errors::odd_hex_digits(
+                    self.file,
+                    Self::at(start, end),
+                    digits.len(),
+                ));
                 Literal::Bytes(Vec::new())
             }
             None => {
-                self.error(
-                    Code::InvalidHexLiteral,
-                    start,
-                    end,
-                    format!("`{digits}` is not hexadecimal"),
-                );
+                self.report(syntax_errors::not_hexadecimal(
+                    self.file,
+                    Self::at(start, end),
+                    digits,
+                ));
                 Literal::Bytes(Vec::new())
             }
         };
@@ -616,12 +569,10 @@ impl<'a> Lexer<'a> {
         let start = self.offset(rest);
         let body = rest.get(1..).unwrap_or("");
         let Ok((after_int, int)) = digits(body) else {
-            self.error(
-                Code::InvalidMoneyLiteral,
-                start,
-                start + 1,
-                "`$` must be followed by an amount, as in `$12.50`".to_string(),
-            );
+            self.report(syntax_errors::money_without_amount(
+                self.file,
+                Self::at(start, start + 1),
+            ));
             return body;
         };
         let (after, frac) = match fraction(after_int) {
@@ -633,18 +584,9 @@ impl<'a> Lexer<'a> {
             Ok(value) => value,
             Err(error) => {
                 let text = self.text.get(start..end).unwrap_or("");
-                let (message, help) = match error {
-                    ScaleError::Decimals => (
-                        format!("money literal `{text}` has more than 2 decimals"),
-                        "money is counted in whole cents",
-                    ),
-                    ScaleError::Range => (
-                        format!("money literal `{text}` is out of range"),
-                        "money is a signed 64-bit number of cents",
-                    ),
-                };
-                self.error(Code::InvalidMoneyLiteral, start, end, message);
-                self.diagnostics_help(help);
+                let diagnostic =
+                    syntax_errors::invalid_money(self.file, Self::at(start, end), text, error);
+                self.report(diagnostic);
                 0
             }
         };
@@ -662,15 +604,11 @@ impl<'a> Lexer<'a> {
         .unwrap_or((body, ""));
         let end = self.offset(after);
         let seconds = assent_stdlib::time::parse_time(text).unwrap_or_else(|| {
-            self.error(
-                Code::InvalidTimeLiteral,
-                start,
-                end,
-                format!("`@{text}` is not a valid time"),
-            );
-            self.diagnostics_help(
-                "write a UTC calendar date `@2026-01-31` or `@2026-01-31T08:30:00Z`",
-            );
+            self.report(syntax_errors::invalid_time(
+                self.file,
+                Self::at(start, end),
+                text,
+            ));
             0
         });
         let literal = Literal::Time {
@@ -709,13 +647,10 @@ impl<'a> Lexer<'a> {
                     value.push(c);
                 }
                 '}' => {
-                    self.error(
-                        Code::InvalidInterpolation,
-                        start + index,
-                        start + index + 1,
-                        "`}` without a matching `{` in a string".to_string(),
-                    );
-                    self.diagnostics_help("write `}}` for a literal `}`");
+                    self.report(syntax_errors::unmatched_close_brace(
+                        self.file,
+                        Self::at(start + index, start + index + 1),
+                    ));
                 }
                 '{' => {
                     let open = start + index;
@@ -771,28 +706,19 @@ impl<'a> Lexer<'a> {
                             match decoded {
                                 Some(c) => value.push(c),
                                 None => {
-                                    self.error(
-                                        Code::InvalidEscape,
-                                        escape_start,
-                                        end,
-                                        "invalid unicode escape".to_string(),
-                                    );
-                                    self.diagnostics_help(
-                                        "write `\\u{…}` with 1 to 6 hex digits of a Unicode scalar value",
-                                    );
+                                    self.report(syntax_errors::invalid_unicode_escape(
+                                        self.file,
+                                        Self::at(escape_start, end),
+                                    ));
                                 }
                             }
                         }
                         Some((i, other)) if other != '\n' => {
-                            self.error(
-                                Code::InvalidEscape,
-                                escape_start,
-                                start + i + other.len_utf8(),
-                                format!("unknown escape `\\{}`", other.escape_debug()),
-                            );
-                            self.diagnostics_help(
-                                "the escapes are \\n \\t \\r \\\\ \\\" and \\u{…}",
-                            );
+                            self.report(syntax_errors::unknown_escape(
+                                self.file,
+                                Self::at(escape_start, start + i + other.len_utf8()),
+                                other,
+                            ));
                         }
                         _ => break,
                     }
@@ -802,13 +728,10 @@ impl<'a> Lexer<'a> {
         }
         // Unterminated: the token runs to the end of the line.
         let line_end = rest.find('\n').unwrap_or(rest.len());
-        self.error(
-            Code::UnterminatedString,
-            start,
-            start + 1,
-            "unterminated string literal".to_string(),
-        );
-        self.diagnostics_help("a string closes with `\"` on the line it opens");
+        self.report(syntax_errors::unterminated_string(
+            self.file,
+            Self::at(start, start + 1),
+        ));
         self.push(
             TokenKind::Literal(Literal::String(value)),
             start,

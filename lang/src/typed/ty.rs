@@ -1,5 +1,7 @@
 //! Types of the typed tree.
 
+use assent_stdlib::abi::{Repr, TypeKind};
+
 use super::{EnumId, RecordId};
 
 /// A resolved type. Enums and records are nominal: an id into the contract's tables, so
@@ -35,12 +37,35 @@ pub enum Ty {
 
 impl Ty {
     /// Scalars are one `i64` in WebAssembly (the value itself); every other value is a
-    /// handle into the host's value arena.
+    /// handle into the host's value arena ([`TypeKind::repr`] decides).
     pub fn is_scalar(&self) -> bool {
-        matches!(
-            self,
-            Ty::Bool | Ty::Int | Ty::Money | Ty::Percent | Ty::Time | Ty::Duration | Ty::Enum(_)
-        )
+        self.kind().is_some_and(|kind| kind.repr() == Repr::Scalar)
+    }
+
+    /// The type without its arguments; `None` for `Unit`, `Never` and `Error`, which no
+    /// value has.
+    pub fn kind(&self) -> Option<TypeKind> {
+        Some(match self {
+            Ty::Bool => TypeKind::Bool,
+            Ty::Int => TypeKind::Int,
+            Ty::Money => TypeKind::Money,
+            Ty::Percent => TypeKind::Percent,
+            Ty::Time => TypeKind::Time,
+            Ty::Duration => TypeKind::Duration,
+            Ty::Address => TypeKind::Address,
+            Ty::Hash => TypeKind::Hash,
+            Ty::Bytes => TypeKind::Bytes,
+            Ty::String => TypeKind::String,
+            Ty::Decision => TypeKind::Decision,
+            Ty::Enum(_) => TypeKind::Enum,
+            Ty::Record(_) => TypeKind::Record,
+            Ty::Option(_) => TypeKind::Option,
+            Ty::List(_) => TypeKind::List,
+            Ty::Set(_) => TypeKind::Set,
+            Ty::Map(..) => TypeKind::Map,
+            Ty::Tuple(_) => TypeKind::Tuple,
+            Ty::Unit | Ty::Never | Ty::Error => return None,
+        })
     }
 
     /// Whether an error type occurs anywhere inside (the checker stays quiet about those).

@@ -1,7 +1,7 @@
 //! Expressions: precedence climbing over the table of LANGUAGE.md §4.
 
 use super::{Failed, PResult, Parser};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::syntax_errors;
 use crate::span::Span;
 use crate::syntax::ast::*;
 use crate::syntax::token::{self, Token, TokenKind, is_reserved};
@@ -98,18 +98,12 @@ impl Parser {
                 && is_non_associative(op)
                 && is_non_associative(*inner)
             {
-                let diagnostic = Diagnostic::new(
-                    Code::ChainedComparison,
+                let diagnostic = syntax_errors::chained_comparison(
                     self.file,
                     op_span,
-                    format!(
-                        "`{}` cannot follow `{}` without parentheses",
-                        op.as_str(),
-                        inner.as_str()
-                    ),
-                )
-                .with_label("comparison operators do not chain")
-                .with_help("write `a < b && b < c`, or add parentheses");
+                    op.as_str(),
+                    inner.as_str(),
+                );
                 self.report(diagnostic);
             }
             let span = lhs.span.to(rhs.span);
@@ -158,14 +152,7 @@ impl Parser {
             "||" => "or",
             _ => "not",
         };
-        let diagnostic = Diagnostic::new(
-            Code::WordOperator,
-            self.file,
-            span,
-            format!("`{word}` is not an operator: write `{operator}`"),
-        )
-        .with_label(format!("replace `{word}` with `{operator}`"))
-        .with_help("the logical operators are `&&` (and), `||` (or) and `!` (not)");
+        let diagnostic = syntax_errors::word_operator(self.file, span, word, operator);
         self.report(diagnostic);
     }
 
@@ -274,16 +261,8 @@ impl Parser {
         self.expect(&TokenKind::Dot)?;
         let name = self.member_name()?;
         if self.at(&TokenKind::LParen) {
-            let diagnostic = self
-                .error_here(
-                    Code::UnexpectedToken,
-                    format!("`?.` reads a field, so `{}` cannot be called", name.name),
-                )
-                .with_label("a call after `?.`")
-                .with_help(format!(
-                    "unwrap the option first: `if let some(x) = … {{ x.{}(…) }}`",
-                    name.name
-                ));
+            let diagnostic =
+                syntax_errors::call_after_optional_field(self.file, self.span(), &name.name);
             self.report(diagnostic);
             return Err(Failed);
         }
@@ -379,13 +358,7 @@ impl Parser {
         let outer_no_struct = std::mem::replace(&mut self.no_struct, false);
         let result = if self.at_eof() {
             if !self.token().poisoned {
-                let diagnostic = self
-                    .error_here(
-                        Code::InvalidInterpolation,
-                        "empty interpolation `{}` in a string",
-                    )
-                    .with_label("an expression goes between the braces")
-                    .with_help("write `{{}}` for literal braces");
+                let diagnostic = syntax_errors::empty_interpolation(self.file, self.span());
                 self.report(diagnostic);
             }
             Err(Failed)
@@ -471,9 +444,7 @@ impl Parser {
                 let mut base = None;
                 while !p.at(&TokenKind::RBrace) {
                     if p.at_eof() {
-                        let diagnostic = p
-                            .error_here(Code::UnexpectedToken, "expected `}`")
-                            .with_secondary(p.file, open, "opened here");
+                        let diagnostic = syntax_errors::unclosed_fields(p.file, p.span(), open);
                         p.report(diagnostic);
                         return Err(Failed);
                     }
@@ -656,9 +627,7 @@ impl Parser {
             let mut arms = Vec::new();
             while !p.at(&TokenKind::RBrace) {
                 if p.at_eof() {
-                    let diagnostic = p
-                        .error_here(Code::UnexpectedToken, "expected `}` to close the `match`")
-                        .with_secondary(p.file, open, "the `match` opens here");
+                    let diagnostic = syntax_errors::unclosed_match(p.file, p.span(), open);
                     p.report(diagnostic);
                     return Err(Failed);
                 }

@@ -2,7 +2,7 @@
 //! `action`, `view`, `fn` and `policy`.
 
 use super::{Failed, PResult, Parser};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::syntax_errors;
 use crate::span::Span;
 use crate::syntax::ast::*;
 use crate::syntax::token::TokenKind;
@@ -29,14 +29,7 @@ impl Parser {
                             misplaced_contract = Some(decl.span);
                             contract = Some(decl);
                         } else {
-                            let diagnostic = Diagnostic::new(
-                                Code::MissingContract,
-                                self.file,
-                                decl.span,
-                                "a file holds one contract",
-                            )
-                            .with_label("second contract declaration")
-                            .with_help("move this contract into its own file");
+                            let diagnostic = syntax_errors::second_contract(self.file, decl.span);
                             self.report(diagnostic);
                         }
                     }
@@ -51,24 +44,10 @@ impl Parser {
         }
         if require_contract {
             if let Some(span) = misplaced_contract {
-                let diagnostic = Diagnostic::new(
-                    Code::MissingContract,
-                    self.file,
-                    span,
-                    "`contract` must be the first item of the file",
-                )
-                .with_label("declared after other items")
-                .with_help("move this declaration to the top of the file");
+                let diagnostic = syntax_errors::misplaced_contract(self.file, span);
                 self.report(diagnostic);
             } else if contract.is_none() {
-                let diagnostic = Diagnostic::new(
-                    Code::MissingContract,
-                    self.file,
-                    first_span,
-                    "a contract file must start with `contract Name;`",
-                )
-                .with_label("expected `contract Name;` before this")
-                .with_help("add `contract Name;` as the first line");
+                let diagnostic = syntax_errors::missing_contract(self.file, first_span);
                 self.report(diagnostic);
             }
         }
@@ -130,16 +109,7 @@ impl Parser {
 
     fn expected_item(&mut self) -> Failed {
         let found = self.peek().describe();
-        let diagnostic = self
-            .error_here(
-                Code::UnexpectedToken,
-                format!("expected an item, found {found}"),
-            )
-            .with_label("expected an item")
-            .with_help(
-                "items are `import`, `const`, `enum`, `record`, `event`, `state`, `init`, \
-                 `action`, `view`, `policy` and `fn`",
-            );
+        let diagnostic = syntax_errors::expected_item(self.file, self.span(), &found);
         self.report(diagnostic);
         Failed
     }
@@ -316,10 +286,8 @@ impl Parser {
                 });
             }
             if self.at_eof() || self.at_item_start() {
-                let diagnostic = self
-                    .error_here(Code::UnexpectedToken, "expected `}` to close the policy")
-                    .with_label("expected `}`")
-                    .with_secondary(self.file, open, "the policy opens here");
+                let diagnostic =
+                    syntax_errors::unclosed(self.file, self.span(), "the policy", open);
                 self.report(diagnostic);
                 return Err(Failed);
             }

@@ -11,7 +11,7 @@ mod items;
 mod pattern;
 mod stmt;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Diagnostic, syntax_errors};
 use crate::span::{FileId, Span};
 use crate::syntax::ast::{Ident, SourceUnit};
 use crate::syntax::token::{ITEM_KEYWORDS, Token, TokenKind, is_reserved};
@@ -146,10 +146,6 @@ impl Parser {
         self.diagnostics.push(diagnostic);
     }
 
-    fn error_here(&mut self, code: Code, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(code, self.file, self.span(), message)
-    }
-
     /// A lexical error was just reported here: a syntax error would only repeat it.
     fn after_lexical_error(&self) -> bool {
         let previous = self
@@ -165,12 +161,7 @@ impl Parser {
             return Failed;
         }
         let found = self.peek().describe();
-        let diagnostic = self
-            .error_here(
-                Code::UnexpectedToken,
-                format!("expected {what}, found {found}"),
-            )
-            .with_label(format!("expected {what}"));
+        let diagnostic = syntax_errors::expected(self.file, self.span(), what, &found);
         self.report(diagnostic);
         Failed
     }
@@ -180,17 +171,7 @@ impl Parser {
         if self.after_lexical_error() {
             return Failed;
         }
-        let diagnostic = self
-            .error_here(
-                Code::UnexpectedToken,
-                format!("expected a name, found a tuple pattern: {why}"),
-            )
-            .with_label("a tuple pattern is not allowed here")
-            .with_help(
-                "a tuple pattern `(a, b)` may follow a function body's `let`, `for`, \
-                 and stand in `if let` and `match` patterns; elsewhere bind one name and \
-                 read its elements with `.0`, `.1`, …",
-            );
+        let diagnostic = syntax_errors::tuple_pattern_not_here(self.file, self.span(), why);
         self.report(diagnostic);
         Failed
     }
@@ -214,13 +195,7 @@ impl Parser {
         }
         let found = self.peek().describe();
         let at = Span::point(self.prev_end());
-        let diagnostic = Diagnostic::new(
-            Code::UnexpectedToken,
-            self.file,
-            at,
-            format!("expected `;`, found {found}"),
-        )
-        .with_label("add `;` here");
+        let diagnostic = syntax_errors::missing_semicolon(self.file, at, &found);
         self.report(diagnostic);
         if continues { Ok(()) } else { Err(Failed) }
     }
@@ -232,14 +207,7 @@ impl Parser {
         };
         let span = self.advance();
         if is_reserved(&name) {
-            let diagnostic = Diagnostic::new(
-                Code::ReservedWord,
-                self.file,
-                span,
-                format!("`{name}` is a reserved word and cannot be used as a name"),
-            )
-            .with_label("reserved word")
-            .with_help(format!("choose another name, such as `{name}_`"));
+            let diagnostic = syntax_errors::reserved_word(self.file, span, &name);
             self.report(diagnostic);
         }
         Ok(Ident { name, span })
@@ -252,13 +220,7 @@ impl Parser {
         if self.depth >= MAX_DEPTH {
             if !self.depth_reported {
                 self.depth_reported = true;
-                let diagnostic = self
-                    .error_here(
-                        Code::NestingTooDeep,
-                        format!("nesting deeper than {MAX_DEPTH} levels"),
-                    )
-                    .with_label("too deep")
-                    .with_help("split the expression with `let` bindings or helper functions");
+                let diagnostic = syntax_errors::syntax_too_deep(self.file, self.span(), MAX_DEPTH);
                 self.report(diagnostic);
             }
             return Err(Failed);

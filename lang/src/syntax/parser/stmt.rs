@@ -1,7 +1,7 @@
 //! Blocks and statements.
 
 use super::{Failed, PResult, Parser};
-use crate::diagnostics::Code;
+use crate::diagnostics::syntax_errors;
 use crate::syntax::ast::*;
 use crate::syntax::token::TokenKind;
 
@@ -30,10 +30,7 @@ impl Parser {
                 });
             }
             if self.at_eof() || self.at_item_start() {
-                let diagnostic = self
-                    .error_here(Code::UnexpectedToken, "expected `}` to close the block")
-                    .with_label("expected `}`")
-                    .with_secondary(self.file, open, "the block opens here");
+                let diagnostic = syntax_errors::unclosed(self.file, self.span(), "the block", open);
                 self.report(diagnostic);
                 return Ok(Block {
                     stmts,
@@ -43,12 +40,7 @@ impl Parser {
             }
             if let Some(previous) = tail.take() {
                 // A tail was followed by more statements: it was a statement missing `;`.
-                let diagnostic = self
-                    .error_here(
-                        Code::UnexpectedToken,
-                        "expected `;` or `}` after an expression",
-                    )
-                    .with_label("expected `;` or `}`");
+                let diagnostic = syntax_errors::tail_not_last(self.file, self.span());
                 self.report(diagnostic);
                 let span = previous.span;
                 stmts.push(Stmt {
@@ -116,13 +108,7 @@ impl Parser {
                 let open = self.expect(&TokenKind::LBrace)?;
                 let (fields, base) = self.field_inits(open)?;
                 if let Some(base) = base {
-                    let diagnostic = crate::diagnostics::Diagnostic::new(
-                        Code::UnexpectedToken,
-                        self.file,
-                        base.span,
-                        "an event has no `..base` update",
-                    )
-                    .with_label("not allowed in `emit`");
+                    let diagnostic = syntax_errors::event_update(self.file, base.span);
                     self.report(diagnostic);
                 }
                 self.expect_semi()?;
@@ -196,13 +182,7 @@ impl Parser {
         let start = self.advance();
         if self.at_word("mut") {
             // Reported, then read as if without `mut`: the names are still bound.
-            let diagnostic = self
-                .error_here(
-                    Code::UnexpectedToken,
-                    "the names of `let (a, b) = t;` cannot be `mut`",
-                )
-                .with_label("not allowed before a tuple pattern")
-                .with_help("bind the element to a mutable local: `let mut x = t.0;`");
+            let diagnostic = syntax_errors::mut_tuple_let(self.file, self.span());
             self.report(diagnostic);
             self.advance();
         }

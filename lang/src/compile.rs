@@ -1,0 +1,83 @@
+//! The one compile entry: contract source → [`check`](crate::check) →
+//! [`codegen`](crate::codegen), with the source hash the module records.
+
+use assent_stdlib::primitives::keccak256;
+
+use crate::check::{self, FileLoader};
+use crate::codegen::{self, CodegenError, Compiled};
+use crate::diagnostics::Diagnostic;
+use crate::span::SourceMap;
+
+/// A contract compiled: the module and its ABI, the hash of the source, and the warnings
+/// the checker gave (with the files needed to render them).
+#[derive(Debug)]
+pub struct Compilation {
+    /// The WebAssembly module and the ABI it carries.
+    pub compiled: Compiled,
+    /// Keccak-256 of the main file's bytes, as recorded in the ABI.
+    pub source_hash: [u8; 32],
+    /// Every file read: the root first, then imports and standard-library modules.
+    pub sources: SourceMap,
+    /// Warnings only (a contract with an error does not compile), sorted by file and
+    /// position.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Why a contract did not compile.
+#[derive(Debug)]
+pub enum CompileError {
+    /// The source does not check: every diagnostic (errors and warnings), sorted, with the
+    /// files needed to render them.
+    Diagnostics {
+        sources: SourceMap,
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// The contract checks, but code generation hit a limit of the module format.
+    Codegen(CodegenError),
+}
+
+/// Compiles contract source `text` reported under `name`; imports are read through
+/// `loader`. The source hash is Keccak-256 of exactly the `text` checked.
+///
+/// # Errors
+/// [`CompileError::Diagnostics`] when the source does not check, [`CompileError::Codegen`]
+/// when the module cannot be generated.
+pub fn compile(
+    name: &str,
+    text: &str,
+    loader: &dyn FileLoader,
+) -> Result<Compilation, CompileError> {
+    let checked = check::check_source(name, text, loader);
+    let Some(contract) = checked.contract else {
+        return Err(CompileError::Diagnostics {
+            sources: checked.sources,
+            diagnostics: checked.diagnostics,
+        });
+    };
+    let source_hash = keccak256(text.as_bytes()).0;
+    let compiled = codegen::compile(&contract, source_hash).map_err(CompileError::Codegen)?;
+    Ok(Compilation {
+        compiled,
+        source_hash,
+        sources: checked.sources,
+        warnings: checked.diagnostics,
+    })
+}
+
+/// Compiles the contract file `path`, read (once) through `loader`.
+///
+/// # Errors
+/// As [`compile`]; a file that cannot be read is the diagnostic
+/// [`check::check_file`] gives for it.
+pub fn compile_file(path: &str, loader: &dyn FileLoader) -> Result<Compilation, CompileError> {
+    match loader.load(path) {
+        Ok(text) => compile(path, &text, loader),
+        Err(message) => {
+            let checked = check::unreadable(path, &message);
+            Err(CompileError::Diagnostics {
+                sources: checked.sources,
+                diagnostics: checked.diagnostics,
+            })
+        }
+    }
+}
