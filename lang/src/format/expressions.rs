@@ -58,7 +58,7 @@ impl Layout<'_> {
         // the line, since a string never spans lines.
         let inline = self.take_inline_before(span.start);
         let waiting = self.take_before(span.start);
-        let before = Doc::concat(vec![inline, self.trailing_doc(waiting)]);
+        let before = Doc::concat(vec![inline, self.moved_before_string(waiting)]);
         let mut text = String::from("\"");
         for part in parts {
             match part {

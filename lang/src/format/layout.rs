@@ -260,6 +260,32 @@ impl<'a> Layout<'a> {
     /// line comment at the end of the line, anything after a line comment on lines of
     /// its own. What follows must start a new line (the caller's separator does).
     pub(super) fn trailing_doc(&self, comments: Vec<Comment>) -> Doc {
+        self.comments_to_line_end(comments, true)
+    }
+
+    /// Comments waiting before a string, moved after it: as [`Layout::trailing_doc`], but
+    /// a single line comment does not break the enclosing groups, so the layout is the one
+    /// the comment gets when it already stands after the statement (formatting twice gives
+    /// the same text). Line comments after the first go on lines of their own, and the
+    /// string on the next line when the last of them is a line comment.
+    pub(super) fn moved_before_string(&self, comments: Vec<Comment>) -> Doc {
+        let own_line = comments
+            .last()
+            .is_some_and(|last| last.kind == CommentKind::Line)
+            && comments
+                .iter()
+                .rev()
+                .skip(1)
+                .any(|comment| comment.kind == CommentKind::Line);
+        let moved = self.comments_to_line_end(comments, false);
+        if own_line {
+            Doc::concat(vec![moved, Doc::HardLine])
+        } else {
+            moved
+        }
+    }
+
+    fn comments_to_line_end(&self, comments: Vec<Comment>, break_groups: bool) -> Doc {
         let mut parts = Vec::new();
         let mut after_line_comment = false;
         for comment in comments {
@@ -270,7 +296,9 @@ impl<'a> Layout<'a> {
             } else if comment.kind == CommentKind::Line {
                 // The enclosing groups break, so a newline follows; `BreakParent` comes
                 // first, before any newline ends the measuring of a group.
-                parts.push(Doc::BreakParent);
+                if break_groups {
+                    parts.push(Doc::BreakParent);
+                }
                 parts.push(Doc::line_suffix(format!(" {text}")));
                 after_line_comment = true;
             } else {
