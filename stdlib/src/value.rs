@@ -133,6 +133,24 @@ pub enum Value {
 }
 
 impl Value {
+    /// The 64 bits a scalar value travels as between a contract and the host (a Bool as
+    /// 0 or 1, an enum as its ordinal); `None` for a value passed as a handle. With
+    /// [`crate::abi::TypeKind::repr`] for types, the one statement of which values are
+    /// scalars.
+    #[inline]
+    pub fn scalar_bits(&self) -> Option<i64> {
+        match self {
+            Value::Bool(b) => Some(i64::from(*b)),
+            Value::Int(n)
+            | Value::Money(n)
+            | Value::Percent(n)
+            | Value::Time(n)
+            | Value::Duration(n) => Some(*n),
+            Value::Enum(ordinal) => Some(i64::from(*ordinal)),
+            _ => None,
+        }
+    }
+
     /// `some(value)`.
     pub fn some(value: Value) -> Value {
         Value::Option(Some(Arc::new(value)))

@@ -204,20 +204,6 @@ pub(crate) fn repr_of(ty: &Type) -> Repr {
     ty.kind().repr()
 }
 
-/// The `i64` of a scalar value; `None` for a value passed by handle.
-pub(crate) fn scalar_bits(value: &Value) -> Option<i64> {
-    match value {
-        Value::Bool(b) => Some(i64::from(*b)),
-        Value::Int(n)
-        | Value::Money(n)
-        | Value::Percent(n)
-        | Value::Time(n)
-        | Value::Duration(n) => Some(*n),
-        Value::Enum(ordinal) => Some(i64::from(*ordinal)),
-        _ => None,
-    }
-}
-
 /// The scalar value of type `ty` that `bits` stands for; `Err` with the reason when the
 /// bits are not a value of the type (a Bool other than 0 or 1, an unknown variant).
 pub(crate) fn scalar_value(ty: &Type, bits: i64) -> Result<Value, String> {

@@ -142,7 +142,14 @@ pub(super) fn check_const(
 }
 
 impl<'p> Cx<'p> {
+    /// # Panics
+    /// In debug builds, for a function id this program did not hand out (a checker bug);
+    /// a release build checks an empty `fn` instead.
     fn for_function(program: &'p mut Program, id: FunctionId) -> Cx<'p> {
+        debug_assert!(
+            program.function(id).is_some(),
+            "a function id from another program"
+        );
         let (module, file, kind, name, ret, ret_span, params) = match program.function(id) {
             Some(f) => (
                 f.module,

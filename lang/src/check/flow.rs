@@ -389,9 +389,13 @@ fn report_cycle(program: &mut Program, cycle: &[(FunctionId, Span)]) {
     let Some(&(first, first_call)) = cycle.first() else {
         return;
     };
-    let file = program
-        .function(first)
-        .map_or(crate::span::FileId(0), |f| f.file);
+    // INVARIANT: the call graph holds only functions of this program.
+    let function = program.function(first);
+    debug_assert!(
+        function.is_some(),
+        "a call-graph function the program lacks"
+    );
+    let file = function.map_or(crate::span::FileId(0), |f| f.file);
     let names: Vec<String> = cycle.iter().map(|(f, _)| name(*f)).collect();
     let calls: Vec<Span> = cycle.iter().skip(1).map(|(_, span)| *span).collect();
     program.report(effect_errors::recursion(file, first_call, &names, &calls));

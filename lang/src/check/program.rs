@@ -179,8 +179,15 @@ impl Program {
         self.modules.get(id)
     }
 
+    /// The file of a module of this program.
+    ///
+    /// # Panics
+    /// In debug builds, for a module id this program did not hand out (a checker bug);
+    /// a release build goes on with the root file.
     pub fn file_of(&self, module: ModuleId) -> FileId {
-        self.modules.get(module).map_or(FileId(0), |m| m.file)
+        let module = self.modules.get(module);
+        debug_assert!(module.is_some(), "a module id from another program");
+        module.map_or(FileId(0), |m| m.file)
     }
 
     pub fn loc(&self, file: FileId, span: Span) -> Loc {

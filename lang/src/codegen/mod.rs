@@ -39,7 +39,7 @@ use wasm_encoder::{
 use crate::typed::{self, Contract};
 use data::StaticData;
 use function::FunctionCompiler;
-use imports::Imports;
+use imports::{Emitted, Imports};
 use types::TypeTable;
 
 /// A compiled contract: the module's bytes and the ABI it carries.
@@ -77,130 +77,17 @@ const MAX_PAGES: u64 = 16;
 pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, CodegenError> {
     let mut types = TypeTable::new(contract);
     let mut data = StaticData::new();
-    let enum_tables = data.enum_tables(contract);
-
-    let import_count = imports::provisional_count();
-    let user_count =
-        u32::try_from(contract.functions.len()).map_err(|_| error("too many functions"))?;
-    let needs_synthetic_init = !contract
-        .functions
-        .iter()
-        .any(|f| f.kind == typed::FunctionKind::Init)
-        && contract.states.iter().any(|s| s.init.is_some());
-    let runtime_base = import_count + user_count + u32::from(needs_synthetic_init);
-    let indices = function::Indices {
-        import_count,
-        runtime_base,
-    };
-
+    let plan = Plan::of(contract)?;
     // Bodies first: they intern types and static data the later sections need.
-    let mut bodies = Vec::new();
-    for (index, function) in contract.functions.iter().enumerate() {
-        let compiler = FunctionCompiler::new(
-            contract,
-            &mut types,
-            &mut data,
-            &enum_tables,
-            indices,
-            Some(index),
-        );
-        bodies.push((
-            signature(function.params.len(), &function.ret),
-            compiler.compile()?,
-        ));
-    }
-    if needs_synthetic_init {
-        let compiler =
-            FunctionCompiler::new(contract, &mut types, &mut data, &enum_tables, indices, None);
-        bodies.push(((0, false), compiler.compile_synthetic_init()?));
-    }
-    for helper in runtime::HELPERS {
-        bodies.push(((helper.params, true), runtime::body(*helper, &mut data)));
-    }
-
-    let abi = abi::build(contract, &mut types, source_hash, needs_synthetic_init)?;
-
-    // Types: one per distinct signature, host functions first.
-    let mut type_section = TypeSection::new();
-    let mut signatures: Vec<(Vec<ValType>, Vec<ValType>)> = Vec::new();
-    let mut type_index = |params: Vec<ValType>, results: Vec<ValType>| -> u32 {
-        let key = (params, results);
-        if let Some(found) = signatures.iter().position(|s| *s == key) {
-            return found as u32;
-        }
-        signatures.push(key);
-        (signatures.len() - 1) as u32
-    };
+    let bodies = compile_bodies(contract, &plan, &mut types, &mut data)?;
+    let abi = abi::build(contract, &mut types, source_hash, plan.synthetic_init)?;
     let imported = Imports::called_by(bodies.iter().map(|(_, body)| body));
-    let mut imports = ImportSection::new();
-    for host in imported.host_functions() {
-        let params = host.params.iter().map(|t| val_type(*t)).collect();
-        let results = host.results.iter().map(|t| val_type(*t)).collect();
-        let index = type_index(params, results);
-        imports.import(HOST_MODULE, host.name, EntityType::Function(index));
-    }
-    let mut functions = FunctionSection::new();
-    for ((params, has_result), _) in &bodies {
-        let results = if *has_result {
-            vec![ValType::I64]
-        } else {
-            vec![]
-        };
-        let index = type_index(vec![ValType::I64; *params as usize], results);
-        functions.function(index);
-    }
-    for (params, results) in &signatures {
-        type_section
-            .ty()
-            .function(params.iter().copied(), results.iter().copied());
-    }
-
-    let mut exports = ExportSection::new();
-    exports.export(MEMORY_EXPORT, ExportKind::Memory, 0);
-    for entry in &abi.entries {
-        let index = if entry.kind == assent_stdlib::abi::EntryKind::Init && needs_synthetic_init {
-            import_count + user_count
-        } else {
-            let position = contract
-                .functions
-                .iter()
-                .position(|f| f.exported && f.name == entry.name)
-                .ok_or_else(|| error(format!("entry `{}` has no function", entry.name)))?;
-            import_count + position as u32
-        };
-        exports.export(
-            &entry.export,
-            ExportKind::Func,
-            imported.function_index(index),
-        );
-    }
-
-    let data_bytes = data.into_bytes();
-    let total = layout::DATA_START as u64 + data_bytes.len() as u64;
-    let pages = total.div_ceil(65_536).max(1);
-    if pages > MAX_PAGES {
-        return Err(error("the contract's static data does not fit in memory"));
-    }
-    let mut memory = MemorySection::new();
-    memory.memory(MemoryType {
-        minimum: pages,
-        maximum: Some(MAX_PAGES),
-        memory64: false,
-        shared: false,
-        page_size_log2: None,
-    });
-
+    let (type_section, imports, functions) = signature_sections(&imported, &bodies);
+    let exports = export_section(contract, &plan, &abi, &imported)?;
+    let (memory, data_section) = memory_and_data(data)?;
     let mut code = CodeSection::new();
     for (_, body) in &bodies {
         code.function(&body.encode(&imported));
-    }
-    let mut data_section = DataSection::new();
-    if !data_bytes.is_empty() {
-        data_section.active(
-            0,
-            &ConstExpr::i32_const(layout::DATA_START as i32),
-            data_bytes.iter().copied(),
-        );
     }
     let abi_json =
         serde_json::to_vec(&abi).map_err(|e| error(format!("cannot encode the ABI: {e}")))?;
@@ -221,6 +108,175 @@ pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, C
         wasm: module.finish(),
         abi,
     })
+}
+
+/// Where each function goes in the module's index space: host imports first, then the
+/// contract's functions, the synthetic `init` when the contract needs one, then the
+/// runtime helpers.
+struct Plan {
+    import_count: u32,
+    user_count: u32,
+    /// No `init` of its own but states with initial values: one is generated.
+    synthetic_init: bool,
+    indices: function::Indices,
+}
+
+impl Plan {
+    fn of(contract: &Contract) -> Result<Plan, CodegenError> {
+        let import_count = imports::provisional_count();
+        let user_count =
+            u32::try_from(contract.functions.len()).map_err(|_| error("too many functions"))?;
+        let synthetic_init = !contract
+            .functions
+            .iter()
+            .any(|f| f.kind == typed::FunctionKind::Init)
+            && contract.states.iter().any(|s| s.init.is_some());
+        let runtime_base = import_count + user_count + u32::from(synthetic_init);
+        Ok(Plan {
+            import_count,
+            user_count,
+            synthetic_init,
+            indices: function::Indices {
+                import_count,
+                runtime_base,
+            },
+        })
+    }
+}
+
+/// A compiled body with its `(parameter count, has a result)` signature.
+type Body = ((u32, bool), Emitted);
+
+/// Pass 1: every function body — the contract's, the synthetic `init`, the runtime
+/// helpers — in index order.
+fn compile_bodies<'c>(
+    contract: &'c Contract,
+    plan: &Plan,
+    types: &mut TypeTable<'c>,
+    data: &mut StaticData,
+) -> Result<Vec<Body>, CodegenError> {
+    let enum_tables = data.enum_tables(contract);
+    let mut bodies = Vec::new();
+    for (index, function) in contract.functions.iter().enumerate() {
+        let compiler = FunctionCompiler::new(
+            contract,
+            types,
+            data,
+            &enum_tables,
+            plan.indices,
+            Some(index),
+        );
+        bodies.push((
+            signature(function.params.len(), &function.ret),
+            compiler.compile()?,
+        ));
+    }
+    if plan.synthetic_init {
+        let compiler =
+            FunctionCompiler::new(contract, types, data, &enum_tables, plan.indices, None);
+        bodies.push(((0, false), compiler.compile_synthetic_init()?));
+    }
+    for helper in runtime::HELPERS {
+        bodies.push(((helper.params, true), runtime::body(*helper, data)));
+    }
+    Ok(bodies)
+}
+
+/// Pass 2: the type section (one type per distinct signature, host functions first), the
+/// imports of the host functions the bodies call, and each body's type.
+fn signature_sections(
+    imported: &Imports,
+    bodies: &[Body],
+) -> (TypeSection, ImportSection, FunctionSection) {
+    let mut signatures: Vec<(Vec<ValType>, Vec<ValType>)> = Vec::new();
+    let mut type_index = |params: Vec<ValType>, results: Vec<ValType>| -> u32 {
+        let key = (params, results);
+        if let Some(found) = signatures.iter().position(|s| *s == key) {
+            return found as u32;
+        }
+        signatures.push(key);
+        (signatures.len() - 1) as u32
+    };
+    let mut imports = ImportSection::new();
+    for host in imported.host_functions() {
+        let params = host.params.iter().map(|t| val_type(*t)).collect();
+        let results = host.results.iter().map(|t| val_type(*t)).collect();
+        let index = type_index(params, results);
+        imports.import(HOST_MODULE, host.name, EntityType::Function(index));
+    }
+    let mut functions = FunctionSection::new();
+    for ((params, has_result), _) in bodies {
+        let results = if *has_result {
+            vec![ValType::I64]
+        } else {
+            vec![]
+        };
+        let index = type_index(vec![ValType::I64; *params as usize], results);
+        functions.function(index);
+    }
+    let mut type_section = TypeSection::new();
+    for (params, results) in &signatures {
+        type_section
+            .ty()
+            .function(params.iter().copied(), results.iter().copied());
+    }
+    (type_section, imports, functions)
+}
+
+/// Pass 3: the memory and one export per ABI entry point.
+fn export_section(
+    contract: &Contract,
+    plan: &Plan,
+    abi: &ContractAbi,
+    imported: &Imports,
+) -> Result<ExportSection, CodegenError> {
+    let mut exports = ExportSection::new();
+    exports.export(MEMORY_EXPORT, ExportKind::Memory, 0);
+    for entry in &abi.entries {
+        let index = if entry.kind == assent_stdlib::abi::EntryKind::Init && plan.synthetic_init {
+            plan.import_count + plan.user_count
+        } else {
+            let position = contract
+                .functions
+                .iter()
+                .position(|f| f.exported && f.name == entry.name)
+                .ok_or_else(|| error(format!("entry `{}` has no function", entry.name)))?;
+            plan.import_count + position as u32
+        };
+        exports.export(
+            &entry.export,
+            ExportKind::Func,
+            imported.function_index(index),
+        );
+    }
+    Ok(exports)
+}
+
+/// Pass 4: the memory, sized to the static data, and the data segment holding it.
+fn memory_and_data(data: StaticData) -> Result<(MemorySection, DataSection), CodegenError> {
+    let data_bytes = data.into_bytes();
+    let total = layout::DATA_START as u64 + data_bytes.len() as u64;
+    let pages = total.div_ceil(65_536).max(1);
+    if pages > MAX_PAGES {
+        return Err(error("the contract's static data does not fit in memory"));
+    }
+    let mut memory = MemorySection::new();
+    memory.memory(MemoryType {
+        minimum: pages,
+        maximum: Some(MAX_PAGES),
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
+    let mut data_section = DataSection::new();
+    if !data_bytes.is_empty() {
+        data_section.active(
+            0,
+            &ConstExpr::i32_const(layout::DATA_START as i32),
+            data_bytes.iter().copied(),
+        );
+    }
+    Ok((memory, data_section))
 }
 
 /// `(parameter count, has a result)` of a function.

@@ -1,7 +1,6 @@
 //! Pattern tests: each leaves an `i32` (1 when the pattern matches) and binds its names.
 
 use assent_stdlib::abi::HostFn;
-use assent_stdlib::value::Value;
 use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::function::FunctionCompiler;
@@ -39,7 +38,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
             Pattern::Literal(literal) => {
                 self.emit(I::LocalGet(value));
                 self.value(literal, ty)?;
-                if is_scalar_value(literal) {
+                if literal.scalar_bits().is_some() {
                     self.emit(I::I64Eq);
                 } else {
                     self.host(HostFn::ValEq);
@@ -108,17 +107,4 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         }
         Ok(())
     }
-}
-
-fn is_scalar_value(value: &Value) -> bool {
-    matches!(
-        value,
-        Value::Bool(_)
-            | Value::Int(_)
-            | Value::Money(_)
-            | Value::Percent(_)
-            | Value::Time(_)
-            | Value::Duration(_)
-            | Value::Enum(_)
-    )
 }

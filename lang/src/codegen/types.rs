@@ -43,6 +43,8 @@ impl<'c> TypeTable<'c> {
             Ty::Decision => TypeDesc::Decision,
             Ty::Enum(id) => {
                 let def = self.contract.enum_def(*id);
+                // INVARIANT: a checked contract defines every type it uses.
+                debug_assert!(def.is_some(), "an enum the contract does not define");
                 TypeDesc::Enum {
                     name: def.map_or_else(String::new, |d| d.name.clone()),
                     variants: def
@@ -63,6 +65,7 @@ impl<'c> TypeTable<'c> {
             }
             Ty::Record(id) => {
                 let def = self.contract.record_def(*id);
+                debug_assert!(def.is_some(), "a record the contract does not define");
                 let name = def.map_or_else(String::new, |d| d.name.clone());
                 let doc = def.and_then(|d| d.doc.clone());
                 let fields = def.map(|d| d.fields.clone()).unwrap_or_default();

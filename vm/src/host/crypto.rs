@@ -53,7 +53,7 @@ pub(super) fn sha3_scalar(
 ) -> HostResult<i64> {
     charge(&mut caller, HOST_CALL)?;
     let value = caller.data().frame()?.lift(ty as u32, value)?;
-    if crate::types::scalar_bits(&value).is_none() {
+    if value.scalar_bits().is_none() {
         return abort("`sha3_scalar` takes a number, Bool or enum");
     }
     let input = encode_for_hash(std::slice::from_ref(&*value));

@@ -33,7 +33,7 @@ use crate::engine::PAGE_SIZE;
 use crate::error::{VmError, engine_error};
 use crate::execute::{Contract, Event, VmShared};
 use crate::state::{Address, Overlay};
-use crate::types::{Repr, TypeId, TypeTable, scalar_bits, scalar_value};
+use crate::types::{Repr, TypeId, TypeTable, scalar_value};
 
 pub(crate) use calls::{Invocation, invoke};
 
@@ -250,7 +250,7 @@ pub(crate) fn give(
     bytes: u64,
 ) -> HostResult<i64> {
     let value = value.into();
-    if scalar_bits(&value).is_none() {
+    if value.scalar_bits().is_none() {
         charge(caller, gas::NEW_VALUE)?;
     }
     caller.data_mut().hand_out(ty, value, bytes)
@@ -340,7 +340,7 @@ impl HostState {
         bytes: u64,
     ) -> HostResult<i64> {
         let value = value.into();
-        if let Some(bits) = scalar_bits(&value) {
+        if let Some(bits) = value.scalar_bits() {
             return Ok(bits);
         }
         self.account(
@@ -438,7 +438,7 @@ impl Frame {
     /// handle (not counted against the memory budget: [`HostState::give`] does that).
     pub(crate) fn lower(&mut self, ty: TypeId, value: impl Into<Lifted>, bytes: u64) -> i64 {
         let value = value.into();
-        if let Some(bits) = scalar_bits(&value) {
+        if let Some(bits) = value.scalar_bits() {
             return bits;
         }
         let value = match value {

@@ -81,7 +81,7 @@ fn lift(caller: &Caller<'_, HostState>, ty: TypeId, bits: i64) -> HostResult<(Li
 /// Charges the copy of a component of `bytes` (scalars are free: they are copied in
 /// place) and returns `bytes`.
 fn charge_sized(caller: &mut Caller<'_, HostState>, value: &Value, bytes: u64) -> HostResult<u64> {
-    if crate::types::scalar_bits(value).is_none() {
+    if value.scalar_bits().is_none() {
         charge(caller, copy_cost(bytes))?;
     }
     Ok(bytes)
@@ -90,7 +90,7 @@ fn charge_sized(caller: &mut Caller<'_, HostState>, value: &Value, bytes: u64) -
 /// Charges the copy of a component taken out of a compound value (its footprint is
 /// walked: the walk costs less than the copy it prices); a scalar is one element.
 fn charge_component(caller: &mut Caller<'_, HostState>, value: &Value) -> HostResult<u64> {
-    if crate::types::scalar_bits(value).is_some() {
+    if value.scalar_bits().is_some() {
         charge(caller, copy_cost(VALUE_BYTES))?;
         return Ok(VALUE_BYTES);
     }
