@@ -21,7 +21,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use assent_ledger::executor::Outcome;
 use assent_ledger::keys::{dev_address, dev_key};
@@ -40,21 +40,9 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every `*.scenario.json` under `dir`, sorted.
-fn scenario_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            scenario_files(&path, found);
-        } else if path.to_string_lossy().ends_with(".scenario.json") {
-            found.push(path);
-        }
-    }
-}
+#[path = "common/scenario_files.rs"]
+mod scenario_files;
+use scenario_files::scenario_files;
 
 /// One sample scenario run by the real runner: its steps as written, and per step what
 /// the runner traced (a transaction's receipt, a view's result, an advance's block).

@@ -37,20 +37,9 @@ fn temp_dir(name: &str) -> TempDir {
     TempDir::new(&format!("scenarios-{name}"))
 }
 
-fn scenario_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            scenario_files(&path, found);
-        } else if path.to_string_lossy().ends_with(".scenario.json") {
-            found.push(path);
-        }
-    }
-}
+#[path = "common/scenario_files.rs"]
+mod scenario_files;
+use scenario_files::scenario_files;
 
 #[test]
 fn every_sample_scenario_passes() {
