@@ -45,4 +45,4 @@ pub use chain::{Chain, DEFAULT_BLOCK_GAS_LIMIT, replay};
 pub use error::{ExecutorFault, LedgerError};
 pub use executor::{BlockEnv, ExecutionResult, Executor, Outcome, StateAccess};
 pub use store::{ChainConfig, MemoryStore, RedbStore, Store};
-pub use view::{HashedStore, StateView};
+pub use view::StateView;

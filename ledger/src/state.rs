@@ -10,8 +10,9 @@
 
 use super::error::LedgerError;
 use super::executor::StateAccess;
+use super::store::Store;
 use super::trie::Trie;
-use super::view::{HashedStore, Layers, StateView};
+use super::view::{Layers, StateView};
 use assent_stdlib::primitives::{Address, Hash, keccak256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -78,7 +79,7 @@ impl Changes {
 /// that a [`StateView`] of it costs no copy; the chain changes its own only once the
 /// overlay is gone ([`Overlay::into_tx`]).
 pub(crate) struct Overlay {
-    pub store: Arc<dyn HashedStore>,
+    pub store: Arc<dyn Store>,
     pub trie: Arc<Trie>,
     pub block: Arc<Changes>,
     pub tx: Changes,

@@ -16,38 +16,13 @@ use assent_stdlib::primitives::Hash;
 
 use super::error::LedgerError;
 use super::state::Changes;
-use super::store::{Store, StoreError};
+use super::store::Store;
 use super::trie::{NodeStore, Trie, secure_key};
-
-/// The store's entries addressed by hash: what a [`StateView`] reads besides the trie.
-pub trait HashedStore: NodeStore + Send + Sync {
-    /// The module with this code hash.
-    ///
-    /// # Errors
-    /// A storage fault.
-    fn code_by_hash(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError>;
-
-    /// The compiled artefact of the module with this code hash.
-    ///
-    /// # Errors
-    /// A storage fault.
-    fn artefact_by_hash(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, StoreError>;
-}
-
-impl<S: Store> HashedStore for S {
-    fn code_by_hash(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
-        self.code(hash)
-    }
-
-    fn artefact_by_hash(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
-        self.artefact(code_hash)
-    }
-}
 
 /// The state a transaction (or a view) reads; see the [module](self) documentation.
 #[derive(Clone)]
 pub struct StateView {
-    store: Arc<dyn HashedStore>,
+    store: Arc<dyn Store>,
     trie: Arc<Trie>,
     block: Arc<Changes>,
     tx: Arc<Changes>,
@@ -64,7 +39,7 @@ impl std::fmt::Debug for StateView {
 
 impl StateView {
     pub(crate) fn new(
-        store: Arc<dyn HashedStore>,
+        store: Arc<dyn Store>,
         trie: Arc<Trie>,
         block: Arc<Changes>,
         tx: Arc<Changes>,
@@ -115,7 +90,7 @@ impl StateView {
 /// The state's layers, newest first — the transaction's changes, the block's, then the
 /// trie and the store — as a [`StateView`] and the chain's own overlay both read them.
 pub(crate) struct Layers<'a> {
-    pub store: &'a dyn HashedStore,
+    pub store: &'a dyn Store,
     pub trie: &'a Trie,
     pub block: &'a Changes,
     pub tx: &'a Changes,
@@ -137,7 +112,7 @@ impl Layers<'_> {
         if let Some(code) = self.tx.code.get(hash).or_else(|| self.block.code.get(hash)) {
             return Ok(Some(code.clone()));
         }
-        Ok(self.store.code_by_hash(hash)?)
+        Ok(self.store.code(hash)?)
     }
 
     pub fn artefact(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {
@@ -149,6 +124,6 @@ impl Layers<'_> {
         {
             return Ok(Some(artefact.clone()));
         }
-        Ok(self.store.artefact_by_hash(code_hash)?)
+        Ok(self.store.artefact(code_hash)?)
     }
 }

@@ -34,12 +34,6 @@ impl FileLoader for Documents {
         if let Some(text) = self.open.get(&crate::text::uri_of(path)) {
             return Ok(text.clone());
         }
-        // Worded as `assent check` words it, so the diagnostics are the same.
-        std::fs::read_to_string(path).map_err(|error| match error.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_owned(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-            std::io::ErrorKind::InvalidData => "the file is not valid UTF-8".to_owned(),
-            _ => error.to_string(),
-        })
+        std::fs::read_to_string(path).map_err(|error| assent_lang::check::describe_io_error(&error))
     }
 }

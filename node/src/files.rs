@@ -15,15 +15,7 @@ impl FileLoader for DiskLoader {
     }
 }
 
-/// A short lowercase description of an IO error, for diagnostics.
-pub fn describe_io_error(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::InvalidData => "the file is not valid UTF-8".to_string(),
-        _ => error.to_string(),
-    }
-}
+pub use assent_lang::check::describe_io_error;
 
 /// Expands the command line's paths: files as given, directories searched recursively
 /// for `*.<extension>` files (sorted, so output order is stable). Hidden directories and

@@ -38,6 +38,17 @@ pub trait FileLoader {
     fn load(&self, path: &str) -> Result<String, String>;
 }
 
+/// A short lowercase description of why a file cannot be read, as a [`FileLoader`] words
+/// it for a diagnostic (the same wording for the CLI and the language server).
+pub fn describe_io_error(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::InvalidData => "the file is not valid UTF-8".to_string(),
+        _ => error.to_string(),
+    }
+}
+
 /// The result of checking one contract file and everything it imports.
 #[derive(Debug)]
 pub struct Checked {

@@ -14,7 +14,6 @@ use crate::state::{Changes, Overlay, nonce_key};
 use crate::store::{BlockCommit, Store};
 use crate::trie::{self, Trie, secure_key};
 use crate::tx::{TxError, VerifiedTransaction};
-use crate::view::HashedStore;
 use assent_stdlib::primitives::Hash;
 
 /// A block under construction on the chain's head.
@@ -22,7 +21,7 @@ pub(super) struct BlockBuilder<'c, S: Store> {
     chain: &'c mut Chain<S>,
     env: BlockEnv,
     /// The store and the head's trie, as every transaction's overlay shares them.
-    store: Arc<dyn HashedStore>,
+    store: Arc<dyn Store>,
     trie: Arc<Trie>,
     /// The block's changes so far, shared with each transaction's overlay and views and
     /// changed (`Arc::make_mut`) only once they are gone, so never copied.
@@ -46,7 +45,7 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
             gas_limit: chain.config.block_gas_limit,
         };
         BlockBuilder {
-            store: chain.hashed_store(),
+            store: chain.shared_store(),
             trie: chain.state.clone(),
             chain,
             env,

@@ -21,7 +21,7 @@ use super::state::{Changes, Overlay, code_hash_key, decode_nonce, nonce_key};
 use super::store::{BlockCommit, ChainConfig, MemoryStore, Store};
 use super::trie::{self, Trie, secure_key};
 use super::tx::{TxError, VerifiedTransaction, recover_all, recover_each};
-use super::view::{HashedStore, StateView};
+use super::view::StateView;
 use assent_stdlib::gas;
 use assent_stdlib::primitives::{Address, Hash};
 use std::sync::Arc;
@@ -143,14 +143,14 @@ impl<S: Store> Chain<S> {
     }
 
     /// The store as a [`StateView`] reads it.
-    fn hashed_store(&self) -> Arc<dyn HashedStore> {
+    fn shared_store(&self) -> Arc<dyn Store> {
         self.store.clone()
     }
 
     /// An overlay over the head (and the block's `changes` so far) for one transaction.
     fn overlay(&self, block: &Arc<Changes>) -> Overlay {
         Overlay {
-            store: self.hashed_store(),
+            store: self.shared_store(),
             trie: self.state.clone(),
             block: block.clone(),
             tx: Changes::default(),
@@ -196,7 +196,7 @@ impl<S: Store> Chain<S> {
         read: impl FnOnce(&mut dyn StateAccess) -> T,
     ) -> Result<T, LedgerError> {
         let mut overlay = Overlay {
-            store: self.hashed_store(),
+            store: self.shared_store(),
             trie: self.trie_at(block)?,
             block: Arc::default(),
             tx: Changes::default(),
@@ -219,7 +219,7 @@ impl<S: Store> Chain<S> {
     /// No such block.
     pub fn view_at(&self, block: Option<u64>) -> Result<StateView, LedgerError> {
         Ok(StateView::new(
-            self.hashed_store(),
+            self.shared_store(),
             self.trie_at(block)?,
             Arc::default(),
             Arc::default(),
