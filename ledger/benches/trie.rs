@@ -175,7 +175,7 @@ fn main() {
     );
 
     let (wall, cpu, root) = time(
-        || Trie::at(committed.root),
+        || Trie::at(committed.root, 0),
         |mut trie| {
             for (key, value) in &changes {
                 trie.insert(&store, key, value.clone()).unwrap();
@@ -191,7 +191,7 @@ fn main() {
         Some(alloy_cpu),
     );
     let (wall, cpu, root) = time(
-        || (Trie::at(committed.root), changes.clone()),
+        || (Trie::at(committed.root, 0), changes.clone()),
         |(mut trie, changes)| {
             trie.insert_batch(&store, changes).unwrap();
             trie.commit().root

@@ -19,7 +19,7 @@
 //! state.insert(&store, key.as_bytes(), b"value".to_vec())?;
 //! let committed = state.commit();
 //! store.extend(committed.nodes);
-//! let proof = trie::prove(&store, committed.root, key.as_bytes())?;
+//! let proof = trie::prove(&store, committed.root, 0, key.as_bytes())?;
 //! assert_eq!(
 //!     trie::verify_proof(committed.root, key.as_bytes(), &proof)?,
 //!     Some(b"value".to_vec())

@@ -145,6 +145,15 @@ pub fn decode(input: &[u8]) -> Result<Item<'_>, RlpError> {
     Ok(item)
 }
 
+/// Decodes the one item at the start of `input`; returns it and the bytes after it.
+///
+/// # Errors
+/// Any [`RlpError`] for a malformed or non-canonical item.
+pub fn decode_first(input: &[u8]) -> Result<(Item<'_>, &[u8]), RlpError> {
+    let (item, consumed) = decode_at(input, 0)?;
+    Ok((item, input.get(consumed..).unwrap_or_default()))
+}
+
 /// Reads one item at the start of `input` (which begins at `base` in the outermost input);
 /// returns it and the number of bytes it occupies.
 fn decode_at(input: &[u8], base: usize) -> Result<(Item<'_>, usize), RlpError> {

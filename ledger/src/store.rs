@@ -5,9 +5,9 @@
 use super::block::Header;
 use super::receipt::Receipt;
 use super::rlp::{self, ListBuilder};
-use super::trie::NodeStore;
+use super::trie::{NodeStore, Version};
 use assent_stdlib::primitives::{Address, Hash};
-use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -88,7 +88,7 @@ pub struct BlockCommit {
     /// `(hash, bytes as received)` in block order.
     pub transactions: Vec<(Hash, Vec<u8>)>,
     pub receipts: Vec<Receipt>,
-    /// New trie nodes by hash.
+    /// New trie nodes by hash, as filed, under the block's number as their version.
     pub nodes: Vec<(Hash, Vec<u8>)>,
     /// Newly deployed modules by hash.
     pub code: Vec<(Hash, Vec<u8>)>,
@@ -277,7 +277,9 @@ pub struct MemoryStore {
     block_txs: BTreeMap<u64, Vec<Hash>>,
     transactions: BTreeMap<Hash, StoredTransaction>,
     receipts: BTreeMap<Hash, Receipt>,
-    nodes: BTreeMap<Hash, Vec<u8>>,
+    /// By version and hash, as the durable store files them, so that tests on memory
+    /// check the versions the chain asks for.
+    nodes: BTreeMap<(Version, Hash), Vec<u8>>,
     code: BTreeMap<Hash, Vec<u8>>,
     artefacts: BTreeMap<Hash, Vec<u8>>,
     events: BTreeMap<Vec<u8>, ()>,
@@ -291,8 +293,8 @@ impl MemoryStore {
 }
 
 impl NodeStore for MemoryStore {
-    fn node(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.nodes.get(hash).cloned())
+    fn node(&self, hash: &Hash, version: Version) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.nodes.get(&(version, *hash)).cloned())
     }
 }
 
@@ -366,6 +368,13 @@ impl Store for MemoryStore {
         if let Some(config) = commit.config {
             self.config = Some(config);
         }
+        let version = commit.header.as_ref().map_or(0, |header| header.number);
+        self.nodes.extend(
+            commit
+                .nodes
+                .into_iter()
+                .map(|(hash, node)| ((version, hash), node)),
+        );
         for key in event_entries(&commit.receipts) {
             self.events.insert(key, ());
         }
@@ -390,7 +399,6 @@ impl Store for MemoryStore {
         for receipt in commit.receipts {
             self.receipts.insert(receipt.tx_hash, receipt);
         }
-        self.nodes.extend(commit.nodes);
         self.code.extend(commit.code);
         self.artefacts.extend(commit.artefacts);
         Ok(())
@@ -421,6 +429,10 @@ const BLOCK_TXS: TableDefinition<u64, &[u8]> = TableDefinition::new("block_trans
 const TX_LOCATIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_locations");
 const TRANSACTIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_bodies");
 const RECEIPTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_receipts");
+// Trie nodes are keyed by version (the block that made them, big-endian) and then hash, so
+// that a block's thousands of new nodes are appended together. Keyed by hash alone, each
+// landed on a random page of an index growing with the chain, and a block's commit grew
+// with it (39 ms at block 10, 259 ms at block 100, for blocks of 1,000 new accounts).
 const NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("trie_nodes");
 const CODE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("code");
 const ARTEFACTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("artefacts");
@@ -433,7 +445,28 @@ const META_FORMAT: &str = "format";
 /// The layout of the tables and what their entries mean; stored with the first commit and
 /// checked on open. 3: receipts' positions carry their file, and gas prices changed (bytes
 /// paid, host costs calibrated), so blocks of format 2 would not replay to their roots.
-const FORMAT: u64 = 3;
+/// 4: trie nodes are filed by version and hash, with their children's versions.
+const FORMAT: u64 = 4;
+
+/// What one table of a [`RedbStore`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableSize {
+    pub name: &'static str,
+    /// The bytes of its keys and values.
+    pub stored_bytes: u64,
+    /// The pages it occupies, leaves and branches (4 KiB each).
+    pub pages: u64,
+}
+
+impl TableSize {
+    fn of(name: &'static str, stats: &redb::TableStats) -> TableSize {
+        TableSize {
+            name,
+            stored_bytes: stats.stored_bytes(),
+            pages: stats.leaf_pages() + stats.branch_pages(),
+        }
+    }
+}
 
 /// The durable store: one redb database file. Clones share the database, so a node's
 /// readers see every committed block (each read is its own redb read transaction, and a
@@ -513,6 +546,37 @@ impl RedbStore {
         })
     }
 
+    /// How much each table of the chain holds, largest concerns first (trie nodes,
+    /// transaction bodies, receipts, the hash index, events): for reports of how the store
+    /// grows with the chain. Walks every page: not for a block's critical path.
+    ///
+    /// # Errors
+    /// A storage fault.
+    pub fn table_sizes(&self) -> Result<Vec<TableSize>, StoreError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let mut sizes = Vec::new();
+        for (name, table) in [
+            ("trie nodes", NODES),
+            ("transactions", TRANSACTIONS),
+            ("receipts", RECEIPTS),
+            ("transaction index", TX_LOCATIONS),
+        ] {
+            let stats = txn
+                .open_table(table)
+                .map_err(backend)?
+                .stats()
+                .map_err(backend)?;
+            sizes.push(TableSize::of(name, &stats));
+        }
+        let stats = txn
+            .open_table(EVENTS)
+            .map_err(backend)?
+            .stats()
+            .map_err(backend)?;
+        sizes.push(TableSize::of("event index", &stats));
+        Ok(sizes)
+    }
+
     /// A transaction's entry in `table` (bodies or receipts), by its hash.
     fn by_tx_hash(
         &self,
@@ -563,9 +627,17 @@ impl RedbStore {
     }
 }
 
+/// A trie node's key: its version, then its hash.
+fn node_key(hash: &Hash, version: Version) -> [u8; 40] {
+    let mut key = [0; 40];
+    key[..8].copy_from_slice(&version.to_be_bytes());
+    key[8..].copy_from_slice(&hash.0);
+    key
+}
+
 impl NodeStore for RedbStore {
-    fn node(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
-        self.read(NODES, &hash.0[..])
+    fn node(&self, hash: &Hash, version: Version) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(NODES, &node_key(hash, version))
     }
 }
 
@@ -718,9 +790,10 @@ impl Store for RedbStore {
                 events.insert(key.as_slice(), ()).map_err(backend)?;
             }
             let mut nodes = txn.open_table(NODES).map_err(backend)?;
+            let version = commit.header.as_ref().map_or(0, |header| header.number);
             for (hash, node) in &commit.nodes {
                 nodes
-                    .insert(&hash.0[..], node.as_slice())
+                    .insert(&node_key(hash, version)[..], node.as_slice())
                     .map_err(backend)?;
             }
             let mut code = txn.open_table(CODE).map_err(backend)?;

@@ -10,11 +10,37 @@
 use alloy_primitives::{B256, Bytes};
 use alloy_trie::{HashBuilder, Nibbles as AlloyNibbles};
 use assent_ledger::primitives::{Hash, decode_hex, keccak256};
-use assent_ledger::trie::{self, Trie, verify_proof, verify_value};
+use assent_ledger::trie::{self, NodeStore, Trie, Version, verify_proof, verify_value};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
 type Store = BTreeMap<Hash, Vec<u8>>;
+
+/// A node store that files nodes by version and hash, as the ledger's stores do, so that a
+/// read at the wrong version finds nothing.
+#[derive(Default)]
+struct Versioned(BTreeMap<(Version, Hash), Vec<u8>>);
+
+impl Versioned {
+    fn file(&mut self, version: Version, committed: trie::Committed) {
+        self.0.extend(
+            committed
+                .nodes
+                .into_iter()
+                .map(|(hash, node)| ((version, hash), node)),
+        );
+    }
+}
+
+impl NodeStore for Versioned {
+    fn node(
+        &self,
+        hash: &Hash,
+        version: Version,
+    ) -> Result<Option<Vec<u8>>, assent_ledger::store::StoreError> {
+        Ok(self.0.get(&(version, *hash)).cloned())
+    }
+}
 
 /// A vector string: `0x…` is hex, anything else its UTF-8 bytes.
 fn vector_bytes(text: &str) -> Vec<u8> {
@@ -91,7 +117,7 @@ fn empty_trie_has_the_empty_root_and_proves_absence_with_no_nodes() {
     let store = Store::new();
     let mut trie = Trie::new();
     assert_eq!(trie.commit().root, Hash::EMPTY_ROOT);
-    let proof = trie::prove(&store, Hash::EMPTY_ROOT, b"anything").unwrap();
+    let proof = trie::prove(&store, Hash::EMPTY_ROOT, 0, b"anything").unwrap();
     assert!(proof.is_empty());
     assert_eq!(
         verify_proof(Hash::EMPTY_ROOT, b"anything", &proof),
@@ -101,10 +127,11 @@ fn empty_trie_has_the_empty_root_and_proves_absence_with_no_nodes() {
 
 #[test]
 fn past_roots_stay_readable_and_provable() {
-    let mut store = Store::new();
+    let mut store = Versioned::default();
     let mut trie = Trie::new();
     let mut roots = Vec::new();
     for round in 0u8..20 {
+        trie.set_version(u64::from(round));
         for i in 0u8..10 {
             let key = keccak256(&[i]);
             trie.insert(&store, key.as_bytes(), vec![round, i]).unwrap();
@@ -114,17 +141,17 @@ fn past_roots_stay_readable_and_provable() {
                 .unwrap();
         }
         let committed = trie.commit_and_unload();
-        store.extend(committed.nodes);
         roots.push(committed.root);
+        store.file(u64::from(round), committed);
     }
     for (round, root) in roots.iter().enumerate() {
-        let old = Trie::at(*root);
+        let old = Trie::at(*root, round as u64);
         for i in 0u8..10 {
             let key = keccak256(&[i]);
             let removed = round % 3 == 0 && usize::from(i) == round % 10;
             let expected = (!removed).then(|| vec![round as u8, i]);
             assert_eq!(old.get(&store, key.as_bytes()).unwrap(), expected);
-            let proof = trie::prove(&store, *root, key.as_bytes()).unwrap();
+            let proof = trie::prove(&store, *root, round as u64, key.as_bytes()).unwrap();
             verify_value(*root, key.as_bytes(), expected.as_deref(), &proof).unwrap();
         }
     }
@@ -141,7 +168,7 @@ fn tampered_proofs_are_rejected() {
     let committed = trie.commit();
     store.extend(committed.nodes);
     let key = keccak256(&7u16.to_be_bytes());
-    let proof = trie::prove(&store, committed.root, key.as_bytes()).unwrap();
+    let proof = trie::prove(&store, committed.root, 0, key.as_bytes()).unwrap();
     assert!(proof.len() >= 2);
 
     let mut flipped = proof.clone();
@@ -199,6 +226,8 @@ fn alloy_verifies(root: Hash, raw_key: &[u8], value: Option<&Vec<u8>>, proof: &[
 #[derive(Clone, Debug)]
 enum Op {
     Set(u8, Vec<u8>),
+    /// Several keys at once through `insert_batch` (new subtrees are built whole).
+    Batch(Vec<(u8, Vec<u8>)>),
     Remove(u8),
     Commit,
 }
@@ -208,6 +237,8 @@ fn op() -> impl Strategy<Value = Op> {
     // 1 to 40 bytes, so that both embedded and hashed nodes occur.
     prop_oneof![
         5 => (any::<u8>(), proptest::collection::vec(any::<u8>(), 1..40)).prop_map(|(k, v)| Op::Set(k % 64, v)),
+        1 => proptest::collection::vec((any::<u8>(), proptest::collection::vec(any::<u8>(), 1..40)), 1..12)
+            .prop_map(|entries| Op::Batch(entries.into_iter().map(|(k, v)| (k % 64, v)).collect())),
         3 => any::<u8>().prop_map(|k| Op::Remove(k % 64)),
         1 => Just(Op::Commit),
     ]
@@ -225,7 +256,12 @@ proptest! {
 
     #[test]
     fn roots_and_proofs_agree_with_alloy_trie(ops in proptest::collection::vec(op(), 0..120), probes in proptest::collection::vec(0u8..80, 1..6)) {
-        let mut store = Store::new();
+        // Each commit files its nodes under the next version; later changes read them
+        // back by the versions their parents carry.
+        let mut store = Versioned::default();
+        let mut version = 0;
+        // Where the current root node is filed (a commit that changes nothing files none).
+        let mut root_version = 0;
         let mut trie = Trie::new();
         let mut model: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
         for op in &ops {
@@ -233,6 +269,15 @@ proptest! {
                 Op::Set(index, value) => {
                     trie.insert(&store, keccak256(&raw_key(*index)).as_bytes(), value.clone()).unwrap();
                     model.insert(raw_key(*index), value.clone());
+                }
+                Op::Batch(entries) => {
+                    trie.insert_batch(
+                        &store,
+                        entries.iter().map(|(index, value)| (keccak256(&raw_key(*index)).0, value.clone())),
+                    ).unwrap();
+                    for (index, value) in entries {
+                        model.insert(raw_key(*index), value.clone());
+                    }
                 }
                 Op::Remove(index) => {
                     let removed = trie.remove(&store, keccak256(&raw_key(*index)).as_bytes()).unwrap();
@@ -242,13 +287,21 @@ proptest! {
                     // Commit part-way and drop the in-memory nodes, so later changes read
                     // committed nodes back from the store.
                     let committed = trie.commit_and_unload();
-                    store.extend(committed.nodes);
+                    if committed.nodes.iter().any(|(hash, _)| *hash == committed.root) {
+                        root_version = version;
+                    }
+                    store.file(version, committed);
+                    version += 1;
+                    trie.set_version(version);
                 }
             }
         }
         let committed = trie.commit();
-        store.extend(committed.nodes);
         let root = committed.root;
+        if committed.nodes.iter().any(|(hash, _)| *hash == root) {
+            root_version = version;
+        }
+        store.file(version, committed);
         prop_assert_eq!(root, alloy_root(&model));
 
         // The same contents inserted in reverse order into a fresh trie give the same root.
@@ -275,7 +328,9 @@ proptest! {
             let path = keccak256(&key);
             let expected = model.get(&key).cloned();
             prop_assert_eq!(trie.get(&store, path.as_bytes()).unwrap(), expected.clone());
-            let proof = trie::prove(&store, root, path.as_bytes()).unwrap();
+            // Read afresh from the store alone, from the root's version down.
+            prop_assert_eq!(Trie::at(root, root_version).get(&store, path.as_bytes()).unwrap(), expected.clone());
+            let proof = trie::prove(&store, root, root_version, path.as_bytes()).unwrap();
             prop_assert_eq!(verify_proof(root, path.as_bytes(), &proof).unwrap(), expected.clone());
             prop_assert!(alloy_verifies(root, &key, expected.as_ref(), &proof));
         }

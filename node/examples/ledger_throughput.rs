@@ -1,6 +1,6 @@
 //! Ledger throughput with CPU time as well as wall time, so that the numbers mean something
 //! on a machine shared with other work: `cargo run --release -p assent-vm --example
-//! ledger_throughput [blocks | trie | consent [blocks]]`. `consent` deploys the sample
+//! ledger_throughput [blocks | trie | consent [blocks] | growth [blocks]]`. `consent` deploys the sample
 //! `contracts/patient_consent.assent` and runs blocks of 1,000 signed `grant` calls from
 //! 1,000 distinct accounts on the wasmtime host (issue #4's benchmark); the default mode
 //! uses the trivial test executor, so it shows the ledger's own cost. Prints, for k256's recovery, the ledger's recovery and blocks
@@ -147,6 +147,13 @@ fn trie_root_of_1m_keys() {
 fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("trie") => return trie_root_of_1m_keys(),
+        Some("growth") => {
+            let blocks = std::env::args()
+                .nth(2)
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(100);
+            return growth(blocks);
+        }
         Some("consent") => {
             let blocks = std::env::args()
                 .nth(2)
@@ -400,4 +407,153 @@ fn consent_grants(blocks: u64) {
     );
     drop(chain);
     let _ = std::fs::remove_dir_all(base);
+}
+
+/// Block `n` of grants from 1,000 accounts that appear for the first time: account
+/// `p{n}_{j}` grants `doctor{j}` TREAT access to its Lab results for a year.
+fn fresh_grant_block(contract: Address, n: u64, genesis: u64) -> Vec<Vec<u8>> {
+    let until = assent_stdlib::time::format_time(genesis as i64 + 365 * 86_400);
+    (0..1_000)
+        .map(|j| {
+            let grantee = address(&format!("doctor{j}"));
+            let args = format!(
+                r#"{{"grantee":"{grantee}","purposes":["TREAT"],"classes":["Lab"],"until":"{until}"}}"#
+            );
+            call(&format!("p{n}_{j}"), 0, contract, "grant", &args)
+        })
+        .collect()
+}
+
+/// Issue #17's growth benchmark: blocks of 1,000 consent grants from fresh accounts (a
+/// million accounts at block 1,000), each block executed and then committed durably; the
+/// execution and commit times and the database size around blocks 10, 100 and 1,000 (and
+/// every tenth of the run), so that a cost growing with the chain shows.
+fn growth(blocks: u64) {
+    let module = consent_module();
+    let genesis = config().genesis_time;
+    let contract = create_address(&address("hospital"), 0);
+    let signing = Instant::now();
+    // Signing is the clients' work, done before the clock starts, on both cores.
+    let halves: Vec<Vec<Vec<Vec<u8>>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2u64)
+            .map(|half| {
+                scope.spawn(move || {
+                    (0..blocks)
+                        .filter(|n| n % 2 == half)
+                        .map(|n| fresh_grant_block(contract, n, genesis))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut evens = halves[0].clone().into_iter();
+    let mut odds = halves[1].clone().into_iter();
+    drop(halves);
+    let signed: Vec<Vec<Vec<u8>>> = (0..blocks)
+        .map(|n| {
+            if n % 2 == 0 {
+                evens.next()
+            } else {
+                odds.next()
+            }
+            .unwrap()
+        })
+        .collect();
+    println!(
+        "signed {} grants from fresh accounts in {:.1} s",
+        blocks * 1_000,
+        signing.elapsed().as_secs_f64()
+    );
+    let dir = std::env::temp_dir().join(format!("assent-growth-{}", std::process::id()));
+    let (mut chain, mut executor) = consent_chain(&dir, &module);
+    let db = dir.join("ledger.redb");
+    let mut execute_times = Vec::new();
+    let mut commit_times = Vec::new();
+    let mut node_counts = Vec::new();
+    let checkpoints: Vec<u64> = [10, 100, 1_000]
+        .into_iter()
+        .chain((1..=10).map(|tenth| blocks * tenth / 10))
+        .filter(|&b| b >= 1 && b <= blocks)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    println!(
+        "{:>6} {:>10} {:>11} {:>10} {:>7} {:>10} {:>8} {:>9} {:>12}",
+        "block",
+        "accounts",
+        "execute ms",
+        "commit ms",
+        "nodes",
+        "µs/node",
+        "tx/s",
+        "db MB",
+        "bytes/grant"
+    );
+    let start = Instant::now();
+    for (n, raw) in signed.iter().enumerate() {
+        let time = chain.head().time + 1;
+        let t0 = Instant::now();
+        let sealed = chain.execute_block(&mut executor, time, raw).unwrap();
+        node_counts.push(sealed.node_count());
+        let t1 = Instant::now();
+        let result = chain.commit(sealed).unwrap();
+        let t2 = Instant::now();
+        grants_gas(&result);
+        execute_times.push(t1 - t0);
+        commit_times.push(t2 - t1);
+        let block = n as u64 + 1;
+        if checkpoints.contains(&block) {
+            // Medians over the last ten blocks (or all of them, early on).
+            let window = |times: &[Duration]| {
+                let mut last: Vec<Duration> = times[times.len().saturating_sub(10)..].to_vec();
+                last.sort();
+                last[last.len() / 2]
+            };
+            let execute = window(&execute_times);
+            let commit = window(&commit_times);
+            let nodes = node_counts[node_counts.len().saturating_sub(10)..]
+                .iter()
+                .sum::<usize>()
+                / node_counts.len().min(10);
+            // The file grows by doubling; the bytes in use are what its pages hold.
+            let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "{:>6} {:>10} {:>11.1} {:>10.1} {:>7} {:>10.2} {:>8.0} {:>9.1} {:>12.0}",
+                block,
+                block * 1_000,
+                execute.as_secs_f64() * 1e3,
+                commit.as_secs_f64() * 1e3,
+                nodes,
+                commit.as_secs_f64() * 1e6 / nodes as f64,
+                1_000.0 / (execute + commit).as_secs_f64(),
+                size as f64 / 1e6,
+                size as f64 / (block * 1_000) as f64
+            );
+            let tables = chain.store().table_sizes().unwrap();
+            let per_grant = |bytes: u64| bytes as f64 / (block * 1_000) as f64;
+            println!(
+                "{:>6} per grant, in pages (stored): {}",
+                "",
+                tables
+                    .iter()
+                    .map(|table| format!(
+                        "{} {:.0} B ({:.0} B)",
+                        table.name,
+                        per_grant(table.pages * 4096),
+                        per_grant(table.stored_bytes)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    println!(
+        "{} blocks in {:.1} s: {:.0} tx/s overall",
+        blocks,
+        start.elapsed().as_secs_f64(),
+        (blocks * 1_000) as f64 / start.elapsed().as_secs_f64()
+    );
+    drop(chain);
+    let _ = std::fs::remove_dir_all(dir);
 }

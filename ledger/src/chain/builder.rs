@@ -236,7 +236,7 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
         // The head's trie is this block's alone now, to change; the chain goes on with an
         // unchanged copy of its head until the block is committed.
         drop((store, trie));
-        let head_trie = Arc::new(Trie::at(chain.head.state_root));
+        let head_trie = Arc::new(Trie::at(chain.head.state_root, chain.head.number));
         let mut state = std::mem::replace(&mut chain.state, head_trie);
         let changes = Arc::unwrap_or_clone(changes);
 
@@ -249,6 +249,7 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
                 Arc::make_mut(&mut state),
                 chain.store.as_ref(),
                 &changes.writes,
+                (chain.head.number, env.number),
             );
             let roots = match roots.map(|handle| handle.join()) {
                 Some(Ok(roots)) => roots,
@@ -305,6 +306,11 @@ impl SealedBlock {
     pub fn result(&self) -> &BlockResult {
         &self.result
     }
+
+    /// How many trie nodes the block files (its new nodes and its root).
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
 }
 
 impl<S: Store> Chain<S> {
@@ -355,11 +361,16 @@ const PARALLEL_ROOTS_FROM: usize = 64;
 /// Applies a block's writes to the state trie and hashes the changed paths. The
 /// insertions go in as one batch (sorted by path, each changed subtree visited once);
 /// removals one by one. A trie is the same whatever order distinct keys arrive in.
+///
+/// The new nodes are filed under the block's number, and so is the root even when the
+/// block leaves it as it was: the state root of block `n` is always found at version `n`.
 fn apply_writes(
     state: &mut Trie,
     store: &dyn Store,
     writes: &std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    (parent, number): (trie::Version, trie::Version),
 ) -> Result<trie::Committed, LedgerError> {
+    state.set_version(number);
     let mut inserts = Vec::with_capacity(writes.len());
     for (raw_key, value) in writes {
         let path = secure_key(raw_key);
@@ -376,11 +387,23 @@ fn apply_writes(
     )?;
     // A block with very many writes hashes its state on all cores (its roots thread is
     // short by comparison).
-    Ok(if writes.len() >= PARALLEL_HASHING_FROM {
+    let mut committed = if writes.len() >= PARALLEL_HASHING_FROM {
         state.commit_parallel()
     } else {
         state.commit()
-    })
+    };
+    if committed.root != Hash::EMPTY_ROOT
+        && !committed
+            .nodes
+            .iter()
+            .any(|(hash, _)| *hash == committed.root)
+    {
+        let root = store
+            .node(&committed.root, parent)?
+            .ok_or(trie::TrieError::MissingNode(committed.root))?;
+        committed.nodes.push((committed.root, root));
+    }
+    Ok(committed)
 }
 
 /// Blocks with at least this many state writes hash the state trie on all cores.

@@ -121,7 +121,7 @@ impl<S: Store> Chain<S> {
             .ok_or_else(|| LedgerError::Corrupt(format!("head block {number} is missing")))?;
         Ok(Chain {
             config,
-            state: Arc::new(Trie::at(head.state_root)),
+            state: Arc::new(Trie::at(head.state_root, head.number)),
             store: Arc::new(store),
             head,
         })
@@ -180,8 +180,8 @@ impl<S: Store> Chain<S> {
         if block.is_none() {
             return Ok(self.state.get(store, path.as_bytes())?);
         }
-        let (_, root) = self.state_root_at(block)?;
-        Ok(Trie::at(root).get(store, path.as_bytes())?)
+        let (number, root) = self.state_root_at(block)?;
+        Ok(Trie::at(root, number).get(store, path.as_bytes())?)
     }
 
     /// Runs `read` against the state at a block (`None`: the head) through a throwaway
@@ -208,7 +208,10 @@ impl<S: Store> Chain<S> {
     fn trie_at(&self, block: Option<u64>) -> Result<Arc<Trie>, LedgerError> {
         Ok(match block {
             None => self.state.clone(),
-            Some(_) => Arc::new(Trie::at(self.state_root_at(block)?.1)),
+            Some(_) => {
+                let (number, root) = self.state_root_at(block)?;
+                Arc::new(Trie::at(root, number))
+            }
         })
     }
 
@@ -242,8 +245,8 @@ impl<S: Store> Chain<S> {
         let (number, root) = self.state_root_at(block)?;
         let path = secure_key(raw_key);
         let store: &S = &self.store;
-        let proof = trie::prove(store, root, path.as_bytes())?;
-        let value = Trie::at(root).get(store, path.as_bytes())?;
+        let proof = trie::prove(store, root, number, path.as_bytes())?;
+        let value = Trie::at(root, number).get(store, path.as_bytes())?;
         Ok(StateProof {
             block: number,
             state_root: root,

@@ -1,20 +1,22 @@
 //! The hexary Merkle Patricia trie of the Ethereum Yellow Paper, appendix D.
 //!
 //! A [`Trie`] is a working copy of one version of the trie. Nodes are read lazily from a
-//! [`NodeStore`], where every node ever committed stays, addressed by its hash, so that any
-//! past root can be read and proven. Changes are made in memory; [`Trie::commit`] hashes only
-//! the nodes on changed paths (an unchanged subtree keeps the reference it had) and hands back
-//! the new nodes for the caller to persist — in the ledger, in the same write transaction as
-//! the block.
+//! [`NodeStore`], where every node ever committed stays, addressed by its hash and the
+//! version it was filed at (see [`filed`]), so that any past root can be read and proven.
+//! Changes are made in memory; [`Trie::commit`] hashes only the nodes on changed paths (an
+//! unchanged subtree keeps the reference it had) and hands back the new nodes for the
+//! caller to persist — in the ledger, in the same write transaction as the block.
 //!
 //! Keys are bytes; the path of a key is its nibbles. The ledger's state uses the secure
 //! form (path = `keccak256(raw_key)`, see [`secure_key`]); transaction and receipt tries
 //! use plain keys.
 
+pub mod filed;
 mod nibbles;
 mod node;
 mod proof;
 
+pub use filed::{Filed, Version};
 pub use nibbles::Nibbles;
 pub use node::{Node, NodeError, NodeRef};
 pub use proof::{ProofError, prove, verify_proof, verify_value};
@@ -28,18 +30,22 @@ use std::fmt;
 /// stack they use. Ledger keys are 32-byte hashes or short RLP integers.
 pub const MAX_KEY_BYTES: usize = 256;
 
-/// Where committed trie nodes live, addressed by the Keccak-256 of their encoding.
+/// Where committed trie nodes live, addressed by the Keccak-256 of their encoding and the
+/// version the commit that made them filed them under.
 pub trait NodeStore {
-    /// The encoding of the node with this hash, if stored.
+    /// The node with this hash filed at `version`, as filed (its encoding, then its
+    /// children's versions: see [`filed`]), if stored. A store may ignore the version, since
+    /// the hash alone decides the encoding.
     ///
     /// # Errors
     /// A fault of the underlying storage.
-    fn node(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError>;
+    fn node(&self, hash: &Hash, version: Version) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
-/// An in-memory node store: tests, benchmarks, tries built for one computation.
+/// An in-memory node store by hash alone: tests, benchmarks, tries built for one
+/// computation.
 impl NodeStore for BTreeMap<Hash, Vec<u8>> {
-    fn node(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+    fn node(&self, hash: &Hash, _version: Version) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.get(hash).cloned())
     }
 }
@@ -100,7 +106,8 @@ impl From<StoreError> for TrieError {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Committed {
     pub root: Hash,
-    /// Every new node whose encoding is 32 bytes or more, and the root node, by hash.
+    /// Every new node whose encoding is 32 bytes or more, and the root node, by hash, as
+    /// filed (see [`filed`]) at the trie's version.
     pub nodes: Vec<(Hash, Vec<u8>)>,
 }
 
@@ -114,6 +121,8 @@ pub struct Trie {
     changes: usize,
     /// Subtrees [`Trie::insert_batch`] built whole, already hashed.
     built: Built,
+    /// The version new nodes are filed under.
+    version: Version,
 }
 
 /// The nodes of subtrees [`Trie::insert_batch`] built whole where the trie was empty:
@@ -128,6 +137,7 @@ pub struct Trie {
 /// refers to.
 #[derive(Clone, Debug, Default)]
 struct Built {
+    /// As filed.
     nodes: Vec<(Hash, Vec<u8>)>,
     /// Where each node's subtree starts in `nodes`.
     starts: Vec<usize>,
@@ -169,7 +179,7 @@ impl Built {
         })
     }
 
-    /// The node with this hash, if built.
+    /// The node with this hash, as filed, if built.
     fn node(&self, hash: &Hash) -> Option<&Vec<u8>> {
         if self.nodes.is_empty() {
             return None;
@@ -210,14 +220,16 @@ struct Sink<'a> {
     nodes: Vec<(Hash, Vec<u8>)>,
     built: &'a Built,
     reached: Vec<(usize, usize)>,
+    /// The version the new nodes are filed under.
+    version: Version,
 }
 
 impl Sink<'_> {
-    fn reference(&mut self, reference: &NodeRef) -> NodeRef {
-        if let Some(range) = self.built.reached(reference) {
+    fn reference(&mut self, filed: &Filed) -> Filed {
+        if let Some(range) = self.built.reached(&filed.reference) {
             self.reached.push(range);
         }
-        reference.clone()
+        filed.clone()
     }
 }
 
@@ -228,10 +240,10 @@ struct WithBuilt<'a> {
 }
 
 impl NodeStore for WithBuilt<'_> {
-    fn node(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+    fn node(&self, hash: &Hash, version: Version) -> Result<Option<Vec<u8>>, StoreError> {
         match self.built.node(hash) {
-            Some(encoding) => Ok(Some(encoding.clone())),
-            None => self.store.node(hash),
+            Some(filed) => Ok(Some(filed.clone())),
+            None => self.store.node(hash, version),
         }
     }
 }
@@ -241,15 +253,16 @@ impl NodeStore for WithBuilt<'_> {
 enum Slot {
     Empty,
     /// Boxed, so that a slot is two words and a branch's sixteen children take 256 bytes.
-    Ref(Box<NodeRef>),
+    Ref(Box<Filed>),
     Loaded(Box<Loaded>),
 }
 
 #[derive(Clone, Debug)]
 struct Loaded {
     node: MemNode,
-    /// The node's reference as last committed; `None` once it changed (it is dirty).
-    committed: Option<NodeRef>,
+    /// The node's reference (and version) as last committed; `None` once it changed (it
+    /// is dirty).
+    committed: Option<Filed>,
 }
 
 #[derive(Clone, Debug)]
@@ -281,20 +294,33 @@ impl Trie {
             root: Slot::Empty,
             changes: 0,
             built: Built::default(),
+            version: 0,
         }
     }
 
-    /// The trie with this root, read from the node store as needed.
-    pub fn at(root: Hash) -> Trie {
+    /// The trie with this root, filed at `version`, read from the node store as needed.
+    /// Its new nodes are filed under the same version until [`Trie::set_version`].
+    pub fn at(root: Hash, version: Version) -> Trie {
         if root == Hash::EMPTY_ROOT {
-            Trie::new()
+            Trie {
+                version,
+                ..Trie::new()
+            }
         } else {
             Trie {
-                root: Slot::Ref(Box::new(NodeRef::Hash(root))),
+                root: Slot::Ref(Box::new(Filed::new(NodeRef::Hash(root), version))),
                 changes: 0,
                 built: Built::default(),
+                version,
             }
         }
+    }
+
+    /// Files the nodes that later changes make, and the next commit hands back, under
+    /// `version` (the ledger: the number of the block being made). Set it before changing
+    /// the trie.
+    pub fn set_version(&mut self, version: Version) {
+        self.version = version;
     }
 
     /// The value at `key`.
@@ -412,6 +438,7 @@ impl Trie {
         let mut fresh = Fresh {
             nodes: Vec::with_capacity(unique.len().saturating_mul(2)),
             starts: Vec::with_capacity(unique.len().saturating_mul(2)),
+            version: self.version,
         };
         let inserted = insert_sorted_at(
             &WithBuilt {
@@ -469,6 +496,7 @@ impl Trie {
             nodes: Vec::with_capacity(capacity.min(1 << 20)),
             built: &built,
             reached: Vec::new(),
+            version: self.version,
         };
         let root = commit_slot_split(&mut self.root, &mut sink, splits);
         let Sink {
@@ -479,13 +507,14 @@ impl Trie {
         // The built nodes first (moved, not copied), then those hashed above them.
         let mut nodes = built.take(&reached);
         nodes.append(&mut above);
-        let root = match root {
+        let root = match root.map(|filed| filed.reference) {
             None => Hash::EMPTY_ROOT,
             Some(NodeRef::Hash(hash)) => hash,
             Some(NodeRef::Inline(encoding)) => {
-                // The root is always addressed by hash, even when shorter than 32 bytes.
+                // The root is always addressed by hash, even when shorter than 32 bytes
+                // (and then has no child referenced by hash).
                 let hash = keccak256(&encoding);
-                nodes.push((hash, encoding));
+                nodes.push((hash, filed::file(encoding, [])));
                 hash
             }
         };
@@ -496,7 +525,18 @@ impl Trie {
     /// Later reads go to the store; use it to bound memory between blocks.
     pub fn commit_and_unload(&mut self) -> Committed {
         let committed = self.commit();
-        *self = Trie::at(committed.root);
+        // A root the commit left as it was is filed where it was; a new one (and one
+        // embedded, which a commit always hands back) at this version.
+        let root_version = match &self.root {
+            Slot::Ref(filed) => Some(&**filed),
+            Slot::Loaded(loaded) => loaded.committed.as_ref(),
+            Slot::Empty => None,
+        }
+        .filter(|filed| matches!(filed.reference, NodeRef::Hash(_)))
+        .map_or(self.version, |filed| filed.version);
+        let version = self.version;
+        *self = Trie::at(committed.root, root_version);
+        self.version = version;
         committed
     }
 }
@@ -549,29 +589,37 @@ fn get_in_owned(
     }
 }
 
-/// Reads and decodes the node a reference points to.
-fn resolve(store: &dyn NodeStore, reference: &NodeRef) -> Result<MemNode, TrieError> {
-    let (node, hash) = match reference {
+/// Reads and decodes the node a reference points to, with its children's versions.
+fn resolve(store: &dyn NodeStore, filed: &Filed) -> Result<MemNode, TrieError> {
+    let corrupt = |hash: Option<Hash>| move |error| TrieError::CorruptNode { hash, error };
+    let (node, versions) = match &filed.reference {
         NodeRef::Hash(hash) => {
-            let encoding = store.node(hash)?.ok_or(TrieError::MissingNode(*hash))?;
-            (Node::decode(&encoding), Some(*hash))
+            let stored = store
+                .node(hash, filed.version)?
+                .ok_or(TrieError::MissingNode(*hash))?;
+            let (encoding, versions) = filed::unfile(&stored).map_err(corrupt(Some(*hash)))?;
+            (
+                Node::decode(encoding).map_err(corrupt(Some(*hash)))?,
+                versions,
+            )
         }
-        NodeRef::Inline(encoding) => (Node::decode(encoding), None),
+        // An embedded node is under 32 bytes: no child of it is referenced by hash.
+        NodeRef::Inline(encoding) => (Node::decode(encoding).map_err(corrupt(None))?, Vec::new()),
     };
-    let node = node.map_err(|error| TrieError::CorruptNode { hash, error })?;
+    let slot = |child: Option<Filed>| child.map_or(Slot::Empty, |child| Slot::Ref(Box::new(child)));
     Ok(match node {
         Node::Leaf { path, value } => MemNode::Leaf { path, value },
         Node::Extension { path, child } => MemNode::Extension {
             path,
-            child: Slot::Ref(Box::new(child)),
+            child: slot(filed::pair([Some(child)], &versions).pop().flatten()),
         },
-        Node::Branch { children, value } => MemNode::Branch {
-            children: Box::new(
-                (*children)
-                    .map(|child| child.map_or(Slot::Empty, |child| Slot::Ref(Box::new(child)))),
-            ),
-            value,
-        },
+        Node::Branch { children, value } => {
+            let mut paired = filed::pair(*children, &versions).into_iter();
+            MemNode::Branch {
+                children: Box::new(std::array::from_fn(|_| slot(paired.next().flatten()))),
+                value,
+            }
+        }
     })
 }
 
@@ -579,7 +627,7 @@ fn resolve(store: &dyn NodeStore, reference: &NodeRef) -> Result<MemNode, TrieEr
 fn load(store: &dyn NodeStore, slot: &mut Slot) -> Result<(), TrieError> {
     if let Slot::Ref(reference) = slot {
         let node = resolve(store, reference)?;
-        let committed = Some(NodeRef::clone(reference));
+        let committed = Some(Filed::clone(reference));
         *slot = Slot::Loaded(Box::new(Loaded { node, committed }));
     }
     Ok(())
@@ -744,7 +792,7 @@ fn insert_sorted_at(
     let loaded = match slot {
         Slot::Empty => {
             *slot = match build_hashed(batch, depth, fresh) {
-                Some(reference) => Slot::Ref(Box::new(reference)),
+                Some(reference) => Slot::Ref(Box::new(Filed::new(reference, fresh.version))),
                 None => Slot::Empty,
             };
             return Ok(());
@@ -838,10 +886,13 @@ fn by_nibble(mut batch: &mut [(Nibbles, Vec<u8>)], depth: usize) -> Vec<(u8, &mu
     groups
 }
 
-/// The nodes [`build_hashed`] makes, each with where its subtree starts among them.
+/// The nodes [`build_hashed`] makes (as filed), each with where its subtree starts among
+/// them.
 struct Fresh {
     nodes: Vec<(Hash, Vec<u8>)>,
     starts: Vec<usize>,
+    /// The version they are filed under, which their children (all built with them) share.
+    version: Version,
 }
 
 /// The subtree of a sorted batch of distinct paths from `depth` on, encoded and hashed
@@ -856,7 +907,7 @@ fn build_hashed(
     let start = out.nodes.len();
     if let [entry] = batch {
         let path = nibbles(rest(entry, depth));
-        return Some(hashed(node::encode_leaf(&path, &entry.1), start, out));
+        return Some(hashed(node::encode_leaf(&path, &entry.1), &[], start, out));
     }
     let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
         return None;
@@ -873,20 +924,32 @@ fn build_hashed(
             *child = build_hashed(group, at + 1, out);
         }
     }
-    let branch = hashed(node::encode_branch(&children, value.as_deref()), start, out);
+    let encoding = node::encode_branch(&children, value.as_deref());
+    let branch = hashed(encoding, &children, start, out);
     Some(if prefix.is_empty() {
         branch
     } else {
-        hashed(node::encode_extension(&prefix, &branch), start, out)
+        let encoding = node::encode_extension(&prefix, &branch);
+        hashed(encoding, &[Some(branch)], start, out)
     })
 }
 
-/// The reference to a node with this encoding; a node of 32 bytes or more goes to `out`,
-/// with `start`, where its subtree's nodes begin there.
-fn hashed(encoding: Vec<u8>, start: usize, out: &mut Fresh) -> NodeRef {
+/// The reference to a node with this encoding and these (built) children; a node of 32
+/// bytes or more goes to `out`, filed, with `start`, where its subtree's nodes begin there.
+fn hashed(
+    encoding: Vec<u8>,
+    children: &[Option<NodeRef>],
+    start: usize,
+    out: &mut Fresh,
+) -> NodeRef {
     if encoding.len() >= 32 {
         let hash = keccak256(&encoding);
-        out.nodes.push((hash, encoding));
+        let children: Vec<Filed> = children
+            .iter()
+            .flatten()
+            .map(|child| Filed::new(child.clone(), out.version))
+            .collect();
+        out.nodes.push((hash, filed::file(encoding, &children)));
         out.starts.push(start);
         NodeRef::Hash(hash)
     } else {
@@ -1018,7 +1081,7 @@ fn prepend(store: &dyn NodeStore, prefix: &[u8], mut child: Slot) -> Result<Slot
 
 /// [`commit_slot`], except that the first `splits` dirty branches on the way down hash
 /// their first eight children on a second thread.
-fn commit_slot_split(slot: &mut Slot, sink: &mut Sink<'_>, splits: u32) -> Option<NodeRef> {
+fn commit_slot_split(slot: &mut Slot, sink: &mut Sink<'_>, splits: u32) -> Option<Filed> {
     if splits == 0 {
         return commit_slot(slot, sink);
     }
@@ -1036,12 +1099,14 @@ fn commit_slot_split(slot: &mut Slot, sink: &mut Sink<'_>, splits: u32) -> Optio
         MemNode::Branch { children, .. } => {
             let (first, second) = children.split_at_mut(8);
             let built = sink.built;
+            let version = sink.version;
             let mut first_sink = std::thread::scope(|scope| {
                 let worker = scope.spawn(move || {
                     let mut local = Sink {
                         nodes: Vec::new(),
                         built,
                         reached: Vec::new(),
+                        version,
                     };
                     for child in first.iter_mut() {
                         commit_slot_split(child, &mut local, splits - 1);
@@ -1067,8 +1132,9 @@ fn commit_slot_split(slot: &mut Slot, sink: &mut Sink<'_>, splits: u32) -> Optio
     commit_slot(slot, sink)
 }
 
-/// Hashes a slot's dirty nodes bottom-up; returns its reference (`None` when empty).
-fn commit_slot(slot: &mut Slot, sink: &mut Sink<'_>) -> Option<NodeRef> {
+/// Hashes a slot's dirty nodes bottom-up; returns its reference and version (`None` when
+/// empty).
+fn commit_slot(slot: &mut Slot, sink: &mut Sink<'_>) -> Option<Filed> {
     match slot {
         Slot::Empty => None,
         Slot::Ref(reference) => Some(sink.reference(reference)),
@@ -1076,27 +1142,32 @@ fn commit_slot(slot: &mut Slot, sink: &mut Sink<'_>) -> Option<NodeRef> {
             if let Some(reference) = &loaded.committed {
                 return Some(sink.reference(reference));
             }
-            let encoding = match &mut loaded.node {
-                MemNode::Leaf { path, value } => node::encode_leaf(path, value),
+            let (encoding, children) = match &mut loaded.node {
+                MemNode::Leaf { path, value } => (node::encode_leaf(path, value), Vec::new()),
                 MemNode::Extension { path, child } => {
                     // INVARIANT: an extension's child is never empty.
-                    let child = commit_slot(child, sink).unwrap_or(NodeRef::Inline(vec![0x80]));
-                    node::encode_extension(path, &child)
+                    let child = commit_slot(child, sink)
+                        .unwrap_or(Filed::new(NodeRef::Inline(vec![0x80]), 0));
+                    (node::encode_extension(path, &child.reference), vec![child])
                 }
                 MemNode::Branch { children, value } => {
                     let mut refs: [Option<NodeRef>; 16] = Default::default();
+                    let mut filed = Vec::new();
                     for (reference, child) in refs.iter_mut().zip(children.iter_mut()) {
-                        *reference = commit_slot(child, sink);
+                        if let Some(child) = commit_slot(child, sink) {
+                            *reference = Some(child.reference.clone());
+                            filed.push(child);
+                        }
                     }
-                    node::encode_branch(&refs, value.as_deref())
+                    (node::encode_branch(&refs, value.as_deref()), filed)
                 }
             };
             let reference = if encoding.len() >= 32 {
                 let hash = keccak256(&encoding);
-                sink.nodes.push((hash, encoding));
-                NodeRef::Hash(hash)
+                sink.nodes.push((hash, filed::file(encoding, &children)));
+                Filed::new(NodeRef::Hash(hash), sink.version)
             } else {
-                NodeRef::Inline(encoding)
+                Filed::new(NodeRef::Inline(encoding), 0)
             };
             loaded.committed = Some(reference.clone());
             Some(reference)

@@ -2,6 +2,7 @@
 //! from the root to the entry (or to where its absence shows), root first; a node embedded
 //! in its parent is not listed separately.
 
+use super::filed::{self, Filed, Version};
 use super::nibbles::Nibbles;
 use super::node::{Node, NodeError, NodeRef};
 use super::{NodeStore, TrieError, check_key};
@@ -9,11 +10,17 @@ use assent_stdlib::primitives::{Hash, keccak256};
 use std::fmt;
 
 /// The proof of `key` (a trie path as bytes; for the state, `keccak256(raw_key)`) in the
-/// trie with this root, read from the store. Works at any root the store holds.
+/// trie with this root, filed at `version`, read from the store. Works at any root the
+/// store holds.
 ///
 /// # Errors
 /// A node missing from the store or corrupt, or a key that is too long.
-pub fn prove(store: &dyn NodeStore, root: Hash, key: &[u8]) -> Result<Vec<Vec<u8>>, TrieError> {
+pub fn prove(
+    store: &dyn NodeStore,
+    root: Hash,
+    version: Version,
+    key: &[u8],
+) -> Result<Vec<Vec<u8>>, TrieError> {
     check_key(key)?;
     let mut proof = Vec::new();
     if root == Hash::EMPTY_ROOT {
@@ -21,24 +28,31 @@ pub fn prove(store: &dyn NodeStore, root: Hash, key: &[u8]) -> Result<Vec<Vec<u8
     }
     let path = Nibbles::from_bytes(key);
     let mut rest = path.as_slice();
-    let mut next = NodeRef::Hash(root);
+    let mut next = Filed::new(NodeRef::Hash(root), version);
     loop {
-        let (encoding, hash) = match next {
+        let corrupt = |hash: Option<Hash>| move |error| TrieError::CorruptNode { hash, error };
+        let (node, versions) = match next.reference {
             NodeRef::Hash(hash) => {
-                let encoding = store.node(&hash)?.ok_or(TrieError::MissingNode(hash))?;
-                proof.push(encoding.clone());
-                (encoding, Some(hash))
+                let stored = store
+                    .node(&hash, next.version)?
+                    .ok_or(TrieError::MissingNode(hash))?;
+                let (encoding, versions) = filed::unfile(&stored).map_err(corrupt(Some(hash)))?;
+                proof.push(encoding.to_vec());
+                (
+                    Node::decode(encoding).map_err(corrupt(Some(hash)))?,
+                    versions,
+                )
             }
-            NodeRef::Inline(encoding) => (encoding, None),
+            NodeRef::Inline(encoding) => {
+                (Node::decode(&encoding).map_err(corrupt(None))?, Vec::new())
+            }
         };
-        let node =
-            Node::decode(&encoding).map_err(|error| TrieError::CorruptNode { hash, error })?;
-        next = match node {
+        let child = match node {
             Node::Leaf { .. } => return Ok(proof),
             Node::Extension { path, child } => match rest.strip_prefix(path.as_slice()) {
                 Some(after) => {
                     rest = after;
-                    child
+                    filed::pair([Some(child)], &versions).pop().flatten()
                 }
                 None => return Ok(proof),
             },
@@ -47,12 +61,16 @@ pub fn prove(store: &dyn NodeStore, root: Hash, key: &[u8]) -> Result<Vec<Vec<u8
                     return Ok(proof);
                 };
                 rest = after;
-                match children.get(usize::from(*nibble)).cloned().flatten() {
-                    Some(child) => child,
-                    None => return Ok(proof),
-                }
+                filed::pair(*children, &versions)
+                    .into_iter()
+                    .nth(usize::from(*nibble))
+                    .flatten()
             }
         };
+        match child {
+            Some(child) => next = child,
+            None => return Ok(proof),
+        }
     }
 }
 

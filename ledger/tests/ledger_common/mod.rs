@@ -226,8 +226,9 @@ impl assent_ledger::trie::NodeStore for FaultyStore {
     fn node(
         &self,
         hash: &assent_ledger::Hash,
+        version: assent_ledger::trie::Version,
     ) -> Result<Option<Vec<u8>>, assent_ledger::store::StoreError> {
-        self.inner.node(hash)
+        self.inner.node(hash, version)
     }
 }
 

@@ -309,8 +309,12 @@ mod tests {
     }
 
     impl NodeStore for Faulty {
-        fn node(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
-            self.inner.node(hash)
+        fn node(
+            &self,
+            hash: &Hash,
+            version: assent_ledger::trie::Version,
+        ) -> Result<Option<Vec<u8>>, StoreError> {
+            self.inner.node(hash, version)
         }
     }
 
