@@ -2,6 +2,8 @@
 //! [`MemoryStore`] and the durable [`RedbStore`] (one redb write transaction per block, so a
 //! block is on disk entirely or not at all).
 
+mod tx_index;
+
 use super::block::Header;
 use super::receipt::Receipt;
 use super::rlp::{self, ListBuilder};
@@ -424,8 +426,9 @@ const HEADERS: TableDefinition<u64, &[u8]> = TableDefinition::new("headers");
 const BLOCK_TXS: TableDefinition<u64, &[u8]> = TableDefinition::new("block_transactions");
 // Transactions and receipts are stored in chain order, keyed by their location (block
 // number and index, big-endian), so that a block's thousand entries fill a few adjacent
-// pages; only the small hash → location index takes random inserts. (Keyed by hash, each
-// entry dirtied a page of its own: most of a block's commit time.)
+// pages; only the small hash → location index takes random inserts, and it is written
+// behind the blocks (`tx_index`). (Keyed by hash, each entry dirtied a page of its own:
+// most of a block's commit time.)
 const TX_LOCATIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_locations");
 const TRANSACTIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_bodies");
 const RECEIPTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_receipts");
@@ -473,6 +476,9 @@ impl TableSize {
 /// block's entries appear together) while its block producer writes.
 #[derive(Clone)]
 pub struct RedbStore {
+    // Dropped first: the last handle's drop writes the pending index entries and waits
+    // for the indexer, which holds the database too.
+    index: std::sync::Arc<tx_index::TxIndex>,
     db: std::sync::Arc<redb::Database>,
 }
 
@@ -541,8 +547,10 @@ impl RedbStore {
             txn.open_table(EVENTS).map_err(backend)?;
         }
         txn.commit().map_err(backend)?;
+        let db = std::sync::Arc::new(db);
         Ok(RedbStore {
-            db: std::sync::Arc::new(db),
+            index: std::sync::Arc::new(tx_index::TxIndex::open(&db, BLOCK_TXS)?),
+            db,
         })
     }
 
@@ -583,12 +591,20 @@ impl RedbStore {
         table: TableDefinition<&[u8], &[u8]>,
         hash: &Hash,
     ) -> Result<Option<Located>, StoreError> {
+        // The pending entries first: once the indexer has removed one, it is in the table
+        // for any read transaction begun after.
+        let pending = self.index.pending(hash);
         let txn = self.db.begin_read().map_err(backend)?;
-        let locations = txn.open_table(TX_LOCATIONS).map_err(backend)?;
-        let Some(location) = locations.get(&hash.0[..]).map_err(backend)? else {
-            return Ok(None);
+        let location = match pending {
+            Some(location) => location.to_vec(),
+            None => {
+                let locations = txn.open_table(TX_LOCATIONS).map_err(backend)?;
+                let Some(location) = locations.get(&hash.0[..]).map_err(backend)? else {
+                    return Ok(None);
+                };
+                location.value().to_vec()
+            }
         };
-        let location = location.value().to_vec();
         let table = txn.open_table(table).map_err(backend)?;
         let value = table.get(location.as_slice()).map_err(backend)?;
         Ok(value.map(|guard| Located {
@@ -747,6 +763,8 @@ impl Store for RedbStore {
     }
 
     fn commit_block(&mut self, commit: BlockCommit) -> Result<(), StoreError> {
+        // A failure of the indexer is reported before anything of the block is written.
+        self.index.check()?;
         let txn = self.db.begin_write().map_err(backend)?;
         {
             let mut meta = txn.open_table(META).map_err(backend)?;
@@ -763,14 +781,10 @@ impl Store for RedbStore {
                 block_txs
                     .insert(header.number, hash_list(&commit.transactions).as_slice())
                     .map_err(backend)?;
-                let mut locations = txn.open_table(TX_LOCATIONS).map_err(backend)?;
                 let mut transactions = txn.open_table(TRANSACTIONS).map_err(backend)?;
-                for (index, (hash, raw)) in commit.transactions.iter().enumerate() {
+                for (index, (_, raw)) in commit.transactions.iter().enumerate() {
                     let index = u32::try_from(index).unwrap_or(u32::MAX);
                     let location = location_key(header.number, index);
-                    locations
-                        .insert(&hash.0[..], &location[..])
-                        .map_err(backend)?;
                     transactions
                         .insert(&location[..], raw.as_slice())
                         .map_err(backend)?;
@@ -791,7 +805,9 @@ impl Store for RedbStore {
             }
             let mut nodes = txn.open_table(NODES).map_err(backend)?;
             let version = commit.header.as_ref().map_or(0, |header| header.number);
-            for (hash, node) in &commit.nodes {
+            let mut sorted: Vec<&(Hash, Vec<u8>)> = commit.nodes.iter().collect();
+            sorted.sort_unstable_by_key(|(hash, _)| *hash);
+            for (hash, node) in sorted {
                 nodes
                     .insert(&node_key(hash, version)[..], node.as_slice())
                     .map_err(backend)?;
@@ -808,6 +824,33 @@ impl Store for RedbStore {
                     .map_err(backend)?;
             }
         }
-        txn.commit().map_err(backend)
+        // The block's index entries wait in memory, where lookups find them, from before
+        // the block is visible; the indexer writes them once it is committed.
+        let number = commit.header.as_ref().map(|header| header.number);
+        if let Some(number) = number {
+            self.index.add(
+                commit
+                    .transactions
+                    .iter()
+                    .enumerate()
+                    .map(|(index, (hash, _))| {
+                        (
+                            *hash,
+                            location_key(number, u32::try_from(index).unwrap_or(u32::MAX)),
+                        )
+                    }),
+            );
+        }
+        match txn.commit() {
+            Ok(()) => {
+                self.index.wake();
+                Ok(())
+            }
+            Err(error) => {
+                self.index
+                    .withdraw(commit.transactions.iter().map(|(hash, _)| hash));
+                Err(backend(error))
+            }
+        }
     }
 }

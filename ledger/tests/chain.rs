@@ -18,7 +18,7 @@ use assent_ledger::trie::{secure_key, verify_value};
 use assent_ledger::tx::{Transaction, TxError, VerifiedTransaction, create_address, recover_all};
 use assent_ledger::{Address, Chain, LedgerError, MemoryStore, RedbStore, Store, replay};
 use common::{TestExecutor, address, call, config, deploy, entry_key};
-use redb::{ReadableDatabase, ReadableTable, TableHandle};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -460,6 +460,72 @@ fn redb_store_keeps_blocks_receipts_code_and_events_across_reopen() {
         error.to_string().contains("belongs to another chain"),
         "{error}"
     );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_transaction_index_lost_in_a_crash_is_rebuilt_on_open() {
+    // The hash → location index is written behind the blocks; as after a crash that lost
+    // its writes, empty it and move its mark back, then open: every transaction is found
+    // by hash at once, and the index table is whole again once the store is closed.
+    let dir = scratch_dir("index");
+    let path = dir.join("ledger.redb");
+    let results = {
+        let mut chain = Chain::open(RedbStore::open(&path).unwrap(), config()).unwrap();
+        scenario(&mut chain)
+    };
+    let hashes: Vec<_> = results
+        .iter()
+        .flat_map(|result| result.transactions.clone())
+        .collect();
+    assert!(hashes.len() >= 4);
+    const LOCATIONS: redb::TableDefinition<&[u8], &[u8]> =
+        redb::TableDefinition::new("tx_locations");
+    const META: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+    let indexed = |path: &std::path::Path| {
+        let db = redb::Database::open(path).unwrap();
+        let txn = db.begin_read().unwrap();
+        let count = txn.open_table(LOCATIONS).unwrap().len().unwrap();
+        let mark = txn
+            .open_table(META)
+            .unwrap()
+            .get("indexed")
+            .unwrap()
+            .map(|bytes| u64::from_be_bytes(bytes.value().try_into().unwrap()));
+        (count, mark)
+    };
+    assert_eq!(indexed(&path), (hashes.len() as u64, Some(2)));
+    {
+        let db = redb::Database::open(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut locations = txn.open_table(LOCATIONS).unwrap();
+            for hash in &hashes {
+                locations.remove(&hash.0[..]).unwrap();
+            }
+            let mut meta = txn.open_table(META).unwrap();
+            meta.insert("indexed", &0u64.to_be_bytes()[..]).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    assert_eq!(indexed(&path), (0, Some(0)));
+    {
+        let store = RedbStore::open(&path).unwrap();
+        for (block, result) in results.iter().enumerate() {
+            for (index, hash) in result.transactions.iter().enumerate() {
+                let stored = store.transaction(hash).unwrap().unwrap();
+                assert_eq!(
+                    (stored.block, stored.index),
+                    (block as u64 + 1, index as u32)
+                );
+                assert_eq!(
+                    store.receipt(hash).unwrap().as_ref(),
+                    result.receipts.get(index)
+                );
+            }
+        }
+    }
+    assert_eq!(indexed(&path), (hashes.len() as u64, Some(2)));
     std::fs::remove_dir_all(dir).unwrap();
 }
 
