@@ -530,6 +530,24 @@ fn growth(blocks: u64) {
                 size as f64 / 1e6,
                 size as f64 / (block * 1_000) as f64
             );
+            // Resident memory: the state trie the chain keeps in memory grows with the
+            // accounts, and redb's page cache (up to 1 GiB) with the file; the signed
+            // transactions waiting to run are counted too.
+            let resident = std::fs::read_to_string("/proc/self/statm")
+                .ok()
+                .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .map_or(0, |pages| pages * 4096);
+            println!(
+                "{:>6} resident {:.0} MB, of which signed transactions not yet run {:.0} MB",
+                "",
+                resident as f64 / 1e6,
+                signed[n + 1..]
+                    .iter()
+                    .flatten()
+                    .map(Vec::len)
+                    .sum::<usize>() as f64
+                    / 1e6
+            );
             let tables = chain.store().table_sizes().unwrap();
             let per_grant = |bytes: u64| bytes as f64 / (block * 1_000) as f64;
             println!(
