@@ -9,7 +9,7 @@
 //! in child order. The encoding is what is hashed and proven; the versions never are.
 
 use super::node::{NodeError, NodeRef};
-use crate::rlp::{self, ListBuilder};
+use crate::rlp;
 
 /// The version a commit files its new nodes under (the ledger: the block number).
 pub type Version = u64;
@@ -28,18 +28,59 @@ impl Filed {
     }
 }
 
-/// A node as filed: `encoding` followed by the versions of its children referenced by
-/// hash, in child order (embedded children are skipped).
-pub fn file<'a>(encoding: Vec<u8>, children: impl IntoIterator<Item = &'a Filed>) -> Vec<u8> {
-    let mut versions = ListBuilder::new();
-    for child in children {
-        if matches!(child.reference, NodeRef::Hash(_)) {
-            versions = versions.u64(child.version);
+/// The versions of a node's children referenced by hash, in child order (at most 16),
+/// gathered without allocating.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ChildVersions {
+    versions: [Version; 16],
+    len: usize,
+}
+
+impl ChildVersions {
+    /// Adds the version of `child` if it is referenced by hash.
+    pub fn push(&mut self, child: &NodeRef, version: Version) {
+        if matches!(child, NodeRef::Hash(_))
+            && let Some(slot) = self.versions.get_mut(self.len)
+        {
+            *slot = version;
+            self.len += 1;
         }
     }
-    let mut filed = encoding;
-    filed.extend_from_slice(&versions.finish());
-    filed
+
+    pub fn as_slice(&self) -> &[Version] {
+        self.versions.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// A node as filed: `encoding` followed by the versions of its children referenced by
+/// hash, as an RLP list of integers.
+pub fn file(mut encoding: Vec<u8>, versions: &ChildVersions) -> Vec<u8> {
+    // Each version takes at most 9 bytes; written on the stack, then appended once.
+    let mut payload = [0u8; 16 * 9];
+    let mut len = 0;
+    for version in versions.as_slice() {
+        let bytes = version.to_be_bytes();
+        let skip = bytes.iter().take_while(|byte| **byte == 0).count();
+        let significant = bytes.get(skip..).unwrap_or_default();
+        let item: &[u8] = match significant {
+            [] => &[0x80],
+            [single] if *single < 0x80 => significant,
+            _ => {
+                // INVARIANT: at most 8 significant bytes, so the prefix is 0x81..=0x88.
+                if let Some(prefix) = payload.get_mut(len) {
+                    *prefix = 0x80 + significant.len() as u8;
+                    len += 1;
+                }
+                significant
+            }
+        };
+        if let Some(out) = payload.get_mut(len..len + item.len()) {
+            out.copy_from_slice(item);
+            len += item.len();
+        }
+    }
+    rlp::encode_list(&mut encoding, payload.get(..len).unwrap_or_default());
+    encoding
 }
 
 /// Pairs a decoded node's children with the versions [`unfile`] read, in order: each child

@@ -514,7 +514,10 @@ impl Trie {
                 // The root is always addressed by hash, even when shorter than 32 bytes
                 // (and then has no child referenced by hash).
                 let hash = keccak256(&encoding);
-                nodes.push((hash, filed::file(encoding, [])));
+                nodes.push((
+                    hash,
+                    filed::file(encoding, &filed::ChildVersions::default()),
+                ));
                 hash
             }
         };
@@ -944,12 +947,11 @@ fn hashed(
 ) -> NodeRef {
     if encoding.len() >= 32 {
         let hash = keccak256(&encoding);
-        let children: Vec<Filed> = children
-            .iter()
-            .flatten()
-            .map(|child| Filed::new(child.clone(), out.version))
-            .collect();
-        out.nodes.push((hash, filed::file(encoding, &children)));
+        let mut versions = filed::ChildVersions::default();
+        for child in children.iter().flatten() {
+            versions.push(child, out.version);
+        }
+        out.nodes.push((hash, filed::file(encoding, &versions)));
         out.starts.push(start);
         NodeRef::Hash(hash)
     } else {
@@ -1142,29 +1144,30 @@ fn commit_slot(slot: &mut Slot, sink: &mut Sink<'_>) -> Option<Filed> {
             if let Some(reference) = &loaded.committed {
                 return Some(sink.reference(reference));
             }
-            let (encoding, children) = match &mut loaded.node {
-                MemNode::Leaf { path, value } => (node::encode_leaf(path, value), Vec::new()),
+            let mut versions = filed::ChildVersions::default();
+            let encoding = match &mut loaded.node {
+                MemNode::Leaf { path, value } => node::encode_leaf(path, value),
                 MemNode::Extension { path, child } => {
                     // INVARIANT: an extension's child is never empty.
                     let child = commit_slot(child, sink)
                         .unwrap_or(Filed::new(NodeRef::Inline(vec![0x80]), 0));
-                    (node::encode_extension(path, &child.reference), vec![child])
+                    versions.push(&child.reference, child.version);
+                    node::encode_extension(path, &child.reference)
                 }
                 MemNode::Branch { children, value } => {
                     let mut refs: [Option<NodeRef>; 16] = Default::default();
-                    let mut filed = Vec::new();
                     for (reference, child) in refs.iter_mut().zip(children.iter_mut()) {
                         if let Some(child) = commit_slot(child, sink) {
-                            *reference = Some(child.reference.clone());
-                            filed.push(child);
+                            versions.push(&child.reference, child.version);
+                            *reference = Some(child.reference);
                         }
                     }
-                    (node::encode_branch(&refs, value.as_deref()), filed)
+                    node::encode_branch(&refs, value.as_deref())
                 }
             };
             let reference = if encoding.len() >= 32 {
                 let hash = keccak256(&encoding);
-                sink.nodes.push((hash, filed::file(encoding, &children)));
+                sink.nodes.push((hash, filed::file(encoding, &versions)));
                 Filed::new(NodeRef::Hash(hash), sink.version)
             } else {
                 Filed::new(NodeRef::Inline(encoding), 0)

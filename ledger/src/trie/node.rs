@@ -186,8 +186,12 @@ pub fn encode_branch(children: &[Option<NodeRef>; 16], value: Option<&[u8]>) -> 
     finish(&payload)
 }
 
+/// Room after a node's encoding for the versions a store files with it (see
+/// [`super::filed`]): a list header and sixteen versions of up to four bytes.
+const FILING_ROOM: usize = 3 + 16 * 4;
+
 fn finish(payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(payload.len() + 3);
+    let mut out = Vec::with_capacity(payload.len() + 3 + FILING_ROOM);
     rlp::encode_list(&mut out, payload);
     out
 }
