@@ -305,6 +305,11 @@ impl SealedBlock {
     pub fn result(&self) -> &BlockResult {
         &self.result
     }
+
+    /// The accepted transactions' signed encodings, in block order.
+    pub fn encoded_transactions(&self) -> impl Iterator<Item = &[u8]> {
+        self.accepted.iter().map(|(_, raw)| raw.as_slice())
+    }
 }
 
 impl<S: Store> Chain<S> {
