@@ -26,6 +26,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use assent_ledger::{Chain, ChainConfig, DEFAULT_BLOCK_GAS_LIMIT, RedbStore, Store};
 use assent_vm::VmConfig;
 
+use crate::consensus::commits::CommitStore;
 use crate::executor::VmExecutor;
 
 use self::http::Dispatcher;
@@ -39,6 +40,9 @@ pub const DEFAULT_CHAIN_ID: u64 = 0x4153;
 /// The default gas cap of a view over RPC (`--view-gas`): views run on the RPC worker
 /// threads, never on the block producer, and this bounds how long one holds a worker.
 pub const DEFAULT_VIEW_GAS: u64 = 100_000_000;
+
+/// The file of a data directory that holds the blocks' commit certificates.
+pub const COMMITS_FILE: &str = "commits.redb";
 
 /// RPC worker threads.
 const WORKERS: usize = 4;
@@ -99,6 +103,13 @@ pub fn run(args: &Args) -> ExitCode {
 
 fn serve(args: &Args) -> Result<(), String> {
     let chain = open_ledger(&args.data, args.chain_id, None)?;
+    // A validator's certificates (`assent_getCommit`), when the directory holds them.
+    let commits_path = args.data.join(COMMITS_FILE);
+    let commits = if commits_path.exists() {
+        Some(CommitStore::open(&commits_path)?)
+    } else {
+        None
+    };
     let config = *chain.config();
     let head = chain.head().number;
     let store = chain.store().clone();
@@ -118,7 +129,7 @@ fn serve(args: &Args) -> Result<(), String> {
         producer: producer.clone(),
         chain_id: config.chain_id,
         view_gas: args.view_gas,
-        commits: None,
+        commits,
     });
     let dispatcher = Arc::new(
         Dispatcher::start(&node, WORKERS)
