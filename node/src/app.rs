@@ -77,11 +77,18 @@ impl Proposal {
 /// `keccak256(rlp([time, [keccak256(tx)…]]))`: what identifies a block before it is
 /// executed (its header hash needs the execution).
 pub fn proposal_id(time: u64, transactions: &[Vec<u8>]) -> Hash {
-    let hashes = transactions
+    let hashes: Vec<Hash> = transactions.iter().map(|tx| keccak256(tx)).collect();
+    proposal_id_of_hashes(time, &hashes)
+}
+
+/// [`proposal_id`] from the transactions' hashes (a transaction's hash is the Keccak-256
+/// of its bytes).
+fn proposal_id_of_hashes(time: u64, hashes: &[Hash]) -> Hash {
+    let list = hashes
         .iter()
-        .fold(ListBuilder::new(), |list, tx| list.bytes(&keccak256(tx).0))
+        .fold(ListBuilder::new(), |list, hash| list.bytes(&hash.0))
         .finish();
-    keccak256(&ListBuilder::new().u64(time).raw(&hashes).finish())
+    keccak256(&ListBuilder::new().u64(time).raw(&list).finish())
 }
 
 /// Why an honest validator rejects a proposal.
@@ -229,13 +236,10 @@ impl<S: Store> App<S> {
         time: u64,
         max: usize,
     ) -> Result<(Proposal, Header), LedgerError> {
-        let block_gas_limit = self.chain.config().block_gas_limit;
-        let transactions = self
-            .mempool
-            .lock()
-            .next_block(max.min(MAX_BLOCK_TRANSACTIONS), block_gas_limit);
+        let transactions = self.next_from_mempool(max);
         let taken = transactions.len();
-        self.prepare(time, transactions, Some(taken))
+        let id = self.prepare(time, transactions, Some(taken))?;
+        self.proposal_of(&id, time)
     }
 
     /// The proposer's block at `time` from an engine's own mempool (ABCI++'s
@@ -263,7 +267,8 @@ impl<S: Store> App<S> {
                 fits
             })
             .collect();
-        self.prepare(time, transactions, None)
+        let id = self.prepare(time, transactions, None)?;
+        self.proposal_of(&id, time)
     }
 
     fn prepare(
@@ -271,7 +276,7 @@ impl<S: Store> App<S> {
         time: u64,
         transactions: Vec<VerifiedTransaction>,
         taken: Option<usize>,
-    ) -> Result<(Proposal, Header), LedgerError> {
+    ) -> Result<Hash, LedgerError> {
         let senders = if taken.is_none() {
             transactions.iter().map(|tx| tx.sender).collect()
         } else {
@@ -289,20 +294,41 @@ impl<S: Store> App<S> {
                 result.header.number, rejected.error
             );
         }
-        let proposal = Proposal {
-            time,
-            transactions: sealed.encoded_transactions().map(<[u8]>::to_vec).collect(),
-        };
-        let header = result.header.clone();
+        let id = proposal_id_of_hashes(time, &result.transactions);
         self.remember(
-            proposal.id(),
+            id,
             Executed {
                 sealed,
                 taken,
                 senders,
             },
         );
-        Ok((proposal, header))
+        Ok(id)
+    }
+
+    /// The oldest waiting transactions, at most `max` and as many as fit the block gas
+    /// limit together.
+    fn next_from_mempool(&self, max: usize) -> Vec<VerifiedTransaction> {
+        let block_gas_limit = self.chain.config().block_gas_limit;
+        self.mempool
+            .lock()
+            .next_block(max.min(MAX_BLOCK_TRANSACTIONS), block_gas_limit)
+    }
+
+    /// The proposal and header of a block [`App::prepare`] executed.
+    fn proposal_of(&self, id: &Hash, time: u64) -> Result<(Proposal, Header), LedgerError> {
+        let sealed = &self
+            .executed
+            .get(id)
+            .ok_or_else(|| LedgerError::Corrupt("the prepared block was not kept".into()))?
+            .sealed;
+        Ok((
+            Proposal {
+                time,
+                transactions: sealed.encoded_transactions().map(<[u8]>::to_vec).collect(),
+            },
+            sealed.result().header.clone(),
+        ))
     }
 
     /// Checks another validator's proposal and executes it on the head: the inner
@@ -456,8 +482,11 @@ impl<S: Store> App<S> {
     /// # Errors
     /// As [`App::prepare_proposal`] and [`App::commit`].
     pub fn produce(&mut self, time: u64, max: usize) -> Result<Committed, LedgerError> {
-        let (proposal, _) = self.prepare_proposal(time, max)?;
-        self.finalize_block(&proposal)?;
+        let transactions = self.next_from_mempool(max);
+        let taken = transactions.len();
+        // Its own proposal, decided at once: no copy of the transactions, no rehashing.
+        let id = self.prepare(time, transactions, Some(taken))?;
+        self.finalized = Some(id);
         self.commit()
     }
 
