@@ -35,6 +35,10 @@ enum Command {
     Replay(commands::replay::Args),
     /// Run a ledger node serving JSON-RPC over HTTP
     Node(assent_node::server::Args),
+    /// Write the genesis, keys and configurations of a local network of validators
+    Testnet(commands::testnet::Args),
+    /// Serve the ledger to CometBFT over ABCI++ (v0.38)
+    Abci(commands::abci::Args),
     /// Create, list and show signing keys
     Keys(commands::keys::Args),
     /// Deploy a contract to a node
@@ -62,6 +66,8 @@ fn main() -> ExitCode {
         Command::Test(args) => commands::test::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
         Command::Node(args) => assent_node::server::run(&args),
+        Command::Testnet(args) => commands::testnet::run(&args),
+        Command::Abci(args) => commands::abci::run(&args),
         Command::Keys(args) => commands::keys::run(&args),
         Command::Deploy(args) => commands::deploy::run(&args),
         Command::Call(args) => commands::call::run(&args),

@@ -7,7 +7,10 @@
 //! JSON-RPC node) → [`client`] (the client commands' JSON-RPC, keystore and signing).
 //! [`files`] and [`wording`] are the small helpers they share.
 
+pub mod abci;
+pub mod app;
 pub mod client;
+pub mod consensus;
 pub mod executor;
 pub mod files;
 pub mod pipeline;

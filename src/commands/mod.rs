@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod abci;
 pub mod build;
 pub mod call;
 pub mod check;
@@ -13,3 +14,4 @@ pub mod query;
 pub mod receipt;
 pub mod replay;
 pub mod test;
+pub mod testnet;

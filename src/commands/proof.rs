@@ -1,7 +1,11 @@
 //! `assent proof ADDR STATE [KEY]`: asks the node for a state entry with its Merkle proof,
 //! then checks it here: the raw key is recomputed from the contract's ABI, the state root
 //! is the one in the block's header, and the proof leads from that root to the value (or
-//! shows its absence).
+//! shows its absence). With `--genesis FILE` it also checks that the block is final on the
+//! network of that genesis: the header hashes to the block its commit certificate
+//! (`assent_getCommit`) names, and the certificate carries valid precommits of distinct
+//! genesis validators holding more than two thirds of the voting power — so the answer is
+//! trusted without trusting the node that gave it.
 
 use std::process::ExitCode;
 
@@ -11,7 +15,10 @@ use assent_ledger::trie::{secure_key, verify_proof};
 use assent_stdlib::abi::ContractAbi;
 use serde_json::{Value, json};
 
+use assent_ledger::block::Header;
 use assent_node::client::{self, Client, ClientError, Connection};
+use assent_node::consensus::certificate::Certificate;
+use assent_node::consensus::genesis::Genesis;
 use assent_node::server::state_key::state_key;
 use assent_node::wording::count;
 
@@ -29,6 +36,9 @@ pub struct Args {
     /// The block to prove at (default: the latest)
     #[arg(long, value_name = "N")]
     block: Option<u64>,
+    /// Check the block's commit certificate against this network's genesis file too
+    #[arg(long, value_name = "FILE")]
+    genesis: Option<std::path::PathBuf>,
     #[command(flatten)]
     connection: Connection,
 }
@@ -86,6 +96,11 @@ fn prove(args: &Args) -> Result<(Value, String), ClientError> {
             "its state root is not block {number}'s ({root})"
         )));
     }
+    // 2b. The block is final: its header is the one the network's validators committed.
+    let finality = match &args.genesis {
+        Some(path) => Some(check_final(&client, path, number, &header)?),
+        None => None,
+    };
     // 3. The proof leads from the root to the value.
     let nodes = answer
         .get("proof")
@@ -128,7 +143,71 @@ fn prove(args: &Args) -> Result<(Value, String), ClientError> {
     };
     let mut json = answer;
     json["verified"] = json!(true);
+    let text = match finality {
+        Some((certificate, power, total)) => {
+            json["certificate"] = certificate;
+            json["final"] = json!(true);
+            format!(
+                "{text}final: block {number}'s commit certificate carries {power} of {total} voting power\n"
+            )
+        }
+        None => text,
+    };
     Ok((json, text))
+}
+
+/// Checks block `number`'s commit certificate against the genesis file at `path` and the
+/// header the node gave (`header`, block JSON): the certificate, the signers' power and
+/// the total.
+fn check_final(
+    client: &Client,
+    path: &std::path::Path,
+    number: u64,
+    header: &Value,
+) -> Result<(Value, u64, u64), ClientError> {
+    let genesis = Genesis::read(path).map_err(ClientError::Other)?;
+    let field = |name: &str| {
+        header
+            .get(name)
+            .ok_or_else(|| invalid(format!("block {number} has no `{name}`")))
+    };
+    let number_of = |name: &str| {
+        field(name).and_then(|value| {
+            value
+                .as_u64()
+                .ok_or_else(|| invalid(format!("`{name}` is not a number")))
+        })
+    };
+    let hash_of = |name: &str| {
+        field(name).and_then(|value| {
+            value
+                .as_str()
+                .and_then(Hash::from_hex)
+                .ok_or_else(|| invalid(format!("`{name}` is not a hash")))
+        })
+    };
+    let rebuilt = Header {
+        number: number_of("number")?,
+        parent_hash: hash_of("parent_hash")?,
+        time: number_of("time")?,
+        state_root: hash_of("state_root")?,
+        transactions_root: hash_of("transactions_root")?,
+        receipts_root: hash_of("receipts_root")?,
+        gas_used: number_of("gas_used")?,
+    };
+    let certificate = client.call("assent_getCommit", json!([number]))?;
+    if certificate.is_null() {
+        return Err(ClientError::Other(format!(
+            "the node has no commit certificate for block {number}: it is not decided yet, or the node is a single node, whose blocks have none"
+        )));
+    }
+    let parsed = Certificate::from_json(&certificate).map_err(|error| {
+        ClientError::Other(format!("block {number} is not proven final: {error}"))
+    })?;
+    let power = parsed.verify(&genesis, &rebuilt).map_err(|error| {
+        ClientError::Other(format!("block {number} is not proven final: {error}"))
+    })?;
+    Ok((certificate, power, genesis.total_power()))
 }
 
 fn hex_field(answer: &Value, field: &str) -> Result<Vec<u8>, ClientError> {

@@ -311,6 +311,11 @@ impl SealedBlock {
     pub fn node_count(&self) -> usize {
         self.nodes.len()
     }
+
+    /// The accepted transactions' signed encodings, in block order.
+    pub fn encoded_transactions(&self) -> impl Iterator<Item = &[u8]> {
+        self.accepted.iter().map(|(_, raw)| raw.as_slice())
+    }
 }
 
 impl<S: Store> Chain<S> {

@@ -333,6 +333,22 @@ impl<S: Store> Chain<S> {
         time: u64,
         transactions: impl IntoIterator<Item = Result<VerifiedTransaction, TxError>>,
     ) -> Result<BlockResult, LedgerError> {
+        let sealed = self.execute_verified_block(executor, time, transactions)?;
+        self.commit(sealed)
+    }
+
+    /// [`Chain::execute_block`] for transactions whose signatures are recovered already
+    /// (as [`Chain::produce_verified_block`] takes them): the block executed and sealed on
+    /// the head, not stored.
+    ///
+    /// # Errors
+    /// As [`Chain::execute_block`].
+    pub fn execute_verified_block(
+        &mut self,
+        executor: &mut dyn Executor,
+        time: u64,
+        transactions: impl IntoIterator<Item = Result<VerifiedTransaction, TxError>>,
+    ) -> Result<SealedBlock, LedgerError> {
         let chain_id = self.config.chain_id;
         let feed = move |handle: &mut dyn FnMut(usize, Verified) -> Result<(), LedgerError>| {
             for (position, verified) in transactions.into_iter().enumerate() {
@@ -351,7 +367,7 @@ impl<S: Store> Chain<S> {
             }
             Ok(())
         };
-        self.produce(executor, time, Box::new(feed))
+        self.execute(executor, time, Box::new(feed))
     }
 
     /// Executes and commits: [`Chain::execute`] then [`Chain::commit`].

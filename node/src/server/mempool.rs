@@ -7,12 +7,12 @@
 //! lock that the producer holds while it swaps a committed block's transactions out and
 //! moves the head, so a reader always sees a head and the pending set that go together.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
-use assent_ledger::Address;
 use assent_ledger::tx::VerifiedTransaction;
+use assent_ledger::{Address, Hash};
 
 /// The most transactions the mempool holds; past it a submission is refused with 1011
 /// (the node is at capacity) until blocks drain it. Ten full blocks.
@@ -115,6 +115,13 @@ impl Mempool {
             .map_or(0, |share| share.transactions)
     }
 
+    /// Whether the transaction with this hash waits (a scan of the queue).
+    pub fn contains(&self, hash: &Hash) -> bool {
+        self.queue
+            .iter()
+            .any(|pending| pending.tx.signed.hash() == *hash)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.queue.is_empty()
     }
@@ -181,6 +188,50 @@ impl Mempool {
             release(bytes, per_sender, &pending);
         }
         self.head = head;
+    }
+
+    /// Drops the transactions in `included` (a block another validator proposed) and
+    /// moves the head.
+    pub fn remove(&mut self, included: &BTreeSet<Hash>, head: u64) {
+        if !included.is_empty() {
+            let Mempool {
+                queue,
+                per_sender,
+                bytes,
+                ..
+            } = self;
+            queue.retain(|pending| {
+                let keep = !included.contains(&pending.tx.signed.hash());
+                if !keep {
+                    release(bytes, per_sender, pending);
+                }
+                keep
+            });
+        }
+        self.head = head;
+    }
+
+    /// Drops each waiting transaction of a sender in `next` whose nonce is below that
+    /// sender's next nonce on the chain (a block used the nonce).
+    pub fn drop_stale(&mut self, next: &BTreeMap<Address, u64>) {
+        if next.is_empty() {
+            return;
+        }
+        let Mempool {
+            queue,
+            per_sender,
+            bytes,
+            ..
+        } = self;
+        queue.retain(|pending| {
+            let stale = next
+                .get(&pending.tx.sender)
+                .is_some_and(|next| pending.tx.signed.tx().nonce < *next);
+            if stale {
+                release(bytes, per_sender, pending);
+            }
+            !stale
+        });
     }
 
     /// Drops the transaction at `position` of the queue (one the block producer could not

@@ -21,6 +21,7 @@ use super::mempool::SharedMempool;
 use super::producer::{Command, Refusal, Submission};
 use super::rpc::{AT_CAPACITY, RpcError, VIEW_FAILED};
 use super::state_key::state_key;
+use crate::consensus::commits::CommitStore;
 use crate::executor::{ViewError, ViewRequest, VmExecutor};
 
 /// Every method, for the "unknown method" message.
@@ -35,6 +36,7 @@ pub const METHODS: &[&str] = &[
     "assent_getAbi",
     "assent_getProof",
     "assent_getLogs",
+    "assent_getCommit",
 ];
 
 /// The most events one `assent_getLogs` answer holds. A paged request (`limit`) gets at
@@ -53,6 +55,9 @@ pub struct Node {
     pub chain_id: u64,
     /// The gas cap of a view over RPC (`--view-gas`).
     pub view_gas: u64,
+    /// The commit certificates of a validator of a network; `None` on a single node,
+    /// whose blocks have none (`assent_getCommit` answers null).
+    pub commits: Option<CommitStore>,
 }
 
 /// One RPC worker: the node, and a VM of its own for views (made on first use).
@@ -101,6 +106,7 @@ impl Worker {
             }
             "assent_getProof" => self.get_proof(params),
             "assent_getLogs" => self.get_logs(params),
+            "assent_getCommit" => self.get_commit(params),
             other => Err(RpcError::method_not_found(other)),
         }
     }
@@ -130,6 +136,21 @@ impl Worker {
             .block_transactions(number)
             .map_err(RpcError::internal)?;
         Ok(header.to_json(&transactions))
+    }
+
+    /// The commit certificate of a block (LEDGER.md §9), or null when this node has none
+    /// for it (not decided yet, or a single node).
+    fn get_commit(&self, params: &[Value]) -> MethodResult {
+        arity(params, 1)?;
+        let number = params
+            .first()
+            .and_then(Value::as_u64)
+            .ok_or_else(|| RpcError::invalid_params("the height must be a block number"))?;
+        let Some(commits) = &self.node.commits else {
+            return Ok(Value::Null);
+        };
+        let certificate = commits.get(number).map_err(RpcError::internal)?;
+        Ok(certificate.map_or(Value::Null, |certificate| certificate.to_json()))
     }
 
     fn send_raw_transaction(&self, params: &[Value]) -> MethodResult {

@@ -26,6 +26,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use assent_ledger::{Chain, ChainConfig, DEFAULT_BLOCK_GAS_LIMIT, RedbStore, Store};
 use assent_vm::VmConfig;
 
+use crate::consensus::commits::CommitStore;
 use crate::executor::VmExecutor;
 
 use self::http::Dispatcher;
@@ -39,6 +40,9 @@ pub const DEFAULT_CHAIN_ID: u64 = 0x4153;
 /// The default gas cap of a view over RPC (`--view-gas`): views run on the RPC worker
 /// threads, never on the block producer, and this bounds how long one holds a worker.
 pub const DEFAULT_VIEW_GAS: u64 = 100_000_000;
+
+/// The file of a data directory that holds the blocks' commit certificates.
+pub const COMMITS_FILE: &str = "commits.redb";
 
 /// RPC worker threads.
 const WORKERS: usize = 4;
@@ -98,7 +102,14 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 fn serve(args: &Args) -> Result<(), String> {
-    let chain = open_chain(args)?;
+    let chain = open_ledger(&args.data, args.chain_id, None)?;
+    // A validator's certificates (`assent_getCommit`), when the directory holds them.
+    let commits_path = args.data.join(COMMITS_FILE);
+    let commits = if commits_path.exists() {
+        Some(CommitStore::open(&commits_path)?)
+    } else {
+        None
+    };
     let config = *chain.config();
     let head = chain.head().number;
     let store = chain.store().clone();
@@ -118,6 +129,7 @@ fn serve(args: &Args) -> Result<(), String> {
         producer: producer.clone(),
         chain_id: config.chain_id,
         view_gas: args.view_gas,
+        commits,
     });
     let dispatcher = Arc::new(
         Dispatcher::start(&node, WORKERS)
@@ -155,16 +167,24 @@ fn serve(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// Opens the ledger in the data directory, creating it with a genesis block at the
-/// current time if there is none.
-fn open_chain(args: &Args) -> Result<Chain<RedbStore>, String> {
-    std::fs::create_dir_all(&args.data).map_err(|error| {
+/// Opens the ledger in the data directory `data`, creating it with a genesis block at
+/// `genesis_time` (`None`: the current time) if there is none. `chain_id`, when given,
+/// is the new ledger's, and must be the stored one's.
+///
+/// # Errors
+/// The directory or store cannot be opened, or holds another chain.
+pub fn open_ledger(
+    data: &std::path::Path,
+    chain_id: Option<u64>,
+    genesis_time: Option<u64>,
+) -> Result<Chain<RedbStore>, String> {
+    std::fs::create_dir_all(data).map_err(|error| {
         format!(
             "cannot create the data directory `{}`: {error}",
-            args.data.display()
+            data.display()
         )
     })?;
-    let path = args.data.join("ledger.redb");
+    let path = data.join("ledger.redb");
     let store = RedbStore::open(&path).map_err(|error| {
         format!(
             "cannot open `{}`: {error} (is another node using this data directory?)",
@@ -176,24 +196,26 @@ fn open_chain(args: &Args) -> Result<Chain<RedbStore>, String> {
         .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
     match stored {
         Some(stored) => {
-            if let Some(wanted) = args.chain_id
+            if let Some(wanted) = chain_id
                 && wanted != stored.chain_id
             {
                 return Err(format!(
                     "`{}` holds chain {}, not {wanted}: drop `--chain-id` or use another data directory",
-                    args.data.display(),
+                    data.display(),
                     stored.chain_id
                 ));
             }
             Chain::open_existing(store).map_err(|error| error.to_string())
         }
         None => {
-            let genesis_time = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|elapsed| elapsed.as_secs())
-                .unwrap_or(0);
+            let genesis_time = genesis_time.unwrap_or_else(|| {
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|elapsed| elapsed.as_secs())
+                    .unwrap_or(0)
+            });
             let config = ChainConfig {
-                chain_id: args.chain_id.unwrap_or(DEFAULT_CHAIN_ID),
+                chain_id: chain_id.unwrap_or(DEFAULT_CHAIN_ID),
                 block_gas_limit: DEFAULT_BLOCK_GAS_LIMIT,
                 genesis_time,
             };

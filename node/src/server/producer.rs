@@ -9,29 +9,16 @@
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
+use crate::app::App;
 use crate::executor::VmExecutor;
-use assent_ledger::tx::{TxError, VerifiedTransaction};
+use assent_ledger::tx::VerifiedTransaction;
 use assent_ledger::{Chain, Hash, RedbStore, Store};
 
-use super::mempool::{Full, Pending, SharedMempool};
+use super::mempool::SharedMempool;
 
-/// The most transactions one block takes; the rest wait for the next.
-pub const MAX_BLOCK_TRANSACTIONS: usize = 5_000;
-
-/// Why a submitted transaction was not admitted.
-#[derive(Clone, Debug)]
-pub enum Refusal {
-    /// A rule of LEDGER.md §2 (codes 1001–1010).
-    Rule(TxError),
-    /// The mempool is full, overall or for the sender (1011: retry later).
-    Capacity(Full),
-    /// The producer did not get to it in time, and now never will (1011: retry later).
-    Busy,
-    /// The node could not check it (a storage fault).
-    Fault(String),
-}
+pub use crate::app::{MAX_BLOCK_TRANSACTIONS, Refusal};
 
 /// One submission's answer, shared by the RPC worker that waits for it and the producer
 /// that gives it. The producer decides under the lock, so a worker that gives up
@@ -127,9 +114,7 @@ pub fn spawn(
         .stack_size(VmExecutor::THREAD_STACK)
         .spawn(move || {
             Producer {
-                chain,
-                executor,
-                mempool,
+                app: App::new(chain, executor, mempool),
                 schedule,
             }
             .run(&received);
@@ -137,10 +122,10 @@ pub fn spawn(
     Ok((commands, handle))
 }
 
+/// The single node's engine: a network of one validator, which proposes, decides and
+/// commits its own blocks through the same [`App`] the network engines drive.
 struct Producer<S: Store> {
-    chain: Chain<S>,
-    executor: VmExecutor,
-    mempool: Arc<SharedMempool>,
+    app: App<S>,
     schedule: Schedule,
 }
 
@@ -176,7 +161,7 @@ impl<S: Store> Producer<S> {
                 Ok(Command::Stop) | Err(RecvTimeoutError::Disconnected) => break,
             }
         }
-        while !self.mempool.lock().is_empty() {
+        while !self.app.mempool().lock().is_empty() {
             if !self.produce() {
                 break;
             }
@@ -185,20 +170,7 @@ impl<S: Store> Producer<S> {
 
     /// The stateful checks against the head plus the mempool; admits the transaction.
     fn admit(&mut self, tx: VerifiedTransaction) -> Result<Hash, Refusal> {
-        let hash = tx.signed.hash();
-        let pending = {
-            let mempool = self.mempool.lock();
-            mempool.room_for(&tx).map_err(Refusal::Capacity)?;
-            mempool.pending(&tx.sender)
-        };
-        match self.chain.check_verified(&mut self.executor, &tx, pending) {
-            Ok(Ok(())) => {
-                self.mempool.lock().push(Pending { tx });
-                Ok(hash)
-            }
-            Ok(Err(rule)) => Err(Refusal::Rule(rule)),
-            Err(fault) => Err(Refusal::Fault(fault.to_string())),
-        }
+        self.app.check_tx(tx)
     }
 
     /// Commits one block of the waiting transactions (an empty block when none wait and
@@ -209,16 +181,17 @@ impl<S: Store> Producer<S> {
     /// committed even alone is dropped from the mempool, so the same failing block is
     /// never tried again.
     fn produce(&mut self) -> bool {
-        let block_gas_limit = self.chain.config().block_gas_limit;
-        let transactions = self
-            .mempool
+        let block_gas_limit = self.app.chain().config().block_gas_limit;
+        let count = self
+            .app
+            .mempool()
             .lock()
-            .next_block(MAX_BLOCK_TRANSACTIONS, block_gas_limit);
-        if transactions.is_empty() && self.schedule.block_time.is_zero() {
+            .next_block(MAX_BLOCK_TRANSACTIONS, block_gas_limit)
+            .len();
+        if count == 0 && self.schedule.block_time.is_zero() {
             return false;
         }
-        let count = transactions.len();
-        match self.commit(transactions) {
+        match self.commit(MAX_BLOCK_TRANSACTIONS) {
             Ok(()) => true,
             Err(error) if count == 0 => {
                 eprintln!("assent node: cannot commit a block: {error}");
@@ -231,18 +204,23 @@ impl<S: Store> Producer<S> {
                 );
                 let mut committed = false;
                 for _ in 0..count {
-                    let Some(first) = self.mempool.lock().next_block(1, block_gas_limit).pop()
+                    let Some(first) = self
+                        .app
+                        .mempool()
+                        .lock()
+                        .next_block(1, block_gas_limit)
+                        .pop()
                     else {
                         break;
                     };
                     let hash = first.signed.hash();
-                    match self.commit(vec![first]) {
+                    match self.commit(1) {
                         Ok(()) => committed = true,
                         Err(error) => {
                             eprintln!(
                                 "assent node: dropped transaction {hash}: a block of it alone cannot be committed: {error}"
                             );
-                            self.mempool.lock().evict(0);
+                            self.app.evict_first();
                         }
                     }
                 }
@@ -251,38 +229,21 @@ impl<S: Store> Producer<S> {
         }
     }
 
-    /// Commits one block of `transactions`, the first ones of the mempool, and takes them
-    /// out of it (those the block left out too).
-    fn commit(
-        &mut self,
-        transactions: Vec<VerifiedTransaction>,
-    ) -> Result<(), assent_ledger::LedgerError> {
+    /// Commits one block of at most `max` of the first transactions of the mempool, and
+    /// takes them out of it (those the block left out too).
+    fn commit(&mut self, max: usize) -> Result<(), assent_ledger::LedgerError> {
         // Block time is Unix seconds and strictly increases: with blocks faster than one
         // a second it runs ahead of the wall clock, by design of the header.
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|elapsed| elapsed.as_secs())
-            .unwrap_or(0);
-        let time = now.max(self.chain.head().time.saturating_add(1));
-        let count = transactions.len();
-        let block = self.chain.produce_verified_block(
-            &mut self.executor,
-            time,
-            transactions.into_iter().map(Ok),
-        )?;
-        for rejected in &block.rejected {
-            eprintln!(
-                "assent node: block {} left out a pending transaction: {}",
-                block.header.number, rejected.error
-            );
-        }
-        self.mempool.lock().committed(count, block.header.number);
+        let time = self.app.next_time();
+        let committed = self.app.produce(time, max)?;
+        let count = committed.result.transactions.len();
         if self.schedule.verbose && count > 0 {
+            let header = committed.header();
             eprintln!(
                 "assent node: block {} with {}, state root {}",
-                block.header.number,
-                crate::wording::count(block.transactions.len(), "transaction", "transactions"),
-                block.header.state_root
+                header.number,
+                crate::wording::count(count, "transaction", "transactions"),
+                header.state_root
             );
         }
         Ok(())
@@ -393,13 +354,15 @@ mod tests {
             genesis_time: 1_767_225_600,
         };
         Producer {
-            chain: Chain::open(store, config).unwrap(),
-            executor: VmExecutor::new(VmConfig {
-                pool_instances: 4,
-                ..VmConfig::default()
-            })
-            .unwrap(),
-            mempool: Arc::new(SharedMempool::new(0)),
+            app: App::new(
+                Chain::open(store, config).unwrap(),
+                VmExecutor::new(VmConfig {
+                    pool_instances: 4,
+                    ..VmConfig::default()
+                })
+                .unwrap(),
+                Arc::new(SharedMempool::new(0)),
+            ),
             schedule: Schedule {
                 block_time: Duration::from_secs(1),
                 verbose: false,
@@ -416,15 +379,15 @@ mod tests {
             producer.admit(tx).unwrap();
         }
         assert!(producer.produce());
-        assert!(producer.mempool.lock().is_empty());
-        let store = producer.chain.store();
+        assert!(producer.app.mempool().lock().is_empty());
+        let store = producer.app.chain().store();
         assert!(store.receipt(&hashes[0]).unwrap().is_some());
         assert!(store.receipt(&hashes[1]).unwrap().is_none());
         assert!(store.receipt(&hashes[2]).unwrap().is_some());
         // Later blocks are produced as usual.
-        let head = producer.chain.head().number;
+        let head = producer.app.chain().head().number;
         assert!(producer.produce());
-        assert_eq!(producer.chain.head().number, head + 1);
+        assert_eq!(producer.app.chain().head().number, head + 1);
     }
 
     #[test]
