@@ -13,3 +13,4 @@ pub mod query;
 pub mod receipt;
 pub mod replay;
 pub mod test;
+pub mod verify;
