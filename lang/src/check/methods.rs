@@ -605,10 +605,9 @@ impl Cx<'_> {
             .and_then(|m| m.decls.get(&method.name).copied());
         let id = match entry {
             Some(Decl::Function(id))
-                if self
-                    .program
-                    .function(id)
-                    .is_some_and(|f| !matches!(f.kind, FunctionKind::Fn | FunctionKind::Property)) =>
+                if self.program.function(id).is_some_and(|f| {
+                    !matches!(f.kind, FunctionKind::Fn | FunctionKind::Property)
+                }) =>
             {
                 id
             }
