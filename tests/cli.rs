@@ -182,7 +182,10 @@ fn verify_reports_a_counterexample_with_status_1() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("no_marketing: counterexample"), "{stdout}");
-    assert!(stdout.contains("counterexample for `no_marketing`"), "{stdout}");
+    assert!(
+        stdout.contains("counterexample for `no_marketing`"),
+        "{stdout}"
+    );
     assert!(stdout.contains("purpose = PurposeOfUse.HMARKT"), "{stdout}");
 }
 
@@ -200,7 +203,11 @@ fn verify_prints_json() {
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let items = json.as_array().unwrap();
-    assert!(items.iter().all(|i| i["file"].is_string() && i["property"].is_string()));
+    assert!(
+        items
+            .iter()
+            .all(|i| i["file"].is_string() && i["property"].is_string())
+    );
     let refuted = items
         .iter()
         .find(|i| i["property"] == "withdrawn_never_collected")
@@ -216,14 +223,21 @@ fn verify_without_a_solver_says_how_to_install_one() {
         &repo(),
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("apt-get install z3"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("apt-get install z3"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn verify_of_a_file_that_does_not_check_is_status_2() {
     let dir = temp_dir("verify-broken");
-    std::fs::write(dir.join("bad.assent"), "contract C;
-property p() { require true, \"x\"; }\n").unwrap();
+    std::fs::write(
+        dir.join("bad.assent"),
+        "contract C;\nproperty p() { require true, \"x\"; }\n",
+    )
+    .unwrap();
     let out = assent(&["verify", "bad.assent"], &dir);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("E0313"), "{}", text(&out.stderr));
@@ -255,5 +269,8 @@ fn verify_compares_two_versions_of_a_policy() {
     );
     assert_eq!(changed.status.code(), Some(1));
     let stdout = text(&changed.stdout);
-    assert!(stdout.contains("and the new one permits (rule research)"), "{stdout}");
+    assert!(
+        stdout.contains("and the new one permits (rule research)"),
+        "{stdout}"
+    );
 }

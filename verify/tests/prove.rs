@@ -173,7 +173,12 @@ fn compare_finds_the_request_a_new_permit_rule_opens() {
             .map(|v| v.literal.clone())
             .unwrap_or_default()
     };
-    assert!(shown("purpose").starts_with("PurposeOfUse.HRESCH") || shown("purpose") == "PurposeOfUse.CLINTRCH", "{}", difference.describe());
+    assert!(
+        shown("purpose").starts_with("PurposeOfUse.HRESCH")
+            || shown("purpose") == "PurposeOfUse.CLINTRCH",
+        "{}",
+        difference.describe()
+    );
     assert_eq!(shown("class"), "DataClass.Lab", "{}", difference.describe());
 }
 
