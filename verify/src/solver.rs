@@ -107,13 +107,20 @@ impl Solver {
                 program: self.program.clone(),
                 reason: error.to_string(),
             })?;
-        if let Some(mut stdin) = child.stdin.take() {
-            // A solver that exits early closes its input: its output says why.
-            let _ = stdin.write_all(text.as_bytes());
-        }
+        // The query is written from another thread while this one reads the answer, so a
+        // solver that prints much before it has read everything never blocks both sides.
+        let writer = child.stdin.take().map(|mut stdin| {
+            std::thread::spawn(move || {
+                // A solver that exits early closes its input: its output says why.
+                let _ = stdin.write_all(text.as_bytes());
+            })
+        });
         let output = child
             .wait_with_output()
             .map_err(|error| SolverError::Failed(error.to_string()))?;
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
         let stdout = String::from_utf8_lossy(&output.stdout);
         Ok(read_answer(&stdout))
     }
@@ -172,6 +179,19 @@ pub fn read_answer(stdout: &str) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_solver_is_reported_not_found() {
+        let solver = Solver {
+            program: "no-such-solver-on-any-path".to_string(),
+            timeout_seconds: 1,
+        };
+        assert!(matches!(solver.probe(), Err(SolverError::NotFound { .. })));
+        assert!(matches!(
+            solver.check("", &[]),
+            Err(SolverError::NotFound { .. })
+        ));
+    }
 
     #[test]
     fn answers_are_read_robustly() {
