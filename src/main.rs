@@ -1,7 +1,7 @@
 //! `assent`: the command-line front door to the Assent compiler, VM and ledger.
 //!
 //! Thin by design: every command parses its arguments, calls into the library crates
-//! (`assent-lang`, `assent-ledger`, `assent-node`), and prints the result.
+//! (`assent-lang`, `assent-ledger`, `assent-node`, `assent-verify`), and prints the result.
 
 mod commands;
 
@@ -31,6 +31,9 @@ enum Command {
     Build(commands::build::Args),
     /// Run scenario files (`*.scenario.json`) on a fresh ledger
     Test(commands::test::Args),
+    /// Prove the `property` items of contracts with an SMT solver, or compare two
+    /// versions of a policy
+    Verify(commands::verify::Args),
     /// Re-execute every stored block and check each state root
     Replay(commands::replay::Args),
     /// Run a ledger node serving JSON-RPC over HTTP
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Build(args) => commands::build::run(&args),
         Command::Test(args) => commands::test::run(&args),
+        Command::Verify(args) => commands::verify::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
         Command::Node(args) => assent_node::server::run(&args),
         Command::Testnet(args) => commands::testnet::run(&args),

@@ -151,9 +151,126 @@ fn fmt_never_rewrites_a_file_that_does_not_parse() {
 
 #[test]
 fn every_command_has_help() {
-    for command in ["check", "fmt"] {
+    for command in ["check", "fmt", "verify"] {
         let out = assent(&[command, "--help"], &repo());
         assert!(out.status.success());
         assert!(text(&out.stdout).contains("Usage"), "{command}");
     }
+}
+
+// ---- assent verify (the prover itself is tested in verify/tests/) ------------------------
+
+#[test]
+fn verify_proves_every_sample_property() {
+    let out = assent(&["verify", "contracts"], &repo());
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let proven = stdout.lines().filter(|l| l.ends_with(": proven")).count();
+    assert!(proven >= 15, "{stdout}");
+    assert_eq!(proven, stdout.lines().count(), "{stdout}");
+}
+
+#[test]
+fn verify_reports_a_counterexample_with_status_1() {
+    let out = assent(
+        &[
+            "verify",
+            "verify/tests/broken/patient_consent_without_marketing_deny.assent",
+        ],
+        &repo(),
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("no_marketing: counterexample"), "{stdout}");
+    assert!(
+        stdout.contains("counterexample for `no_marketing`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("purpose = PurposeOfUse.HMARKT"), "{stdout}");
+}
+
+#[test]
+fn verify_prints_json() {
+    let out = assent(
+        &[
+            "verify",
+            "--format",
+            "json",
+            "verify/tests/broken/trial_consent_without_withdrawn_deny.assent",
+        ],
+        &repo(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = json.as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .all(|i| i["file"].is_string() && i["property"].is_string())
+    );
+    let refuted = items
+        .iter()
+        .find(|i| i["property"] == "withdrawn_never_collected")
+        .unwrap();
+    assert_eq!(refuted["status"], "counterexample");
+    assert!(refuted["counterexample"]["values"]["participant"].is_string());
+}
+
+#[test]
+fn verify_without_a_solver_says_how_to_install_one() {
+    let out = assent(
+        &["verify", "--solver", "no-such-solver-here", "contracts"],
+        &repo(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("apt-get install z3"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn verify_of_a_file_that_does_not_check_is_status_2() {
+    let dir = temp_dir("verify-broken");
+    std::fs::write(
+        dir.join("bad.assent"),
+        "contract C;\nproperty p() { require true, \"x\"; }\n",
+    )
+    .unwrap();
+    let out = assent(&["verify", "bad.assent"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("E0313"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn verify_compares_two_versions_of_a_policy() {
+    let same = assent(
+        &[
+            "verify",
+            "--compare",
+            "contracts/patient_consent.assent",
+            "contracts/patient_consent.assent",
+            "may_access",
+        ],
+        &repo(),
+    );
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
+    assert!(text(&same.stdout).contains("may_access: equivalent"));
+    let changed = assent(
+        &[
+            "verify",
+            "--compare",
+            "contracts/patient_consent.assent",
+            "verify/tests/compare/patient_consent_with_research.assent",
+            "may_access",
+        ],
+        &repo(),
+    );
+    assert_eq!(changed.status.code(), Some(1));
+    let stdout = text(&changed.stdout);
+    assert!(
+        stdout.contains("and the new one permits (rule research)"),
+        "{stdout}"
+    );
 }

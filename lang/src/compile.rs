@@ -37,7 +37,9 @@ pub enum CompileError {
 }
 
 /// Compiles contract source `text` reported under `name`; imports are read through
-/// `loader`. The source hash is Keccak-256 of exactly the `text` checked.
+/// `loader`. The source hash is Keccak-256 of exactly the `text` checked, without its
+/// properties (see [`code_text`]): properties are not code, so adding one changes
+/// neither the module nor its ABI.
 ///
 /// # Errors
 /// [`CompileError::Diagnostics`] when the source does not check, [`CompileError::Codegen`]
@@ -54,7 +56,11 @@ pub fn compile(
             diagnostics: checked.diagnostics,
         });
     };
-    let source_hash = keccak256(text.as_bytes()).0;
+    let source_hash = if contract.properties.is_empty() {
+        keccak256(text.as_bytes()).0
+    } else {
+        keccak256(code_text(text).as_bytes()).0
+    };
     let compiled = codegen::compile(&contract, source_hash).map_err(CompileError::Codegen)?;
     Ok(Compilation {
         compiled,
@@ -80,4 +86,29 @@ pub fn compile_file(path: &str, loader: &dyn FileLoader) -> Result<Compilation, 
             })
         }
     }
+}
+
+/// `text` without its `property` items: each is cut out with everything between it and
+/// the end of the item before it (its doc comment, blank lines, comments), so properties
+/// appended to a contract leave the text that is hashed as it was.
+pub fn code_text(text: &str) -> String {
+    let (unit, _) = crate::syntax::parse(crate::span::FileId(0), text);
+    let mut out = String::with_capacity(text.len());
+    let mut kept_from = 0usize;
+    let mut previous_end = unit.contract.as_ref().map_or(0, |c| c.span.end as usize);
+    for item in &unit.items {
+        let is_property = matches!(
+            &item.kind,
+            crate::syntax::ast::ItemKind::Function(f)
+                if f.kind == crate::syntax::ast::FunctionKind::Property
+        );
+        let end = item.span.end as usize;
+        if is_property {
+            out.push_str(text.get(kept_from..previous_end).unwrap_or_default());
+            kept_from = end;
+        }
+        previous_end = end;
+    }
+    out.push_str(text.get(kept_from..).unwrap_or_default());
+    out
 }

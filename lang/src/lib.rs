@@ -21,4 +21,4 @@ pub mod stack;
 pub mod syntax;
 pub mod typed;
 
-pub use compile::{Compilation, CompileError, compile, compile_file};
+pub use compile::{Compilation, CompileError, code_text, compile, compile_file};

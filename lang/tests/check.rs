@@ -901,6 +901,39 @@ const RULES: &[(&str, &[&str])] = &[
         "fn f(a: Bool, b: Bool) -> Bool { a and not b }",
         &["E0016", "E0016"],
     ),
+    // Properties: `let`, `assume`, `assert`; read-only; never called; no result.
+    (
+        "fn pos(n: Int) -> Bool { n > 0 }\nproperty p(n: Int) { let m = n; assume m > 0; assert pos(m), \"positive\"; }",
+        &[],
+    ),
+    ("property p(n: Int) { assume n; }", &["E0201"]),
+    ("property p(n: Int) { assert n > 0, 3; }", &["E0201"]),
+    (
+        "state s: Int = 0;\nproperty p(n: Int) { s = n; }",
+        &["E0301", "E0313"],
+    ),
+    (
+        "event E { n: Int }\nproperty p(n: Int) { emit E { n }; }",
+        &["E0302", "E0313"],
+    ),
+    ("property p(n: Int) { for _i in 0..n { } }", &["E0313"]),
+    ("property p(n: Int) -> Bool { assert n > 0; }", &["E0313"]),
+    ("property p(n: Int) { n > 0 }", &["E0313"]),
+    ("action a() { }\nproperty p() { a(); }", &["E0306", "E0313"]),
+    (
+        "property p(n: Int) { assert n > 0; }\nfn f() -> Bool { p(1); true }",
+        &["E0314"],
+    ),
+    (
+        "property p(n: Int) { assert n > 0; }\nproperty p(n: Int) { assert n > 1; }",
+        &["E0102"],
+    ),
+    // Outside a property `assume` and `assert` are names.
+    (
+        "fn assert(assume: Int) -> Int { let assert = assume; assert }",
+        &[],
+    ),
+    ("property p(assert: Bool) { assert assert; }", &[]),
 ];
 
 #[test]

@@ -174,6 +174,7 @@ pub fn symbols(text: &str) -> Value {
                     FunctionKind::Action => ("action", METHOD),
                     FunctionKind::View => ("view", METHOD),
                     FunctionKind::Fn => ("fn", FUNCTION),
+                    FunctionKind::Property => ("property", FUNCTION),
                 };
                 (&decl.name, detail, kind, Vec::new())
             }

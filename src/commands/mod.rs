@@ -15,3 +15,4 @@ pub mod receipt;
 pub mod replay;
 pub mod test;
 pub mod testnet;
+pub mod verify;

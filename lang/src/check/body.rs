@@ -84,8 +84,21 @@ pub(super) fn check_module(program: &mut Program, module: ModuleId) {
         return;
     };
     let ast = m.ast.clone();
-    let functions = m.functions.clone();
-    for id in functions {
+    // Properties last: a cross-contract call made only by a property must not change the
+    // interfaces the compiled code (and so the ABI) lists.
+    let (properties, mut functions): (Vec<FunctionId>, Vec<FunctionId>) =
+        m.functions.iter().partition(|id| {
+            program
+                .function(**id)
+                .is_some_and(|f| f.kind == FunctionKind::Property)
+        });
+    let first_property = functions.len();
+    let has_properties = !properties.is_empty();
+    functions.extend(properties);
+    for (position, id) in functions.into_iter().enumerate() {
+        if position == first_property {
+            snapshot_code_interfaces(program, module);
+        }
         let Some(info) = program.function(id) else {
             continue;
         };
@@ -111,6 +124,16 @@ pub(super) fn check_module(program: &mut Program, module: ModuleId) {
             info.locals = cx_parts.0;
             info.calls = cx_parts.1;
         }
+    }
+    if !has_properties {
+        snapshot_code_interfaces(program, module);
+    }
+}
+
+/// Remembers how many entries each interface has before the properties are checked.
+fn snapshot_code_interfaces(program: &mut Program, module: ModuleId) {
+    if let Some(m) = program.modules.get_mut(module) {
+        m.code_interfaces = m.interfaces.iter().map(|i| i.entries.len()).collect();
     }
 }
 
@@ -224,6 +247,7 @@ impl<'p> Cx<'p> {
             Role::Function(FunctionKind::Fn) => format!("fn `{}`", self.fn_name),
             Role::Function(FunctionKind::Action) => format!("action `{}`", self.fn_name),
             Role::Function(FunctionKind::Init) => "`init`".to_string(),
+            Role::Function(FunctionKind::Property) => format!("property `{}`", self.fn_name),
             Role::Const => "a constant".to_string(),
         }
     }

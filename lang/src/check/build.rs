@@ -17,7 +17,19 @@ pub(super) fn contract(program: &mut Program) -> Option<Contract> {
         .unwrap_or_default();
     let doc = root.ast.contract.as_ref().and_then(|c| c.doc.clone());
     let module_name = root.name.clone();
-    let interfaces = root.interfaces.clone();
+    // Only what the compiled code calls: an interface or entry used by properties alone
+    // comes last (properties are checked last) and is left out.
+    let interfaces: Vec<typed::Interface> = root
+        .interfaces
+        .iter()
+        .zip(&root.code_interfaces)
+        .filter(|(_, entries)| **entries > 0)
+        .map(|(interface, entries)| {
+            let mut interface = interface.clone();
+            interface.entries.truncate(*entries);
+            interface
+        })
+        .collect();
     let states: Vec<typed::StateDef> = root
         .states
         .iter()
@@ -50,9 +62,21 @@ pub(super) fn contract(program: &mut Program) -> Option<Contract> {
     }
     std_modules.sort_unstable();
     let mut included: Vec<FunctionId> = Vec::new();
+    let mut property_ids: Vec<FunctionId> = Vec::new();
     for module in std_modules.iter().chain(std::iter::once(&ROOT)) {
         if let Some(m) = program.module(*module) {
-            included.extend(m.functions.iter().copied());
+            for id in &m.functions {
+                let is_property = program
+                    .function(*id)
+                    .is_some_and(|f| f.kind == typed::FunctionKind::Property);
+                if is_property {
+                    if *module == ROOT {
+                        property_ids.push(*id);
+                    }
+                } else {
+                    included.push(*id);
+                }
+            }
         }
     }
 
@@ -63,7 +87,12 @@ pub(super) fn contract(program: &mut Program) -> Option<Contract> {
         .map(|(i, id)| (*id, FunctionId(u32::try_from(i).unwrap_or(u32::MAX))))
         .collect();
     let mut functions = Vec::with_capacity(order.len());
-    for id in &order {
+    let mut properties = Vec::with_capacity(property_ids.len());
+    for (id, is_property) in order
+        .iter()
+        .map(|id| (id, false))
+        .chain(property_ids.iter().map(|id| (id, true)))
+    {
         let loc = program
             .function(*id)
             .map(|f| program.loc(f.file, f.name_span))
@@ -80,7 +109,12 @@ pub(super) fn contract(program: &mut Program) -> Option<Contract> {
             }
         });
         let module = info.module;
-        functions.push(typed::Function {
+        let list = if is_property {
+            &mut properties
+        } else {
+            &mut functions
+        };
+        list.push(typed::Function {
             name: info.name.clone(),
             kind: info.kind,
             doc: info.doc.clone(),
@@ -99,7 +133,7 @@ pub(super) fn contract(program: &mut Program) -> Option<Contract> {
             body,
             loc,
         });
-        if let (Some(f), Some(m)) = (functions.last_mut(), program.module(module)) {
+        if let (Some(f), Some(m)) = (list.last_mut(), program.module(module)) {
             f.module = m.name.clone();
         }
     }
@@ -127,6 +161,7 @@ pub(super) fn contract(program: &mut Program) -> Option<Contract> {
         states,
         functions,
         interfaces,
+        properties,
     })
 }
 

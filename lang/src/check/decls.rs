@@ -113,6 +113,7 @@ pub(super) fn declare(program: &mut Program, module: ModuleId) {
                     ast::FunctionKind::Action => FunctionKind::Action,
                     ast::FunctionKind::View => FunctionKind::View,
                     ast::FunctionKind::Fn => FunctionKind::Fn,
+                    ast::FunctionKind::Property => FunctionKind::Property,
                 };
                 let id = new_function(program, module, file, index, &f.name, kind, &item.doc);
                 if kind == FunctionKind::Init {

@@ -182,6 +182,14 @@ impl InitFlow {
                 let state = self.expr(cond, state);
                 self.expr(message, state)
             }
+            StmtKind::Assume(cond) => self.expr(cond, state),
+            StmtKind::Assert { cond, message } => {
+                let state = self.expr(cond, state);
+                match message {
+                    Some(message) => self.expr(message, state),
+                    None => state,
+                }
+            }
             StmtKind::Abort(message) => {
                 self.expr(message, state);
                 None

@@ -154,6 +154,7 @@ fn new_module(program: &mut Program, name: &str, text: &str, kind: ModuleKind) -
         init: None,
         interfaces: Vec::new(),
         interface_modules: Vec::new(),
+        code_interfaces: Vec::new(),
     });
     id
 }

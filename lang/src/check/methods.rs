@@ -146,6 +146,11 @@ impl Cx<'_> {
             .iter()
             .map(|p| (p.name.clone(), p.ty.clone()))
             .collect();
+        if kind == FunctionKind::Property {
+            let diagnostic =
+                effect_errors::property_called(self.file, name.span, &name.name, (file, decl_span));
+            self.report(diagnostic);
+        }
         if kind == FunctionKind::Action && module == self.module {
             let diagnostic = effect_errors::action_called_internally(
                 self.file,
@@ -600,10 +605,9 @@ impl Cx<'_> {
             .and_then(|m| m.decls.get(&method.name).copied());
         let id = match entry {
             Some(Decl::Function(id))
-                if self
-                    .program
-                    .function(id)
-                    .is_some_and(|f| f.kind != FunctionKind::Fn) =>
+                if self.program.function(id).is_some_and(|f| {
+                    !matches!(f.kind, FunctionKind::Fn | FunctionKind::Property)
+                }) =>
             {
                 id
             }
@@ -612,7 +616,12 @@ impl Cx<'_> {
                     m.functions
                         .iter()
                         .filter_map(|id| self.program.function(*id))
-                        .filter(|f| !matches!(f.kind, FunctionKind::Fn | FunctionKind::Init))
+                        .filter(|f| {
+                            !matches!(
+                                f.kind,
+                                FunctionKind::Fn | FunctionKind::Init | FunctionKind::Property
+                            )
+                        })
                         .map(|f| f.name.clone())
                         .collect()
                 });

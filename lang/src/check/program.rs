@@ -41,12 +41,16 @@ pub(super) struct Module {
     /// Own declarations and imported names.
     pub scope: BTreeMap<String, ScopeEntry>,
     pub states: Vec<StateInfo>,
-    /// Every `init`, action, view, `fn` and policy, in declaration order.
+    /// Every `init`, action, view, `fn`, policy and property, in declaration order.
     pub functions: Vec<FunctionId>,
     pub init: Option<FunctionId>,
     /// Contracts this module's code calls.
     pub interfaces: Vec<typed::Interface>,
     pub interface_modules: Vec<ModuleId>,
+    /// How many entries each of [`Module::interfaces`] had before the properties were
+    /// checked (they are checked last): what the compiled code calls, which is all the
+    /// ABI may list.
+    pub code_interfaces: Vec<usize>,
 }
 
 /// What a name in module scope refers to.
@@ -274,6 +278,7 @@ impl Program {
                 Some(FunctionKind::View) => "view",
                 Some(FunctionKind::Policy) => "policy",
                 Some(FunctionKind::Init) => "init",
+                Some(FunctionKind::Property) => "property",
                 _ => "function",
             },
             Decl::Interface(_) => "contract",

@@ -111,6 +111,9 @@ impl Cx<'_> {
 
     /// The body of an `init`, action, view or `fn`.
     pub fn check_function_body(&mut self, body: &ast::Block, decl: &ast::FunctionDecl) -> Block {
+        if decl.kind == ast::FunctionKind::Property {
+            return self.check_property_body(body, decl);
+        }
         let ret = self.ret.clone();
         if ret == Ty::Unit {
             let checked = self.check_block(body, Expect::Discard);
@@ -145,10 +148,37 @@ impl Cx<'_> {
         checked
     }
 
+    /// The body of a property: `let`, `assume` and `assert` only (E0313 for anything else,
+    /// a result type or a final expression).
+    fn check_property_body(&mut self, body: &ast::Block, decl: &ast::FunctionDecl) -> Block {
+        if let Some(ret) = &decl.ret {
+            let diagnostic = effect_errors::property_statement(
+                self.file,
+                ret.span,
+                &decl.name.name,
+                effect_errors::PropertyMisuse::ResultType,
+            );
+            self.report(diagnostic);
+        }
+        if let Some(tail) = &body.tail {
+            let diagnostic = effect_errors::property_statement(
+                self.file,
+                tail.span,
+                &decl.name.name,
+                effect_errors::PropertyMisuse::Tail,
+            );
+            self.report(diagnostic);
+        }
+        self.check_block(body, Expect::Discard)
+    }
+
     // ---- statements ----------------------------------------------------------------------
 
     fn check_stmt(&mut self, stmt: &ast::Stmt) -> Stmt {
         let span = stmt.span;
+        if self.role == Role::Function(FunctionKind::Property) {
+            self.check_property_statement(stmt);
+        }
         let kind = match &stmt.kind {
             ast::StmtKind::Let(l) => match self.check_let(l) {
                 (Some(local), value) => StmtKind::Let { local, value },
@@ -171,6 +201,11 @@ impl Cx<'_> {
                 cond: self.check_condition(cond),
                 message: self.check_as(message, &Ty::String),
             },
+            ast::StmtKind::Assume(cond) => StmtKind::Assume(self.check_condition(cond)),
+            ast::StmtKind::Assert { cond, message } => StmtKind::Assert {
+                cond: self.check_condition(cond),
+                message: message.as_ref().map(|m| self.check_as(m, &Ty::String)),
+            },
             ast::StmtKind::Abort(message) => StmtKind::Abort(self.check_as(message, &Ty::String)),
             ast::StmtKind::Authorize(call) => self.check_authorize(call),
             ast::StmtKind::Emit {
@@ -183,6 +218,34 @@ impl Cx<'_> {
             kind,
             loc: self.loc(span),
         }
+    }
+
+    /// E0313 for a statement of a property body other than `let`, `assume` and `assert`.
+    fn check_property_statement(&mut self, stmt: &ast::Stmt) {
+        let what = match &stmt.kind {
+            ast::StmtKind::Let(_)
+            | ast::StmtKind::LetTuple(_)
+            | ast::StmtKind::Assume(_)
+            | ast::StmtKind::Assert { .. } => return,
+            ast::StmtKind::Assign { .. } => "an assignment",
+            ast::StmtKind::Expr(_) => "an expression statement",
+            ast::StmtKind::For { .. } => "a `for` loop",
+            ast::StmtKind::Return(_) => "`return`",
+            ast::StmtKind::Break => "`break`",
+            ast::StmtKind::Continue => "`continue`",
+            ast::StmtKind::Require { .. } => "`require`",
+            ast::StmtKind::Abort(_) => "`abort`",
+            ast::StmtKind::Authorize(_) => "`authorize`",
+            ast::StmtKind::Emit { audit: false, .. } => "`emit`",
+            ast::StmtKind::Emit { audit: true, .. } => "`audit`",
+        };
+        let diagnostic = effect_errors::property_statement(
+            self.file,
+            stmt.span,
+            &self.fn_name,
+            effect_errors::PropertyMisuse::Statement(what),
+        );
+        self.report(diagnostic);
     }
 
     /// `let [mut] x [: T] = e;` — the local (none for `_`) and its value.

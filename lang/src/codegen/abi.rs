@@ -106,7 +106,7 @@ fn entry_kind(kind: FunctionKind) -> Option<EntryKind> {
         FunctionKind::Action => Some(EntryKind::Action),
         FunctionKind::View => Some(EntryKind::View),
         FunctionKind::Policy => Some(EntryKind::Policy),
-        FunctionKind::Fn => None,
+        FunctionKind::Fn | FunctionKind::Property => None,
     }
 }
 

@@ -114,6 +114,9 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 };
                 self.branch_to(label);
             }
+            StmtKind::Assume(_) | StmtKind::Assert { .. } => {
+                return Err(error("`assume` or `assert` outside a property"));
+            }
             StmtKind::Require { cond, message } => {
                 self.expr(cond)?;
                 self.condition();
@@ -299,6 +302,10 @@ fn stmt_continues(stmt: &Stmt) -> bool {
         | StmtKind::Authorize(e) => expr_continues(e),
         StmtKind::Return(value) => value.as_ref().is_some_and(expr_continues),
         StmtKind::Require { cond, message } => expr_continues(cond) || expr_continues(message),
+        StmtKind::Assume(cond) => expr_continues(cond),
+        StmtKind::Assert { cond, message } => {
+            expr_continues(cond) || message.as_ref().is_some_and(expr_continues)
+        }
         StmtKind::Emit { fields, .. } => fields.iter().any(expr_continues),
         StmtKind::Assign { place, value, .. } => place_continues(place) || expr_continues(value),
         // The nested loop's body continues that loop; its head is evaluated in this one.

@@ -96,6 +96,8 @@ codes! {
     ReturnOutsideFunction = "E0310", "`return` where no value or a different value is expected";
     DuplicateInit = "E0311", "more than one `init`";
     JumpOutsideLoop = "E0312", "`break` or `continue` outside a `for` loop";
+    PropertyStatement = "E0313", "a property body holds only `let`, `assume` and `assert`";
+    PropertyCalled = "E0314", "a property called from code";
 
     // ---- E04xx: policies, match, events ---------------------------------------------------
     DuplicateRuleLabel = "E0401", "two rules of one policy with the same label";

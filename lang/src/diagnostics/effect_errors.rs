@@ -351,3 +351,62 @@ pub fn recursion(file: FileId, first_call: Span, cycle: &[String], calls: &[Span
         .with_note("the call graph must be acyclic, so that every call terminates")
         .with_help("compute the result with a `for` loop over a range or a collection")
 }
+
+/// What a property body held that it may not: the case decides the wording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PropertyMisuse {
+    /// A statement other than `let`, `assume` and `assert` (`what`: "`require`").
+    Statement(&'static str),
+    /// A final expression without `;`.
+    Tail,
+    /// `-> T` after the parameters.
+    ResultType,
+}
+
+/// E0313: something other than `let`, `assume` and `assert` in property `name`.
+pub fn property_statement(
+    file: FileId,
+    span: Span,
+    name: &str,
+    misuse: PropertyMisuse,
+) -> Diagnostic {
+    let (message, help) = match misuse {
+        PropertyMisuse::Statement(what) => (
+            format!("{what} is not allowed in property `{name}`"),
+            "a property states what must hold: write `assume cond;` for what it takes as given and `assert cond;` for what it guarantees",
+        ),
+        PropertyMisuse::Tail => (
+            format!("property `{name}` has no value"),
+            "write the condition as `assert cond;`",
+        ),
+        PropertyMisuse::ResultType => (
+            format!("property `{name}` has no result type"),
+            "remove `-> T`: a property is proven, never called",
+        ),
+    };
+    Diagnostic::new(Code::PropertyStatement, file, span, message)
+        .with_label("a property body holds only `let`, `assume` and `assert`")
+        .with_help(help)
+}
+
+/// E0314: property `name` (declared at `declared`) called from code.
+pub fn property_called(
+    file: FileId,
+    span: Span,
+    name: &str,
+    declared: (FileId, Span),
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::PropertyCalled,
+        file,
+        span,
+        format!("property `{name}` cannot be called"),
+    )
+    .with_label("properties are proven by `assent verify`, never run")
+    .with_secondary(
+        declared.0,
+        declared.1,
+        format!("`{name}` is declared as a property here"),
+    )
+    .with_help("move the shared condition into a `fn` and call that from both")
+}

@@ -163,6 +163,7 @@ impl Layout<'_> {
             FunctionKind::Action => format!("action {}", function.name.name),
             FunctionKind::View => format!("view {}", function.name.name),
             FunctionKind::Fn => format!("fn {}", function.name.name),
+            FunctionKind::Property => format!("property {}", function.name.name),
         };
         let params_end = function
             .params

@@ -89,6 +89,23 @@ impl Layout<'_> {
                 Doc::indent_if_broken(Doc::concat(vec![Doc::Line, self.expr(message)])),
                 Doc::text(";"),
             ])),
+            StmtKind::Assume(cond) => {
+                Doc::concat(vec![Doc::text("assume "), self.expr(cond), Doc::text(";")])
+            }
+            StmtKind::Assert {
+                cond,
+                message: None,
+            } => Doc::concat(vec![Doc::text("assert "), self.expr(cond), Doc::text(";")]),
+            StmtKind::Assert {
+                cond,
+                message: Some(message),
+            } => Doc::group(Doc::concat(vec![
+                Doc::text("assert "),
+                self.expr(cond),
+                Doc::text(","),
+                Doc::indent_if_broken(Doc::concat(vec![Doc::Line, self.expr(message)])),
+                Doc::text(";"),
+            ])),
             StmtKind::Abort(message) => Doc::concat(vec![
                 Doc::text("abort "),
                 self.expr(message),

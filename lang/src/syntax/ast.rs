@@ -49,7 +49,7 @@ pub enum ItemKind {
     Record(RecordDecl),
     Event(EventDecl),
     State(StateDecl),
-    /// `init`, `action`, `view`, `fn`.
+    /// `init`, `action`, `view`, `fn`, `property`.
     Function(FunctionDecl),
     Policy(PolicyDecl),
 }
@@ -125,9 +125,11 @@ pub enum FunctionKind {
     Action,
     View,
     Fn,
+    /// `property name(params) { … }`: checked, proven by `assent verify`, never compiled.
+    Property,
 }
 
-/// `init`, `action`, `view` and `fn` items.
+/// `init`, `action`, `view`, `fn` and `property` items.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionDecl {
     pub kind: FunctionKind,
@@ -293,6 +295,14 @@ pub enum StmtKind {
         audit: bool,
         event: Ident,
         fields: Vec<FieldInit>,
+    },
+    /// `assume cond;` — in a property only: the cases where `cond` is false are not
+    /// considered.
+    Assume(Expr),
+    /// `assert cond[, msg];` — in a property only: what the property guarantees.
+    Assert {
+        cond: Expr,
+        message: Option<Expr>,
     },
 }
 

@@ -170,7 +170,7 @@ pub const RESERVED: &[&str] = &[
 /// Words that begin an item; keywords only where an item can begin.
 pub const ITEM_KEYWORDS: &[&str] = &[
     "contract", "import", "const", "enum", "record", "event", "state", "init", "action", "view",
-    "policy", "fn",
+    "policy", "fn", "property",
 ];
 
 pub fn is_reserved(name: &str) -> bool {

@@ -112,6 +112,9 @@ pub(super) fn contract(contract: &Contract) -> String {
     for (index, function) in contract.functions.iter().enumerate() {
         d.function(index, function);
     }
+    for (index, property) in contract.properties.iter().enumerate() {
+        d.function(index, property);
+    }
     d.out
 }
 
@@ -279,6 +282,17 @@ impl<'c> Dumper<'c> {
                 self.line(depth, &format!("require at {}", self.position(stmt)));
                 self.expr(depth + 1, cond);
                 self.expr(depth + 1, message);
+            }
+            StmtKind::Assume(cond) => {
+                self.line(depth, "assume");
+                self.expr(depth + 1, cond);
+            }
+            StmtKind::Assert { cond, message } => {
+                self.line(depth, &format!("assert at {}", self.position(stmt)));
+                self.expr(depth + 1, cond);
+                if let Some(message) = message {
+                    self.expr(depth + 1, message);
+                }
             }
             StmtKind::Abort(message) => {
                 self.line(depth, &format!("abort at {}", self.position(stmt)));

@@ -187,6 +187,13 @@ pub enum StmtKind {
         audit: bool,
         fields: Vec<Expr>,
     },
+    /// `assume cond;` — properties only.
+    Assume(Expr),
+    /// `assert cond[, msg];` — properties only.
+    Assert {
+        cond: Expr,
+        message: Option<Expr>,
+    },
 }
 
 /// What a `for` loop iterates over.

@@ -101,6 +101,11 @@ pub struct Contract {
     pub functions: Vec<Function>,
     /// The other contracts this one calls, with the entry points it uses of each.
     pub interfaces: Vec<Interface>,
+    /// The contract's properties, in declaration order: checked like views, their
+    /// calls numbered as in [`Contract::functions`], never compiled. A cross-contract call
+    /// made only by a property names an interface past the end of
+    /// [`Contract::interfaces`] (which lists only what the compiled code calls).
+    pub properties: Vec<Function>,
 }
 
 /// An enum, its variants flattened in depth-first declaration order: a variant's ordinal
@@ -174,12 +179,14 @@ pub enum FunctionKind {
     View,
     Policy,
     Fn,
+    /// A `property`: checked like a view, proven by `assent verify`, never compiled.
+    Property,
 }
 
 impl FunctionKind {
-    /// Entry points the host may call (`fn`s are internal).
+    /// Entry points the host may call (`fn`s are internal; properties are not code).
     pub fn is_entry(self) -> bool {
-        !matches!(self, FunctionKind::Fn)
+        !matches!(self, FunctionKind::Fn | FunctionKind::Property)
     }
 
     /// `init` and actions may write state and emit events.
@@ -194,6 +201,7 @@ impl FunctionKind {
             FunctionKind::View => "view",
             FunctionKind::Policy => "policy",
             FunctionKind::Fn => "fn",
+            FunctionKind::Property => "property",
         }
     }
 }

@@ -64,6 +64,11 @@ fn stmt_mut(stmt: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
             expr_mut(message, f);
         }
         StmtKind::Emit { fields, .. } => fields.iter_mut().for_each(|e| expr_mut(e, f)),
+        StmtKind::Assume(cond) => expr_mut(cond, f),
+        StmtKind::Assert { cond, message } => {
+            expr_mut(cond, f);
+            message.iter_mut().for_each(|e| expr_mut(e, f));
+        }
     }
 }
 

@@ -97,6 +97,7 @@ impl Parser {
             "action" => ItemKind::Function(self.function(FunctionKind::Action)?),
             "view" => ItemKind::Function(self.function(FunctionKind::View)?),
             "fn" => ItemKind::Function(self.function(FunctionKind::Fn)?),
+            "property" => ItemKind::Function(self.function(FunctionKind::Property)?),
             "policy" => ItemKind::Policy(self.policy()?),
             _ => return Err(self.expected_item()),
         };
@@ -237,7 +238,10 @@ impl Parser {
         } else {
             None
         };
-        let body = self.block()?;
+        self.in_property = kind == FunctionKind::Property;
+        let body = self.block();
+        self.in_property = false;
+        let body = body?;
         Ok(FunctionDecl {
             kind,
             keyword,

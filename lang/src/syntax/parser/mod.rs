@@ -36,6 +36,8 @@ pub(crate) struct Parser {
     depth_reported: bool,
     /// In the head of `if`, `match` and `for`, `Name {` opens the block.
     no_struct: bool,
+    /// In the body of a `property`, where `assume` and `assert` begin statements.
+    in_property: bool,
 }
 
 /// Parses the tokens of one file. `require_contract`: the file must start with
@@ -53,6 +55,7 @@ pub(crate) fn parse_tokens(
         depth: 0,
         depth_reported: false,
         no_struct: false,
+        in_property: false,
     };
     let unit = parser.source_unit(require_contract);
     (unit, parser.diagnostics)

@@ -119,6 +119,22 @@ impl Parser {
                 }
             }
             "for" => self.for_stmt()?,
+            "assume" | "assert" if self.at_property_statement() => {
+                self.advance();
+                let cond = self.expr()?;
+                if word == "assume" {
+                    self.expect_semi()?;
+                    StmtKind::Assume(cond)
+                } else {
+                    let message = if self.eat(&TokenKind::Comma).is_some() {
+                        Some(self.expr()?)
+                    } else {
+                        None
+                    };
+                    self.expect_semi()?;
+                    StmtKind::Assert { cond, message }
+                }
+            }
             "break" | "continue" if self.at_loop_jump() => {
                 self.advance();
                 self.expect_semi()?;
@@ -165,6 +181,25 @@ impl Parser {
             kind,
             span: self.since(start),
         }))
+    }
+
+    /// `assume` and `assert` are keywords only at the start of a statement of a property
+    /// body, and not where they begin an assignment (`assert = true;`) or a path
+    /// (`assert.x`): elsewhere they are names.
+    fn at_property_statement(&self) -> bool {
+        self.in_property
+            && !matches!(
+                self.peek_at(1),
+                TokenKind::Eq
+                    | TokenKind::PlusEq
+                    | TokenKind::MinusEq
+                    | TokenKind::StarEq
+                    | TokenKind::Dot
+                    | TokenKind::Semi
+                    | TokenKind::Question
+                    | TokenKind::QuestionQuestion
+                    | TokenKind::RBrace
+            )
     }
 
     /// `break` and `continue` are keywords only as statements of their own: followed by
