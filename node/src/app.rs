@@ -573,8 +573,6 @@ pub fn unix_now() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use assent_ledger::keys::dev_key;
-    use assent_ledger::tx::Transaction;
     use assent_ledger::{ChainConfig, MemoryStore};
     use assent_vm::VmConfig;
 
@@ -603,22 +601,7 @@ mod tests {
     }
 
     fn deployment_with_gas(from: &str, nonce: u64, gas_limit: u64) -> Vec<u8> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../tests/node_support/counter.assent");
-        let code = crate::pipeline::compile_file(&path, false)
-            .unwrap()
-            .compiled
-            .wasm;
-        let tx = Transaction {
-            chain_id: 7,
-            nonce,
-            gas_limit,
-            to: None,
-            method: String::new(),
-            args: String::new(),
-            code,
-        };
-        tx.sign(&dev_key(from).unwrap()).unwrap().encoded().to_vec()
+        crate::test_support::counter_deployment(from, nonce, gas_limit)
     }
 
     #[test]

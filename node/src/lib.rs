@@ -17,3 +17,6 @@ pub mod pipeline;
 pub mod scenario;
 pub mod server;
 pub mod wording;
+
+#[cfg(test)]
+mod test_support;

@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     chain_id: Option<u64>,
     /// The genesis block's time of a new ledger, in Unix seconds: every validator must
-    /// give the same
+    /// give the same one
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     genesis_time: u64,
 }

@@ -254,39 +254,12 @@ impl Certificate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consensus::genesis::Validator;
     use crate::consensus::keys::ValidatorKey;
 
-    fn keys() -> Vec<ValidatorKey> {
-        (1u8..=4)
-            .map(|i| ValidatorKey::from_secret([i; 32]))
-            .collect()
-    }
-
-    fn genesis(keys: &[ValidatorKey]) -> Genesis {
-        Genesis {
-            chain_id: 7,
-            genesis_time: 1_767_225_600,
-            validators: keys
-                .iter()
-                .map(|key| Validator {
-                    public_key: key.public_key(),
-                    power: 1,
-                })
-                .collect(),
-        }
-    }
+    use crate::consensus::fixtures::{genesis, keys};
 
     fn header() -> Header {
-        Header {
-            number: 3,
-            parent_hash: Hash([1; 32]),
-            time: 1_767_225_700,
-            state_root: Hash([2; 32]),
-            transactions_root: Hash::EMPTY_ROOT,
-            receipts_root: Hash::EMPTY_ROOT,
-            gas_used: 0,
-        }
+        crate::consensus::fixtures::header(3)
     }
 
     fn signed(keys: &[ValidatorKey], header: &Header) -> Certificate {

@@ -579,39 +579,12 @@ impl Verifier<LedgerContext> for LedgerSigner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consensus::genesis::Validator as GenesisValidator;
     use malachitebft_core_types::{Context as _, Value as _};
 
-    fn keys() -> Vec<ValidatorKey> {
-        (1u8..=4)
-            .map(|i| ValidatorKey::from_secret([i; 32]))
-            .collect()
-    }
-
-    fn genesis(keys: &[ValidatorKey]) -> Genesis {
-        Genesis {
-            chain_id: 7,
-            genesis_time: 1_767_225_600,
-            validators: keys
-                .iter()
-                .map(|key| GenesisValidator {
-                    public_key: key.public_key(),
-                    power: 1,
-                })
-                .collect(),
-        }
-    }
+    use crate::consensus::fixtures::{genesis, keys};
 
     fn header() -> Header {
-        Header {
-            number: 1,
-            parent_hash: Hash([1; 32]),
-            time: 1_767_225_601,
-            state_root: Hash([2; 32]),
-            transactions_root: Hash::EMPTY_ROOT,
-            receipts_root: Hash::EMPTY_ROOT,
-            gas_used: 0,
-        }
+        crate::consensus::fixtures::header(1)
     }
 
     fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {

@@ -254,11 +254,10 @@ impl<S: Store> Producer<S> {
 mod tests {
     use super::*;
     use assent_ledger::block::Header;
-    use assent_ledger::keys::dev_key;
     use assent_ledger::receipt::Receipt;
     use assent_ledger::store::{BlockCommit, EventLocation, StoreError, StoredTransaction};
     use assent_ledger::trie::NodeStore;
-    use assent_ledger::tx::Transaction;
+    use assent_ledger::tx::SignedTransaction;
     use assent_ledger::{Address, ChainConfig, MemoryStore};
     use assent_vm::VmConfig;
 
@@ -325,22 +324,8 @@ mod tests {
     }
 
     fn deployment(from: &str) -> VerifiedTransaction {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../tests/node_support/counter.assent");
-        let code = crate::pipeline::compile_file(&path, false)
-            .unwrap()
-            .compiled
-            .wasm;
-        let tx = Transaction {
-            chain_id: 7,
-            nonce: 0,
-            gas_limit: 100_000_000,
-            to: None,
-            method: String::new(),
-            args: String::new(),
-            code,
-        };
-        tx.sign(&dev_key(from).unwrap()).unwrap().recover().unwrap()
+        let raw = crate::test_support::counter_deployment(from, 0, 100_000_000);
+        SignedTransaction::decode(&raw).unwrap().recover().unwrap()
     }
 
     fn producer(poison: Option<Hash>) -> Producer<Faulty> {
