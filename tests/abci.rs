@@ -87,9 +87,14 @@ struct Proposals(TcpStream);
 impl Proposals {
     fn perform(&mut self, value: request::Value) -> response::Value {
         let request = Request { value: Some(value) };
-        self.0
-            .write_all(&request.encode_length_delimited_to_vec())
-            .unwrap();
+        self.exchange(&request.encode_length_delimited_to_vec())
+            .value
+            .unwrap()
+    }
+
+    /// Sends `bytes` as they are and reads one framed response.
+    fn exchange(&mut self, bytes: &[u8]) -> Response {
+        self.0.write_all(bytes).unwrap();
         let mut length = 0u64;
         for shift in (0..64).step_by(7) {
             let mut byte = [0u8];
@@ -101,7 +106,7 @@ impl Proposals {
         }
         let mut body = vec![0u8; usize::try_from(length).unwrap()];
         self.0.read_exact(&mut body).unwrap();
-        Response::decode(body.as_slice()).unwrap().value.unwrap()
+        Response::decode(body.as_slice()).unwrap()
     }
 
     fn prepare_proposal(&mut self, request: RequestPrepareProposal) -> ResponsePrepareProposal {
@@ -386,4 +391,44 @@ fn abci_refuses_invalid_transactions_and_proposals() {
         .unwrap();
     assert_eq!(receipt.code, 0);
     assert_eq!(receipt.value.as_ref(), b"null");
+}
+
+#[test]
+fn a_malformed_request_gets_an_exception_and_the_connection_goes_on() {
+    let data = temp_dir("abci-malformed");
+    let abci = Abci::start(&data);
+    let mut wire = abci.proposals();
+    let exception = |response: Response| match response.value {
+        Some(response::Value::Exception(exception)) => exception.error,
+        other => panic!("not an exception: {other:?}"),
+    };
+    // A request with no value (tendermint-abci's own server panicked on it), then bytes
+    // that are no request at all.
+    let no_value = Request { value: None }.encode_length_delimited_to_vec();
+    assert_eq!(
+        exception(wire.exchange(&no_value)),
+        "a request with no value"
+    );
+    let error = exception(wire.exchange(&[3, 0xff, 0xff, 0xff]));
+    assert!(error.starts_with("an undecodable request"), "{error}");
+    // The same connection still answers.
+    match wire.perform(request::Value::Info(RequestInfo::default())) {
+        response::Value::Info(info) => assert_eq!(info.last_block_height, 0),
+        other => panic!("{other:?}"),
+    }
+    // A length over the limit is refused before anything is read, and that connection
+    // closes; the server goes on with the others.
+    let mut huge = Vec::new();
+    let mut length = assent_node::abci::wire::MAX_REQUEST_BYTES + 1;
+    while length >= 0x80 {
+        huge.push((length as u8 & 0x7f) | 0x80);
+        length >>= 7;
+    }
+    huge.push(length as u8);
+    let error = exception(wire.exchange(&huge));
+    assert!(error.contains("over the limit"), "{error}");
+    let info = abci.client().info(RequestInfo::default()).unwrap();
+    assert_eq!(info.last_block_height, 0);
+    drop(abci);
+    let _ = std::fs::remove_dir_all(data);
 }

@@ -18,11 +18,13 @@
 //! another header than the network, halts the application loudly (`on_halt`): it never
 //! forks silently.
 
+pub mod wire;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
-use tendermint_abci::{Application, ServerBuilder};
+use tendermint_abci::Application;
 use tendermint_proto::google::protobuf::Timestamp;
 use tendermint_proto::v0_38::abci::{
     CheckTxType, ExecTxResult, RequestCheckTx, RequestFinalizeBlock, RequestInfo, RequestInitChain,
@@ -327,7 +329,8 @@ fn check_response(code: u32, log: String) -> ResponseCheckTx {
 }
 
 /// Serves `app` over ABCI on `address` until the process ends; `ready` gets the address
-/// bound (port 0 picks a free one).
+/// bound (port 0 picks a free one). See [`wire`] for the framing and what a malformed
+/// request gets.
 ///
 /// # Errors
 /// The address cannot be bound, or accepting connections fails.
@@ -336,11 +339,5 @@ pub fn serve<S: Store>(
     address: SocketAddr,
     ready: impl FnOnce(&str),
 ) -> Result<(), String> {
-    let server = ServerBuilder::default()
-        .bind(address, app)
-        .map_err(|error| format!("cannot listen on {address}: {error}"))?;
-    ready(&server.local_addr());
-    server
-        .listen()
-        .map_err(|error| format!("the ABCI server stopped: {error}"))
+    wire::serve(app, address, ready)
 }
