@@ -351,6 +351,7 @@ fn sexpr(expr: &assent_lang::syntax::ast::Expr) -> String {
         items.iter().map(sexpr).collect::<Vec<_>>().join(" ")
     };
     match &expr.kind {
+        ExprKind::Error => "<error>".to_string(),
         ExprKind::Literal(Literal::Int(value)) => value.to_string(),
         ExprKind::Literal(literal) => format!("{literal:?}"),
         ExprKind::Name(name) => name.name.clone(),

@@ -61,6 +61,8 @@ impl Cx<'_> {
     fn check_expr_kind(&mut self, e: &ast::Expr, expect: Expect<'_>) -> Expr {
         let span = e.span;
         match &e.kind {
+            // A syntax error, reported by the parser: nothing more to say.
+            ast::ExprKind::Error => self.error_expr(span),
             ast::ExprKind::Literal(lit) => {
                 let (value, ty) = literal(lit);
                 self.expr(ExprKind::Literal(value), ty, span)

@@ -93,6 +93,8 @@ impl Layout<'_> {
 
     fn expr_kind(&mut self, expr: &Expr) -> Doc {
         match &expr.kind {
+            // Never met: a file with a syntax error is not formatted.
+            ExprKind::Error => Doc::text(self.slice(expr.span).unwrap_or_default().to_owned()),
             ExprKind::Literal(literal) => Doc::text(literal_text(literal, self.slice(expr.span))),
             ExprKind::Name(name) => Doc::text(name.name.clone()),
             ExprKind::Context(var) => Doc::text(context_keyword(*var)),

@@ -323,6 +323,9 @@ pub struct Expr {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
+    /// Where the parser met a syntax error (reported already): the value of a `let` it
+    /// recovered from, so that the name stays bound and its uses report nothing more.
+    Error,
     Literal(Literal),
     /// A plain name: a local, parameter, state, const, function, enum, contract, …
     Name(Ident),

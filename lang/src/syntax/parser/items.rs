@@ -298,7 +298,12 @@ impl Parser {
             let start = self.pos;
             match self.policy_stmt() {
                 Ok(stmt) => body.push(stmt),
-                Err(Failed) => self.recover_stmt(start),
+                Err(Failed) => {
+                    self.recover_stmt(start);
+                    if let Some(partial) = self.failed_let.take() {
+                        body.push(PolicyStmt::Let(partial));
+                    }
+                }
             }
         }
     }

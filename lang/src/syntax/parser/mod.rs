@@ -13,7 +13,7 @@ mod stmt;
 
 use crate::diagnostics::{Diagnostic, syntax_errors};
 use crate::span::{FileId, Span};
-use crate::syntax::ast::{Ident, SourceUnit};
+use crate::syntax::ast::{Ident, LetStmt, SourceUnit};
 use crate::syntax::token::{ITEM_KEYWORDS, Token, TokenKind, is_reserved};
 
 /// How deeply expressions, blocks, types and patterns may nest. Binary operator chains
@@ -38,6 +38,10 @@ pub(crate) struct Parser {
     no_struct: bool,
     /// In the body of a `property`, where `assume` and `assert` begin statements.
     in_property: bool,
+    /// A `let` whose name was read before its value or `;` failed: kept, with an error
+    /// for a value it could not read, so that the name stays bound after recovery and
+    /// its uses report nothing more.
+    failed_let: Option<LetStmt>,
 }
 
 /// Parses the tokens of one file. `require_contract`: the file must start with
@@ -56,6 +60,7 @@ pub(crate) fn parse_tokens(
         depth_reported: false,
         no_struct: false,
         in_property: false,
+        failed_let: None,
     };
     let unit = parser.source_unit(require_contract);
     (unit, parser.diagnostics)
@@ -301,6 +306,7 @@ impl Parser {
     /// After a failed item: skips to the next item keyword at the start of a line,
     /// outside any braces.
     fn recover_item(&mut self, start_pos: usize) {
+        self.failed_let = None;
         if self.pos == start_pos {
             self.advance();
         }

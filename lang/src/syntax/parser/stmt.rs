@@ -2,6 +2,7 @@
 
 use super::{Failed, PResult, Parser};
 use crate::diagnostics::syntax_errors;
+use crate::span::Span;
 use crate::syntax::ast::*;
 use crate::syntax::token::TokenKind;
 
@@ -52,7 +53,16 @@ impl Parser {
             match self.stmt() {
                 Ok(Parsed::Stmt(stmt)) => stmts.push(stmt),
                 Ok(Parsed::Tail(expr)) => tail = Some(Box::new(expr)),
-                Err(Failed) => self.recover_stmt(start),
+                Err(Failed) => {
+                    self.recover_stmt(start);
+                    if let Some(partial) = self.failed_let.take() {
+                        let span = partial.span;
+                        stmts.push(Stmt {
+                            kind: StmtKind::Let(partial),
+                            span,
+                        });
+                    }
+                }
             }
         }
     }
@@ -269,8 +279,19 @@ impl Parser {
             None
         };
         self.expect(&TokenKind::Eq)?;
-        let value = self.expr()?;
-        self.expect_semi()?;
+        let value = match self.expr() {
+            Ok(value) => value,
+            Err(Failed) => {
+                let value = Expr {
+                    kind: ExprKind::Error,
+                    span: self.since(start),
+                };
+                return Err(self.let_failed(mutable, name, ty, value, start));
+            }
+        };
+        if let Err(Failed) = self.expect_semi() {
+            return Err(self.let_failed(mutable, name, ty, value, start));
+        }
         Ok(LetStmt {
             mutable,
             name,
@@ -278,6 +299,25 @@ impl Parser {
             value,
             span: self.since(start),
         })
+    }
+
+    /// Keeps a `let` that failed after its name (see `Parser::failed_let`).
+    fn let_failed(
+        &mut self,
+        mutable: bool,
+        name: Ident,
+        ty: Option<TypeExpr>,
+        value: Expr,
+        start: Span,
+    ) -> Failed {
+        self.failed_let = Some(LetStmt {
+            mutable,
+            name,
+            ty,
+            value,
+            span: self.since(start),
+        });
+        Failed
     }
 
     /// `for x in e { … }`, `for (k, v) in e { … }`
