@@ -46,21 +46,7 @@ impl Difference {
             "the old version {old} (rule {}) and the new one {new} (rule {}):\n",
             self.old_rule, self.new_rule
         );
-        for value in &self.example.values {
-            out.push_str(&format!("    {} = {}\n", value.name, value.literal));
-        }
-        for entry in &self.example.entries {
-            match &entry.value {
-                Some(value) => out.push_str(&format!(
-                    "    {}[{}] = {}\n",
-                    entry.state, entry.key.literal, value.literal
-                )),
-                None => out.push_str(&format!(
-                    "    {}[{}] is absent\n",
-                    entry.state, entry.key.literal
-                )),
-            }
-        }
+        self.example.write_bindings(&mut out);
         out
     }
 }

@@ -68,6 +68,27 @@ pub struct Counterexample {
     pub entries: Vec<Entry>,
 }
 
+impl Counterexample {
+    /// Appends the values and the state entries, one a line, indented.
+    pub fn write_bindings(&self, out: &mut String) {
+        for value in &self.values {
+            out.push_str(&format!("    {} = {}\n", value.name, value.literal));
+        }
+        for entry in &self.entries {
+            match &entry.value {
+                Some(value) => out.push_str(&format!(
+                    "    {}[{}] = {}\n",
+                    entry.state, entry.key.literal, value.literal
+                )),
+                None => out.push_str(&format!(
+                    "    {}[{}] is absent\n",
+                    entry.state, entry.key.literal
+                )),
+            }
+        }
+    }
+}
+
 /// One named value of a counterexample.
 #[derive(Clone, Debug)]
 pub struct Shown {
@@ -104,21 +125,7 @@ impl PropertyResult {
             return String::new();
         };
         let mut out = format!("counterexample for `{}`: {}\n", self.property, c.failure);
-        for value in &c.values {
-            out.push_str(&format!("    {} = {}\n", value.name, value.literal));
-        }
-        for entry in &c.entries {
-            match &entry.value {
-                Some(value) => out.push_str(&format!(
-                    "    {}[{}] = {}\n",
-                    entry.state, entry.key.literal, value.literal
-                )),
-                None => out.push_str(&format!(
-                    "    {}[{}] is absent\n",
-                    entry.state, entry.key.literal
-                )),
-            }
-        }
+        c.write_bindings(&mut out);
         out
     }
 
