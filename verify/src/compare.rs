@@ -236,22 +236,7 @@ pub fn to_json(policy: &str, verdict: &Verdict) -> serde_json::Value {
             let items: Vec<serde_json::Value> = differences
                 .iter()
                 .map(|d| {
-                    let mut values = serde_json::Map::new();
-                    for v in &d.example.values {
-                        values.insert(v.name.clone(), v.literal.clone().into());
-                    }
-                    let entries: Vec<serde_json::Value> = d
-                        .example
-                        .entries
-                        .iter()
-                        .map(|e| {
-                            serde_json::json!({
-                                "state": e.state,
-                                "key": e.key.literal,
-                                "value": e.value.as_ref().map(|v| v.literal.clone()),
-                            })
-                        })
-                        .collect();
+                    let (values, entries) = d.example.bindings_json();
                     serde_json::json!({
                         "newly": if d.newly_permitted { "permitted" } else { "denied" },
                         "old_rule": d.old_rule,

@@ -166,17 +166,7 @@ impl<'c, 's> Encoder<'c, 's> {
                 ))
             }
             Ty::Record(_) | Ty::Tuple(_) => {
-                let field_types: Vec<Ty> = match ty {
-                    Ty::Record(id) => self
-                        .contract
-                        .record_def(*id)?
-                        .fields
-                        .iter()
-                        .map(|f| f.ty.clone())
-                        .collect(),
-                    Ty::Tuple(items) => items.clone(),
-                    _ => Vec::new(),
-                };
+                let field_types = script::field_types(self.contract, ty)?;
                 let names = self.script.datatype(self.contract, ty)?;
                 let mut facts = Vec::new();
                 for (field, field_ty) in names.fields.iter().zip(&field_types) {

@@ -69,6 +69,32 @@ pub struct Counterexample {
 }
 
 impl Counterexample {
+    /// The values (by name) and the state entries, as `--format json` prints them.
+    pub fn bindings_json(
+        &self,
+    ) -> (
+        serde_json::Map<String, serde_json::Value>,
+        Vec<serde_json::Value>,
+    ) {
+        let values = self
+            .values
+            .iter()
+            .map(|v| (v.name.clone(), v.literal.clone().into()))
+            .collect();
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "state": e.state,
+                    "key": e.key.literal,
+                    "value": e.value.as_ref().map(|v| v.literal.clone()),
+                })
+            })
+            .collect();
+        (values, entries)
+    }
+
     /// Appends the values and the state entries, one a line, indented.
     pub fn write_bindings(&self, out: &mut String) {
         for value in &self.values {
@@ -145,21 +171,7 @@ impl PropertyResult {
             }
             Status::Counterexample(c) => {
                 object.insert("status".into(), "counterexample".into());
-                let mut values = serde_json::Map::new();
-                for v in &c.values {
-                    values.insert(v.name.clone(), v.literal.clone().into());
-                }
-                let entries: Vec<serde_json::Value> = c
-                    .entries
-                    .iter()
-                    .map(|e| {
-                        serde_json::json!({
-                            "state": e.state,
-                            "key": e.key.literal,
-                            "value": e.value.as_ref().map(|v| v.literal.clone()),
-                        })
-                    })
-                    .collect();
+                let (values, entries) = c.bindings_json();
                 object.insert(
                     "counterexample".into(),
                     serde_json::json!({

@@ -55,17 +55,7 @@ fn decode_at(contract: &Contract, s: &Sexpr, ty: &Ty, depth: u32) -> Option<Valu
             Some(Value::Enum(u32::try_from(ordinal).ok()?))
         }
         Ty::Decision | Ty::Record(_) | Ty::Tuple(_) => {
-            let types: Vec<Ty> = match ty {
-                Ty::Decision => vec![Ty::Bool, Ty::String],
-                Ty::Record(id) => contract
-                    .record_def(*id)?
-                    .fields
-                    .iter()
-                    .map(|f| f.ty.clone())
-                    .collect(),
-                Ty::Tuple(items) => items.clone(),
-                _ => Vec::new(),
-            };
+            let types = crate::script::field_types(contract, ty)?;
             let items = s.list()?;
             let args = items.get(1..)?;
             if args.len() != types.len() {

@@ -108,25 +108,7 @@ impl Script {
             return Some(datatype_names(name, ty, contract));
         }
         // Components first: a datatype's fields must already be declared.
-        let fields: Vec<(String, Ty)> = match ty {
-            Ty::Decision => vec![
-                ("permitted".to_string(), Ty::Bool),
-                ("rule".to_string(), Ty::String),
-            ],
-            Ty::Record(id) => contract
-                .record_def(*id)?
-                .fields
-                .iter()
-                .map(|f| (f.name.clone(), f.ty.clone()))
-                .collect(),
-            Ty::Tuple(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (i.to_string(), t.clone()))
-                .collect(),
-            Ty::Option(inner) => vec![("val".to_string(), (**inner).clone())],
-            _ => return None,
-        };
+        let fields = fields(contract, ty)?;
         let mut field_sorts = Vec::new();
         for (_, field_ty) in &fields {
             field_sorts.push(self.sort(contract, field_ty)?);
@@ -218,6 +200,40 @@ pub struct Datatype {
     pub fields: Vec<String>,
     /// Options only.
     pub none: String,
+}
+
+/// The fields of a record, tuple, option or `Decision` datatype, in order, with their
+/// types; `None` for any other type (or a record the contract does not have).
+pub fn fields(contract: &Contract, ty: &Ty) -> Option<Vec<(String, Ty)>> {
+    Some(match ty {
+        Ty::Decision => vec![
+            ("permitted".to_string(), Ty::Bool),
+            ("rule".to_string(), Ty::String),
+        ],
+        Ty::Record(id) => contract
+            .record_def(*id)?
+            .fields
+            .iter()
+            .map(|f| (f.name.clone(), f.ty.clone()))
+            .collect(),
+        Ty::Tuple(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i.to_string(), t.clone()))
+            .collect(),
+        Ty::Option(inner) => vec![("val".to_string(), (**inner).clone())],
+        _ => return None,
+    })
+}
+
+/// The types of a datatype's fields, in order (see [`fields`]).
+pub fn field_types(contract: &Contract, ty: &Ty) -> Option<Vec<Ty>> {
+    Some(
+        fields(contract, ty)?
+            .into_iter()
+            .map(|(_, ty)| ty)
+            .collect(),
+    )
 }
 
 fn datatype_names(name: &str, ty: &Ty, contract: &Contract) -> Datatype {
