@@ -447,9 +447,9 @@ fn growth(blocks: u64) {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let mut evens = halves[0].clone().into_iter();
-    let mut odds = halves[1].clone().into_iter();
-    drop(halves);
+    let mut halves = halves.into_iter();
+    let mut evens = halves.next().unwrap().into_iter();
+    let mut odds = halves.next().unwrap().into_iter();
     let signed: Vec<Vec<Vec<u8>>> = (0..blocks)
         .map(|n| {
             if n % 2 == 0 {
