@@ -482,9 +482,50 @@ const RULES: &[(&str, &[&str])] = &[
         "state m: Map<Address, Int>;\naction a() { m = [:]; }",
         &["E0214"],
     ),
+    // Persistent collections are walked in key order; never written inside their loop.
     (
-        "state s: Set<Int>;\nfn f() -> Int { for x in s { } 0 }",
+        "state s: Set<Int>;\nfn f() -> Int { let mut n = 0; for x in s { n += x; } n }",
+        &[],
+    ),
+    (
+        "state s: Set<Int>;\naction a() { for x in s { s.remove(x); } }",
         &["E0305"],
+    ),
+    (
+        "state m: Map<Int, Int>;\naction a() { for (k, v) in m { m[k] = v + 1; } }",
+        &["E0305"],
+    ),
+    (
+        "state m: Map<Int, Int>;\nstate t: Map<Int, Int>;\naction a() { for (k, v) in m { t[k] = v; } }",
+        &[],
+    ),
+    (
+        "state s: Set<Int>;\naction a() { for _x in s { } s.insert(1); }",
+        &[],
+    ),
+    (
+        "state m: Map<(Int, Int), Int>;\nview f() -> Int { let mut n = 0; for (_, v) in m.prefix(1) { n += v; } n }",
+        &[],
+    ),
+    (
+        "state m: Map<(Int, Int), Int>;\nview f() -> Int { let mut n = 0; for (_, v) in m.prefix(1, 2) { n += v; } n }",
+        &[],
+    ),
+    (
+        "state m: Map<Int, Int>;\nview f() -> Int { let mut n = 0; for (_, v) in m.prefix(1) { n += v; } n }",
+        &["E0217"],
+    ),
+    (
+        "state m: Map<(Int, Int), Int>;\nview f() -> Int { let mut n = 0; for (_, v) in m.prefix() { n += v; } n }",
+        &["E0217"],
+    ),
+    (
+        "state m: Map<(Int, Int), Int>;\nview f() -> Int { let mut n = 0; for (_, v) in m.prefix(\"a\") { n += v; } n }",
+        &["E0201"],
+    ),
+    (
+        "state m: Map<(Int, Int), Int>;\nview f() -> Int { m.prefix(1); 0 }",
+        &["E0211"],
     ),
     (
         "state m: Map<Int, Int>;\naction a() { m[1] = 2; m[1] += 1; }",

@@ -65,6 +65,16 @@ pub trait StateAccess {
     /// A storage fault.
     fn remove(&mut self, raw_key: &[u8]) -> Result<(), LedgerError>;
 
+    /// Writes (`Some`) or removes (`None`) an entry of the ordered index of iterated
+    /// collections: a second key space beside the state, kept in key order (not hashed
+    /// into the state root) so that a contract can walk a `Map` or `Set` in order at any
+    /// block. Its keys are the executor's to lay out, at most
+    /// [`MAX_KEY_BYTES`](crate::trie::MAX_KEY_BYTES) long.
+    ///
+    /// # Errors
+    /// An empty value or a key that is too long.
+    fn set_ordered(&mut self, key: &[u8], value: Option<Vec<u8>>) -> Result<(), LedgerError>;
+
     /// The module deployed at `contract`, if any.
     ///
     /// # Errors

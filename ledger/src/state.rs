@@ -61,6 +61,8 @@ pub fn decode_nonce(value: Option<&[u8]>) -> Result<u64, LedgerError> {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Changes {
     pub writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    /// Writes of the ordered index of iterated collections (see [`StateAccess::set_ordered`]).
+    pub order: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     pub code: BTreeMap<Hash, Vec<u8>>,
     pub artefacts: BTreeMap<Hash, Vec<u8>>,
 }
@@ -69,6 +71,7 @@ impl Changes {
     /// Moves `other`'s changes on top of these.
     pub fn absorb(&mut self, other: Changes) {
         self.writes.extend(other.writes);
+        self.order.extend(other.order);
         self.code.extend(other.code);
         self.artefacts.extend(other.artefacts);
     }
@@ -81,6 +84,8 @@ impl Changes {
 pub(crate) struct Overlay {
     pub store: Arc<dyn Store>,
     pub trie: Arc<Trie>,
+    /// The ordered index of iterated collections, as the trie's state left it.
+    pub order: Arc<Trie>,
     pub block: Arc<Changes>,
     pub tx: Changes,
 }
@@ -90,6 +95,7 @@ impl Overlay {
         Layers {
             store: &*self.store,
             trie: &self.trie,
+            order: &self.order,
             block: &self.block,
             tx: &self.tx,
         }
@@ -133,6 +139,17 @@ impl StateAccess for Overlay {
         Ok(())
     }
 
+    fn set_ordered(&mut self, key: &[u8], value: Option<Vec<u8>>) -> Result<(), LedgerError> {
+        if value.as_ref().is_some_and(Vec::is_empty) {
+            return Err(LedgerError::EmptyValue);
+        }
+        if key.len() > crate::trie::MAX_KEY_BYTES {
+            return Err(crate::trie::TrieError::KeyTooLong(key.len()).into());
+        }
+        self.tx.order.insert(key.to_vec(), value);
+        Ok(())
+    }
+
     fn code(&mut self, contract: &Address) -> Result<Option<Vec<u8>>, LedgerError> {
         let Some(hash) = self.lookup(&code_hash_key(contract))? else {
             return Ok(None);
@@ -155,6 +172,7 @@ impl StateAccess for Overlay {
         StateView::new(
             self.store.clone(),
             self.trie.clone(),
+            self.order.clone(),
             self.block.clone(),
             Arc::new(self.tx.clone()),
         )

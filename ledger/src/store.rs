@@ -96,6 +96,9 @@ pub struct BlockCommit {
     pub code: Vec<(Hash, Vec<u8>)>,
     /// Compiled artefacts by module hash.
     pub artefacts: Vec<(Hash, Vec<u8>)>,
+    /// The root of the ordered index of iterated collections, when the block changed it
+    /// (its nodes are among `nodes`).
+    pub order_root: Option<Hash>,
 }
 
 /// The ledger's storage interface. A store is shared with the [`StateView`](crate::StateView)s
@@ -185,6 +188,13 @@ pub trait Store: NodeStore + Send + Sync + 'static {
             None => Ok(None),
         }
     }
+    /// The root of the ordered index of iterated collections as block `number` left it,
+    /// with the number of the block that made it (the version its root node is filed
+    /// under); `None` while no block has written the index.
+    ///
+    /// # Errors
+    /// A storage fault.
+    fn order_root(&self, number: u64) -> Result<Option<(u64, Hash)>, StoreError>;
     /// Writes a block and everything it brings, atomically and durably.
     ///
     /// # Errors
@@ -285,6 +295,8 @@ pub struct MemoryStore {
     code: BTreeMap<Hash, Vec<u8>>,
     artefacts: BTreeMap<Hash, Vec<u8>>,
     events: BTreeMap<Vec<u8>, ()>,
+    /// By the number of the block that changed it.
+    order_roots: BTreeMap<u64, Hash>,
 }
 
 impl MemoryStore {
@@ -403,7 +415,18 @@ impl Store for MemoryStore {
         }
         self.code.extend(commit.code);
         self.artefacts.extend(commit.artefacts);
+        if let Some(root) = commit.order_root {
+            self.order_roots.insert(version, root);
+        }
         Ok(())
+    }
+
+    fn order_root(&self, number: u64) -> Result<Option<(u64, Hash)>, StoreError> {
+        Ok(self
+            .order_roots
+            .range(..=number)
+            .next_back()
+            .map(|(version, root)| (*version, *root)))
     }
 }
 
@@ -440,6 +463,10 @@ const NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("trie_nodes");
 const CODE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("code");
 const ARTEFACTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("artefacts");
 const EVENTS: TableDefinition<&[u8], ()> = TableDefinition::new("events");
+/// The root of the ordered index of iterated collections, by the number of each block
+/// that changed it (a store written before the index existed has none: no collection was
+/// iterated then).
+const ORDER_ROOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("order_roots");
 
 const META_CONFIG: &str = "config";
 const META_HEAD: &str = "head";
@@ -545,6 +572,7 @@ impl RedbStore {
             txn.open_table(CODE).map_err(backend)?;
             txn.open_table(ARTEFACTS).map_err(backend)?;
             txn.open_table(EVENTS).map_err(backend)?;
+            txn.open_table(ORDER_ROOTS).map_err(backend)?;
         }
         txn.commit().map_err(backend)?;
         let db = std::sync::Arc::new(db);
@@ -756,6 +784,18 @@ impl Store for RedbStore {
         Ok(locations)
     }
 
+    fn order_root(&self, number: u64) -> Result<Option<(u64, Hash)>, StoreError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(ORDER_ROOTS).map_err(backend)?;
+        let Some(entry) = table.range(..=number).map_err(backend)?.next_back() else {
+            return Ok(None);
+        };
+        let (version, root) = entry.map_err(backend)?;
+        let root = Hash::from_slice(root.value())
+            .ok_or_else(|| StoreError::Corrupt("an ordered-index root is not 32 bytes".into()))?;
+        Ok(Some((version.value(), root)))
+    }
+
     fn receipt_at(&self, block: u64, index: u32) -> Result<Option<Receipt>, StoreError> {
         self.read(RECEIPTS, &location_key(block, index))?
             .map(|bytes| decode_receipt(&bytes))
@@ -822,6 +862,10 @@ impl Store for RedbStore {
                 artefacts
                     .insert(&hash.0[..], artefact.as_slice())
                     .map_err(backend)?;
+            }
+            if let Some(root) = commit.order_root {
+                let mut order_roots = txn.open_table(ORDER_ROOTS).map_err(backend)?;
+                order_roots.insert(version, &root.0[..]).map_err(backend)?;
             }
         }
         // The block's index entries wait in memory, where lookups find them, from before

@@ -10,6 +10,7 @@
 //! runs (a deployment's code hash and module). All four are shared, never copied per
 //! read; the chain changes its own copy only once every view of a transaction is gone.
 
+use assent_stdlib::ordered::Entry;
 use std::sync::Arc;
 
 use assent_stdlib::primitives::Hash;
@@ -24,6 +25,7 @@ use super::trie::{NodeStore, Trie, secure_key};
 pub struct StateView {
     store: Arc<dyn Store>,
     trie: Arc<Trie>,
+    order: Arc<Trie>,
     block: Arc<Changes>,
     tx: Arc<Changes>,
 }
@@ -41,12 +43,14 @@ impl StateView {
     pub(crate) fn new(
         store: Arc<dyn Store>,
         trie: Arc<Trie>,
+        order: Arc<Trie>,
         block: Arc<Changes>,
         tx: Arc<Changes>,
     ) -> StateView {
         StateView {
             store,
             trie,
+            order,
             block,
             tx,
         }
@@ -56,6 +60,7 @@ impl StateView {
         Layers {
             store: &*self.store,
             trie: &self.trie,
+            order: &self.order,
             block: &self.block,
             tx: &self.tx,
         }
@@ -67,6 +72,22 @@ impl StateView {
     /// A storage fault.
     pub fn get(&self, raw_key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
         self.layers().get(raw_key)
+    }
+
+    /// The first entry of the ordered index of iterated collections at or after `from`,
+    /// if its key starts with `prefix` (as `from` does): the transaction's writes, over
+    /// the block's, over the index. Entries the walk passed over because the block or
+    /// the transaction removed them are added to `skipped`.
+    ///
+    /// # Errors
+    /// A storage fault, or a bound longer than a trie key.
+    pub fn next_ordered(
+        &self,
+        from: &[u8],
+        prefix: &[u8],
+        skipped: &mut u64,
+    ) -> Result<Option<Entry>, LedgerError> {
+        self.layers().next_ordered(from, prefix, skipped)
     }
 
     /// The module with this code hash: deployed by this transaction, earlier in the
@@ -92,6 +113,7 @@ impl StateView {
 pub(crate) struct Layers<'a> {
     pub store: &'a dyn Store,
     pub trie: &'a Trie,
+    pub order: &'a Trie,
     pub block: &'a Changes,
     pub tx: &'a Changes,
 }
@@ -106,6 +128,22 @@ impl Layers<'_> {
         }
         let store: &dyn NodeStore = self.store;
         Ok(self.trie.get(store, secure_key(raw_key).as_bytes())?)
+    }
+
+    pub fn next_ordered(
+        &self,
+        from: &[u8],
+        prefix: &[u8],
+        skipped: &mut u64,
+    ) -> Result<Option<Entry>, LedgerError> {
+        let store: &dyn NodeStore = self.store;
+        Ok(assent_stdlib::ordered::next_entry(
+            &[&self.block.order, &self.tx.order],
+            |from| self.order.seek(store, from),
+            from,
+            prefix,
+            skipped,
+        )?)
     }
 
     pub fn code(&self, hash: &Hash) -> Result<Option<Vec<u8>>, LedgerError> {

@@ -304,6 +304,117 @@ fn every_past_state_reads_and_proves_from_disk_alone() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Every entry of the ordered index under `prefix`, in order, walked one `next_ordered`
+/// at a time as the host walks a collection.
+fn walk_index(view: &assent_ledger::StateView, prefix: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut from = prefix.to_vec();
+    loop {
+        let mut skipped = 0;
+        let Some((key, value)) = view.next_ordered(&from, prefix, &mut skipped).unwrap() else {
+            return found;
+        };
+        from = assent_stdlib::ordered::successor(&key).unwrap();
+        found.push((key, value));
+    }
+}
+
+#[test]
+fn the_ordered_index_is_walked_in_order_at_every_past_block_from_disk() {
+    // Entries come and go block by block, some blocks leave the index alone; after a
+    // reopen, the index as every block left it is walked in key order from disk.
+    let dir = scratch_dir("ordered-index");
+    let path = dir.join("ledger.redb");
+    let contract = create_address(&address("alice"), 0);
+    let keys: Vec<String> = (0..30).map(|i| format!("k{:02}", (i * 7) % 30)).collect();
+    let mut expected: Vec<std::collections::BTreeMap<Vec<u8>, Vec<u8>>> = Vec::new();
+    {
+        let mut chain = Chain::open(RedbStore::open(&path).unwrap(), config()).unwrap();
+        let t0 = chain.head().time;
+        chain
+            .produce_block(&mut TestExecutor, t0 + 1, &[deploy("alice", 0)])
+            .unwrap();
+        let mut model = std::collections::BTreeMap::new();
+        expected.push(model.clone());
+        expected.push(model.clone());
+        let mut nonces = std::collections::BTreeMap::new();
+        let mut next_nonce = |writer: &str| {
+            let nonce = nonces.entry(writer.to_string()).or_insert(0u64);
+            *nonce += 1;
+            *nonce - 1
+        };
+        for round in 0u64..10 {
+            let time = chain.head().time + 1;
+            let block: Vec<Vec<u8>> = if round % 4 == 2 {
+                // No index writes: the index stays at an earlier block's root.
+                let args = r#"{"key":"x","value":"y"}"#;
+                vec![call(
+                    "writer0",
+                    next_nonce("writer0"),
+                    contract,
+                    "set",
+                    args,
+                )]
+            } else {
+                (0..6u64)
+                    .map(|i| {
+                        let key = &keys[usize::try_from((round * 5 + i * 3) % 30).unwrap()];
+                        // Every third write of a key removes it.
+                        let value = if (round + i) % 3 == 0 {
+                            String::new()
+                        } else {
+                            format!("r{round}")
+                        };
+                        let raw = entry_key(&contract, key);
+                        if value.is_empty() {
+                            model.remove(&raw);
+                        } else {
+                            model.insert(raw, value.clone().into_bytes());
+                        }
+                        let args = format!(r#"{{"key":"{key}","value":"{value}"}}"#);
+                        let writer = format!("writer{i}");
+                        call(&writer, next_nonce(&writer), contract, "index", &args)
+                    })
+                    .collect()
+            };
+            let result = chain
+                .produce_block(&mut TestExecutor, time, &block)
+                .unwrap();
+            assert_eq!(result.receipts.len(), block.len(), "round {round}");
+            expected.push(model.clone());
+        }
+        let head = chain.view_at(None).unwrap();
+        let want: Vec<_> = model.clone().into_iter().collect();
+        assert_eq!(
+            walk_index(&head, &contract.0),
+            want,
+            "the head before reopening"
+        );
+    }
+    let chain = Chain::open(RedbStore::open(&path).unwrap(), config()).unwrap();
+    assert_eq!(chain.head().number as usize, expected.len() - 1);
+    for (block, model) in expected.iter().enumerate() {
+        let view = chain.view_at(Some(block as u64)).unwrap();
+        let want: Vec<_> = model.clone().into_iter().collect();
+        assert_eq!(walk_index(&view, &contract.0), want, "block {block}");
+        // A narrower prefix: the keys `k1…`.
+        let mut prefix = contract.0.to_vec();
+        prefix.extend_from_slice(b"k1");
+        let narrow: Vec<_> = want
+            .iter()
+            .filter(|(key, _)| key.starts_with(&prefix))
+            .cloned()
+            .collect();
+        assert_eq!(
+            walk_index(&view, &prefix),
+            narrow,
+            "block {block}, prefix k1"
+        );
+    }
+    drop(chain);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[test]
 fn replay_reproduces_every_root() {
     let mut chain = Chain::open(MemoryStore::new(), config()).unwrap();

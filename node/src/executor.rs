@@ -30,6 +30,7 @@ use assent_ledger::primitives::{Address, Hash};
 use assent_ledger::receipt::{Event, SourcePosition};
 use assent_ledger::state::{abi_key, code_hash_key};
 use assent_ledger::store::Store;
+use assent_ledger::trie::TrieError;
 use assent_ledger::tx::{TxError, VerifiedTransaction};
 use assent_ledger::view::StateView;
 use assent_vm::{Call, Execution};
@@ -521,20 +522,27 @@ impl Executor for VmExecutor {
         // 4. Keep the writes of a success; the ledger drops the rest.
         let gas_used = base.saturating_add(execution.gas_used);
         if matches!(execution.outcome, assent_vm::Outcome::Ok(_)) {
-            for (raw_key, value) in &execution.writes.changes {
-                let written = match value {
-                    Some(value) => state.set(raw_key, value.clone()),
-                    None => state.remove(raw_key),
+            let state_writes = execution.writes.changes.iter().map(|write| (false, write));
+            let index_writes = execution.writes.order.iter().map(|write| (true, write));
+            for (ordered, (raw_key, value)) in state_writes.chain(index_writes) {
+                let written = match (ordered, value) {
+                    (true, value) => state.set_ordered(raw_key, value.clone()),
+                    (false, Some(value)) => state.set(raw_key, value.clone()),
+                    (false, None) => state.remove(raw_key),
                 };
                 match written {
                     Ok(()) => {}
                     // A module that writes a value the store cannot hold (compiled code
-                    // never does: the codec writes at least one byte) aborts, like any
-                    // other fault of the contract; the ledger drops its writes.
-                    Err(LedgerError::EmptyValue) => {
+                    // never does: the codec writes at least one byte, the host checks an
+                    // index key's length) aborts, like any other fault of the contract;
+                    // the ledger drops its writes.
+                    Err(
+                        error @ (LedgerError::EmptyValue
+                        | LedgerError::Trie(TrieError::KeyTooLong(_))),
+                    ) => {
                         return Ok(ExecutionResult {
                             outcome: Outcome::Aborted {
-                                message: LedgerError::EmptyValue.to_string(),
+                                message: error.to_string(),
                                 position: None,
                             },
                             gas_used,
@@ -634,6 +642,10 @@ impl StateAccess for BlockState {
     }
 
     fn remove(&mut self, _raw_key: &[u8]) -> Result<(), LedgerError> {
+        Err(LedgerError::executor("a view cannot write"))
+    }
+
+    fn set_ordered(&mut self, _key: &[u8], _value: Option<Vec<u8>>) -> Result<(), LedgerError> {
         Err(LedgerError::executor("a view cannot write"))
     }
 

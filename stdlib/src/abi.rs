@@ -289,6 +289,12 @@ pub enum HostFn {
     /// `pmap_len(state: i32) -> i64`: the number of entries of a persistent map or set,
     /// read from the count the host keeps beside its elements.
     PmapLen,
+    /// `pmap_next(state: i32, parts: i32, prefix: handle, after: handle option) ->
+    /// handle option`: the next key of an iterated persistent map or set, in key order,
+    /// after `after` (from the first when it is `none`), among the keys that start with
+    /// the first `parts` components of tuple `prefix` (all keys when `parts` is 0; then
+    /// `prefix` is not read); `none` after the last.
+    PmapNext,
 
     // ---- events and cross-contract calls --------------------------------------------------
     /// `emit(event: i32, slots_ptr, audit: i32)`: an event of the ABI's `events` table with
@@ -378,6 +384,7 @@ host_functions! {
     PmapRemove "pmap_remove" (I32, I64) -> ();
     PsetInsert "pset_insert" (I32, I64) -> ();
     PmapLen "pmap_len" (I32) -> (I64);
+    PmapNext "pmap_next" (I32, I32, I64, I64) -> (I64);
     Emit "emit" (I32, I32, I32) -> ();
     CallContract "call_contract" (I32, I32, I64, I32) -> (I64);
 }
@@ -531,6 +538,10 @@ pub struct StateAbi {
     pub ty: u32,
     /// `Map`/`Set` state: one ledger entry per element.
     pub persistent: bool,
+    /// A persistent `Map`/`Set` the contract walks with `for`: the host keeps an ordered
+    /// index of its keys beside its elements ([`crate::ordered`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub iterated: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
 }

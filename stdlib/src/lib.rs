@@ -25,6 +25,7 @@ pub mod abi;
 pub mod codec;
 pub mod gas;
 pub mod json;
+pub mod ordered;
 pub mod primitives;
 pub mod time;
 pub mod value;

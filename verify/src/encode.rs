@@ -1437,6 +1437,9 @@ impl<'c, 's> Encoder<'c, 's> {
                     ForIter::List(_) => "a `for` loop over a list (its length is not bounded)",
                     ForIter::Set(_) => "a `for` loop over a set (its size is not bounded)",
                     ForIter::Map(_) => "a `for` loop over a map (its size is not bounded)",
+                    ForIter::Persistent { .. } => {
+                        "a `for` loop over persistent state (its size is not bounded)"
+                    }
                 };
                 return self.unsupported(loc, what);
             }

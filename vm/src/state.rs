@@ -16,6 +16,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+use assent_stdlib::ordered::{Entry, Layer, next_entry};
 use std::sync::{Arc, RwLock};
 
 pub use assent_stdlib::primitives::{Address, Hash, keccak256};
@@ -71,6 +73,19 @@ pub trait StateStore: Send + Sync {
     /// When the storage fails.
     fn code(&self, code_hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError>;
 
+    /// The first entry of the ordered index at or after `from`, if its key starts with
+    /// `prefix` (as `from` does); entries that pending removals hid from the walk are
+    /// added to `skipped` ([`assent_stdlib::ordered::next_entry`]).
+    ///
+    /// # Errors
+    /// When the storage fails.
+    fn next_ordered(
+        &self,
+        from: &[u8],
+        prefix: &[u8],
+        skipped: &mut u64,
+    ) -> Result<Option<Entry>, StoreError>;
+
     /// A compiled artefact of the module with that code hash, if whoever keeps this state
     /// keeps artefacts too (the ledger stores them with its blocks, so a restarted node
     /// loads instead of compiling). The VM's own [`ArtefactCache`](crate::ArtefactCache)
@@ -87,15 +102,18 @@ pub trait StateStore: Send + Sync {
 }
 
 /// The writes of a successful transaction: raw key → new value, or `None` for a removal,
-/// in key order.
+/// in key order; and likewise the writes of the ordered index of iterated collections
+/// (key: `address ‖ state ‖ ordered form of the element`, value: the element's canonical
+/// encoding).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WriteSet {
     pub changes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    pub order: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
 }
 
 impl WriteSet {
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
+        self.changes.is_empty() && self.order.is_empty()
     }
 }
 
@@ -108,6 +126,7 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct MemoryStoreInner {
     entries: BTreeMap<Vec<u8>, Vec<u8>>,
+    ordered: BTreeMap<Vec<u8>, Vec<u8>>,
     contracts: BTreeMap<Address, CodeHash>,
     codes: BTreeMap<CodeHash, Arc<[u8]>>,
 }
@@ -149,6 +168,12 @@ impl MemoryStore {
                 None => inner.entries.remove(key),
             };
         }
+        for (key, value) in &writes.order {
+            match value {
+                Some(value) => inner.ordered.insert(key.clone(), value.clone()),
+                None => inner.ordered.remove(key),
+            };
+        }
     }
 
     /// Every entry, in key order.
@@ -173,6 +198,21 @@ impl StateStore for MemoryStore {
     fn code(&self, code_hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError> {
         Ok(self.read().codes.get(code_hash).cloned())
     }
+
+    fn next_ordered(
+        &self,
+        from: &[u8],
+        prefix: &[u8],
+        _skipped: &mut u64,
+    ) -> Result<Option<Entry>, StoreError> {
+        Ok(self
+            .read()
+            .ordered
+            .range(from.to_vec()..)
+            .next()
+            .filter(|(key, _)| key.starts_with(prefix))
+            .map(|(key, value)| (key.clone(), value.clone())))
+    }
 }
 
 /// Writes of the running transaction, one layer per contract call on the stack: a call
@@ -181,6 +221,8 @@ impl StateStore for MemoryStore {
 pub(crate) struct Overlay {
     base: Arc<dyn StateStore>,
     layers: Vec<BTreeMap<Vec<u8>, Option<Vec<u8>>>>,
+    /// The ordered index's writes, one layer beside each of `layers`.
+    order: Vec<Layer>,
 }
 
 impl Overlay {
@@ -188,7 +230,13 @@ impl Overlay {
         // The transaction's layer and the first call's, without growing.
         let mut layers = Vec::with_capacity(2);
         layers.push(BTreeMap::new());
-        Overlay { base, layers }
+        let mut order = Vec::with_capacity(2);
+        order.push(Layer::new());
+        Overlay {
+            base,
+            layers,
+            order,
+        }
     }
 
     /// The overlay of a host state parked between calls: no layer, so nothing to allocate
@@ -197,6 +245,7 @@ impl Overlay {
         Overlay {
             base,
             layers: Vec::new(),
+            order: Vec::new(),
         }
     }
 
@@ -219,9 +268,38 @@ impl Overlay {
         }
     }
 
+    /// Writes (or removes, with `None`) an entry of the ordered index.
+    pub(crate) fn set_ordered(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        if let Some(layer) = self.order.last_mut() {
+            layer.insert(key, value);
+        }
+    }
+
+    /// The ordered index's first entry at or after `from` with `prefix`, through every
+    /// layer; removed entries the walk passes over are counted in `skipped`.
+    pub(crate) fn next_ordered(
+        &self,
+        from: &[u8],
+        prefix: &[u8],
+        skipped: &mut u64,
+    ) -> Result<Option<Entry>, StoreError> {
+        let layers: Vec<&Layer> = self.order.iter().collect();
+        let mut below = 0;
+        let found = next_entry(
+            &layers,
+            |from| self.base.next_ordered(from, prefix, &mut below),
+            from,
+            prefix,
+            skipped,
+        )?;
+        *skipped = skipped.saturating_add(below);
+        Ok(found)
+    }
+
     /// Opens a layer for a nested call.
     pub(crate) fn push(&mut self) {
         self.layers.push(BTreeMap::new());
+        self.order.push(Layer::new());
     }
 
     /// Merges the innermost layer into the one below (the nested call returned).
@@ -232,6 +310,12 @@ impl Overlay {
         {
             below.extend(top);
         }
+        if self.order.len() > 1
+            && let Some(top) = self.order.pop()
+            && let Some(below) = self.order.last_mut()
+        {
+            below.extend(top);
+        }
     }
 
     /// Drops the innermost layer (the nested call did not return).
@@ -239,15 +323,19 @@ impl Overlay {
         if self.layers.len() > 1 {
             self.layers.pop();
         }
+        if self.order.len() > 1 {
+            self.order.pop();
+        }
     }
 
     /// Everything written, once every nested call has returned.
     pub(crate) fn into_write_set(mut self) -> WriteSet {
-        while self.layers.len() > 1 {
+        while self.layers.len() > 1 || self.order.len() > 1 {
             self.commit_layer();
         }
         WriteSet {
             changes: self.layers.pop().unwrap_or_default(),
+            order: self.order.pop().unwrap_or_default(),
         }
     }
 }
@@ -261,6 +349,7 @@ mod tests {
         let store = Arc::new(MemoryStore::new());
         store.apply(&WriteSet {
             changes: BTreeMap::from([(b"a".to_vec(), Some(b"base".to_vec()))]),
+            order: BTreeMap::new(),
         });
         let mut overlay = Overlay::new(store);
         overlay.set(b"b".to_vec(), Some(b"outer".to_vec()));

@@ -687,6 +687,12 @@ fn check_abi(abi: &ContractAbi, types: &[Type]) -> Result<(), ValidationError> {
                 state.name
             )));
         }
+        if state.iterated && !state.persistent {
+            return Err(ValidationError::new(format!(
+                "state `{}` is iterated but not a persistent Map or Set",
+                state.name
+            )));
+        }
     }
     for event in &abi.events {
         for field in &event.fields {

@@ -927,6 +927,78 @@ fn cases() -> Vec<Case> {
             "ok true",
         ),
         case(
+            "pmap_next: the first key in order, whatever the order of writing",
+            Some(18),
+            returning(
+                &format!(
+                    "{} {}",
+                    wat_bytes(BOB.as_bytes()),
+                    wat_bytes(ALICE.as_bytes())
+                ),
+                &format!(
+                    "(call $pmap_set (i32.const 4) {bob} (i64.const 5)) (call $pmap_set (i32.const 4) {alice} (i64.const 7)) (call $pmap_next (i32.const 4) (i32.const 0) (i64.const 0) (call $opt_none (i32.const 18)))",
+                    bob = constant(6, 0, 20),
+                    alice = constant(6, 20, 20)
+                ),
+            ),
+            format!("ok some({})", address(ALICE.as_bytes())),
+        ),
+        case(
+            "pmap_next: after the first key, the next",
+            Some(18),
+            returning(
+                &format!(
+                    "{} {}",
+                    wat_bytes(BOB.as_bytes()),
+                    wat_bytes(ALICE.as_bytes())
+                ),
+                &format!(
+                    "(call $pmap_set (i32.const 4) {bob} (i64.const 5)) (call $pmap_set (i32.const 4) {alice} (i64.const 7)) (call $pmap_next (i32.const 4) (i32.const 0) (i64.const 0) (call $pmap_next (i32.const 4) (i32.const 0) (i64.const 0) (call $opt_none (i32.const 18))))",
+                    bob = constant(6, 0, 20),
+                    alice = constant(6, 20, 20)
+                ),
+            ),
+            format!("ok some({})", address(BOB.as_bytes())),
+        ),
+        case(
+            "pmap_next: none after the last key",
+            Some(18),
+            returning(
+                &wat_bytes(BOB.as_bytes()),
+                &format!(
+                    "(call $pmap_set (i32.const 4) {bob} (i64.const 5)) (call $pmap_next (i32.const 4) (i32.const 0) (i64.const 0) (call $pmap_next (i32.const 4) (i32.const 0) (i64.const 0) (call $opt_none (i32.const 18))))",
+                    bob = constant(6, 0, 20)
+                ),
+            ),
+            "ok none",
+        ),
+        case(
+            "pmap_next: a key removed earlier in the transaction is passed over",
+            Some(18),
+            returning(
+                &format!(
+                    "{} {}",
+                    wat_bytes(BOB.as_bytes()),
+                    wat_bytes(ALICE.as_bytes())
+                ),
+                &format!(
+                    "(call $pmap_set (i32.const 4) {bob} (i64.const 5)) (call $pmap_set (i32.const 4) {alice} (i64.const 7)) (call $pmap_remove (i32.const 4) {alice}) (call $pmap_next (i32.const 4) (i32.const 0) (i64.const 0) (call $opt_none (i32.const 18)))",
+                    bob = constant(6, 0, 20),
+                    alice = constant(6, 20, 20)
+                ),
+            ),
+            format!("ok some({})", address(BOB.as_bytes())),
+        ),
+        case(
+            "pmap_next: a collection the module does not iterate has no index",
+            Some(18),
+            returning(
+                "\"\"",
+                "(call $pmap_next (i32.const 1) (i32.const 0) (i64.const 0) (call $opt_none (i32.const 18)))",
+            ),
+            "aborted \"state `balances` is not iterated by this contract\"",
+        ),
+        case(
             "pmap_len: an empty collection has no count entry",
             Some(1),
             returning("\"\"", "(call $pmap_len (i32.const 1))"),

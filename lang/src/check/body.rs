@@ -76,6 +76,8 @@ pub(super) struct Cx<'p> {
     pub calls: Vec<(FunctionId, Span)>,
     /// How many `for` loops enclose the code being checked (`break` needs one).
     pub loops: u32,
+    /// The persistent states the enclosing `for` loops walk (none may be written).
+    pub walking: Vec<String>,
 }
 
 /// Checks every function and policy body of `module`.
@@ -160,6 +162,7 @@ pub(super) fn check_const(
         too_deep: false,
         calls: Vec::new(),
         loops: 0,
+        walking: Vec::new(),
     };
     cx.check_as(expr, ty)
 }
@@ -218,6 +221,7 @@ impl<'p> Cx<'p> {
             too_deep: false,
             calls: Vec::new(),
             loops: 0,
+            walking: Vec::new(),
         }
     }
 

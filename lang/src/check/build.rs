@@ -38,6 +38,7 @@ pub(super) fn contract(program: &mut Program) -> Option<Contract> {
             doc: s.doc.clone(),
             ty: s.ty.clone(),
             persistent: s.persistent,
+            iterated: s.iterated,
             init: s.init.clone(),
         })
         .collect();

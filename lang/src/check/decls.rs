@@ -101,6 +101,7 @@ pub(super) fn declare(program: &mut Program, module: ModuleId) {
                     ty: Ty::Error,
                     span: s.name.span,
                     persistent: false,
+                    iterated: false,
                     has_init: s.init.is_some(),
                     init: None,
                 });

@@ -149,6 +149,9 @@ impl InitFlow {
                         self.expr(end, state)
                     }
                     ForIter::List(e) | ForIter::Set(e) | ForIter::Map(e) => self.expr(e, state),
+                    ForIter::Persistent { prefix, .. } => prefix
+                        .iter()
+                        .fold(state, |state, component| self.expr(component, state)),
                 };
                 // The body may run zero times: what it assigns does not count, but a
                 // `return` inside it is still checked.

@@ -85,7 +85,7 @@ impl Cx<'_> {
     }
 
     /// Arguments of a call that failed to resolve, checked for their own errors.
-    fn check_args_loosely(&mut self, args: &[ast::Expr]) {
+    pub(super) fn check_args_loosely(&mut self, args: &[ast::Expr]) {
         for arg in args {
             self.check_value(arg);
         }
@@ -485,6 +485,12 @@ impl Cx<'_> {
             ("insert", Ty::Set(t)) => (PersistentOp::SetInsert, (**t).clone(), Ty::Unit),
             ("remove", Ty::Set(t)) => (PersistentOp::Remove, (**t).clone(), Ty::Unit),
             ("len", _) => return self.persistent_len(state, args, span),
+            ("prefix", _) => {
+                let diagnostic = type_errors::prefix_outside_for(self.file, span);
+                self.report(diagnostic);
+                self.check_args_loosely(args);
+                return self.error_expr(span);
+            }
             _ => {
                 let shown = self.show(ty);
                 let diagnostic = name_errors::unknown_persistent_method(
@@ -520,6 +526,10 @@ impl Cx<'_> {
 
     /// E0301 when the code being checked may not write state.
     pub fn check_state_write(&mut self, span: Span, name: &str) {
+        if self.walking.iter().any(|walked| walked == name) {
+            let diagnostic = effect_errors::write_inside_its_loop(self.file, span, name);
+            self.report(diagnostic);
+        }
         if self.may_write() {
             return;
         }

@@ -115,6 +115,8 @@ pub(super) struct StateInfo {
     pub ty: Ty,
     pub span: Span,
     pub persistent: bool,
+    /// Walked by a `for` in compiled code (not only in a property).
+    pub iterated: bool,
     /// Declared with `= value`.
     pub has_init: bool,
     pub init: Option<Value>,
@@ -225,6 +227,10 @@ impl Program {
 
     pub fn state(&self, module: ModuleId, id: StateId) -> Option<&StateInfo> {
         self.modules.get(module)?.states.get(id.index())
+    }
+
+    pub fn state_mut(&mut self, module: ModuleId, id: StateId) -> Option<&mut StateInfo> {
+        self.modules.get_mut(module)?.states.get_mut(id.index())
     }
 
     /// The type as written in source.

@@ -520,9 +520,20 @@ impl Cx<'_> {
                 ForBinding::Tuple(self.declare_names(names, types, "loop"))
             }
         };
+        let walked = match &iter {
+            Some(ForIter::Persistent { state, .. }) => self
+                .program
+                .state(self.module, *state)
+                .map(|info| info.name.clone()),
+            _ => None,
+        };
+        self.walking.extend(walked.clone());
         self.loops += 1;
         let body = self.check_block(body, Expect::Discard);
         self.loops -= 1;
+        if walked.is_some() {
+            self.walking.pop();
+        }
         self.pop_scope();
         match iter {
             Some(iter) => StmtKind::For {
@@ -557,11 +568,18 @@ impl Cx<'_> {
                 Ty::Int,
             );
         }
-        if let Some((_, ty)) = self.persistent_state(iter) {
-            let shown = self.show(&ty);
-            let diagnostic = effect_errors::iteration_over_persistent(self.file, iter.span, &shown);
-            self.report(diagnostic);
-            return (None, Ty::Error);
+        if let ast::ExprKind::MethodCall {
+            receiver,
+            method,
+            args,
+        } = &iter.kind
+            && method.name == "prefix"
+            && let Some((state, ty)) = self.persistent_state(receiver)
+        {
+            return self.persistent_iterable(state, &ty, Some(args), iter.span);
+        }
+        if let Some((state, ty)) = self.persistent_state(iter) {
+            return self.persistent_iterable(state, &ty, None, iter.span);
         }
         let value = self.check_value(iter);
         match value.ty.clone() {
@@ -576,6 +594,62 @@ impl Cx<'_> {
                 (None, Ty::Error)
             }
         }
+    }
+
+    /// A `for` over persistent collection `state` of type `ty`, or over the keys with a
+    /// given prefix (`m.prefix(a, …)`, the leading components of a tuple key). Marks the
+    /// state as iterated, so that the host keeps its ordered index — unless only a
+    /// property walks it (properties are never compiled).
+    fn persistent_iterable(
+        &mut self,
+        state: crate::typed::StateId,
+        ty: &Ty,
+        prefix: Option<&[ast::Expr]>,
+        span: Span,
+    ) -> (Option<ForIter>, Ty) {
+        let (key, element, map) = match ty {
+            Ty::Map(k, v) => (
+                (**k).clone(),
+                Ty::Tuple(vec![(**k).clone(), (**v).clone()]),
+                true,
+            ),
+            Ty::Set(t) => ((**t).clone(), (**t).clone(), false),
+            _ => return (None, Ty::Error),
+        };
+        let mut components = Vec::new();
+        if let Some(args) = prefix {
+            let parts = match &key {
+                Ty::Tuple(items) => items.clone(),
+                _ => Vec::new(),
+            };
+            if parts.is_empty() || args.is_empty() || args.len() > parts.len() {
+                let shown = self.show(ty);
+                let diagnostic =
+                    type_errors::prefix_mismatch(self.file, span, &shown, parts.len(), args.len());
+                self.report(diagnostic);
+                self.check_args_loosely(args);
+                return (None, Ty::Error);
+            }
+            for (arg, part) in args.iter().zip(&parts) {
+                components.push(self.check_as(arg, part));
+            }
+            if components.iter().any(|c| c.ty.has_error()) {
+                return (None, Ty::Error);
+            }
+        }
+        if self.role != Role::Function(FunctionKind::Property)
+            && let Some(info) = self.program.state_mut(self.module, state)
+        {
+            info.iterated = true;
+        }
+        (
+            Some(ForIter::Persistent {
+                state,
+                prefix: components,
+                map,
+            }),
+            element,
+        )
     }
 
     // ---- assignment ----------------------------------------------------------------------

@@ -50,6 +50,7 @@ pub fn build(
             name: state.name.clone(),
             ty: types.id(&state.ty),
             persistent: state.persistent,
+            iterated: state.iterated,
             doc: state.doc.clone(),
         })
         .collect();

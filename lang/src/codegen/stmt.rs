@@ -257,7 +257,115 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.emit(I::End);
                 self.emit(I::End);
             }
+            ForIter::Persistent { state, prefix, map } => {
+                self.persistent_loop(binding, state.0, prefix, *map, body)?;
+            }
         }
+        Ok(())
+    }
+
+    /// A `for` over a persistent collection: each round asks the host for the key after
+    /// the last one (`pmap_next`, in key order, within the prefix), stops at `none`, and
+    /// for a map reads the entry's value (`pmap_get`). The last key is kept before the
+    /// body runs, so `continue` goes straight to the next round.
+    fn persistent_loop(
+        &mut self,
+        binding: &ForBinding,
+        state: u32,
+        prefix: &'c [Expr],
+        map: bool,
+        body: &'c Block,
+    ) -> Result {
+        let key_ty = match self.contract.states.get(state as usize).map(|s| &s.ty) {
+            Some(Ty::Map(key, _) | Ty::Set(key)) => (**key).clone(),
+            _ => return Err(error("a loop over a state that is not a Map or Set")),
+        };
+        let option_ty = self.types.id(&Ty::Option(Box::new(key_ty.clone())));
+        // The prefix's components, as one tuple.
+        let prefix_local = self.temp();
+        if prefix.is_empty() {
+            self.emit(I::I64Const(0));
+        } else {
+            let mut locals = Vec::new();
+            for component in prefix {
+                locals.push(self.expr_to_local(component)?);
+            }
+            self.store_slots(&locals)?;
+            let tuple = Ty::Tuple(prefix.iter().map(|c| c.ty.clone()).collect());
+            let id = self.types.id(&tuple);
+            self.i32_const(id);
+            self.i32_const(0);
+            self.host(HostFn::RecordNew);
+        }
+        self.emit(I::LocalSet(prefix_local));
+        let last = self.temp();
+        self.i32_const(option_ty);
+        self.host(HostFn::OptNone);
+        self.emit(I::LocalSet(last));
+        self.emit(I::Block(BlockType::Empty));
+        let break_label = self.open_labels();
+        self.emit(I::Loop(BlockType::Empty));
+        self.i32_const(state);
+        self.i32_const(prefix.len() as u32);
+        self.emit(I::LocalGet(prefix_local));
+        self.emit(I::LocalGet(last));
+        self.host(HostFn::PmapNext);
+        self.emit(I::LocalTee(last));
+        self.host(HostFn::OptIsSome);
+        self.emit(I::I32Eqz);
+        self.emit(I::BrIf(1));
+        let key = self.temp();
+        self.emit(I::LocalGet(last));
+        self.host(HostFn::OptUnwrap);
+        self.emit(I::LocalSet(key));
+        let value = if map {
+            let value = self.temp();
+            self.i32_const(state);
+            self.emit(I::LocalGet(key));
+            self.host(HostFn::PmapGet);
+            self.unwrap_or_abort("no entry for this key", body.loc);
+            self.emit(I::LocalSet(value));
+            Some(value)
+        } else {
+            None
+        };
+        match (binding, value) {
+            (ForBinding::Name(Some(id)), None) => {
+                let local = self.local(*id);
+                self.emit(I::LocalGet(key));
+                self.emit(I::LocalSet(local));
+            }
+            (ForBinding::Name(Some(id)), Some(value)) => {
+                let entry = Ty::Tuple(
+                    match self.contract.states.get(state as usize).map(|s| &s.ty) {
+                        Some(Ty::Map(k, v)) => vec![(**k).clone(), (**v).clone()],
+                        _ => Vec::new(),
+                    },
+                );
+                self.store_slots(&[key, value])?;
+                let entry_ty = self.types.id(&entry);
+                self.i32_const(entry_ty);
+                self.i32_const(0);
+                self.host(HostFn::RecordNew);
+                let local = self.local(*id);
+                self.emit(I::LocalSet(local));
+            }
+            (ForBinding::Name(None), _) => {}
+            (ForBinding::Tuple(parts), _) => {
+                let sources = [Some(key), value];
+                for (part, source) in parts.iter().zip(sources) {
+                    if let (Some(id), Some(source)) = (part, source) {
+                        let local = self.local(*id);
+                        self.emit(I::LocalGet(source));
+                        self.emit(I::LocalSet(local));
+                    }
+                }
+            }
+        }
+        self.loop_body(body, break_label)?;
+        self.emit(I::Br(0));
+        self.emit(I::End);
+        self.emit(I::End);
         Ok(())
     }
 
@@ -312,6 +420,7 @@ fn stmt_continues(stmt: &Stmt) -> bool {
         StmtKind::For { iter, .. } => match iter {
             ForIter::Range { start, end } => expr_continues(start) || expr_continues(end),
             ForIter::List(e) | ForIter::Set(e) | ForIter::Map(e) => expr_continues(e),
+            ForIter::Persistent { prefix, .. } => prefix.iter().any(expr_continues),
         },
     }
 }

@@ -76,19 +76,20 @@ codes! {
     CannotInferType = "E0208", "the type of an empty collection or `none` cannot be known";
     IfWithoutElse = "E0209", "an `if` without `else` used as a value";
     NoValue = "E0210", "a call without a result used as a value";
-    RangeOutsideFor = "E0211", "a range `a..b` used outside a `for` loop";
+    RangeOutsideFor = "E0211", "a range `a..b` or a key prefix `m.prefix(…)` used outside a `for` loop";
     NotConstant = "E0212", "a constant or state initialiser that is not a compile-time constant";
     PatternMismatch = "E0213", "a pattern that does not fit the matched type";
     PersistentAsValue = "E0214", "a persistent `Map` or `Set` state used as a whole value";
     InvalidAssignTarget = "E0215", "the left side of `=` is not a place";
     NotAPolicy = "E0216", "`authorize` of something that is not a policy call";
+    PrefixMismatch = "E0217", "a key prefix `m.prefix(…)` that does not fit the collection's key";
 
     // ---- E03xx: effects, mutability, control flow ----------------------------------------
     WriteOutsideAction = "E0301", "state written outside `init` or an action";
     EmitOutsideAction = "E0302", "`emit` or `audit` outside `init` or an action";
     AssignToImmutable = "E0303", "assignment to an immutable binding";
     StateNotInitialised = "E0304", "a state without initialiser not assigned on every path of `init`";
-    IterationOverPersistent = "E0305", "iteration over a persistent collection";
+    WriteInsideItsLoop = "E0305", "a persistent collection written inside a loop over it";
     ActionCalledInternally = "E0306", "an action of this contract called from contract code";
     CrossActionFromReadOnly = "E0307", "another contract's action called from a view, policy or fn";
     MissingReturn = "E0308", "a function with a result type that can end without returning";

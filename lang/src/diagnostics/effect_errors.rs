@@ -175,16 +175,17 @@ pub fn emit_outside_action(file: FileId, span: Span, keyword: &str, role: &str) 
     .with_note("views, policies and functions are read-only")
 }
 
-/// E0305: `for` over persistent state of type `ty`.
-pub fn iteration_over_persistent(file: FileId, span: Span, ty: &str) -> Diagnostic {
+/// E0305: persistent collection `name` written (at `span`) inside a `for` loop over it.
+pub fn write_inside_its_loop(file: FileId, span: Span, name: &str) -> Diagnostic {
     Diagnostic::new(
-        Code::IterationOverPersistent,
+        Code::WriteInsideItsLoop,
         file,
         span,
-        format!("cannot iterate over persistent `{ty}` state"),
+        format!("`{name}` is written inside a loop over it"),
     )
-    .with_label("one ledger entry per element: its size is unbounded")
-    .with_help("keep what must be iterated in a `List` state, or compute totals as entries change")
+    .with_label("written here")
+    .with_note("a loop over persistent state walks it as it was when the loop began")
+    .with_help("collect the keys to change in a `List` inside the loop, then write them after it")
 }
 
 /// E0308: the body of `role`, returning `ty` (declared at `declared`, when known), can

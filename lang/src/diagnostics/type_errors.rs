@@ -834,6 +834,54 @@ pub fn range_outside_for(file: FileId, span: Span) -> Diagnostic {
     .with_help("write `for i in a..b { … }`; for a collection of numbers, build a `List`")
 }
 
+/// E0211: `m.prefix(…)` outside the head of a `for` loop.
+pub fn prefix_outside_for(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::RangeOutsideFor,
+        file,
+        span,
+        "a key prefix `m.prefix(…)` can only be iterated by a `for` loop",
+    )
+    .with_label("a key prefix is not a value")
+    .with_help("write `for (key, value) in m.prefix(first) { … }`")
+}
+
+/// E0217: `m.prefix(…)` with `given` components, for persistent `ty` state whose key has
+/// `components` (0 when it is not a tuple).
+pub fn prefix_mismatch(
+    file: FileId,
+    span: Span,
+    ty: &str,
+    components: usize,
+    given: usize,
+) -> Diagnostic {
+    let diagnostic = Diagnostic::new(
+        Code::PrefixMismatch,
+        file,
+        span,
+        if components == 0 {
+            format!("the key of persistent `{ty}` state is not a tuple: it has no prefix")
+        } else if given == 0 {
+            "a key prefix needs at least its first component".to_string()
+        } else {
+            format!(
+                "a key prefix of {} for a key of {}",
+                plural(given, "component"),
+                plural(components, "component")
+            )
+        },
+    );
+    if components == 0 {
+        diagnostic
+            .with_label("keys of one part")
+            .with_help("iterate the whole collection with `for … in m`")
+    } else {
+        diagnostic
+            .with_label(format!("expected 1 to {components} leading components"))
+            .with_help("give the key's first components, in order")
+    }
+}
+
 /// E0207: a `Map` as `role` ("a map key", "a set element") in a type.
 pub fn map_in_key_type(file: FileId, span: Span, role: &str) -> Diagnostic {
     Diagnostic::new(

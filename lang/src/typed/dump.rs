@@ -267,6 +267,12 @@ impl<'c> Dumper<'c> {
                         self.line(depth, &format!("for {binding} in {kind}"));
                         self.expr(depth + 1, e);
                     }
+                    ForIter::Persistent { state, prefix, .. } => {
+                        self.line(depth, &format!("for {binding} in persistent {}", state.0));
+                        for component in prefix {
+                            self.expr(depth + 1, component);
+                        }
+                    }
                 }
                 self.block(depth + 1, body);
             }

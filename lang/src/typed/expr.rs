@@ -208,6 +208,14 @@ pub enum ForIter {
     Set(Expr),
     /// Entries in key order, each a `(key, value)` tuple.
     Map(Expr),
+    /// A persistent `Map` or `Set` state, in key order, read one entry at a time: a map's
+    /// entries as `(key, value)` tuples, a set's elements. With `prefix`, only the keys
+    /// (tuples) whose leading components are those values.
+    Persistent {
+        state: StateId,
+        prefix: Vec<Expr>,
+        map: bool,
+    },
 }
 
 /// The loop variable(s): a name, or a tuple destructured (a map entry is `(key, value)`).

@@ -168,6 +168,9 @@ pub struct StateDef {
     pub ty: Ty,
     /// `Map`/`Set` state: one ledger entry per element, only [`PersistentOp`]s apply.
     pub persistent: bool,
+    /// A persistent state some compiled code walks with `for`: the host keeps an ordered
+    /// index of its keys.
+    pub iterated: bool,
     /// The initial value (`state x: T = value;`), written at deployment.
     pub init: Option<Value>,
 }

@@ -54,6 +54,9 @@ fn stmt_mut(stmt: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
                     expr_mut(end, f);
                 }
                 ForIter::List(e) | ForIter::Set(e) | ForIter::Map(e) => expr_mut(e, f),
+                ForIter::Persistent { prefix, .. } => {
+                    prefix.iter_mut().for_each(|e| expr_mut(e, f))
+                }
             }
             block_mut(body, f);
         }

@@ -23,6 +23,7 @@ pub(super) struct BlockBuilder<'c, S: Store> {
     /// The store and the head's trie, as every transaction's overlay shares them.
     store: Arc<dyn Store>,
     trie: Arc<Trie>,
+    order: Arc<Trie>,
     /// The block's changes so far, shared with each transaction's overlay and views and
     /// changed (`Arc::make_mut`) only once they are gone, so never copied.
     changes: Arc<Changes>,
@@ -47,6 +48,7 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
         BlockBuilder {
             store: chain.shared_store(),
             trie: chain.state.clone(),
+            order: chain.order.clone(),
             chain,
             env,
             changes: Arc::default(),
@@ -63,6 +65,7 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
         Overlay {
             store: self.store.clone(),
             trie: self.trie.clone(),
+            order: self.order.clone(),
             block: self.changes.clone(),
             tx: Changes::default(),
         }
@@ -226,6 +229,7 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
             env,
             store,
             trie,
+            order,
             changes,
             accepted,
             receipts,
@@ -239,6 +243,33 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
         let head_trie = Arc::new(Trie::at(chain.head.state_root, chain.head.number));
         let mut state = std::mem::replace(&mut chain.state, head_trie);
         let changes = Arc::unwrap_or_clone(changes);
+        // The ordered index likewise, changed only when the block wrote it.
+        let (order, ordered) = if changes.order.is_empty() {
+            (order, None)
+        } else {
+            drop(order);
+            let head_order = super::order_trie_at(chain.store.as_ref(), chain.head.number)?;
+            let mut order = std::mem::replace(&mut chain.order, Arc::new(head_order));
+            let committed = apply_ordered(
+                Arc::make_mut(&mut order),
+                chain.store.as_ref(),
+                &changes.order,
+                env.number,
+            )?;
+            // Unless the root was made anew (or the index emptied), nothing changed: the
+            // head's index goes on, and no node of this block's is kept.
+            let remade = committed.root == Hash::EMPTY_ROOT
+                || committed
+                    .nodes
+                    .iter()
+                    .any(|(hash, _)| *hash == committed.root);
+            if remade {
+                (order, Some(committed))
+            } else {
+                let head_order = super::order_trie_at(chain.store.as_ref(), chain.head.number)?;
+                (Arc::new(head_order), None)
+            }
+        };
 
         // The state trie and the two ordered tries are independent: build the latter on
         // another core while this one applies the writes and hashes the state.
@@ -278,9 +309,12 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
             },
             accepted,
             nodes: committed.nodes,
+            order_root: ordered.as_ref().map(|ordered| ordered.root),
+            order_nodes: ordered.map(|ordered| ordered.nodes).unwrap_or_default(),
             code: changes.code.into_iter().collect(),
             artefacts: changes.artefacts.into_iter().collect(),
             state,
+            order,
         })
     }
 }
@@ -299,6 +333,11 @@ pub struct SealedBlock {
     artefacts: Vec<(Hash, Vec<u8>)>,
     /// The state trie after the block.
     state: Arc<Trie>,
+    /// The ordered index after the block; its new root and nodes when the block
+    /// changed it.
+    order: Arc<Trie>,
+    order_root: Option<Hash>,
+    order_nodes: Vec<(Hash, Vec<u8>)>,
 }
 
 impl SealedBlock {
@@ -330,10 +369,13 @@ impl<S: Store> Chain<S> {
         let SealedBlock {
             result,
             accepted,
-            nodes,
+            mut nodes,
             code,
             artefacts,
             state,
+            order,
+            order_root,
+            order_nodes,
         } = sealed;
         if result.header.parent_hash != self.head.hash() {
             return Err(LedgerError::NotOnHead {
@@ -341,6 +383,7 @@ impl<S: Store> Chain<S> {
                 head: self.head.number,
             });
         }
+        nodes.extend(order_nodes);
         let store = Arc::get_mut(&mut self.store).ok_or_else(|| {
             LedgerError::executor("the executor kept a view of the state past its call")
         })?;
@@ -352,9 +395,11 @@ impl<S: Store> Chain<S> {
             nodes,
             code,
             artefacts,
+            order_root,
         })?;
         self.head = result.header.clone();
         self.state = state;
+        self.order = order;
         Ok(result)
     }
 }
@@ -409,6 +454,29 @@ fn apply_writes(
         committed.nodes.push((committed.root, root));
     }
     Ok(committed)
+}
+
+/// Applies a block's writes of the ordered index (plain keys, in key order) and hashes
+/// the changed paths, filing the new nodes under the block's number.
+fn apply_ordered(
+    order: &mut Trie,
+    store: &dyn Store,
+    writes: &std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    number: trie::Version,
+) -> Result<trie::Committed, LedgerError> {
+    order.set_version(number);
+    for (key, value) in writes {
+        if value.is_none() {
+            order.remove(store, key)?;
+        }
+    }
+    order.insert_batch(
+        store,
+        writes
+            .iter()
+            .filter_map(|(key, value)| value.clone().map(|value| (key, value))),
+    )?;
+    Ok(order.commit())
 }
 
 /// Blocks with at least this many state writes hash the state trie on all cores.

@@ -38,6 +38,8 @@ pub struct Chain<S: Store> {
     config: ChainConfig,
     store: Arc<S>,
     state: Arc<Trie>,
+    /// The ordered index of iterated collections at the head.
+    order: Arc<Trie>,
     head: Header,
 }
 
@@ -119,9 +121,11 @@ impl<S: Store> Chain<S> {
         let head = store
             .header(number)?
             .ok_or_else(|| LedgerError::Corrupt(format!("head block {number} is missing")))?;
+        let order = order_trie_at(&store, head.number)?;
         Ok(Chain {
             config,
             state: Arc::new(Trie::at(head.state_root, head.number)),
+            order: Arc::new(order),
             store: Arc::new(store),
             head,
         })
@@ -152,6 +156,7 @@ impl<S: Store> Chain<S> {
         Overlay {
             store: self.shared_store(),
             trie: self.state.clone(),
+            order: self.order.clone(),
             block: block.clone(),
             tx: Changes::default(),
         }
@@ -198,6 +203,7 @@ impl<S: Store> Chain<S> {
         let mut overlay = Overlay {
             store: self.shared_store(),
             trie: self.trie_at(block)?,
+            order: self.order_at(block)?,
             block: Arc::default(),
             tx: Changes::default(),
         };
@@ -215,6 +221,14 @@ impl<S: Store> Chain<S> {
         })
     }
 
+    /// The ordered index at a block (`None`: the head).
+    fn order_at(&self, block: Option<u64>) -> Result<Arc<Trie>, LedgerError> {
+        Ok(match block {
+            None => self.order.clone(),
+            Some(number) => Arc::new(order_trie_at(self.store.as_ref(), number)?),
+        })
+    }
+
     /// The state at a block (`None`: the head) as an owned handle, for a runtime that
     /// reads it from its own `'static` host state (views over RPC, say).
     ///
@@ -224,6 +238,7 @@ impl<S: Store> Chain<S> {
         Ok(StateView::new(
             self.shared_store(),
             self.trie_at(block)?,
+            self.order_at(block)?,
             Arc::default(),
             Arc::default(),
         ))
@@ -426,6 +441,15 @@ impl<S: Store> Chain<S> {
             Err(error) => Err(error),
         }
     }
+}
+
+/// The ordered index of iterated collections as block `number` left it: read from the last block at or before it that changed the index (its root node is
+/// filed under that block's number); empty before any did.
+fn order_trie_at<S: Store + ?Sized>(store: &S, number: u64) -> Result<Trie, LedgerError> {
+    Ok(match store.order_root(number)? {
+        Some((version, root)) => Trie::at(root, version),
+        None => Trie::new(),
+    })
 }
 
 /// A transaction as recovery leaves it.

@@ -15,6 +15,7 @@ pub mod filed;
 mod nibbles;
 mod node;
 mod proof;
+mod seek;
 
 pub use filed::{Filed, Version};
 pub use nibbles::Nibbles;
@@ -29,6 +30,9 @@ use std::fmt;
 /// Longest key a trie accepts. Trie operations recurse once per nibble, so this bounds the
 /// stack they use. Ledger keys are 32-byte hashes or short RLP integers.
 pub const MAX_KEY_BYTES: usize = 256;
+
+// The ordered index of iterated collections is a trie of plain keys up to this long.
+const _: () = assert!(MAX_KEY_BYTES >= assent_stdlib::ordered::MAX_INDEX_KEY_BYTES);
 
 /// Where committed trie nodes live, addressed by the Keccak-256 of their encoding and the
 /// version the commit that made them filed them under.

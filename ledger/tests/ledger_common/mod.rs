@@ -23,13 +23,15 @@ pub fn config() -> ChainConfig {
 /// - `set {"key", "value"}` writes `contract ‖ key = value` and emits `Set`;
 /// - `fail` writes, emits `Noise` and audits `Attempt`, then aborts at 3:5;
 /// - `burn` runs out of gas;
-/// - `flood {"n"}` emits `n` `Tick` events (a log flood for the benchmarks).
+/// - `flood {"n"}` emits `n` `Tick` events (a log flood for the benchmarks);
+/// - `index {"key", "value"}` writes `contract ‖ key = value` in the ordered index (an
+///   empty value removes it).
 ///
 /// Gas is 1,000 plus 10 per argument byte.
 #[derive(Default)]
 pub struct TestExecutor;
 
-const ACTIONS: [&str; 4] = ["set", "fail", "burn", "flood"];
+const ACTIONS: [&str; 5] = ["set", "fail", "burn", "flood", "index"];
 
 fn contract_key(contract: &Address, key: &[u8]) -> Vec<u8> {
     let mut raw = contract.0.to_vec();
@@ -147,6 +149,15 @@ impl Executor for TestExecutor {
                         },
                     ],
                 })
+            }
+            "index" => {
+                let key = args["key"].as_str().unwrap_or("");
+                let value = args["value"].as_str().unwrap_or("");
+                state.set_ordered(
+                    &contract_key(&tx.contract, key.as_bytes()),
+                    (!value.is_empty()).then(|| value.as_bytes().to_vec()),
+                )?;
+                Ok(ok(Vec::new()))
             }
             "flood" => Ok(ok((0..args["n"].as_u64().unwrap_or(0))
                 .map(|n| Event {
@@ -283,6 +294,12 @@ impl assent_ledger::Store for FaultyStore {
         to: u64,
     ) -> Result<Vec<assent_ledger::store::EventLocation>, assent_ledger::store::StoreError> {
         self.inner.events(contract, from, to)
+    }
+    fn order_root(
+        &self,
+        number: u64,
+    ) -> Result<Option<(u64, assent_ledger::Hash)>, assent_ledger::store::StoreError> {
+        self.inner.order_root(number)
     }
     fn commit_block(
         &mut self,

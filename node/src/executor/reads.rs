@@ -2,6 +2,7 @@
 //! for each call — behind the VM's [`StateStore`] trait; the artefacts the VM compiles are
 //! collected for the ledger to store with the block.
 
+use assent_stdlib::ordered::Entry;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use assent_ledger::primitives::{Address, Hash};
@@ -86,6 +87,15 @@ impl StateStore for LedgerReads {
 
     fn code(&self, code_hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError> {
         Ok(self.view.code(code_hash).map_err(fault)?.map(Arc::from))
+    }
+
+    fn next_ordered(
+        &self,
+        from: &[u8],
+        prefix: &[u8],
+        skipped: &mut u64,
+    ) -> Result<Option<Entry>, StoreError> {
+        self.view.next_ordered(from, prefix, skipped).map_err(fault)
     }
 
     fn artefact(&self, code_hash: &CodeHash) -> Option<Vec<u8>> {

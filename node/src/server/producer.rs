@@ -311,6 +311,9 @@ mod tests {
         ) -> Result<Vec<EventLocation>, StoreError> {
             self.inner.events(contract, from, to)
         }
+        fn order_root(&self, number: u64) -> Result<Option<(u64, Hash)>, StoreError> {
+            self.inner.order_root(number)
+        }
         fn commit_block(&mut self, commit: BlockCommit) -> Result<(), StoreError> {
             if commit
                 .transactions

@@ -47,7 +47,8 @@ pub fn types() -> Json {
 
 /// States: 0 `count: Int`, 1 `big: List<Int>`, 2 `text: String`, 3 `balances:
 /// Map<Address, Int>`, 4 `members: Set<Address>`, 5 `notes: Map<String, Int>`, 6 `tags:
-/// Set<String>` (the last four persistent).
+/// Set<String>` (the last four persistent), 7 `ledger: Map<Address, Int>` and 8 `numbers:
+/// Map<Int, Int>` (persistent, iterated).
 pub fn states() -> Json {
     json!([
         {"name": "count", "type": 1, "persistent": false},
@@ -56,7 +57,9 @@ pub fn states() -> Json {
         {"name": "balances", "type": 19, "persistent": true},
         {"name": "members", "type": 20, "persistent": true},
         {"name": "notes", "type": 15, "persistent": true},
-        {"name": "tags", "type": 26, "persistent": true}
+        {"name": "tags", "type": 26, "persistent": true},
+        {"name": "ledger", "type": 19, "persistent": true, "iterated": true},
+        {"name": "numbers", "type": 24, "persistent": true, "iterated": true}
     ])
 }
 
@@ -877,6 +880,32 @@ pub fn cases() -> Vec<Case> {
             "(drop (call $pmap_get (i32.const 3) (call $caller)))",
         )
         .setup("(call $pmap_set (i32.const 3) (call $caller) (i64.const 5))"),
+    );
+    // An index entry's key is bounded (232 bytes in key order): two rows, the next key of
+    // a collection, and one found past entries removed earlier in the transaction.
+    cases.push(
+        case(
+            "pmap_next",
+            "pmap_next, the first key of a Map of one entry",
+            drop_call(
+                "pmap_next",
+                "(i32.const 7) (i32.const 0) (i64.const 0) (call $opt_none (i32.const 18))",
+            ),
+        )
+        .setup("(call $pmap_set (i32.const 7) (call $caller) (i64.const 5))"),
+    );
+    cases.push(
+        case(
+            "pmap_next",
+            "pmap_next, past 100 entries removed in the transaction",
+            drop_call(
+                "pmap_next",
+                "(i32.const 8) (i32.const 0) (i64.const 0) (call $opt_none (i32.const 12))",
+            ),
+        )
+        .setup(
+            "(block $made (loop $make (br_if $made (i64.ge_u (local.get $y) (i64.const 100))) (call $pmap_set (i32.const 8) (local.get $y) (i64.const 1)) (call $pmap_remove (i32.const 8) (local.get $y)) (local.set $y (i64.add (local.get $y) (i64.const 1))) (br $make))) (call $pmap_set (i32.const 8) (i64.const 1000) (i64.const 5))",
+        ),
     );
     // The count's key and value have one size whatever the collection: one row.
     cases.push(

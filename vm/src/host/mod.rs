@@ -567,6 +567,7 @@ pub(crate) fn link(linker: &mut Linker<HostState>) -> Result<(), VmError> {
             HostFn::PmapRemove => linker.func_wrap(HOST_MODULE, name, storage::pmap_remove),
             HostFn::PsetInsert => linker.func_wrap(HOST_MODULE, name, storage::pset_insert),
             HostFn::PmapLen => linker.func_wrap(HOST_MODULE, name, storage::pmap_len),
+            HostFn::PmapNext => linker.func_wrap(HOST_MODULE, name, storage::pmap_next),
             HostFn::Emit => linker.func_wrap(HOST_MODULE, name, events::emit),
             HostFn::CallContract => linker.func_wrap(HOST_MODULE, name, calls::call_contract),
         };

@@ -1,6 +1,6 @@
 //! Persistent state of the running contract, and only of it: `state_load`,
 //! `state_store`, `pmap_get`, `pmap_contains`, `pmap_set`, `pmap_remove`, `pset_insert`,
-//! `pmap_len`.
+//! `pmap_len`, `pmap_next`.
 //!
 //! Keys are built here from the running contract's own address ([`contract_key`]);
 //! reads are charged [`STORAGE_READ`] plus per byte of key before the read and per byte
@@ -15,11 +15,12 @@
 
 use assent_stdlib::codec;
 use assent_stdlib::gas::{HOST_CALL, STORAGE_READ, STORAGE_READ_PER_BYTE, storage_write_cost};
+use assent_stdlib::ordered;
 use assent_stdlib::value::{Type, Value};
 use std::cmp::Ordering;
 use wasmtime::Caller;
 
-use super::{HostResult, HostState, abort, charge, copy_cost, fault, give_built, size_of};
+use super::{HostResult, HostState, Lifted, abort, charge, copy_cost, fault, give_built, size_of};
 use crate::error::VmError;
 use crate::state::{SET_MEMBER, StoreError, contract_key};
 use crate::types::TypeId;
@@ -29,6 +30,8 @@ struct StateInfo {
     index: usize,
     ty: TypeId,
     persistent: bool,
+    /// Keeps an ordered index of its keys ([`ordered`]).
+    iterated: bool,
 }
 
 fn state_info(caller: &Caller<'_, HostState>, state: i32) -> HostResult<StateInfo> {
@@ -45,6 +48,7 @@ fn state_info(caller: &Caller<'_, HostState>, state: i32) -> HostResult<StateInf
             index,
             ty: info.ty,
             persistent: info.persistent,
+            iterated: info.iterated,
         }),
         None => abort(format!("state {state} does not exist")),
     }
@@ -194,6 +198,16 @@ fn element_key(
     key_ty: TypeId,
     element: i64,
 ) -> HostResult<Vec<u8>> {
+    Ok(element_entry(caller, state, key_ty, element)?.0)
+}
+
+/// [`element_key`] and the element itself.
+fn element_entry(
+    caller: &mut Caller<'_, HostState>,
+    state: i32,
+    key_ty: TypeId,
+    element: i64,
+) -> HostResult<(Vec<u8>, Lifted)> {
     let element = caller.data().frame()?.lift(key_ty, element)?;
     let size = size_of(&element);
     charge(caller, copy_cost(size as u64))?;
@@ -201,7 +215,7 @@ fn element_key(
     let mut key = key(caller, state, &[])?;
     key.reserve_exact(size);
     codec::encode_into(&element, &mut key);
-    Ok(key)
+    Ok((key, element))
 }
 
 /// `pmap_get(state, key) -> handle option`
@@ -255,9 +269,15 @@ pub(super) fn pmap_set(
         ));
     };
     let value = caller.data().frame()?.lift(value_ty, value)?;
-    let raw = element_key(&mut caller, state, key_ty, key)?;
+    let (raw, element) = element_entry(&mut caller, state, key_ty, key)?;
     charge(&mut caller, storage_write_cost(raw.len(), size_of(&value)))?;
-    write_element(&mut caller, state, raw, Some(codec::encode(&value)))
+    write_element(
+        &mut caller,
+        info,
+        raw,
+        &element,
+        Some(codec::encode(&value)),
+    )
 }
 
 /// `pmap_remove(state, key)`: a key of a map, an element of a set.
@@ -268,10 +288,10 @@ pub(super) fn pmap_remove(
 ) -> HostResult<()> {
     charge(&mut caller, HOST_CALL)?;
     caller.data().writable("writing state")?;
-    let (_, key_ty, _) = collection(&caller, state)?;
-    let raw = element_key(&mut caller, state, key_ty, key)?;
+    let (info, key_ty, _) = collection(&caller, state)?;
+    let (raw, element) = element_entry(&mut caller, state, key_ty, key)?;
     charge(&mut caller, storage_write_cost(raw.len(), 0))?;
-    write_element(&mut caller, state, raw, None)
+    write_element(&mut caller, info, raw, &element, None)
 }
 
 /// `pset_insert(state, element)`
@@ -289,21 +309,24 @@ pub(super) fn pset_insert(
             state_name(&caller, info)
         ));
     }
-    let raw = element_key(&mut caller, state, key_ty, element)?;
+    let (raw, element) = element_entry(&mut caller, state, key_ty, element)?;
     charge(&mut caller, storage_write_cost(raw.len(), SET_MEMBER.len()))?;
-    write_element(&mut caller, state, raw, Some(SET_MEMBER.to_vec()))
+    write_element(&mut caller, info, raw, &element, Some(SET_MEMBER.to_vec()))
 }
 
-/// Writes (or removes, with `None`) an element of persistent collection `state`, whose
+/// Writes (or removes, with `None`) an element of persistent collection `info`, whose
 /// write the caller has charged, and keeps the collection's count: the element's presence
 /// is read (and charged) first, and when the write adds or removes an entry the count is
-/// read, charged and written too, before either write is made.
+/// read, charged and written too — and, for a collection the contract iterates, the
+/// element's entry of the ordered index — before any of the writes is made.
 fn write_element(
     caller: &mut Caller<'_, HostState>,
-    state: i32,
+    info: StateInfo,
     raw: Vec<u8>,
+    element: &Value,
     value: Option<Vec<u8>>,
 ) -> HostResult<()> {
+    let state = info.index as i32;
     let present = read(caller, &raw)?.is_some();
     let change = match (present, value.is_some()) {
         (false, true) => Ordering::Greater,
@@ -311,6 +334,16 @@ fn write_element(
         _ => Ordering::Equal,
     };
     if change != Ordering::Equal {
+        let index_entry = if info.iterated {
+            Some(index_entry(
+                caller,
+                info,
+                element,
+                change == Ordering::Greater,
+            )?)
+        } else {
+            None
+        };
         let count_key = key(caller, state, &[])?;
         let count = read_count(caller, state, &count_key)?;
         let count = match change {
@@ -326,8 +359,42 @@ fn write_element(
             storage_write_cost(count_key.len(), stored.as_ref().map_or(0, Vec::len)),
         )?;
         write(caller, count_key, stored)?;
+        if let Some((index_key, index_value)) = index_entry {
+            caller
+                .data_mut()
+                .overlay
+                .set_ordered(index_key, index_value);
+        }
     }
     write(caller, raw, value)
+}
+
+/// The ordered-index entry of `element` of iterated collection `info`, charged as a
+/// write: its key `address ‖ state ‖ ordered form`, and the element's canonical encoding
+/// when `added` (`None`, a removal, otherwise).
+fn index_entry(
+    caller: &mut Caller<'_, HostState>,
+    info: StateInfo,
+    element: &Value,
+    added: bool,
+) -> HostResult<(Vec<u8>, Option<Vec<u8>>)> {
+    let mut index_key = key(caller, info.index as i32, &[])?;
+    ordered::ordered_key_into(element, &mut index_key);
+    if index_key.len() > ordered::MAX_INDEX_KEY_BYTES {
+        let name = state_name(caller, info);
+        return abort(format!(
+            "a key of `{name}` takes {} bytes in key order, more than the {} an iterated \
+             collection allows",
+            index_key.len() - 24,
+            ordered::MAX_INDEX_KEY_BYTES - 24
+        ));
+    }
+    let encoded = added.then(|| codec::encode(element));
+    charge(
+        caller,
+        storage_write_cost(index_key.len(), encoded.as_ref().map_or(0, Vec::len)),
+    )?;
+    Ok((index_key, encoded))
 }
 
 /// The count of persistent collection `state`, stored under `count_key` (read and charged
@@ -358,4 +425,90 @@ pub(super) fn pmap_len(mut caller: Caller<'_, HostState>, state: i32) -> HostRes
     collection(&caller, state)?;
     let count_key = key(&caller, state, &[])?;
     read_count(&mut caller, state, &count_key)
+}
+
+/// `pmap_next(state, parts, prefix, after) -> handle option`: the next key of iterated
+/// collection `state` after `after` (from the first when `none`), among those that start
+/// with the first `parts` components of tuple `prefix`. Charged a storage read for the
+/// seek, its bound and what it finds by the byte, and a storage read for each removed
+/// entry the walk passed over (a pending removal of this block or transaction).
+pub(super) fn pmap_next(
+    mut caller: Caller<'_, HostState>,
+    state: i32,
+    parts: i32,
+    prefix: i64,
+    after: i64,
+) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let (info, key_ty, _) = collection(&caller, state)?;
+    if !info.iterated {
+        return abort(format!(
+            "state `{}` is not iterated by this contract",
+            state_name(&caller, info)
+        ));
+    }
+    let Some(option_ty) = caller.data().frame()?.types().option_of(key_ty) else {
+        return abort("the collection's key option type is unknown");
+    };
+    // The range: the collection's index entries, narrowed by the prefix's components.
+    let mut range = key(&caller, state, &[])?;
+    if parts > 0 {
+        let slot = caller.data().frame()?.slot(prefix)?.clone();
+        let Value::Record(components) = &*slot.value else {
+            return abort("a key prefix must be a tuple");
+        };
+        let Some(components) = usize::try_from(parts)
+            .ok()
+            .and_then(|parts| components.get(..parts))
+        else {
+            return abort(format!("a key prefix has fewer than {parts} components"));
+        };
+        charge(&mut caller, copy_cost(slot.bytes))?;
+        components
+            .iter()
+            .for_each(|component| ordered::ordered_key_into(component, &mut range));
+    }
+    let (after, _) = caller.data().frame()?.lift_sized(option_ty, after)?;
+    let from = match &*after {
+        Value::Option(Some(last)) => {
+            let mut last_key = key(&caller, state, &[])?;
+            ordered::ordered_key_into(last, &mut last_key);
+            ordered::successor(&last_key)
+        }
+        _ => Some(range.clone()),
+    };
+    charge(
+        &mut caller,
+        STORAGE_READ.saturating_add(STORAGE_READ_PER_BYTE.saturating_mul(range.len() as u64)),
+    )?;
+    // A prefix longer than any index key has no entries; nothing comes after a key of
+    // `0xff`s.
+    let Some(from) = from.filter(|from| {
+        range.len() <= ordered::MAX_INDEX_KEY_BYTES && from.len() <= ordered::MAX_INDEX_KEY_BYTES
+    }) else {
+        return give_built(&mut caller, option_ty, Value::Option(None));
+    };
+    let mut skipped = 0;
+    let found = match caller
+        .data()
+        .overlay
+        .next_ordered(&from, &range, &mut skipped)
+    {
+        Ok(found) => found,
+        Err(error) => return fault(VmError::Store(error)),
+    };
+    charge(&mut caller, STORAGE_READ.saturating_mul(skipped))?;
+    let Some((index_key, encoded)) = found else {
+        return give_built(&mut caller, option_ty, Value::Option(None));
+    };
+    charge(
+        &mut caller,
+        STORAGE_READ_PER_BYTE.saturating_mul((index_key.len() + encoded.len()) as u64),
+    )?;
+    let element = decode(&caller, &encoded, key_ty, info)?;
+    give_built(
+        &mut caller,
+        option_ty,
+        Value::Option(Some(std::sync::Arc::new(element))),
+    )
 }

@@ -63,13 +63,15 @@ pub fn types() -> Json {
 }
 
 /// States of every test module: `count: Int`, `balances: Map<Address, Int>`,
-/// `members: Set<Address>`, `owner: Address`.
+/// `members: Set<Address>`, `owner: Address`, and `ledger: Map<Address, Int>`, which the
+/// module iterates (the host keeps its ordered index).
 pub fn states() -> Json {
     json!([
         {"name": "count", "type": 1, "persistent": false},
         {"name": "balances", "type": 19, "persistent": true},
         {"name": "members", "type": 20, "persistent": true},
-        {"name": "owner", "type": 6, "persistent": false}
+        {"name": "owner", "type": 6, "persistent": false},
+        {"name": "ledger", "type": 19, "persistent": true, "iterated": true}
     ])
 }
 
