@@ -17,6 +17,22 @@ pub fn expected(file: FileId, span: Span, what: &str, found: &str) -> Diagnostic
     .with_label(format!("expected {what}"))
 }
 
+/// E0011: `abort` where a value is expected, as in `x ?? abort "…"`.
+pub fn abort_as_value(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnexpectedToken,
+        file,
+        span,
+        "expected an expression, found `abort`",
+    )
+    .with_label("`abort` is a statement, not a value")
+    .with_help(
+        "to stop when an option is `none`, match it: \
+         `match x { some(v) => v, none => { abort \"…\"; } }`; \
+         or check first: `require x != none, \"…\";`",
+    )
+}
+
 /// E0011 where an item was expected.
 pub fn expected_item(file: FileId, span: Span, found: &str) -> Diagnostic {
     Diagnostic::new(

@@ -413,6 +413,7 @@ impl Parser {
                 })
             }
             "if" | "match" => self.block_like(),
+            "abort" => Err(self.abort_as_value()),
             _ if is_reserved(word) => Err(self.expected("an expression")),
             _ => {
                 let name = self.ident("a name")?;

@@ -174,6 +174,16 @@ impl Parser {
         Failed
     }
 
+    /// `abort` where a value is expected (`x ?? abort "…"`): says how to write it.
+    fn abort_as_value(&mut self) -> Failed {
+        if self.after_lexical_error() {
+            return Failed;
+        }
+        let diagnostic = syntax_errors::abort_as_value(self.file, self.span());
+        self.report(diagnostic);
+        Failed
+    }
+
     /// A tuple pattern `(a, b)` where none is allowed: says why, and where one is.
     fn tuple_pattern_not_here(&mut self, why: &str) -> Failed {
         if self.after_lexical_error() {
