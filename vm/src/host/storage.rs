@@ -468,18 +468,22 @@ pub(super) fn pmap_next(
             .iter()
             .for_each(|component| ordered::ordered_key_into(component, &mut range));
     }
-    let (after, _) = caller.data().frame()?.lift_sized(option_ty, after)?;
+    let (after, after_bytes) = caller.data().frame()?.lift_sized(option_ty, after)?;
     let from = match &*after {
         Value::Option(Some(last)) => {
+            // Encoded in key order: paid for before it is walked.
+            charge(&mut caller, copy_cost(after_bytes))?;
             let mut last_key = key(&caller, state, &[])?;
             ordered::ordered_key_into(last, &mut last_key);
             ordered::successor(&last_key)
         }
         _ => Some(range.clone()),
     };
+    // The seek's bound: the longer of the range and the key to start after.
+    let bound = from.as_ref().map_or(0, Vec::len).max(range.len());
     charge(
         &mut caller,
-        STORAGE_READ.saturating_add(STORAGE_READ_PER_BYTE.saturating_mul(range.len() as u64)),
+        STORAGE_READ.saturating_add(STORAGE_READ_PER_BYTE.saturating_mul(bound as u64)),
     )?;
     // A prefix longer than any index key has no entries; nothing comes after a key of
     // `0xff`s.
