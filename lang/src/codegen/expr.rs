@@ -736,9 +736,9 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         Ok(())
     }
 
-    /// A tuple of `args` (for `sha3` of several arguments): each evaluated into the
-    /// scratch slots in order, then one `record_new` of the tuple's type.
-    fn args_tuple(&mut self, args: &'c [Expr]) -> Result {
+    /// A tuple of `args` (for `sha3` of several arguments, a key prefix): each evaluated
+    /// into the scratch slots in order, then one `record_new` of the tuple's type.
+    pub(super) fn args_tuple(&mut self, args: &'c [Expr]) -> Result {
         let mut locals = Vec::new();
         for item in args {
             locals.push(self.expr_to_local(item)?);

@@ -286,16 +286,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         if prefix.is_empty() {
             self.emit(I::I64Const(0));
         } else {
-            let mut locals = Vec::new();
-            for component in prefix {
-                locals.push(self.expr_to_local(component)?);
-            }
-            self.store_slots(&locals)?;
-            let tuple = Ty::Tuple(prefix.iter().map(|c| c.ty.clone()).collect());
-            let id = self.types.id(&tuple);
-            self.i32_const(id);
-            self.i32_const(0);
-            self.host(HostFn::RecordNew);
+            self.args_tuple(prefix)?;
         }
         self.emit(I::LocalSet(prefix_local));
         let last = self.temp();
