@@ -230,6 +230,9 @@ enum Op {
     Batch(Vec<(u8, Vec<u8>)>),
     Remove(u8),
     Commit,
+    /// Commit, store the nodes, then keep only this many levels in memory, as the chain
+    /// does between blocks.
+    CommitKeeping(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -241,6 +244,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|entries| Op::Batch(entries.into_iter().map(|(k, v)| (k % 64, v)).collect())),
         3 => any::<u8>().prop_map(|k| Op::Remove(k % 64)),
         1 => Just(Op::Commit),
+        1 => (0usize..4).prop_map(Op::CommitKeeping),
     ]
 }
 
@@ -291,6 +295,16 @@ proptest! {
                         root_version = version;
                     }
                     store.file(version, committed);
+                    version += 1;
+                    trie.set_version(version);
+                }
+                Op::CommitKeeping(levels) => {
+                    let committed = trie.commit();
+                    if committed.nodes.iter().any(|(hash, _)| *hash == committed.root) {
+                        root_version = version;
+                    }
+                    store.file(version, committed);
+                    trie.unload_below(*levels);
                     version += 1;
                     trie.set_version(version);
                 }

@@ -400,9 +400,21 @@ impl<S: Store> Chain<S> {
         self.head = result.header.clone();
         self.state = state;
         self.order = order;
+        // The block's nodes are stored: keep only the tries' upper levels in memory, so
+        // that a chain's memory does not grow with its state.
+        for trie in [&mut self.state, &mut self.order] {
+            if let Some(trie) = Arc::get_mut(trie) {
+                trie.unload_below(LOADED_LEVELS);
+            }
+        }
         Ok(result)
     }
 }
+
+/// Trie levels kept in memory between blocks: the root and four more (up to 69,905
+/// nodes), which every block's paths cross; deeper nodes are read from the store as a
+/// block reaches them.
+const LOADED_LEVELS: usize = 5;
 
 /// Blocks with at least this many transactions build their transactions and receipts
 /// roots on a second thread.

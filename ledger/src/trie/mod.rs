@@ -548,6 +548,39 @@ impl Trie {
     }
 }
 
+impl Trie {
+    /// Forgets the nodes held in memory `levels` or more nodes below the root, keeping
+    /// their references, so that a trie kept across blocks holds a bounded part of itself
+    /// (its upper levels, which every block's paths cross) and reads the rest from the
+    /// store. Only committed nodes are forgotten: call it once the commit's nodes are
+    /// stored.
+    pub fn unload_below(&mut self, levels: usize) {
+        unload_slot(&mut self.root, levels);
+    }
+}
+
+fn unload_slot(slot: &mut Slot, levels: usize) {
+    let Slot::Loaded(loaded) = slot else {
+        return;
+    };
+    match levels.checked_sub(1) {
+        None => {
+            if let Some(filed) = loaded.committed.take() {
+                *slot = Slot::Ref(Box::new(filed));
+            }
+        }
+        Some(below) => match &mut loaded.node {
+            MemNode::Leaf { .. } => {}
+            MemNode::Extension { child, .. } => unload_slot(child, below),
+            MemNode::Branch { children, .. } => {
+                children
+                    .iter_mut()
+                    .for_each(|child| unload_slot(child, below));
+            }
+        },
+    }
+}
+
 fn check_key(key: &[u8]) -> Result<(), TrieError> {
     if key.len() > MAX_KEY_BYTES {
         Err(TrieError::KeyTooLong(key.len()))
