@@ -26,7 +26,8 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// The SMT solver to run (Z3, reading SMT-LIB 2 with `-in`)
+    /// The SMT solver to run: Z3 (reading SMT-LIB 2 with `-in`), or cvc5 when the
+    /// program's name contains `cvc5`
     #[arg(long, default_value = "z3", value_name = "PROGRAM")]
     solver: String,
     /// Seconds the solver may spend on one property before it is `unknown`
