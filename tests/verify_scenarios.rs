@@ -131,7 +131,11 @@ const CASES: &[(&str, usize, &[&str])] = &[
         1,
         &[],
     ),
-    ("verify/tests/broken/claims_without_network_deny.assent", 1, &[]),
+    (
+        "verify/tests/broken/claims_without_network_deny.assent",
+        1,
+        &[],
+    ),
 ];
 
 #[test]
