@@ -37,9 +37,11 @@ pub struct Args {
     /// fail the property, and write the shortest as `DIR/<contract>.<property>.scenario.json`
     #[arg(long, value_name = "DIR", conflicts_with = "compare")]
     scenario: Option<PathBuf>,
-    /// The most actions after deployment a run searched by `--scenario` takes
-    #[arg(long, default_value_t = 2, value_name = "K", requires = "scenario")]
-    depth: usize,
+    /// The most actions after deployment a run searched by `--scenario` takes (at most 8:
+    /// each adds every action to the query)
+    #[arg(long, default_value_t = 2, value_name = "K", requires = "scenario",
+          value_parser = clap::value_parser!(u8).range(..=8))]
+    depth: u8,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,7 +96,8 @@ pub fn run(args: &Args) -> ExitCode {
         };
         let mut scenarios = Vec::new();
         if let Some(dir) = &args.scenario {
-            match scenarios_for(&contract, &results, path, dir, args.depth, &solver) {
+            let depth = usize::from(args.depth);
+            match scenarios_for(&contract, &results, path, dir, depth, &solver) {
                 Ok(found) => scenarios = found,
                 Err(message) => {
                     eprintln!("error: {message}");
@@ -112,11 +115,12 @@ pub fn run(args: &Args) -> ExitCode {
                 Format::Human => println!("{}", result.line()),
                 Format::Json => {
                     let mut object = result.to_json(&name);
-                    if let Some((_, line, written)) =
-                        scenarios.iter().find(|(p, _, _)| *p == result.property)
+                    if let Some((_, line, written, status)) =
+                        scenarios.iter().find(|(p, ..)| *p == result.property)
                         && let Some(object) = object.as_object_mut()
                     {
                         let mut scenario = serde_json::Map::new();
+                        scenario.insert("status".into(), (*status).into());
                         scenario.insert("summary".into(), line.clone().into());
                         if let Some(written) = written {
                             scenario.insert(
@@ -136,8 +140,8 @@ pub fn run(args: &Args) -> ExitCode {
                 if !details.is_empty() {
                     print!("\n{details}");
                 }
-                if let Some((_, line, written)) =
-                    scenarios.iter().find(|(p, _, _)| *p == result.property)
+                if let Some((_, line, written, _)) =
+                    scenarios.iter().find(|(p, ..)| *p == result.property)
                 {
                     match written {
                         Some(file) => println!("    {line}: {}", file.display()),
@@ -184,8 +188,11 @@ fn accounts(depth: usize) -> Result<Accounts, String> {
     Ok(Accounts { parties, contract })
 }
 
+type Found = (String, String, Option<PathBuf>, &'static str);
+
 /// For each counterexample of `results`, a run of actions failing the property, written
-/// to `dir`: per property, its name, the line to print and the file written.
+/// to `dir`: per property, its name, the line to print, the file written and the status
+/// (`reached`, `not_reached`, `unknown`).
 fn scenarios_for(
     contract: &assent_lang::typed::Contract,
     results: &[assent_verify::PropertyResult],
@@ -193,7 +200,7 @@ fn scenarios_for(
     dir: &Path,
     depth: usize,
     solver: &Solver,
-) -> Result<Vec<(String, String, Option<PathBuf>)>, String> {
+) -> Result<Vec<Found>, String> {
     let mut found = Vec::new();
     let stem = path
         .file_stem()
@@ -242,7 +249,12 @@ fn scenarios_for(
             }
             _ => None,
         };
-        found.push((property.name.clone(), line, written));
+        let status = match reproduction {
+            Reproduction::Reached { .. } => "reached",
+            Reproduction::NotReached { .. } => "not_reached",
+            Reproduction::Unknown(_) => "unknown",
+        };
+        found.push((property.name.clone(), line, written, status));
     }
     Ok(found)
 }
