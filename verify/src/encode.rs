@@ -10,12 +10,12 @@
 
 use std::collections::BTreeMap;
 
-use assent_lang::typed::Effect;
 use assent_lang::typed::{
     BinaryOp, Block, Body, Builtin, ContextVar, Contract, Expr, ExprKind, ForIter, Function,
     FunctionId, Loc, LocalId, MutateOp, Pattern, PersistentOp, PlaceRoot, PolicyBody, PolicyStep,
     Projection, StateId, Stmt, StmtKind, Ty, UnaryOp,
 };
+use assent_lang::typed::{Effect, FunctionKind};
 use assent_stdlib::value::Value;
 
 use crate::script::{self, ENUM_BITS, Script, Term, WORD, and, int, ite, not, or, out_of_range};
@@ -52,6 +52,21 @@ pub struct Read {
     pub state: StateId,
     pub array: Term,
     pub key: Term,
+}
+
+/// A call of one of the contract's own views or policies made by a property itself (not
+/// by a function it calls): what a scenario's `view` step can ask, and the answer.
+#[derive(Clone, Debug)]
+pub struct Observed {
+    pub function: FunctionId,
+    /// The arguments, each a named term.
+    pub args: Vec<Term>,
+    /// The result, a named term.
+    pub result: Term,
+    /// Whether the evaluation reaches the call (a Bool term).
+    pub reached: Term,
+    /// Whether the call aborts, when reached (a Bool term).
+    pub aborts: Term,
 }
 
 /// How deeply calls are inlined before the prover gives up (the call graph is acyclic,
@@ -95,6 +110,16 @@ pub struct Encoder<'c, 's> {
     /// Percentages as fresh values bounded by facts of the exact operation, not its
     /// circuit: an over-approximation, so what it proves holds (see [`crate::prove`]).
     pub abstract_percent: bool,
+    /// State starts as deployment leaves it (empty maps and sets, initialisers) instead of
+    /// free, and `init` and actions may write it: each write replaces the state's term.
+    pub from_deployment: bool,
+    /// With [`Encoder::from_deployment`]: the entry count of each `Map`/`Set` state.
+    lens: BTreeMap<StateId, Term>,
+    /// Context values fixed by the caller (one transaction of a sequence), used instead
+    /// of the shared free ones.
+    pub fixed_context: Vec<(ContextVar, Term)>,
+    /// When set, the property's own calls of views and policies are recorded here.
+    pub observed: Option<Vec<Observed>>,
 }
 
 impl<'c, 's> Encoder<'c, 's> {
@@ -109,6 +134,10 @@ impl<'c, 's> Encoder<'c, 's> {
             states: BTreeMap::new(),
             depth: 0,
             abstract_percent: false,
+            from_deployment: false,
+            lens: BTreeMap::new(),
+            fixed_context: Vec::new(),
+            observed: None,
         }
     }
 
@@ -337,6 +366,11 @@ impl<'c, 's> Encoder<'c, 's> {
         };
         let (name, ty) = (def.name.clone(), def.ty.clone());
         let sort = self.sort(&ty, loc)?;
+        if self.from_deployment {
+            let term = self.initial_state(&name, &ty, &sort, def.init.clone(), loc)?;
+            self.states.insert(id, term.clone());
+            return Ok(term);
+        }
         // Named by name and sort, so two versions of a contract share a state of the same
         // name and type.
         let shape = script::shape(self.contract, &ty);
@@ -354,8 +388,78 @@ impl<'c, 's> Encoder<'c, 's> {
         Ok(term)
     }
 
+    /// A state's value right after deployment, before `init` runs: `Map`/`Set` state
+    /// empty, a scalar its initialiser (or, without one, a free value `init` assigns).
+    fn initial_state(
+        &mut self,
+        name: &str,
+        ty: &Ty,
+        sort: &str,
+        init: Option<Value>,
+        loc: Loc,
+    ) -> R<Term> {
+        Ok(match (ty, init) {
+            (Ty::Map(_, v), _) => {
+                let none = self.datatype(&Ty::Option(v.clone()), loc)?.none;
+                format!("((as const {sort}) {none})")
+            }
+            (Ty::Set(_), _) => format!("((as const {sort}) false)"),
+            (_, Some(value)) => {
+                let literal = self.literal(&value, ty, loc)?;
+                self.script.define("init", sort, &literal)
+            }
+            (_, None) => {
+                let term = self.script.declare(&format!("unset.{name}"), sort);
+                self.well_formed(&term, ty);
+                term
+            }
+        })
+    }
+
+    /// Replaces the value of state `id` by `value` where `guard` holds.
+    fn write_state(&mut self, id: StateId, value: &str, guard: &str, loc: Loc) -> R<()> {
+        if !self.from_deployment {
+            return self.unsupported(loc, "a write to state");
+        }
+        if guard == "false" {
+            return Ok(());
+        }
+        let current = self.state(id, loc)?;
+        let ty = self
+            .contract
+            .states
+            .get(id.index())
+            .map(|d| d.ty.clone())
+            .unwrap_or(Ty::Error);
+        let sort = self.sort(&ty, loc)?;
+        let term = self
+            .script
+            .define("st", &sort, &ite(guard, value, &current));
+        self.states.insert(id, term);
+        Ok(())
+    }
+
+    /// The entry count of `Map`/`Set` state `id` since deployment.
+    fn len_of(&mut self, id: StateId) -> Term {
+        self.lens.get(&id).cloned().unwrap_or_else(|| int(0))
+    }
+
+    /// Adds `delta` (an Int term) to the entry count of `id` where `guard` holds.
+    fn count(&mut self, id: StateId, delta: &str, guard: &str) {
+        let current = self.len_of(id);
+        let term = self.script.define(
+            "len",
+            WORD,
+            &ite(guard, &format!("(+ {current} {delta})"), &current),
+        );
+        self.lens.insert(id, term);
+    }
+
     /// A context value (`now`, `caller`, …), shared by every contract of the script.
     pub fn context(&mut self, var: ContextVar) -> Term {
+        if let Some((_, term)) = self.fixed_context.iter().find(|(v, _)| *v == var) {
+            return term.clone();
+        }
         let (name, ty) = match var {
             ContextVar::Caller => ("caller", Ty::Address),
             ContextVar::Origin => ("origin", Ty::Address),
@@ -524,15 +628,22 @@ impl<'c, 's> Encoder<'c, 's> {
                 self.persistent(*state, *op, args, e, frame, guard)?
             }
             ExprKind::Mutate { place, op, arg } => {
-                let PlaceRoot::Local(local) = place.root else {
-                    return self.unsupported(loc, "a change of state");
-                };
                 if !place.path.is_empty() {
                     return self.unsupported(loc, "a change inside a local value");
                 }
-                let current = match frame.locals.get(local.index()).cloned().flatten() {
-                    Some(t) => t,
-                    None => return self.unsupported(loc, "a local changed before it is bound"),
+                let (current, target) = match place.root {
+                    PlaceRoot::Local(local) => {
+                        match frame.locals.get(local.index()).cloned().flatten() {
+                            Some(t) => (t, Ok(local)),
+                            None => {
+                                return self.unsupported(loc, "a local changed before it is bound");
+                            }
+                        }
+                    }
+                    PlaceRoot::State(state) if self.from_deployment => {
+                        (self.state(state, loc)?, Err(state))
+                    }
+                    _ => return self.unsupported(loc, "a change of state"),
                 };
                 let a = self.expr(arg, frame, guard)?;
                 let updated = match op {
@@ -552,8 +663,13 @@ impl<'c, 's> Encoder<'c, 's> {
                 };
                 let sort = self.sort(&place.ty, loc)?;
                 let updated = self.script.define("mut", &sort, &updated);
-                if let Some(slot) = frame.locals.get_mut(local.index()) {
-                    *slot = Some(updated);
+                match target {
+                    Ok(local) => {
+                        if let Some(slot) = frame.locals.get_mut(local.index()) {
+                            *slot = Some(updated);
+                        }
+                    }
+                    Err(state) => self.write_state(state, &updated, guard, loc)?,
                 }
                 "true".to_string()
             }
@@ -564,7 +680,35 @@ impl<'c, 's> Encoder<'c, 's> {
                     let sort = self.sort(&arg.ty, arg.loc)?;
                     values.push(self.script.define("arg", &sort, &v));
                 }
-                self.call(*function, values, guard, loc)?
+                let record = self.observed.is_some()
+                    && self.depth == 0
+                    && self.contract.function(*function).is_some_and(|f| {
+                        f.exported
+                            && f.module == self.contract.module
+                            && matches!(f.kind, FunctionKind::View | FunctionKind::Policy)
+                    });
+                let aborts_before = self.aborts.len();
+                let result = self.call(*function, values.clone(), guard, loc)?;
+                if record {
+                    let aborts = self
+                        .aborts
+                        .get(aborts_before..)
+                        .unwrap_or_default()
+                        .iter()
+                        .fold("false".to_string(), |acc, site| or(&acc, &site.cond));
+                    let reached = self.script.define("reached", "Bool", guard);
+                    let aborts = self.script.define("aborts", "Bool", &aborts);
+                    if let Some(observed) = self.observed.as_mut() {
+                        observed.push(Observed {
+                            function: *function,
+                            args: values,
+                            result: result.clone(),
+                            reached,
+                            aborts,
+                        });
+                    }
+                }
+                result
             }
             ExprKind::CrossCall { .. } => {
                 return self.unsupported(loc, "a call of another contract");
@@ -1168,6 +1312,9 @@ impl<'c, 's> Encoder<'c, 's> {
             return self.unsupported(loc, "an unknown state");
         };
         let state_ty = def.ty.clone();
+        if op == PersistentOp::Len && self.from_deployment {
+            return Ok(self.len_of(state));
+        }
         if op == PersistentOp::Len {
             // The count the host keeps: any non-negative number (not tied to the entries).
             let name = format!("{array}.len");
@@ -1195,6 +1342,24 @@ impl<'c, 's> Encoder<'c, 's> {
         });
         match (&state_ty, op) {
             (Ty::Set(_), PersistentOp::Contains) => Ok(format!("(select {array} {key})")),
+            (Ty::Set(_), PersistentOp::SetInsert | PersistentOp::Remove) => {
+                let present =
+                    self.script
+                        .define("present", "Bool", &format!("(select {array} {key})"));
+                let (stored, delta) = if op == PersistentOp::SetInsert {
+                    ("true", ite(&present, "0", "1"))
+                } else {
+                    ("false", ite(&present, "(- 1)", "0"))
+                };
+                self.write_state(
+                    state,
+                    &format!("(store {array} {key} {stored})"),
+                    guard,
+                    loc,
+                )?;
+                self.count(state, &delta, guard);
+                Ok("true".to_string())
+            }
             (Ty::Map(_, v), _) => {
                 let option = Ty::Option(v.clone());
                 let names = self.datatype(&option, loc)?;
@@ -1205,6 +1370,17 @@ impl<'c, 's> Encoder<'c, 's> {
                 match op {
                     PersistentOp::MapGet => Ok(entry),
                     PersistentOp::Contains => Ok(format!("((_ is {}) {entry})", names.constructor)),
+                    PersistentOp::Remove => {
+                        let present = format!("((_ is {}) {entry})", names.constructor);
+                        self.write_state(
+                            state,
+                            &format!("(store {array} {key} {})", names.none),
+                            guard,
+                            loc,
+                        )?;
+                        self.count(state, &ite(&present, "(- 1)", "0"), guard);
+                        Ok("true".to_string())
+                    }
                     PersistentOp::MapAt => {
                         self.abort(
                             guard,
@@ -1369,6 +1545,9 @@ impl<'c, 's> Encoder<'c, 's> {
                     }
                 }
             }
+            StmtKind::Assign { place, op, value } if !matches!(place.root, PlaceRoot::Local(_)) => {
+                self.assign_state(place, *op, value, frame, guard, loc)?;
+            }
             StmtKind::Assign { place, op, value } => {
                 let PlaceRoot::Local(local) = place.root else {
                     return self.unsupported(loc, "a write to state");
@@ -1481,12 +1660,88 @@ impl<'c, 's> Encoder<'c, 's> {
                 self.abort(guard, &not(&permitted), loc, "authorize denied");
                 *guard = and(guard, &permitted);
             }
-            StmtKind::Emit { .. } => return self.unsupported(loc, "`emit`"),
+            StmtKind::Emit { fields, .. } => {
+                // An event changes no state; only its fields' aborts matter.
+                if !self.from_deployment {
+                    return self.unsupported(loc, "`emit`");
+                }
+                for field in fields {
+                    self.expr(field, frame, guard)?;
+                }
+            }
             StmtKind::Assume(_) | StmtKind::Assert { .. } => {
                 return self.unsupported(loc, "`assume` or `assert` outside a property");
             }
         }
         Ok(())
+    }
+
+    /// `state = v`, `state.f op= v`, `m[k] = v`, `m[k].f = v`: the state's term replaced.
+    fn assign_state(
+        &mut self,
+        place: &assent_lang::typed::Place,
+        op: Option<BinaryOp>,
+        value: &Expr,
+        frame: &mut Frame<'_>,
+        guard: &str,
+        loc: Loc,
+    ) -> R<()> {
+        if !self.from_deployment {
+            return self.unsupported(loc, "a write to state");
+        }
+        match &place.root {
+            PlaceRoot::Local(_) => self.unsupported(loc, "a write to a local as state"),
+            PlaceRoot::State(id) => {
+                let v = self.expr(value, frame, guard)?;
+                let current = self.state(*id, loc)?;
+                let ty = self
+                    .contract
+                    .states
+                    .get(id.index())
+                    .map(|d| d.ty.clone())
+                    .unwrap_or(Ty::Error);
+                let updated = self.update_path(&current, &ty, &place.path, &v, op, guard, loc)?;
+                self.write_state(*id, &updated, guard, loc)
+            }
+            PlaceRoot::StateEntry { state, key } => {
+                let k = self.expr(key, frame, guard)?;
+                let k = self.bind(&k, &key.ty, key.loc)?;
+                let v = self.expr(value, frame, guard)?;
+                let array = self.state(*state, loc)?;
+                let Some(Ty::Map(_, value_ty)) = self
+                    .contract
+                    .states
+                    .get(state.index())
+                    .map(|d| d.ty.clone())
+                else {
+                    return self.unsupported(loc, "`m[k] = v` on state that is not a map");
+                };
+                let option = Ty::Option(value_ty.clone());
+                let names = self.datatype(&option, loc)?;
+                let entry =
+                    self.script
+                        .define("entry", &names.name, &format!("(select {array} {k})"));
+                self.well_formed(&entry, &option);
+                let present = format!("((_ is {}) {entry})", names.constructor);
+                let updated = if place.path.is_empty() && op.is_none() {
+                    v
+                } else {
+                    // The entry is read, changed and written back: absent, it aborts.
+                    self.abort(guard, &not(&present), loc, "missing key");
+                    let val = names.fields.first().cloned().unwrap_or_default();
+                    let current = format!("({val} {entry})");
+                    self.update_path(&current, &value_ty, &place.path, &v, op, guard, loc)?
+                };
+                self.write_state(
+                    *state,
+                    &format!("(store {array} {k} ({} {updated}))", names.constructor),
+                    guard,
+                    loc,
+                )?;
+                self.count(*state, &ite(&present, "0", "1"), guard);
+                Ok(())
+            }
+        }
     }
 
     fn apply_op(

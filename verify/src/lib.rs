@@ -27,10 +27,12 @@
 pub mod compare;
 mod encode;
 mod model;
+mod reach;
 mod script;
 mod sexpr;
 mod solver;
 
+pub use reach::{Accounts, Reproduction, Setup, reproduce};
 pub use solver::{Answer, Solver, SolverError};
 
 use assent_lang::typed::{Contract, Function, Ty};

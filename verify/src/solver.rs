@@ -1,4 +1,4 @@
-//! The SMT solver as a subprocess: Z3 reading SMT-LIB 2 on its standard input.
+//! The SMT solver as a subprocess: Z3 (or cvc5) reading SMT-LIB 2 on its standard input.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -8,7 +8,8 @@ use crate::sexpr::{self, Sexpr};
 /// How to run the solver.
 #[derive(Clone, Debug)]
 pub struct Solver {
-    /// The program: `z3`, found on the `PATH`, unless given.
+    /// The program: `z3`, found on the `PATH`, unless given. A program whose file name
+    /// contains `cvc5` is run as cvc5 (its own options, no Z3 timeout option).
     pub program: String,
     /// Seconds the solver may spend on one query before its answer is `unknown`.
     pub timeout_seconds: u32,
@@ -46,6 +47,10 @@ pub enum SolverError {
 impl std::fmt::Display for SolverError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            SolverError::NotFound { program, reason } if program.contains("cvc5") => write!(
+                f,
+                "the SMT solver `{program}` cannot be started ({reason}); install cvc5 (Debian and Ubuntu: `sudo apt-get install cvc5`; macOS: `brew install cvc5/cvc5/cvc5`) or leave out `--solver` to use Z3"
+            ),
             SolverError::NotFound { program, reason } => write!(
                 f,
                 "the SMT solver `{program}` cannot be started ({reason}); install Z3 (Debian and Ubuntu: `sudo apt-get install z3`; macOS: `brew install z3`) or name it with `--solver`"
@@ -62,7 +67,11 @@ impl Solver {
     /// [`SolverError::NotFound`] when it cannot.
     pub fn probe(&self) -> Result<(), SolverError> {
         Command::new(&self.program)
-            .arg("-version")
+            .arg(if self.is_cvc5() {
+                "--version"
+            } else {
+                "-version"
+            })
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -80,12 +89,16 @@ impl Solver {
     /// # Errors
     /// [`SolverError`] when the solver cannot be started or answers something unreadable.
     pub fn check(&self, script: &str, wanted: &[String]) -> Result<Answer, SolverError> {
+        let cvc5 = self.is_cvc5();
+        let milliseconds = u64::from(self.timeout_seconds) * 1000;
         let mut text = String::with_capacity(script.len() + 256);
+        if cvc5 {
+            text.push_str("(set-logic ALL)\n");
+        }
         text.push_str("(set-option :produce-models true)\n");
-        text.push_str(&format!(
-            "(set-option :timeout {})\n",
-            u64::from(self.timeout_seconds) * 1000
-        ));
+        if !cvc5 {
+            text.push_str(&format!("(set-option :timeout {milliseconds})\n"));
+        }
         text.push_str(script);
         text.push_str("(check-sat)\n");
         if !wanted.is_empty() {
@@ -94,11 +107,22 @@ impl Solver {
             text.push_str("))\n");
         }
         text.push_str("(exit)\n");
-        let mut child = Command::new(&self.program)
-            .arg("-in")
-            .arg("-smt2")
-            // A hard limit besides the per-query one: the process ends whatever it does.
-            .arg(format!("-T:{}", self.timeout_seconds.saturating_add(5)))
+        let mut command = Command::new(&self.program);
+        if cvc5 {
+            // Sequences (lists) need cvc5's extended string theory.
+            command
+                .arg("--lang=smt2")
+                .arg("--strings-exp")
+                .arg(format!("--tlimit-per={milliseconds}"))
+                .arg(format!("--tlimit={}", milliseconds.saturating_add(5000)));
+        } else {
+            command
+                .arg("-in")
+                .arg("-smt2")
+                // A hard limit besides the per-query one: the process ends whatever it does.
+                .arg(format!("-T:{}", self.timeout_seconds.saturating_add(5)));
+        }
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -123,6 +147,15 @@ impl Solver {
         }
         let stdout = String::from_utf8_lossy(&output.stdout);
         Ok(read_answer(&stdout))
+    }
+}
+
+impl Solver {
+    /// Whether the program is cvc5 (by its file name).
+    pub fn is_cvc5(&self) -> bool {
+        std::path::Path::new(&self.program)
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().contains("cvc5"))
     }
 }
 

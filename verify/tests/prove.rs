@@ -33,6 +33,11 @@ impl FileLoader for Disk {
 /// Checks and verifies the contract at `path`; panics with the diagnostics when it does
 /// not check.
 fn verify(path: &Path) -> Vec<PropertyResult> {
+    verify_with(path, &Solver::default())
+}
+
+/// [`verify`] with another solver.
+fn verify_with(path: &Path, solver: &Solver) -> Vec<PropertyResult> {
     let name = path.to_string_lossy();
     let checked = check::check_file(&name, &Disk);
     let Some(contract) = checked.contract else {
@@ -41,7 +46,7 @@ fn verify(path: &Path) -> Vec<PropertyResult> {
             assent_lang::diagnostics::render(&checked.sources, &checked.diagnostics, false)
         );
     };
-    assent_verify::verify_contract(&contract, &Solver::default()).expect("z3 runs")
+    assent_verify::verify_contract(&contract, solver).expect("the solver runs")
 }
 
 /// What the property's name says it must get.
@@ -141,6 +146,46 @@ fn every_sample_property_is_proven() {
         }
     }
     assert!(total >= 15, "only {total} sample properties");
+}
+
+/// cvc5, the optional second solver, gives Z3's verdict on every case, broken sample and
+/// sample. Skipped, saying so, where cvc5 is not installed (CI installs only Z3).
+#[test]
+fn cvc5_agrees_with_z3() {
+    let cvc5 = Solver {
+        program: "cvc5".to_string(),
+        ..Solver::default()
+    };
+    if let Err(error) = cvc5.probe() {
+        eprintln!("cvc5_agrees_with_z3: skipped: {error}");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut compared = 0;
+    for dir in ["tests/cases", "tests/broken", "../contracts"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "assent"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let z3 = verify(&path);
+            let other = verify_with(&path, &cvc5);
+            for (a, b) in z3.iter().zip(&other) {
+                assert_eq!(
+                    status(a),
+                    status(b),
+                    "{}\nz3:   {}\ncvc5: {}",
+                    path.display(),
+                    a.line(),
+                    b.line()
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 20, "only {compared} properties compared");
 }
 
 /// Checks the contract at `path` (relative to the crate).

@@ -1,0 +1,163 @@
+//! `assent verify --scenario` end to end, through the `assent` binary: for each contract
+//! of `verify/tests/reach/` and the broken samples of `verify/tests/broken/`, every
+//! counterexample's run of actions is searched, each scenario written is run by
+//! `assent test` on the VM and must pass (the failure reproduces), and a counterexample
+//! whose state no run reaches is reported as not reached. Snapshots under
+//! `tests/snapshots/verify_scenarios__*` hold what `assent verify` printed and the
+//! scenarios it wrote.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+#[path = "common/temp_dir.rs"]
+mod temp_dir;
+use temp_dir::TempDir;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn assent(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_assent"))
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// What `--scenario` gave for one contract: `assent verify`'s output and the scenarios
+/// written, each with the name of its file.
+struct Reproduced {
+    output: String,
+    scenarios: Vec<(String, serde_json::Value)>,
+}
+
+/// Runs `assent verify FILE --scenario DIR --depth 2`, then `assent test DIR`, which must
+/// pass every scenario written. Returns the output, the scratch directory's path replaced
+/// by `<DIR>`, and the scenarios, their contract paths reduced to file names.
+fn reproduce(contract: &str) -> Reproduced {
+    let name = Path::new(contract).file_stem().unwrap().to_string_lossy();
+    let dir = TempDir::new(&format!("verify-scenarios-{name}"));
+    let dir_text = dir.to_string_lossy().into_owned();
+    let out = assent(&["verify", contract, "--scenario", &dir_text, "--depth", "2"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{contract}: verify must find a counterexample\n{stderr}"
+    );
+    let output = text(&out.stdout).replace(&dir_text, "<DIR>");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&*dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    let mut scenarios = Vec::new();
+    for file in &files {
+        let mut scenario: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        for (_, source) in scenario["contracts"].as_object_mut().unwrap() {
+            let full = dir.join(source.as_str().unwrap());
+            assert!(
+                full.exists(),
+                "{}: the contract path must resolve",
+                file.display()
+            );
+            *source = full
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+                .into();
+        }
+        let file_name = file.file_name().unwrap().to_string_lossy().into_owned();
+        scenarios.push((file_name, scenario));
+    }
+    if !scenarios.is_empty() {
+        let run = assent(&["test", &dir_text]);
+        assert!(
+            run.status.success(),
+            "{contract}: the generated scenarios must pass on the VM\n{}{}",
+            text(&run.stdout),
+            text(&run.stderr)
+        );
+        assert!(
+            text(&run.stderr).contains(&format!("{} passed, 0 failed", scenarios.len()))
+                || text(&run.stdout).contains(&format!("{} passed, 0 failed", scenarios.len())),
+            "{}{}",
+            text(&run.stdout),
+            text(&run.stderr)
+        );
+    }
+    Reproduced { output, scenarios }
+}
+
+/// The snapshot text: the output, then each scenario.
+fn snapshot(contract: &str, reproduced: &Reproduced) -> String {
+    let mut out = format!("$ assent verify {contract} --scenario <DIR> --depth 2\n");
+    out.push_str(&reproduced.output);
+    for (file, scenario) in &reproduced.scenarios {
+        out.push_str(&format!(
+            "\n----- <DIR>/{file}\n{}\n",
+            serde_json::to_string_pretty(scenario).unwrap()
+        ));
+    }
+    out
+}
+
+/// Each contract with the number of scenarios `--scenario` must write for it and the
+/// properties it must report as not reached.
+const CASES: &[(&str, usize, &[&str])] = &[
+    ("verify/tests/reach/guardian_marketing.assent", 1, &[]),
+    ("verify/tests/reach/payment_limit.assent", 2, &[]),
+    (
+        "verify/tests/reach/grant_periods.assent",
+        0,
+        &["periods_start_before_they_end"],
+    ),
+    (
+        "verify/tests/broken/patient_consent_without_marketing_deny.assent",
+        1,
+        &[],
+    ),
+    (
+        "verify/tests/broken/claims_without_network_deny.assent",
+        1,
+        &[],
+    ),
+];
+
+#[test]
+fn generated_scenarios_reproduce_each_failure_on_the_vm() {
+    for (contract, written, not_reached) in CASES {
+        let reproduced = reproduce(contract);
+        assert_eq!(
+            reproduced.scenarios.len(),
+            *written,
+            "{contract}: scenarios written\n{}",
+            reproduced.output
+        );
+        for property in *not_reached {
+            assert!(
+                reproduced.output.contains(&format!(
+                    "`{property}`: no run of deployment and at most 2 actions reaches a state that fails it"
+                )),
+                "{contract}: `{property}` must be reported as not reached\n{}",
+                reproduced.output
+            );
+        }
+        let name = Path::new(contract).file_stem().unwrap().to_string_lossy();
+        insta::assert_snapshot!(name.into_owned(), snapshot(contract, &reproduced));
+    }
+}
