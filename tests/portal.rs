@@ -189,14 +189,14 @@ impl Browser {
     fn fail(&self, what: &str) -> ! {
         let status = self
             .run(self.client().execute(
-                "return document.getElementById('status')?.textContent ?? '(no status)'",
+                "return [document.getElementById('status')?.textContent, document.getElementById('act-status')?.textContent]",
                 vec![],
             ))
             .map(|value| value.to_string())
             .unwrap_or_else(|error| format!("(cannot read the page: {error})"));
         let shot = self.screenshot("failure");
         panic!(
-            "waited {} s for: {what}\nthe page's status: {status}\nscreenshot: {}",
+            "waited {} s for: {what}\nthe page's status lines: {status}\nscreenshot: {}",
             WAIT.as_secs(),
             shot.display()
         );
@@ -486,4 +486,91 @@ fn a_patient_sees_grants_history_and_cases_and_checks_proofs_in_a_browser() {
 
     drop(browser);
     node.stop();
+}
+
+#[test]
+fn a_patient_grants_and_revokes_signing_in_the_page() {
+    let dir = temp_dir("portal-act");
+    let node = Node::start(&dir.join("data"), "0");
+    let mut officer = Account::dev("privacy_officer");
+    let alice = Account::dev("alice");
+    let carol = Account::dev("dr_carol").address.to_string();
+    let contract = deploy_patient_consent(&node, &dir, &mut officer);
+
+    let browser = Browser::start(&dir);
+    browser.goto(&format!(
+        "{}/?contract={contract}&patient={}",
+        node.url, alice.address
+    ));
+    browser.until(
+        "return document.getElementById('status').textContent.startsWith('Showing')",
+        "the page to load alice's records from its address",
+    );
+    let act_status_has = |text: &str| {
+        format!("return document.getElementById('act-status').textContent.includes({text:?})")
+    };
+    // The form: dr_carol by development name, treatment and payment, lab results.
+    browser.type_into("#grantee", "dr_carol");
+    assert_eq!(
+        browser.eval(
+            "for (const [id, values] of [['purposes', ['TREAT', 'HPAYMT']], ['classes', ['Lab']]]) \
+               for (const option of document.getElementById(id).options) option.selected = values.includes(option.value); \
+             return true"
+        ),
+        json!(true)
+    );
+
+    // A key that is not alice's is refused before anything is sent.
+    browser.type_into("#secret", "bob");
+    browser.click("#grant", "the Grant button");
+    browser.until(&act_status_has("wrong key"), "a wrong key to be refused");
+    // A date that has passed, likewise.
+    browser.type_into("#secret", "alice");
+    browser.eval("document.getElementById('until').value = '2020-01-01'; return true");
+    browser.click("#grant", "the Grant button");
+    browser.until(
+        &act_status_has("has passed"),
+        "an expired date to be refused",
+    );
+
+    // Signed in the page, sent, in a block: the grant is listed and its proof checks.
+    browser.eval(
+        "document.getElementById('until').value = new Date(Date.now() + 30 * 86400000).toISOString().slice(0, 10); return true",
+    );
+    browser.click("#grant", "the Grant button");
+    let row = format!("#grants tbody tr[data-grantee='{carol}']");
+    browser.find(&row, "dr_carol's grant, signed in the page");
+    assert!(browser.text(&row).contains("payment (HPAYMT)"));
+    let decision = node.result(
+        "assent_call",
+        &json!([{"to": contract.to_string(), "method": "may_access",
+                 "args": {"patient": alice.address.to_string(), "actor": carol, "purpose": "TREAT", "class": "Lab"}}]),
+    );
+    assert_eq!(decision, json!({"permitted": true, "rule": "consent"}));
+    browser.click(
+        &format!("{row} button.verify"),
+        "the new grant's Verify button",
+    );
+    browser.until(
+        &format!("return document.querySelector(\"{row} .check\").dataset.state === 'ok'"),
+        "the new grant's proof to verify",
+    );
+    browser.screenshot("portal-granted-in-page");
+
+    // Revoked from its row.
+    browser.click(&format!("{row} button.revoke"), "the grant's Revoke button");
+    browser.until(
+        &format!("return document.querySelectorAll(\"{row}\").length === 0 && document.getElementById('act-status').textContent.includes('done')"),
+        "the revoked grant to leave the list",
+    );
+
+    // The node stops: the page says so.
+    node.stop();
+    browser.type_into("#grantee", "dr_carol");
+    browser.click("#grant", "the Grant button");
+    browser.until(
+        &act_status_has("does not answer"),
+        "a stopped node to be reported",
+    );
+    browser.screenshot("portal-node-down");
 }

@@ -7,6 +7,7 @@ import { batch, call, logs } from "./rpc.js";
 import { checkProof } from "./proof.js";
 import { isAddress } from "./codec.js";
 import { devAccount, isLocalNode } from "./accounts.js";
+import { setupActions } from "./act.js";
 
 const PAGE_SIZE = 10;
 /** Blocks per backward window of the access history; it grows when windows come back empty. */
@@ -104,6 +105,8 @@ function readForm() {
   if (devName && !$("dev-field").hidden) {
     patient = devAccount(devName).address;
     $("patient").value = patient;
+    // The development key signs for this patient in the page.
+    if (!$("secret").value) $("secret").value = devName;
   }
   if (!isAddress(contract)) {
     $("contract").setAttribute("aria-invalid", "true");
@@ -154,6 +157,7 @@ async function load(event) {
     if (abi instanceof Error) throw abi;
     if (abi === null) throw new Error(`there is no contract at ${form.contract}`);
     checkAbi(abi);
+    actions.onAbi(abi);
     Object.assign(view, { ...form, abi, head: block });
     const url = new URL(location.href);
     url.searchParams.set("contract", form.contract);
@@ -222,6 +226,7 @@ async function showGrants() {
         el("td", { "data-label": "Data classes" }, grant.classes.join(", ")),
         el("td", { "data-label": "Until" }, when(end)),
         el("td", { "data-label": "Proof" }, verifier("grants", [patient, grantee])),
+        el("td", { "data-label": "Revoke" }, actions.revokeButton(grantee)),
       ),
     );
   });
@@ -367,6 +372,8 @@ async function turnPage(delta) {
     setStatus(`Could not read the history: ${error.message}`, "error");
   }
 }
+
+const actions = setupActions(view, () => load());
 
 // ---- Start ----------------------------------------------------------------------------------
 

@@ -37,6 +37,8 @@ pub const ASSETS: &[Asset] = &[
     asset!("proof.js", JS),
     asset!("codec.js", JS),
     asset!("accounts.js", JS),
+    asset!("tx.js", JS),
+    asset!("act.js", JS),
     asset!("vendor/VERSIONS.txt", TEXT),
     asset!("vendor/noble-hashes/LICENSE", TEXT),
     asset!("vendor/noble-hashes/_md.js", JS),
