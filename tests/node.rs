@@ -916,6 +916,107 @@ fn interval_blocks_collect_transactions_and_stop_cleanly() {
     node.stop();
 }
 
+/// The status line and the headers (lowercased names) of a raw HTTP answer, and its body.
+fn http_parts(answer: &str) -> (String, Vec<(String, String)>, String) {
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((answer, ""));
+    let mut lines = head.lines();
+    let status = lines.next().unwrap_or_default().to_owned();
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    (status, headers, body.to_owned())
+}
+
+#[test]
+fn the_portal_is_served_on_get_and_nothing_else_is() {
+    let dir = temp_dir("portal-files");
+    let node = Node::start(&dir.join("data"), "0");
+    let get = |path: &str| {
+        node.raw_http(
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+    };
+    let header = |headers: &[(String, String)], name: &str| {
+        headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_else(|| panic!("no `{name}` header in {headers:?}"))
+    };
+    for (path, content_type, contains) in [
+        (
+            "/",
+            "text/html; charset=utf-8",
+            "<title>Assent patient portal</title>",
+        ),
+        (
+            "/index.html",
+            "text/html; charset=utf-8",
+            "<main id=\"main\">",
+        ),
+        ("/portal.css", "text/css; charset=utf-8", "@media"),
+        ("/app.js", "text/javascript; charset=utf-8", "import"),
+        (
+            "/vendor/noble-hashes/sha3.js",
+            "text/javascript; charset=utf-8",
+            "keccak_256",
+        ),
+        (
+            "/vendor/noble-hashes/LICENSE",
+            "text/plain; charset=utf-8",
+            "MIT",
+        ),
+        (
+            "/?contract=0x12&patient=0x34",
+            "text/html; charset=utf-8",
+            "<form",
+        ),
+    ] {
+        let (status, headers, body) = http_parts(&get(path));
+        assert_eq!(status, "HTTP/1.1 200 OK", "{path}");
+        assert_eq!(header(&headers, "content-type"), content_type, "{path}");
+        assert_eq!(
+            header(&headers, "x-content-type-options"),
+            "nosniff",
+            "{path}"
+        );
+        let policy = header(&headers, "content-security-policy");
+        assert!(policy.contains("connect-src 'self'"), "{path}: {policy}");
+        assert!(policy.contains("default-src 'none'"), "{path}: {policy}");
+        assert!(body.contains(contains), "{path}: {body:.200}");
+    }
+    // HEAD: the headers of GET, no body.
+    let head = node.raw_http(b"HEAD /app.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let (status, _, body) = http_parts(&head);
+    assert_eq!((status.as_str(), body.as_str()), ("HTTP/1.1 200 OK", ""));
+    // Nothing outside the embedded set: no directory listing, no path out of it.
+    for path in [
+        "/nope",
+        "/vendor/",
+        "/../Cargo.toml",
+        "/%2e%2e/Cargo.toml",
+        "/node/portal/app.js",
+        "/app.js/",
+        "/ledger.redb",
+    ] {
+        let (status, headers, _) = http_parts(&get(path));
+        assert_eq!(status, "HTTP/1.1 404 Not Found", "{path}");
+        assert_eq!(
+            header(&headers, "content-type"),
+            "text/plain; charset=utf-8"
+        );
+    }
+    // A GET that sends a body is answered, and its connection closed.
+    let with_body = node.raw_http(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+    let (status, headers, _) = http_parts(&with_body);
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(header(&headers, "connection"), "close");
+    // JSON-RPC on the same port still answers.
+    assert_eq!(node.chain_id(), 0x4153);
+    node.stop();
+}
+
 #[test]
 fn malformed_requests_get_error_responses() {
     let dir = temp_dir("malformed");
@@ -1034,8 +1135,8 @@ fn malformed_requests_get_error_responses() {
     chunked.extend_from_slice(b"0\r\n\r\n");
     let answer = node.raw_http(&chunked);
     assert!(!answer.contains("200 OK"), "{answer}");
-    let get = node.raw_http(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    assert!(get.starts_with("HTTP/1.1 405"), "{get}");
+    let delete = node.raw_http(b"DELETE / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert!(delete.starts_with("HTTP/1.1 405"), "{delete}");
     let garbage = node.raw_http(b"\x16\x03\x01 not http at all\r\n\r\n");
     assert!(!garbage.contains("200 OK"), "{garbage}");
     let lying = node.raw_http(

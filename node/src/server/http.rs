@@ -3,7 +3,8 @@
 //! time, a body size limit and a body that must keep arriving at a minimum rate. Each
 //! JSON-RPC request becomes a job for the RPC worker threads; the async side only moves
 //! bytes, so a slow or broken client holds one task and nothing else, and one client's
-//! idle or slow connections cannot keep another client out.
+//! idle or slow connections cannot keep another client out. A GET or HEAD is answered
+//! from the portal's embedded files, under the same connection limits.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -16,7 +17,10 @@ use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::header::{
+    CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HeaderValue,
+    REFERRER_POLICY, TRANSFER_ENCODING, X_CONTENT_TYPE_OPTIONS,
+};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, StatusCode};
@@ -26,6 +30,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 
 use super::methods::{Node, Worker};
+use super::portal;
 use super::rpc::{self, Body, RpcError};
 
 /// The largest request body accepted.
@@ -281,8 +286,11 @@ fn client_of(address: IpAddr) -> IpAddr {
 
 type Response = hyper::Response<Full<Bytes>>;
 
-/// One HTTP request: a POST whose body is JSON-RPC.
+/// One HTTP request: a POST whose body is JSON-RPC, or a GET of a portal file.
 async fn handle(request: hyper::Request<Incoming>, dispatcher: &Dispatcher) -> Response {
+    if request.method() == Method::GET || request.method() == Method::HEAD {
+        return portal_file(&request);
+    }
     if request.method() != Method::POST {
         return error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -309,6 +317,48 @@ async fn handle(request: hyper::Request<Incoming>, dispatcher: &Dispatcher) -> R
             response
         }
     }
+}
+
+/// A portal file ([`portal::asset`]), or `404`. A GET never has its body read: one that
+/// declares a body is answered and its connection closed.
+fn portal_file(request: &hyper::Request<Incoming>) -> Response {
+    let mut response = match portal::asset(request.uri().path()) {
+        Some(asset) => {
+            let mut response = hyper::Response::new(Full::new(Bytes::from_static(asset.bytes)));
+            let headers = response.headers_mut();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+            headers.insert(
+                CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(portal::CONTENT_SECURITY_POLICY),
+            );
+            // The files change only with the binary; a browser asks again each time.
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            response
+        }
+        None => {
+            let mut response = hyper::Response::new(Full::new(Bytes::from_static(
+                b"not found: the node serves its portal at / and JSON-RPC on POST\n",
+            )));
+            *response.status_mut() = StatusCode::NOT_FOUND;
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            response
+        }
+    };
+    let headers = response.headers_mut();
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    let has_body = request.headers().contains_key(TRANSFER_ENCODING)
+        || request
+            .headers()
+            .get(CONTENT_LENGTH)
+            .is_some_and(|length| length.as_bytes() != b"0");
+    if has_body {
+        return closing(response);
+    }
+    response
 }
 
 /// The body, if it arrives whole, within [`MAX_BODY_BYTES`] and fast enough: each part

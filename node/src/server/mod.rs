@@ -3,7 +3,8 @@
 //!
 //! Reading order: [`rpc`] (envelopes, error codes) → [`mempool`] → [`producer`] (the thread
 //! that owns the chain and commits blocks) → [`state_key`] (state names to raw keys) →
-//! [`methods`] (the methods, on RPC worker threads) → [`http`] (hyper on tokio).
+//! [`methods`] (the methods, on RPC worker threads) → [`portal`] (the patient portal's
+//! embedded files) → [`http`] (hyper on tokio: JSON-RPC on POST, the portal on GET).
 //!
 //! Threads: tokio's two runtime threads move HTTP bytes; RPC worker threads run methods
 //! (reads straight from the store, views on their own VM); the producer thread alone
@@ -13,6 +14,7 @@
 pub mod http;
 pub mod mempool;
 pub mod methods;
+pub mod portal;
 pub mod producer;
 pub mod rpc;
 pub mod state_key;
