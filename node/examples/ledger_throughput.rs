@@ -152,7 +152,17 @@ fn main() {
                 .nth(2)
                 .and_then(|a| a.parse().ok())
                 .unwrap_or(100);
-            return growth(blocks);
+            // `growth N all`: every trie node a block touches stays in memory, as before
+            // the chain kept only the upper levels;
+            // `growth N K`: K levels (the default otherwise).
+            let levels = match std::env::args().nth(3).as_deref() {
+                Some("all") => usize::MAX,
+                Some(levels) => levels
+                    .parse()
+                    .unwrap_or(assent_ledger::chain::LOADED_LEVELS),
+                None => assent_ledger::chain::LOADED_LEVELS,
+            };
+            return growth(blocks, levels);
         }
         Some("consent") => {
             let blocks = std::env::args()
@@ -428,7 +438,7 @@ fn fresh_grant_block(contract: Address, n: u64, genesis: u64) -> Vec<Vec<u8>> {
 /// million accounts at block 1,000), each block executed and then committed durably; the
 /// execution and commit times and the database size around blocks 10, 100 and 1,000 (and
 /// every tenth of the run), so that a cost growing with the chain shows.
-fn growth(blocks: u64) {
+fn growth(blocks: u64, levels: usize) {
     let module = consent_module();
     let genesis = config().genesis_time;
     let contract = create_address(&address("hospital"), 0);
@@ -467,6 +477,7 @@ fn growth(blocks: u64) {
     );
     let dir = std::env::temp_dir().join(format!("assent-growth-{}", std::process::id()));
     let (mut chain, mut executor) = consent_chain(&dir, &module);
+    chain.keep_loaded_levels(levels);
     let db = dir.join("ledger.redb");
     let mut execute_times = Vec::new();
     let mut commit_times = Vec::new();

@@ -404,17 +404,18 @@ impl<S: Store> Chain<S> {
         // that a chain's memory does not grow with its state.
         for trie in [&mut self.state, &mut self.order] {
             if let Some(trie) = Arc::get_mut(trie) {
-                trie.unload_below(LOADED_LEVELS);
+                trie.unload_below(self.loaded_levels);
             }
         }
         Ok(result)
     }
 }
 
-/// Trie levels kept in memory between blocks: the root and four more (up to 69,905
-/// nodes), which every block's paths cross; deeper nodes are read from the store as a
-/// block reaches them.
-const LOADED_LEVELS: usize = 5;
+/// Trie levels kept in memory between blocks by default: the root and five more (at most
+/// 1,118,481 nodes, whatever the state's size), which every block's paths cross; deeper
+/// nodes are read from the store as a block reaches them (docs/performance.md measures
+/// 5, 6 and every level).
+pub const LOADED_LEVELS: usize = 6;
 
 /// Blocks with at least this many transactions build their transactions and receipts
 /// roots on a second thread.

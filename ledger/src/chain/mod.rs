@@ -12,7 +12,7 @@ mod logs;
 pub use self::logs::{LogEntry, LogFilter, LogPage, MAX_LOG_SCAN};
 
 use self::builder::BlockBuilder;
-pub use self::builder::SealedBlock;
+pub use self::builder::{LOADED_LEVELS, SealedBlock};
 use super::block::Header;
 use super::error::LedgerError;
 use super::executor::{Executor, StateAccess};
@@ -41,6 +41,8 @@ pub struct Chain<S: Store> {
     /// The ordered index of iterated collections at the head.
     order: Arc<Trie>,
     head: Header,
+    /// Trie levels kept in memory between blocks ([`Chain::keep_loaded_levels`]).
+    loaded_levels: usize,
 }
 
 /// A transaction left out of a block, and why.
@@ -128,7 +130,16 @@ impl<S: Store> Chain<S> {
             order: Arc::new(order),
             store: Arc::new(store),
             head,
+            loaded_levels: builder::LOADED_LEVELS,
         })
+    }
+
+    /// Keeps the tries' upper `levels` levels of nodes in memory between blocks (default
+    /// [`LOADED_LEVELS`](builder::LOADED_LEVELS)); deeper nodes are read from the store as
+    /// a block reaches them. `usize::MAX` keeps every node a block touches: faster while
+    /// the state fits in memory, and memory that grows with the state.
+    pub fn keep_loaded_levels(&mut self, levels: usize) {
+        self.loaded_levels = levels;
     }
 
     /// The chain's configuration.
