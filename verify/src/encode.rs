@@ -1910,6 +1910,24 @@ pub struct Failure {
     pub kind: FailureKind,
 }
 
+/// Asserts the encoding's `facts`, and that at least one of `failures` happens: the
+/// query whose model is a counterexample (and whose unsatisfiability is a proof).
+pub fn assert_some_failure(
+    script: &mut crate::script::Script,
+    facts: &[Term],
+    failures: &[Failure],
+) {
+    for fact in facts {
+        script.assert(fact);
+    }
+    let any = failures
+        .iter()
+        .map(|f| f.term.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    script.assert(&format!("(or false {any})"));
+}
+
 #[derive(Clone, Debug)]
 pub enum FailureKind {
     Assert { message: Option<String> },

@@ -275,15 +275,7 @@ fn prove_with(
     let facts = std::mem::take(&mut encoder.facts);
     let inputs = std::mem::take(&mut encoder.inputs);
     let reads = std::mem::take(&mut encoder.reads);
-    for fact in &facts {
-        script.assert(fact);
-    }
-    let any = failures
-        .iter()
-        .map(|f| f.term.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    script.assert(&format!("(or false {any})"));
+    encode::assert_some_failure(&mut script, &facts, &failures);
     let query = Query {
         contract,
         failures: &failures,

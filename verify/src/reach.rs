@@ -419,15 +419,7 @@ impl Run<'_> {
         })?;
         let observed = encoder.observed.take().unwrap_or_default();
         let facts = std::mem::take(&mut encoder.facts);
-        for fact in &facts {
-            script.assert(fact);
-        }
-        let any = failures
-            .iter()
-            .map(|f| f.term.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        script.assert(&format!("(or false {any})"));
+        crate::encode::assert_some_failure(script, &facts, &failures);
         Ok(Query {
             steps,
             last,
