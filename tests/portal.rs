@@ -21,7 +21,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use assent_ledger::Address;
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
-use node_support::{Account, Call, Node, assent, temp_dir};
+use node_support::{Account, Call, Node, build, temp_dir};
 use serde_json::{Value, json};
 
 /// The longest any one wait of the test lasts before it fails.
@@ -245,19 +245,11 @@ fn unix_now() -> u64 {
 
 /// Builds and deploys `contracts/patient_consent.assent` from `deployer`; its address.
 fn deploy_patient_consent(node: &Node, dir: &Path, deployer: &mut Account) -> Address {
-    let wasm = dir.join("patient_consent.wasm");
-    let output = assent(&[
-        "build",
+    let wasm = build(
         "contracts/patient_consent.assent",
-        "-o",
-        wasm.to_str().unwrap(),
-    ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        &dir.join("patient_consent.wasm"),
     );
-    let receipt = node.transact(deployer, &Call::deploy(&std::fs::read(wasm).unwrap()));
+    let receipt = node.transact(deployer, &Call::deploy(&wasm));
     assert_eq!(receipt["status"], "ok", "{receipt}");
     Address::from_hex(receipt["contract_address"].as_str().unwrap()).unwrap()
 }

@@ -217,24 +217,27 @@ pub fn assent(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// The module `assent build` makes of `source` (relative to the repository), written to
+/// `out` on the way.
+pub fn build(source: &str, out: &Path) -> Vec<u8> {
+    let output = assent(&["build", source, "-o", out.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read(out).unwrap()
+}
+
 /// The counter contract's module, compiled once per test process by `assent build`.
 pub fn counter_wasm() -> &'static [u8] {
     static WASM: OnceLock<Vec<u8>> = OnceLock::new();
     WASM.get_or_init(|| {
         let dir = temp_dir("counter-build");
-        let out = dir.join("counter.wasm");
-        let output = assent(&[
-            "build",
+        build(
             "tests/node_support/counter.assent",
-            "-o",
-            out.to_str().unwrap(),
-        ]);
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        std::fs::read(out).unwrap()
+            &dir.join("counter.wasm"),
+        )
     })
 }
 

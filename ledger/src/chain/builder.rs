@@ -266,8 +266,8 @@ impl<'c, S: Store> BlockBuilder<'c, S> {
             if remade {
                 (order, Some(committed))
             } else {
-                let head_order = super::order_trie_at(chain.store.as_ref(), chain.head.number)?;
-                (Arc::new(head_order), None)
+                // The copy of the head's index the chain just took goes on unchanged.
+                (chain.order.clone(), None)
             }
         };
 
