@@ -32,6 +32,8 @@ const WAIT: Duration = Duration::from_secs(60);
 struct Browser {
     driver: Child,
     client: Option<Client>,
+    /// The browser's profile directory, which names its processes.
+    profile: PathBuf,
     shots: PathBuf,
     runtime: tokio::runtime::Runtime,
 }
@@ -45,30 +47,34 @@ impl Browser {
             .build()
             .unwrap();
         let port = free_port();
-        let mut command = Command::new(chromedriver());
-        command
+        let mut driver = Command::new(chromedriver())
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        #[cfg(unix)]
-        {
-            // Its own process group, so that the browser it starts is ended with it.
-            use std::os::unix::process::CommandExt;
-            command.process_group(0);
-        }
-        let mut driver = command
+            .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|error| panic!("cannot start chromedriver: {error} (install Debian's `chromium` and `chromium-driver`; .ci/run does)"));
-        // chromedriver says when it listens; wait for that line (bounded by its exit).
+        // chromedriver says when it listens: wait for that line, at most WAIT, reading its
+        // output on a thread that goes on draining it afterwards.
         let stdout = driver.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let started = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .any(|line| line.contains("started successfully"));
-        assert!(started, "chromedriver exited before it listened");
-        std::thread::spawn(move || for _ in lines {});
+        let (listening, started) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut said = false;
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if !said && line.contains("started successfully") {
+                    said = true;
+                    let _ = listening.send(());
+                }
+            }
+        });
+        if started.recv_timeout(WAIT).is_err() {
+            let _ = driver.kill();
+            let _ = driver.wait();
+            panic!(
+                "chromedriver did not say it listens within {} s",
+                WAIT.as_secs()
+            );
+        }
 
         let profile = dir.join("chromium-profile");
         let capabilities = json!({
@@ -85,6 +91,9 @@ impl Browser {
                     "--disable-background-networking",
                     "--disable-component-update",
                     "--disable-sync",
+                    "--disable-quic",
+                    // Nothing but loopback: no name is looked up, so nothing leaves the machine.
+                    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
                     "--window-size=1280,1000",
                     format!("--user-data-dir={}", profile.display()),
                 ]
@@ -94,16 +103,28 @@ impl Browser {
             let mut builder =
                 ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
             builder.capabilities(capabilities.as_object().unwrap().clone());
-            tokio::time::timeout(WAIT, builder.connect(&format!("http://127.0.0.1:{port}")))
-                .await
-                .expect("chromedriver did not start a browser session within a minute")
-                .unwrap_or_else(|error| panic!("cannot start a browser session: {error}"))
+            tokio::time::timeout(WAIT, builder.connect(&format!("http://127.0.0.1:{port}"))).await
         });
+        let client = match client {
+            Ok(Ok(client)) => client,
+            failed => {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                match failed {
+                    Ok(Err(error)) => panic!("cannot start a browser session: {error}"),
+                    _ => panic!(
+                        "chromedriver did not start a browser session within {} s",
+                        WAIT.as_secs()
+                    ),
+                }
+            }
+        };
         let shots = dir.join("screenshots");
         std::fs::create_dir_all(&shots).unwrap();
         Browser {
             driver,
             client: Some(client),
+            profile,
             shots,
             runtime,
         }
@@ -113,8 +134,12 @@ impl Browser {
         self.client.as_ref().unwrap()
     }
 
+    /// Runs one WebDriver command, at most WAIT: a browser that stops answering fails the
+    /// test instead of stalling it.
     fn run<T>(&self, future: impl Future<Output = T>) -> T {
-        self.runtime.block_on(future)
+        self.runtime
+            .block_on(async { tokio::time::timeout(WAIT, future).await })
+            .unwrap_or_else(|_| panic!("the browser did not answer within {} s", WAIT.as_secs()))
     }
 
     fn goto(&self, url: &str) {
@@ -165,10 +190,24 @@ impl Browser {
         self.run(element.click()).unwrap();
     }
 
+    /// Replaces the text of a field, waiting (bounded) until the field takes keys: a field
+    /// the page is still showing or enabling refuses them ("element not interactable").
     fn type_into(&self, css: &str, text: &str) {
-        let element = self.find(css, css);
-        self.run(element.clear()).unwrap();
-        self.run(element.send_keys(text)).unwrap();
+        let started = Instant::now();
+        loop {
+            let element = self.find(css, css);
+            let typed = self.run(async {
+                element.clear().await?;
+                element.send_keys(text).await
+            });
+            match typed {
+                Ok(()) => return,
+                Err(error) if started.elapsed() > WAIT => {
+                    self.fail(&format!("`{css}` to take keys ({error})"))
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
     }
 
     /// Writes `name.png`: into the test's directory, and into `ASSENT_PORTAL_SCREENSHOTS`
@@ -205,18 +244,39 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // Closing the session ends the browser; chromedriver is then killed by its pid.
+        // Never by process group: Chromium's processes leave the group (they call setsid),
+        // and Debian 12's `kill` (procps-ng 4.0.2) reads `-PID` as `-1`, every process.
         if let Some(client) = self.client.take() {
             let _ = self.runtime.block_on(async {
                 tokio::time::timeout(Duration::from_secs(20), client.close()).await
             });
         }
-        // chromedriver and anything left of the browser, by process group.
-        let _ = Command::new("kill")
-            .args(["-TERM", &format!("-{}", self.driver.id())])
-            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // Whatever is left of this browser (a close that failed): its processes by pid,
+        // found by the profile directory on their command lines.
+        for pid in processes_mentioning(&self.profile) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
     }
+}
+
+/// The pids of the processes whose command line mentions `text` (none off Linux).
+fn processes_mentioning(text: &Path) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let needle = text.as_os_str().as_encoded_bytes();
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|line| line.windows(needle.len()).any(|window| window == needle))
+        })
+        .collect()
 }
 
 fn free_port() -> u16 {
