@@ -70,6 +70,47 @@ pub fn compile(
     })
 }
 
+/// A contract compiled from one check twice: as it is deployed, and with notes for
+/// explaining its policies' decisions (see [`crate::explain`]).
+#[derive(Debug)]
+pub struct Explaining {
+    /// The module as deployed: the code an explanation must be about.
+    pub compilation: Compilation,
+    /// The module with notes, for a VM made for explaining only.
+    pub wasm: Vec<u8>,
+    /// What each note is of.
+    pub sites: crate::explain::Sites,
+}
+
+/// [`compile`], and the same contract with notes for explaining.
+///
+/// # Errors
+/// As [`compile`].
+pub fn compile_explaining(
+    name: &str,
+    text: &str,
+    loader: &dyn FileLoader,
+) -> Result<Explaining, CompileError> {
+    let compilation = compile(name, text, loader)?;
+    // Checked again for the typed contract (compile keeps only the module); it checked
+    // once already, so it checks again.
+    let checked = check::check_source(name, text, loader);
+    let Some(contract) = checked.contract else {
+        return Err(CompileError::Diagnostics {
+            sources: checked.sources,
+            diagnostics: checked.diagnostics,
+        });
+    };
+    let (noted, sites) = crate::explain::instrument(&contract, &checked.sources);
+    let explaining = codegen::compile_explaining(&noted, compilation.source_hash)
+        .map_err(CompileError::Codegen)?;
+    Ok(Explaining {
+        compilation,
+        wasm: explaining.wasm,
+        sites,
+    })
+}
+
 /// Compiles the contract file `path`, read (once) through `loader`.
 ///
 /// # Errors

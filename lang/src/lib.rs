@@ -15,10 +15,13 @@ pub mod check;
 pub mod codegen;
 mod compile;
 pub mod diagnostics;
+pub mod explain;
 pub mod format;
 pub mod span;
 pub mod stack;
 pub mod syntax;
 pub mod typed;
 
-pub use compile::{Compilation, CompileError, code_text, compile, compile_file};
+pub use compile::{
+    Compilation, CompileError, Explaining, code_text, compile, compile_explaining, compile_file,
+};

@@ -203,6 +203,18 @@ pub struct VmExecutor {
     modules: ModuleCache,
     /// The gas cap of a view ([`VmExecutor::view`]); `None`: the block gas limit.
     view_gas: Option<u64>,
+    /// The VM for [`VmExecutor::explain`], made when first needed.
+    explaining: Option<Vm>,
+}
+
+/// What the run of a module built for explaining noted ([`VmExecutor::explain`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Explained {
+    /// Note number and the value's text, in order.
+    pub notes: Vec<(u32, String)>,
+    /// Why the run stopped short, when it did (a condition evaluated only for the
+    /// explanation aborted, say).
+    pub stopped: Option<String>,
 }
 
 impl std::fmt::Debug for VmExecutor {
@@ -235,6 +247,7 @@ impl VmExecutor {
             compilations: 0,
             modules: ModuleCache::default(),
             view_gas: None,
+            explaining: None,
         })
     }
 
@@ -321,6 +334,75 @@ impl VmExecutor {
         request: &ViewRequest<'_>,
         names: &dyn AddressNames,
     ) -> Result<ViewResult, ViewError> {
+        let (mut state, info, entry, call) = self.view_call(chain, request, names)?;
+        let execution = self
+            .run(&mut state, call)
+            .map_err(|error| ViewError::Host(error.to_string()))?;
+        let (outcome, return_value) = outcome_of(execution.outcome, &info, &entry);
+        Ok(ViewResult {
+            outcome,
+            gas_used: execution.gas_used,
+            return_value: return_value.unwrap_or(Json::Null),
+        })
+    }
+
+    /// Runs a policy as [`view`](Self::view) does — that run's result is the answer —
+    /// and again as `noted`, the same contract built for explaining
+    /// ([`assent_lang::compile_explaining`]), on a VM made for explaining, against the same
+    /// state: that run's notes say why. The caller makes sure `noted` was built from the
+    /// deployed contract's source; either way the run only reads.
+    ///
+    /// # Errors
+    /// As [`view`](Self::view); a `noted` module the validator refuses is
+    /// [`ViewError::Host`]-free: its refusal is in [`Explained::stopped`].
+    pub fn explain<S: Store>(
+        &mut self,
+        chain: &Chain<S>,
+        request: &ViewRequest<'_>,
+        names: &dyn AddressNames,
+        noted: &[u8],
+    ) -> Result<(ViewResult, Explained), ViewError> {
+        let result = self.view(chain, request, names)?;
+        let (state, _, _, call) = self.view_call(chain, request, names)?;
+        let vm = match &mut self.explaining {
+            Some(vm) => vm,
+            slot => slot.insert(
+                Vm::explaining(VmConfig {
+                    pool_instances: 8,
+                    ..VmConfig::default()
+                })
+                .map_err(|error| ViewError::Host(error.to_string()))?,
+            ),
+        };
+        let explained = match reads::run_code(vm, state.view, noted, call) {
+            Ok(execution) => Explained {
+                stopped: match execution.outcome {
+                    assent_vm::Outcome::Ok(_) => None,
+                    assent_vm::Outcome::Aborted { message, .. } => Some(message),
+                    assent_vm::Outcome::OutOfGas => Some("out of gas".to_owned()),
+                },
+                notes: execution
+                    .notes
+                    .into_iter()
+                    .map(|note| (note.note, note.value))
+                    .collect(),
+            },
+            Err(error) => Explained {
+                notes: Vec::new(),
+                stopped: Some(format!("the module for explaining does not run: {error}")),
+            },
+        };
+        Ok((result, explained))
+    }
+
+    /// What a view or policy call needs: the state it reads, the module's ABI, the entry
+    /// and the call itself.
+    fn view_call<S: Store>(
+        &mut self,
+        chain: &Chain<S>,
+        request: &ViewRequest<'_>,
+        names: &dyn AddressNames,
+    ) -> Result<(BlockState, Arc<ModuleInfo>, EntryAbi, Call), ViewError> {
         let host = |error: LedgerError| ViewError::Host(error.to_string());
         let header = match request.block {
             None => chain.head().clone(),
@@ -362,15 +444,8 @@ impl VmExecutor {
             block_height: i64::try_from(header.number).unwrap_or(i64::MAX),
             gas_limit,
         };
-        let execution = self
-            .run(&mut state, call)
-            .map_err(|error| ViewError::Host(error.to_string()))?;
-        let (outcome, return_value) = outcome_of(execution.outcome, &info, entry);
-        Ok(ViewResult {
-            outcome,
-            gas_used: execution.gas_used,
-            return_value: return_value.unwrap_or(Json::Null),
-        })
+        let entry = entry.clone();
+        Ok((state, info, entry, call))
     }
 }
 

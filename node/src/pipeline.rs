@@ -13,6 +13,31 @@ pub struct Built {
     pub warnings: String,
 }
 
+/// Compiles the contract in `path` as [`compile_file`] does, and also with notes for
+/// explaining its policies' decisions ([`assent_lang::compile_explaining`]).
+///
+/// # Errors
+/// As [`compile_file`].
+pub fn compile_explaining_file(path: &Path) -> Result<assent_lang::Explaining, String> {
+    let name = path.to_string_lossy();
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        format!(
+            "error: cannot read `{name}`: {}\n",
+            files::describe_io_error(&error)
+        )
+    })?;
+    match assent_lang::compile_explaining(&name, &text, &files::DiskLoader) {
+        Ok(explaining) => Ok(explaining),
+        Err(CompileError::Diagnostics {
+            sources,
+            diagnostics,
+        }) => Err(diagnostics::render(&sources, &diagnostics, false)),
+        Err(CompileError::Codegen(error)) => Err(format!(
+            "error: cannot generate code for `{name}`: {error}\n"
+        )),
+    }
+}
+
 /// Compiles the contract in `path`. The file is read once: the text checked is the text
 /// hashed.
 ///

@@ -28,6 +28,12 @@ pub struct Args {
     /// The block whose state to read (default: the latest)
     #[arg(long, value_name = "N")]
     block: Option<u64>,
+    /// Explain a policy's decision: each rule in evaluation order, whether its
+    /// conditions held and the values that decided them, and for a denial the permit
+    /// rules that came closest. Give the contract's source file: it must build the
+    /// deployed contract (the ABIs are compared)
+    #[arg(long, value_name = "SOURCE")]
+    explain: Option<std::path::PathBuf>,
     #[command(flatten)]
     connection: Connection,
 }
@@ -55,6 +61,9 @@ fn query(args: &Args) -> Result<(Value, String), ClientError> {
         request["from"] = json!(address.to_string());
     }
     let block = args.block.map_or(json!("latest"), |number| json!(number));
+    if let Some(source) = &args.explain {
+        return explain(&client, &contract, &args.view, request, block, source);
+    }
     let result = client
         .call("assent_call", json!([request, block]))
         .map_err(|error| view_outcome(error, &args.view))?;
@@ -66,6 +75,64 @@ fn query(args: &Args) -> Result<(Value, String), ClientError> {
         json!({ "status": "ok", "return": result, "events": [] }),
         text,
     ))
+}
+
+/// `--explain SOURCE`: the contract built from `SOURCE` for explaining, checked against
+/// the deployed one, run by the node (`assent_explain`); the result and why.
+fn explain(
+    client: &Client,
+    contract: &assent_ledger::Address,
+    view: &str,
+    mut request: Value,
+    block: Value,
+    source: &std::path::Path,
+) -> Result<(Value, String), ClientError> {
+    let explaining = assent_node::pipeline::compile_explaining_file(source)
+        .map_err(|diagnostics| ClientError::Other(diagnostics.trim_end().to_owned()))?;
+    let deployed = client
+        .call(
+            "assent_getAbi",
+            json!([contract.to_string(), block.clone()]),
+        )
+        .map_err(ClientError::rejected)?;
+    if deployed.is_null() {
+        return Err(ClientError::Other(format!("no contract at `{contract}`")));
+    }
+    let built = serde_json::to_value(&explaining.compilation.compiled.abi).unwrap_or_default();
+    if deployed != built {
+        return Err(ClientError::Other(format!(
+            "`{}` does not build the contract at `{contract}` (their ABIs differ: source hash {} here, {} deployed), so it cannot explain its decisions",
+            source.display(),
+            built["source_hash"].as_str().unwrap_or("?"),
+            deployed["source_hash"].as_str().unwrap_or("?"),
+        )));
+    }
+    if !assent_node::explain::is_policy(&explaining, view) {
+        return Err(ClientError::Other(format!(
+            "`{view}` is not a policy of `{}`: only a policy's decision is explained",
+            source.display()
+        )));
+    }
+    request["code"] = json!(assent_ledger::primitives::encode_hex(&explaining.wasm));
+    let answer = client
+        .call("assent_explain", json!([request, block]))
+        .map_err(ClientError::rejected)?;
+    let explanation = assent_node::explain::explanation_of_answer(&explaining, view, &answer)
+        .map_err(ClientError::Other)?
+        .with_args(&request["args"]);
+    let result = &answer["result"];
+    let mut text = match result["status"].as_str() {
+        Some("ok") => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&result["return"]).unwrap_or_default()
+        ),
+        _ => String::new(),
+    };
+    text.push_str(&explanation.to_string());
+    let mut json = result.clone();
+    json["events"] = json!([]);
+    json["explanation"] = serde_json::to_value(&explanation).unwrap_or_default();
+    Ok((json, text))
 }
 
 /// A view that aborted or ran out of gas (the node's error data holds its status,

@@ -24,6 +24,11 @@ pub struct Args {
     /// `assent replay --data DIR`
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
+    /// Explain every policy decision of a `view` step: each rule in evaluation order,
+    /// whether its conditions held and the values that decided them, and for a denial
+    /// the permit rules that came closest (steps with `"explain": true` always are)
+    #[arg(long)]
+    explain: bool,
 }
 
 /// Exit status 1 when any scenario fails, 2 when the paths cannot be read.
@@ -50,6 +55,7 @@ pub fn run(args: &Args) -> ExitCode {
     }
     let options = Options {
         data: args.data.clone(),
+        explain: args.explain,
     };
     let mut stdout = std::io::stdout().lock();
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -63,6 +69,7 @@ pub fn run(args: &Args) -> ExitCode {
             failed += 1;
         }
         let _ = write!(stdout, "{}", report::scenario(&shown, &report));
+        let _ = write!(stdout, "{}", report::explanations(&report));
         if args.trace {
             for entry in &report.trace {
                 let _ = writeln!(stdout, "{entry}");

@@ -303,6 +303,13 @@ pub enum HostFn {
     /// `call_contract(interface: i32, entry: i32, address: handle, slots_ptr) -> value`:
     /// calls an entry point of another contract (the ABI's `interfaces` table).
     CallContract,
+
+    // ---- explaining ---------------------------------------------------------------------
+    /// `explain_note(value, note: i32, type: i32) -> value`: records `value` (of type
+    /// `type`) as note `note` of an explanation and gives it back unchanged. Only modules
+    /// built for explaining import it, and only a VM made for explaining links it and lets
+    /// a module import it: a deployed contract never can.
+    ExplainNote,
 }
 
 /// A host function's import name and signature.
@@ -387,6 +394,7 @@ host_functions! {
     PmapNext "pmap_next" (I32, I32, I64, I64) -> (I64);
     Emit "emit" (I32, I32, I32) -> ();
     CallContract "call_contract" (I32, I32, I64, I32) -> (I64);
+    ExplainNote "explain_note" (I64, I32, I32) -> (I64);
 }
 
 impl HostFn {
@@ -732,7 +740,7 @@ mod tests {
             assert_eq!(function.id.function().name, function.name);
             assert_eq!(HostFn::by_name(function.name), Some(function.id));
         }
-        assert_eq!(HOST_FUNCTIONS.len(), HostFn::CallContract as usize + 1);
+        assert_eq!(HOST_FUNCTIONS.len(), HostFn::ExplainNote as usize + 1);
     }
 
     fn abi_with(types: Vec<TypeDesc>) -> ContractAbi {

@@ -83,6 +83,9 @@ pub(crate) struct VmShared {
     engine: Engine,
     linker: Linker<HostState>,
     pub(crate) config: VmConfig,
+    /// Made by [`Vm::explaining`]: links `explain_note` and runs modules built for
+    /// explaining.
+    explaining: bool,
     loaded: Mutex<LoadedContracts>,
     artefacts: Arc<dyn ArtefactCache>,
 }
@@ -208,6 +211,17 @@ pub struct Execution {
     pub events: Vec<Event>,
     /// The state writes: empty unless the outcome is `Ok`.
     pub writes: WriteSet,
+    /// What a module built for explaining noted, in order, whatever the outcome (empty
+    /// for any other module).
+    pub notes: Vec<Note>,
+}
+
+/// One note of an explanation: which (as the explaining build numbered them) and the
+/// value's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub note: u32,
+    pub value: String,
 }
 
 impl Vm {
@@ -227,9 +241,27 @@ impl Vm {
         config: VmConfig,
         artefacts: Arc<dyn ArtefactCache>,
     ) -> Result<Vm, VmError> {
+        Self::build(config, artefacts, false)
+    }
+
+    /// A VM for explaining: it also runs modules built for explaining (which import
+    /// `explain_note`) and returns their notes. Never one that executes transactions:
+    /// the chain's VMs refuse such modules.
+    ///
+    /// # Errors
+    /// When wasmtime refuses the configuration.
+    pub fn explaining(config: VmConfig) -> Result<Vm, VmError> {
+        Self::build(config, Arc::new(MemoryArtefacts::default()), true)
+    }
+
+    fn build(
+        config: VmConfig,
+        artefacts: Arc<dyn ArtefactCache>,
+        explaining: bool,
+    ) -> Result<Vm, VmError> {
         let engine = build_engine(&config)?;
         let mut linker = Linker::new(&engine);
-        host::link(&mut linker)?;
+        host::link(&mut linker, explaining)?;
         // Idle instances hold pool slots: leave most of the pool to executions.
         let warm = Arc::new(WarmPool::new(config.pool_instances as usize / 4));
         Ok(Vm {
@@ -237,6 +269,7 @@ impl Vm {
                 engine,
                 linker,
                 config,
+                explaining,
                 loaded: Mutex::new(LoadedContracts::default()),
                 artefacts,
             }),
@@ -531,6 +564,7 @@ fn finish(ran: Ran, gas_limit: u64, state: HostState) -> Result<Execution, VmErr
             gas_used,
             events: state.events,
             writes: state.overlay.into_write_set(),
+            notes: state.notes,
         },
         _ => Execution {
             outcome,
@@ -541,6 +575,7 @@ fn finish(ran: Ran, gas_limit: u64, state: HostState) -> Result<Execution, VmErr
                 .filter(|event| event.audit)
                 .collect(),
             writes: WriteSet::default(),
+            notes: state.notes,
         },
     })
 }
@@ -570,6 +605,7 @@ impl Vm {
             },
             instantiation_fuel: 0,
             funcs: BTreeMap::new(),
+            notes: Vec::new(),
         }
     }
 }
@@ -608,7 +644,11 @@ impl VmShared {
             abi,
             types,
             stack_estimate,
-        } = validate(code)?;
+        } = if self.explaining {
+            crate::validate::validate_explaining(code)?
+        } else {
+            validate(code)?
+        };
         let artefact = state
             .and_then(|state| state.artefact(&code_hash))
             .or_else(|| self.artefacts.get(&code_hash));

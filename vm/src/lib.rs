@@ -19,10 +19,10 @@ pub use engine::{MAX_WASM_STACK, VmConfig};
 pub use error::{ValidationError, VmError};
 pub use execute::{
     ArtefactCache, Call, Contract, Event, EventField, Execution, MAX_LOADED_CONTRACTS,
-    MemoryArtefacts, Outcome, Vm,
+    MemoryArtefacts, Note, Outcome, Vm,
 };
 pub use state::{
     Address, CodeHash, Hash, MemoryStore, SET_MEMBER, StateStore, StoreError, WriteSet,
     contract_key, keccak256,
 };
-pub use validate::{ValidatedModule, validate};
+pub use validate::{ValidatedModule, validate, validate_explaining};

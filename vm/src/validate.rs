@@ -53,7 +53,23 @@ pub(crate) fn features() -> WasmFeatures {
 /// # Errors
 /// The first rule the module breaks, with the byte offset where it applies.
 pub fn validate(bytes: &[u8]) -> Result<ValidatedModule, ValidationError> {
-    let mut module = ModuleFacts::default();
+    validate_module(bytes, false)
+}
+
+/// [`validate`] for a module built for explaining, which may also import `explain_note`
+/// (only a VM made with [`crate::Vm::explaining`] runs such a module).
+///
+/// # Errors
+/// As [`validate`].
+pub fn validate_explaining(bytes: &[u8]) -> Result<ValidatedModule, ValidationError> {
+    validate_module(bytes, true)
+}
+
+fn validate_module(bytes: &[u8], explaining: bool) -> Result<ValidatedModule, ValidationError> {
+    let mut module = ModuleFacts {
+        explaining,
+        ..ModuleFacts::default()
+    };
     let mut validator = Validator::new_with_features(features());
     let mut allocations = FuncValidatorAllocations::default();
 
@@ -298,6 +314,8 @@ struct ModuleFacts {
     in_table: BTreeSet<u32>,
     bodies: Vec<Body>,
     abi: Option<ContractAbi>,
+    /// Whether `explain_note` may be imported (a module built for explaining).
+    explaining: bool,
 }
 
 struct Body {
@@ -345,6 +363,7 @@ impl ModuleFacts {
         let host = (module == HOST_MODULE)
             .then(|| HostFn::by_name(name))
             .flatten()
+            .filter(|id| *id != HostFn::ExplainNote || self.explaining)
             .map(HostFn::function)
             .ok_or_else(|| {
                 ValidationError::at(

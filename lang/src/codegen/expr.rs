@@ -707,6 +707,14 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
                 self.expr(value)?;
                 self.host(HostFn::ValToString);
             }
+            Builtin::ExplainNote(note) => {
+                let value = arg(0)?;
+                let id = self.types.id(&value.ty);
+                self.expr(value)?;
+                self.i32_const(note);
+                self.i32_const(id);
+                self.host(HostFn::ExplainNote);
+            }
         }
         Ok(())
     }

@@ -36,6 +36,9 @@ pub struct FunctionCompiler<'a, 'c> {
     open_labels: u32,
     /// The `for` loops around the next instruction, innermost last.
     pub(super) loops: Vec<LoopLabels>,
+    /// Building for explaining: a policy goes on past a deciding `deny` through its
+    /// permit rules, so that the explanation can say which came closest.
+    explaining: bool,
 }
 
 /// Where `break` and `continue` of one `for` loop branch to, as values of
@@ -85,7 +88,14 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
             instructions: Vec::new(),
             open_labels: 0,
             loops: Vec::new(),
+            explaining: false,
         }
+    }
+
+    /// The same compiler building for explaining (see [`super::compile_explaining`]).
+    pub fn explaining(mut self, explaining: bool) -> Self {
+        self.explaining = explaining;
+        self
     }
 
     // ---- emission ----------------------------------------------------------------------
@@ -255,6 +265,9 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
     }
 
     fn policy(&mut self, policy: &'c PolicyBody) -> Result<(), CodegenError> {
+        if self.explaining {
+            return self.policy_explaining(policy);
+        }
         for step in &policy.deny_pass {
             match step {
                 PolicyStep::Let { local, value } => {
@@ -273,6 +286,73 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
 
     /// Returns the rule's Decision when it holds.
     fn rule(&mut self, rule: &'c Rule) -> Result<(), CodegenError> {
+        self.holds(rule)?;
+        self.emit(I::If(BlockType::Empty));
+        self.decision(rule.effect == Effect::Permit, &rule.label)?;
+        self.emit(I::Return);
+        self.emit(I::End);
+        Ok(())
+    }
+
+    /// A policy built for explaining: the same decision, but once a `deny` decides, the
+    /// rest of the deny pass runs only its `let`s, and every permit rule is still
+    /// evaluated (its notes say what would have permitted). `decided` is 0 while
+    /// undecided, 1 after a deny, 2 after a permit; `decision` holds the value returned.
+    fn policy_explaining(&mut self, policy: &'c PolicyBody) -> Result<(), CodegenError> {
+        let decided = self.temp();
+        let decision = self.temp();
+        let decide = |this: &mut Self, permitted: bool, label: &str| -> Result<(), CodegenError> {
+            this.decision(permitted, label)?;
+            this.emit(I::LocalSet(decision));
+            this.emit(I::I64Const(if permitted { 2 } else { 1 }));
+            this.emit(I::LocalSet(decided));
+            Ok(())
+        };
+        for step in &policy.deny_pass {
+            match step {
+                PolicyStep::Let { local, value } => {
+                    self.expr(value)?;
+                    let target = self.local(*local);
+                    self.emit(I::LocalSet(target));
+                }
+                PolicyStep::Deny(rule) => {
+                    self.emit(I::LocalGet(decided));
+                    self.emit(I::I64Eqz);
+                    self.emit(I::If(BlockType::Empty));
+                    self.holds(rule)?;
+                    self.emit(I::If(BlockType::Empty));
+                    decide(self, false, &rule.label)?;
+                    self.emit(I::End);
+                    self.emit(I::End);
+                }
+            }
+        }
+        for rule in &policy.permits {
+            self.emit(I::LocalGet(decided));
+            self.emit(I::I64Const(2));
+            self.emit(I::I64Ne);
+            self.emit(I::If(BlockType::Empty));
+            self.holds(rule)?;
+            self.emit(I::LocalGet(decided));
+            self.emit(I::I64Eqz);
+            self.emit(I::I32And);
+            self.emit(I::If(BlockType::Empty));
+            decide(self, true, &rule.label)?;
+            self.emit(I::End);
+            self.emit(I::End);
+        }
+        self.emit(I::LocalGet(decided));
+        self.emit(I::I64Eqz);
+        self.emit(I::If(BlockType::Empty));
+        decide(self, policy.default == Effect::Permit, "default")?;
+        self.emit(I::End);
+        self.emit(I::LocalGet(decision));
+        Ok(())
+    }
+
+    /// Leaves 1 (`i32`) when the rule holds: its `when` holds (or it has none) and its
+    /// `unless` does not (evaluated only when the `when` holds).
+    fn holds(&mut self, rule: &'c Rule) -> Result<(), CodegenError> {
         match &rule.when {
             Some(when) => {
                 self.expr(when)?;
@@ -289,10 +369,6 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
             self.i32_const(0);
             self.emit(I::End);
         }
-        self.emit(I::If(BlockType::Empty));
-        self.decision(rule.effect == Effect::Permit, &rule.label)?;
-        self.emit(I::Return);
-        self.emit(I::End);
         Ok(())
     }
 

@@ -75,11 +75,29 @@ const MAX_PAGES: u64 = 16;
 /// Compiles a checked contract. `source_hash` is Keccak-256 of the contract's source
 /// file, recorded in the ABI.
 pub fn compile(contract: &Contract, source_hash: [u8; 32]) -> Result<Compiled, CodegenError> {
+    compile_module(contract, source_hash, false)
+}
+
+/// Compiles a contract for explaining (never for deploying): its policies, as
+/// [`crate::explain`] noted them, go on past a deciding `deny` through their permit
+/// rules. Only a VM made for explaining runs the module.
+pub fn compile_explaining(
+    contract: &Contract,
+    source_hash: [u8; 32],
+) -> Result<Compiled, CodegenError> {
+    compile_module(contract, source_hash, true)
+}
+
+fn compile_module(
+    contract: &Contract,
+    source_hash: [u8; 32],
+    explaining: bool,
+) -> Result<Compiled, CodegenError> {
     let mut types = TypeTable::new(contract);
     let mut data = StaticData::new();
     let plan = Plan::of(contract)?;
     // Bodies first: they intern types and static data the later sections need.
-    let bodies = compile_bodies(contract, &plan, &mut types, &mut data)?;
+    let bodies = compile_bodies(contract, &plan, &mut types, &mut data, explaining)?;
     let abi = abi::build(contract, &mut types, source_hash, plan.synthetic_init)?;
     let imported = Imports::called_by(bodies.iter().map(|(_, body)| body));
     let (type_section, imports, functions) = signature_sections(&imported, &bodies);
@@ -154,6 +172,7 @@ fn compile_bodies<'c>(
     plan: &Plan,
     types: &mut TypeTable<'c>,
     data: &mut StaticData,
+    explaining: bool,
 ) -> Result<Vec<Body>, CodegenError> {
     let enum_tables = data.enum_tables(contract);
     let mut bodies = Vec::new();
@@ -165,7 +184,8 @@ fn compile_bodies<'c>(
             &enum_tables,
             plan.indices,
             Some(index),
-        );
+        )
+        .explaining(explaining);
         bodies.push((
             signature(function.params.len(), &function.ret),
             compiler.compile()?,

@@ -137,6 +137,10 @@ pub enum Builtin {
     /// `to_string(x)` and each `{x}` of a string interpolation: the value's JSON form
     /// with a top-level string unquoted and a top-level `none` as `none` (host `val_to_string`).
     ToString,
+    /// Note `n` of an explanation: its one argument's value, recorded by a module built
+    /// for explaining and given back unchanged (host `explain_note`). Never written in
+    /// source: only [`crate::explain`] puts it into a copy of a policy.
+    ExplainNote(u32),
 }
 
 impl Builtin {
@@ -160,6 +164,7 @@ impl Builtin {
             Builtin::DurationSeconds => "duration_seconds",
             Builtin::Day => "day",
             Builtin::ToString => "to_string",
+            Builtin::ExplainNote(_) => "explain_note",
         }
     }
 }

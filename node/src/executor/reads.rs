@@ -56,6 +56,25 @@ pub(super) fn run(
     (execution, count)
 }
 
+/// Executes `call` with `code` — not the contract's deployed module, the same contract
+/// built otherwise (for explaining) — against `view`, read-only; what it compiles is not
+/// kept.
+pub(super) fn run_code(
+    vm: &Vm,
+    view: StateView,
+    code: &[u8],
+    call: Call,
+) -> Result<Execution, VmError> {
+    let contract = vm.load(code)?;
+    let reads: Arc<dyn StateStore> = Arc::new(LedgerReads {
+        view,
+        compiled: Mutex::default(),
+    });
+    stacker::maybe_grow(MIN_THREAD_STACK, VM_THREAD_STACK, || {
+        vm.execute_loaded(reads, contract, call)
+    })
+}
+
 /// The VM's [`StateStore`] for one call.
 struct LedgerReads {
     view: StateView,

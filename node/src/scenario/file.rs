@@ -42,6 +42,8 @@ pub struct RawStep {
     pub gas_limit: Option<u64>,
     /// Free text, shown with the step's failures.
     pub note: Option<String>,
+    /// A `view` step of a policy: print why it decided as it did.
+    pub explain: Option<bool>,
 }
 
 /// A transaction's gas limit when the step gives none.
@@ -193,6 +195,8 @@ pub struct Step {
     /// Unix seconds of the step's block (`at`), when given.
     pub at: Option<u64>,
     pub note: Option<String>,
+    /// Explain the decision (a `view` step of a policy).
+    pub explain: bool,
 }
 
 impl Step {
@@ -319,6 +323,10 @@ fn step(raw: RawStep) -> Result<Step, String> {
             }
         },
     };
+    let explain = raw.explain.unwrap_or(false);
+    if explain && !matches!(action, Action::View { .. }) {
+        return Err("only a `view` step (of a policy) takes `explain`".into());
+    }
     let needs_from = matches!(action, Action::Deploy { .. } | Action::Call { .. });
     if needs_from && raw.from.is_none() {
         return Err("a `deploy` or `call` step needs `from` (the signing account)".into());
@@ -343,6 +351,7 @@ fn step(raw: RawStep) -> Result<Step, String> {
         gas_limit: raw.gas_limit.unwrap_or(DEFAULT_GAS_LIMIT),
         at,
         note: raw.note,
+        explain,
     })
 }
 

@@ -43,6 +43,18 @@ pub fn scenario(path: &str, report: &Report) -> String {
     out
 }
 
+/// The decisions a scenario explained: each step, then its explanation indented.
+pub fn explanations(report: &Report) -> String {
+    let mut out = String::new();
+    for explained in &report.explanations {
+        let _ = writeln!(out, "  step {}: {}", explained.index, explained.description);
+        for line in explained.text.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    out
+}
+
 /// Gas per entry point: calls, min, mean (rounded down) and max, sorted by contract and
 /// entry point.
 pub fn gas(samples: &[GasSample]) -> String {

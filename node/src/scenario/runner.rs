@@ -33,6 +33,18 @@ pub const SCENARIO_CHAIN_ID: u64 = 0x4153;
 pub struct Options {
     /// Keep the ledger in `DIR/ledger.redb` instead of memory.
     pub data: Option<PathBuf>,
+    /// Explain every `view` step of a policy, not only those with `"explain": true`.
+    pub explain: bool,
+}
+
+/// A `view` step's decision explained.
+#[derive(Debug)]
+pub struct StepExplanation {
+    /// 1-based.
+    pub index: usize,
+    pub description: String,
+    /// The explanation's text, or why there is none.
+    pub text: String,
 }
 
 /// A step that did not do what it expects.
@@ -65,6 +77,8 @@ pub struct Report {
     /// Per step: the block it made (number, hash, state root) and its receipt, or the
     /// view's result. Deterministic: the same scenario gives the same trace everywhere.
     pub trace: Vec<Json>,
+    /// The decisions explained, in step order.
+    pub explanations: Vec<StepExplanation>,
 }
 
 impl Report {
@@ -77,6 +91,10 @@ impl Report {
 struct Contract {
     compiled: Compiled,
     types: Vec<Type>,
+    /// Its source file, to build it for explaining when a step asks.
+    source: PathBuf,
+    /// Built for explaining, once a step asked (or why it could not be).
+    explaining: Option<Result<assent_lang::Explaining, String>>,
 }
 
 impl Contract {
@@ -140,6 +158,8 @@ pub fn run(path: &Path, options: &Options) -> Report {
                     Contract {
                         compiled: built.compiled,
                         types,
+                        source: source_path.clone(),
+                        explaining: None,
                     },
                 );
             }
@@ -166,7 +186,7 @@ pub fn run(path: &Path, options: &Options) -> Report {
     };
     match &options.data {
         None => match Chain::open(MemoryStore::new(), config) {
-            Ok(chain) => Runner::new(chain, executor, contracts).run(parsed.steps),
+            Ok(chain) => Runner::new(chain, executor, contracts, options.explain).run(parsed.steps),
             Err(error) => failed_setup(format!("cannot open the ledger: {error}")),
         },
         Some(dir) => {
@@ -177,7 +197,9 @@ pub fn run(path: &Path, options: &Options) -> Report {
                 })
                 .and_then(|store| Chain::open(store, config).map_err(|error| error.to_string()));
             match opened {
-                Ok(chain) => Runner::new(chain, executor, contracts).run(parsed.steps),
+                Ok(chain) => {
+                    Runner::new(chain, executor, contracts, options.explain).run(parsed.steps)
+                }
                 Err(error) => failed_setup(format!(
                     "cannot open the ledger in `{}`: {error}",
                     dir.display()
@@ -202,6 +224,10 @@ struct Runner<S: Store> {
     /// Deployed address → the scenario's contract key.
     deployed: BTreeMap<Address, String>,
     report: Report,
+    /// Explain every `view` step of a policy.
+    explain_all: bool,
+    /// The step running (1-based), for its explanation.
+    current: usize,
 }
 
 /// What a step ran, before it is compared with its expectation.
@@ -213,7 +239,12 @@ struct Ran {
 }
 
 impl<S: Store> Runner<S> {
-    fn new(chain: Chain<S>, executor: VmExecutor, contracts: BTreeMap<String, Contract>) -> Self {
+    fn new(
+        chain: Chain<S>,
+        executor: VmExecutor,
+        contracts: BTreeMap<String, Contract>,
+        explain_all: bool,
+    ) -> Self {
         Runner {
             chain,
             executor,
@@ -221,12 +252,15 @@ impl<S: Store> Runner<S> {
             names: Names::default(),
             deployed: BTreeMap::new(),
             report: Report::default(),
+            explain_all,
+            current: 0,
         }
     }
 
     fn run(mut self, steps: Vec<Step>) -> Report {
         self.report.steps = steps.len();
         for (index, step) in steps.iter().enumerate() {
+            self.current = index + 1;
             let problems = match self.step(step) {
                 Ok(problems) => problems,
                 Err(problem) => vec![problem],
@@ -473,8 +507,55 @@ impl<S: Store> Runner<S> {
             caller,
             block: None,
         };
+        let key = self.deployed.get(&contract).cloned();
+        let explaining = match key.as_deref().and_then(|key| self.contracts.get_mut(key)) {
+            Some(compiled) if step.explain || self.explain_all => {
+                let built = compiled.explaining.get_or_insert_with(|| {
+                    crate::pipeline::compile_explaining_file(&compiled.source)
+                });
+                match built {
+                    Ok(explaining) if crate::explain::is_policy(explaining, method) => {
+                        Some(Ok(&*explaining))
+                    }
+                    // `--explain` explains the policies among the views; a step that
+                    // asks for a view that is no policy is told.
+                    Ok(_) if !step.explain => None,
+                    Ok(_) => Some(Err(format!(
+                        "`{method}` is not a policy: only a policy's decision is explained"
+                    ))),
+                    Err(error) => Some(Err(format!("cannot build it for explaining: {error}"))),
+                }
+            }
+            _ => None,
+        };
         let resolver = Resolver(RefCell::new(&mut self.names));
-        let result = self.executor.view(&self.chain, &request, &resolver);
+        let result = match explaining {
+            Some(Ok(explaining)) => self
+                .executor
+                .explain(&self.chain, &request, &resolver, &explaining.wasm)
+                .map(|(result, explained)| {
+                    let text = crate::explain::explanation(explaining, method, &result, &explained)
+                        .map_or_else(
+                            |error| error,
+                            |explanation| explanation.with_args(&step.args).to_string(),
+                        );
+                    self.report.explanations.push(StepExplanation {
+                        index: self.current,
+                        description: step.describe(),
+                        text,
+                    });
+                    result
+                }),
+            Some(Err(error)) => {
+                self.report.explanations.push(StepExplanation {
+                    index: self.current,
+                    description: step.describe(),
+                    text: error,
+                });
+                self.executor.view(&self.chain, &request, &resolver)
+            }
+            None => self.executor.view(&self.chain, &request, &resolver),
+        };
         let observed = match result {
             Ok(result) => {
                 let (status, message, position) = match result.outcome {

@@ -22,7 +22,7 @@ use super::producer::{Command, Refusal, Submission};
 use super::rpc::{AT_CAPACITY, RpcError, VIEW_FAILED};
 use super::state_key::state_key;
 use crate::consensus::commits::CommitStore;
-use crate::executor::{ViewError, ViewRequest, VmExecutor};
+use crate::executor::{Explained, ViewError, ViewRequest, ViewResult, VmExecutor};
 
 /// Every method, for the "unknown method" message.
 pub const METHODS: &[&str] = &[
@@ -33,6 +33,7 @@ pub const METHODS: &[&str] = &[
     "assent_getTransactionReceipt",
     "assent_getTransactionCount",
     "assent_call",
+    "assent_explain",
     "assent_getAbi",
     "assent_getProof",
     "assent_getLogs",
@@ -97,6 +98,7 @@ impl Worker {
             }
             "assent_getTransactionCount" => self.transaction_count(params),
             "assent_call" => self.call(params),
+            "assent_explain" => self.explain(params),
             "assent_getAbi" => {
                 arity(params, 2)?;
                 let address = address_param(params.first(), "the contract address")?;
@@ -205,6 +207,63 @@ impl Worker {
         arity(params, 2)?;
         let request = object_param(params.first(), "the call `{to, method, args, from?}`")?;
         known_keys(request, &["to", "method", "args", "from"])?;
+        let (result, _) = self.view(request, params.get(1), None)?;
+        let method = request.get("method").and_then(Value::as_str).unwrap_or("");
+        match result.outcome {
+            Outcome::Ok => Ok(result.return_value),
+            Outcome::Aborted { ref message, .. } => Err(RpcError::new(
+                VIEW_FAILED,
+                format!("`{method}` aborted: {message}"),
+            )
+            .with_data(ended(&result))),
+            Outcome::OutOfGas { .. } => Err(RpcError::new(
+                VIEW_FAILED,
+                format!("`{method}` ran out of gas"),
+            )
+            .with_data(ended(&result))),
+        }
+    }
+
+    /// `assent_explain`: `assent_call`'s request with `code`, the contract built for
+    /// explaining (hex). Answers how the call ended (`status`, and `return` or `message`,
+    /// `position` and `gas_used` as `assent_call` gives them) and the notes of the run of
+    /// `code` against the same state. The node cannot tell whether `code` was built from
+    /// the deployed contract (the client compares the ABIs); it only reads, under the view
+    /// gas cap.
+    fn explain(&mut self, params: &[Value]) -> MethodResult {
+        arity(params, 2)?;
+        let request = object_param(params.first(), "the call `{to, method, args, from?, code}`")?;
+        known_keys(request, &["to", "method", "args", "from", "code"])?;
+        let code = request
+            .get("code")
+            .and_then(Value::as_str)
+            .and_then(decode_hex)
+            .ok_or_else(|| {
+                RpcError::invalid_params(
+                    "`code` must be the contract built for explaining, as hex \"0x…\"",
+                )
+            })?;
+        let (result, explained) = self.view(request, params.get(1), Some(&code))?;
+        let explained = explained.unwrap_or_default();
+        Ok(json!({
+            "result": ended(&result),
+            "notes": explained
+                .notes
+                .iter()
+                .map(|(note, value)| json!([note, value]))
+                .collect::<Vec<_>>(),
+            "stopped": explained.stopped,
+        }))
+    }
+
+    /// Runs the view or policy `request` names at `block` (`assent_call`), and with
+    /// `noted` the same contract built for explaining too (`assent_explain`).
+    fn view(
+        &mut self,
+        request: &Map<String, Value>,
+        block: Option<&Value>,
+        noted: Option<&[u8]>,
+    ) -> Result<(ViewResult, Option<Explained>), RpcError> {
         let to = address_param(request.get("to"), "`to`")?;
         let method = request
             .get("method")
@@ -221,7 +280,7 @@ impl Worker {
             from => address_param(from, "`from`")?,
         };
         let chain = self.snapshot()?;
-        let block = block_param(&chain, params.get(1))?;
+        let block = block_param(&chain, block)?;
         let executor = match &mut self.executor {
             Some(executor) => executor,
             slot => slot.insert(
@@ -240,35 +299,21 @@ impl Worker {
             caller,
             block,
         };
-        let result = executor
-            .view(&chain, &request, &HexOnly)
-            .map_err(|error| match error {
-                ViewError::NoContract(_) => RpcError::new(1006, error.to_string()),
-                ViewError::NoSuchView { .. } => RpcError::new(1007, error.to_string()),
-                ViewError::ArgsMismatch(_) => RpcError::new(1008, error.to_string()),
-                ViewError::Host(message) => RpcError::internal(message),
-            })?;
-        match result.outcome {
-            Outcome::Ok => Ok(result.return_value),
-            Outcome::Aborted { message, position } => Err(RpcError::new(
-                VIEW_FAILED,
-                format!("`{method}` aborted: {message}"),
-            )
-            .with_data(json!({
-                "status": "aborted",
-                "message": message,
-                "position": position.map(|p| p.to_json()),
-                "gas_used": result.gas_used,
-            }))),
-            Outcome::OutOfGas { position } => Err(RpcError::new(
-                VIEW_FAILED,
-                format!("`{method}` ran out of gas"),
-            )
-            .with_data(json!({
-                "status": "out_of_gas",
-                "position": position.map(|p| p.to_json()),
-                "gas_used": result.gas_used,
-            }))),
+        let refused = |error: ViewError| match error {
+            ViewError::NoContract(_) => RpcError::new(1006, error.to_string()),
+            ViewError::NoSuchView { .. } => RpcError::new(1007, error.to_string()),
+            ViewError::ArgsMismatch(_) => RpcError::new(1008, error.to_string()),
+            ViewError::Host(message) => RpcError::internal(message),
+        };
+        match noted {
+            None => executor
+                .view(&chain, &request, &HexOnly)
+                .map(|result| (result, None))
+                .map_err(refused),
+            Some(noted) => executor
+                .explain(&chain, &request, &HexOnly, noted)
+                .map(|(result, explained)| (result, Some(explained)))
+                .map_err(refused),
         }
     }
 
@@ -620,6 +665,26 @@ fn canonical_field(
         None => Ok(match value {
             Value::String(text) if text.starts_with("0x") => json!(text.to_ascii_lowercase()),
             other => other.clone(),
+        }),
+    }
+}
+
+/// How a view ended, as `assent_call`'s error data and `assent_explain`'s `result` say it.
+fn ended(result: &ViewResult) -> Value {
+    match &result.outcome {
+        Outcome::Ok => {
+            json!({"status": "ok", "return": result.return_value, "gas_used": result.gas_used})
+        }
+        Outcome::Aborted { message, position } => json!({
+            "status": "aborted",
+            "message": message,
+            "position": position.as_ref().map(|p| p.to_json()),
+            "gas_used": result.gas_used,
+        }),
+        Outcome::OutOfGas { position } => json!({
+            "status": "out_of_gas",
+            "position": position.as_ref().map(|p| p.to_json()),
+            "gas_used": result.gas_used,
         }),
     }
 }

@@ -164,6 +164,8 @@ pub(crate) struct HostState {
     /// Entry points already looked up in this store, by contract and ABI entry index
     /// (a lookup costs more than many a whole host call; warm stores keep theirs).
     pub(crate) funcs: BTreeMap<(Address, usize), EntryFunc>,
+    /// What a module built for explaining noted, in order (see [`crate::Note`]).
+    pub(crate) notes: Vec<crate::Note>,
 }
 
 /// wasmtime's resource limiter for one transaction: memories stay within the ABI's
@@ -516,7 +518,7 @@ pub(crate) fn read_text(caller: &Caller<'_, HostState>, ptr: i32, len: i32) -> H
 ///
 /// # Errors
 /// When wasmtime refuses a definition (never, for a consistent table).
-pub(crate) fn link(linker: &mut Linker<HostState>) -> Result<(), VmError> {
+pub(crate) fn link(linker: &mut Linker<HostState>, explaining: bool) -> Result<(), VmError> {
     for function in HOST_FUNCTIONS {
         let name = function.name;
         // The match is exhaustive, so a function added to the table must be linked here;
@@ -570,6 +572,9 @@ pub(crate) fn link(linker: &mut Linker<HostState>) -> Result<(), VmError> {
             HostFn::PmapNext => linker.func_wrap(HOST_MODULE, name, storage::pmap_next),
             HostFn::Emit => linker.func_wrap(HOST_MODULE, name, events::emit),
             HostFn::CallContract => linker.func_wrap(HOST_MODULE, name, calls::call_contract),
+            // Linked only where explaining: no deployed contract can reach it.
+            HostFn::ExplainNote if !explaining => continue,
+            HostFn::ExplainNote => linker.func_wrap(HOST_MODULE, name, values::explain_note),
         };
         defined.map_err(engine_error)?;
     }

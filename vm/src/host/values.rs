@@ -198,6 +198,37 @@ pub(super) fn val_to_string(
     give(&mut caller, string, Value::String(text), footprint)
 }
 
+/// The most notes one explaining run keeps; later ones are dropped (a policy body notes
+/// each condition once, so only a policy called in a loop comes near it).
+pub(crate) const MAX_NOTES: usize = 4_096;
+
+/// `explain_note(value, note, type) -> value`: records the value's text (as
+/// [`val_to_string`] writes it) under `note` and gives the value back. Charged as
+/// `val_to_string` is, so that an explaining run is bounded like any other.
+pub(super) fn explain_note(
+    mut caller: Caller<'_, HostState>,
+    value: i64,
+    note: i32,
+    ty: i32,
+) -> HostResult<i64> {
+    charge(&mut caller, HOST_CALL)?;
+    let ty = ty as TypeId;
+    let (lifted, bytes) = caller.data().frame()?.lift_sized(ty, value)?;
+    charge(&mut caller, copy_cost(bytes).saturating_mul(2))?;
+    let text = {
+        let frame = caller.data().frame()?;
+        assent_stdlib::json::to_text(&lifted, frame.type_of(ty)?)
+    };
+    let notes = &mut caller.data_mut().notes;
+    if notes.len() < MAX_NOTES {
+        notes.push(crate::Note {
+            note: note as u32,
+            value: text,
+        });
+    }
+    Ok(value)
+}
+
 fn text(slot: &Slot, what: &str) -> HostResult<String> {
     match &*slot.value {
         Value::String(text) => Ok(text.clone()),

@@ -1,0 +1,658 @@
+//! Decisions that explain themselves. [`instrument`] makes a copy of a checked contract
+//! whose policies *note*, as they run, the value of each `let`, each `when` and `unless`,
+//! each condition joined by `&&`, `||` or `!`, and the operands and arguments that decided
+//! them (a state read, a call, a local); [`explain`] turns the notes of one run into an
+//! [`Explanation`]. The copy is compiled with [`crate::codegen::compile_explaining`] and
+//! run only by a VM made for explaining: the deployed module is built from the contract
+//! without notes, so explaining changes no byte and no gas on the ledger.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use assent_stdlib::value::Value;
+use serde::Serialize;
+
+use crate::span::SourceMap;
+use crate::syntax::ast::Effect;
+use crate::typed::{
+    BinaryOp, Block, Body, Builtin, Contract, Expr, ExprKind, FunctionKind, LocalId, PolicyStep,
+    Rule, Ty, UnaryOp,
+};
+
+/// What one note is of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// A policy's `let`.
+    Let,
+    /// A rule's whole `when` (`true` for a rule without one).
+    When,
+    /// A rule's whole `unless`.
+    Unless,
+    /// One condition of a `when` or `unless` joined by `&&`, `||` or `!`.
+    Condition,
+    /// An operand or argument of a condition: what decided it.
+    Value,
+}
+
+/// Where a note comes from: note `n` is `sites[n]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    /// The policy (its function's index in [`Contract::functions`]).
+    pub policy: usize,
+    /// The rule, by its place in evaluation order; `None` for a `let`.
+    pub rule: Option<usize>,
+    pub part: Part,
+    /// The expression as written (whitespace runs made one space); `name = value` for a
+    /// `let`.
+    pub text: String,
+}
+
+/// A rule as the explanation lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSite {
+    pub effect: Effect,
+    pub label: String,
+}
+
+/// One step of a policy in evaluation order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// A `let`: its note.
+    Let(u32),
+    /// A rule: its index in [`PolicySites::rules`].
+    Rule(usize),
+}
+
+/// A policy's rules and steps in evaluation order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicySites {
+    pub name: String,
+    /// An entry point of the contract (not a policy only its code calls).
+    pub exported: bool,
+    pub steps: Vec<Step>,
+    pub rules: Vec<RuleSite>,
+    pub default: Effect,
+}
+
+/// What [`instrument`] returns besides the noted contract: what each note is of.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sites {
+    pub sites: Vec<Site>,
+    /// By function index, for every policy of the contract.
+    pub policies: BTreeMap<usize, PolicySites>,
+}
+
+impl Sites {
+    /// The exported policy called `name`: its function index.
+    pub fn entry(&self, name: &str) -> Option<usize> {
+        self.policies
+            .iter()
+            .find(|(_, policy)| policy.exported && policy.name == name)
+            .map(|(index, _)| *index)
+    }
+}
+
+/// A copy of `contract` whose policies note what they evaluate, and what each note is of.
+/// Expression texts come from `sources`.
+pub fn instrument(contract: &Contract, sources: &SourceMap) -> (Contract, Sites) {
+    let mut noted = contract.clone();
+    let mut sites = Sites::default();
+    for (index, function) in noted.functions.iter_mut().enumerate() {
+        if function.kind != FunctionKind::Policy {
+            continue;
+        }
+        let Body::Policy(policy) = &mut function.body else {
+            continue;
+        };
+        let lets = policy
+            .deny_pass
+            .iter()
+            .filter_map(|step| match step {
+                PolicyStep::Let { local, .. } => Some(*local),
+                PolicyStep::Deny(_) => None,
+            })
+            .collect();
+        let mut noter = Noter {
+            sources,
+            policy: index,
+            sites: &mut sites.sites,
+            lets,
+        };
+        let mut steps = Vec::new();
+        let mut rules = Vec::new();
+        for step in &mut policy.deny_pass {
+            match step {
+                PolicyStep::Let { local, value } => {
+                    let name = function
+                        .locals
+                        .get(local.0 as usize)
+                        .map_or("_", |local| local.name.as_str());
+                    let text = format!("{name} = {}", noter.text(value));
+                    let code = noter.site(None, Part::Let, text);
+                    wrap(value, code);
+                    steps.push(Step::Let(code));
+                }
+                PolicyStep::Deny(rule) => {
+                    steps.push(Step::Rule(rules.len()));
+                    noter.rule(rule, rules.len());
+                    rules.push(RuleSite {
+                        effect: rule.effect,
+                        label: rule.label.clone(),
+                    });
+                }
+            }
+        }
+        for rule in &mut policy.permits {
+            steps.push(Step::Rule(rules.len()));
+            noter.rule(rule, rules.len());
+            rules.push(RuleSite {
+                effect: rule.effect,
+                label: rule.label.clone(),
+            });
+        }
+        sites.policies.insert(
+            index,
+            PolicySites {
+                name: function.name.clone(),
+                exported: function.exported,
+                steps,
+                rules,
+                default: policy.default,
+            },
+        );
+    }
+    (noted, sites)
+}
+
+struct Noter<'a> {
+    sources: &'a SourceMap,
+    policy: usize,
+    sites: &'a mut Vec<Site>,
+    /// The policy's `let`s: their values are noted once, where they are bound.
+    lets: Vec<LocalId>,
+}
+
+impl Noter<'_> {
+    fn site(&mut self, rule: Option<usize>, part: Part, text: String) -> u32 {
+        self.sites.push(Site {
+            policy: self.policy,
+            rule,
+            part,
+            text,
+        });
+        (self.sites.len() - 1) as u32
+    }
+
+    /// The source text of `expr`, on one line.
+    fn text(&self, expr: &Expr) -> String {
+        let text = self
+            .sources
+            .get(expr.loc.file)
+            .and_then(|source| source.text.get(expr.loc.span.range()))
+            .unwrap_or("?");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Notes a rule's `when` (a rule without one gets `when true`, the same rule) and
+    /// `unless`, and inside them each condition and what decided it.
+    fn rule(&mut self, rule: &mut Rule, index: usize) {
+        let when = rule.when.get_or_insert(Expr {
+            kind: ExprKind::Literal(Value::Bool(true)),
+            ty: Ty::Bool,
+            loc: rule.loc,
+        });
+        let text = if matches!(when.kind, ExprKind::Literal(Value::Bool(true))) {
+            "always".to_owned()
+        } else {
+            self.text(when)
+        };
+        self.condition(when, index, true);
+        let code = self.site(Some(index), Part::When, text);
+        wrap(when, code);
+        if let Some(unless) = &mut rule.unless {
+            let text = self.text(unless);
+            self.condition(unless, index, true);
+            let code = self.site(Some(index), Part::Unless, text);
+            wrap(unless, code);
+        }
+    }
+
+    /// Notes the conditions of a `&&`/`||`/`!` tree and what decided each; the root is
+    /// noted by the caller.
+    fn condition(&mut self, expr: &mut Expr, rule: usize, root: bool) {
+        match &mut expr.kind {
+            ExprKind::Binary {
+                op: BinaryOp::And | BinaryOp::Or,
+                lhs,
+                rhs,
+            } => {
+                self.condition(lhs, rule, false);
+                self.condition(rhs, rule, false);
+                return;
+            }
+            ExprKind::Unary {
+                op: UnaryOp::Not,
+                operand,
+            } => {
+                self.condition(operand, rule, false);
+                return;
+            }
+            // The branch taken decides: its result is a condition too.
+            ExprKind::Match { arms, .. } => {
+                for arm in arms {
+                    self.tail(&mut arm.body, rule);
+                }
+            }
+            ExprKind::If {
+                then, otherwise, ..
+            } => {
+                self.tail(then, rule);
+                if let Some(otherwise) = otherwise {
+                    self.tail(otherwise, rule);
+                }
+            }
+            ExprKind::Block(block) => self.tail(block, rule),
+            _ => {}
+        }
+        let text = self.text(expr);
+        self.operands(expr, rule);
+        if !root {
+            let code = self.site(Some(rule), Part::Condition, text);
+            wrap(expr, code);
+        }
+    }
+
+    /// Notes the Bool result of a branch as a condition (when it is one).
+    fn tail(&mut self, block: &mut Block, rule: usize) {
+        if let Some(tail) = &mut block.tail
+            && tail.ty == Ty::Bool
+            && !matches!(tail.kind, ExprKind::Literal(_))
+        {
+            self.condition(tail, rule, false);
+        }
+    }
+
+    /// Notes the operands or arguments of a condition that are not known without running
+    /// it (literals, constants, variants and parameters are).
+    fn operands(&mut self, expr: &mut Expr, rule: usize) {
+        let operands: Vec<&mut Expr> = match &mut expr.kind {
+            ExprKind::Binary { lhs, rhs, .. } => vec![lhs.as_mut(), rhs.as_mut()],
+            ExprKind::Builtin { args, .. }
+            | ExprKind::Call { args, .. }
+            | ExprKind::Persistent { args, .. } => args.iter_mut().collect(),
+            ExprKind::CrossCall { address, args, .. } => {
+                let mut all = vec![address.as_mut()];
+                all.extend(args.iter_mut());
+                all
+            }
+            ExprKind::Field { base, .. } | ExprKind::OptionalField { base, .. } => {
+                vec![base.as_mut()]
+            }
+            ExprKind::Local(_) | ExprKind::State(_) | ExprKind::Context(_) => {
+                // The condition is the value itself: its own note says it.
+                Vec::new()
+            }
+            _ => Vec::new(),
+        };
+        for operand in operands {
+            let bound_by_let =
+                matches!(operand.kind, ExprKind::Local(local) if self.lets.contains(&local));
+            if known(operand) || bound_by_let || !has_value(&operand.ty) {
+                continue;
+            }
+            let text = self.text(operand);
+            let code = self.site(Some(rule), Part::Value, text);
+            wrap(operand, code);
+        }
+    }
+}
+
+/// Whether an expression's value is known without running it: a literal, constant,
+/// variant, parameter, `none`, or `some`/tuple of such.
+fn known(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Literal(_)
+        | ExprKind::Const(_)
+        | ExprKind::Variant { .. }
+        | ExprKind::Param(_)
+        | ExprKind::None => true,
+        ExprKind::Some(inner) => known(inner),
+        ExprKind::Tuple(items) => items.iter().all(known),
+        _ => false,
+    }
+}
+
+fn has_value(ty: &Ty) -> bool {
+    !matches!(ty, Ty::Unit | Ty::Never)
+}
+
+/// Replaces `expr` with `explain_note(expr)` as note `code`.
+fn wrap(expr: &mut Expr, code: u32) {
+    let placeholder = Expr {
+        kind: ExprKind::None,
+        ty: expr.ty.clone(),
+        loc: expr.loc,
+    };
+    let inner = std::mem::replace(expr, placeholder);
+    *expr = Expr {
+        ty: inner.ty.clone(),
+        loc: inner.loc,
+        kind: ExprKind::Builtin {
+            builtin: Builtin::ExplainNote(code),
+            args: vec![inner],
+        },
+    };
+}
+
+// ---- the explanation ------------------------------------------------------------------
+
+/// How the explained call ended on the ledger's terms (the run without notes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Ending {
+    Decided { permitted: bool, rule: String },
+    Aborted { message: String },
+    OutOfGas,
+}
+
+/// How far evaluation got with a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reached {
+    /// Evaluated, and it did not hold.
+    Evaluated,
+    /// It decided.
+    Decided,
+    /// Not evaluated by the policy (a rule decided before it): evaluated only for this
+    /// explanation, to show what would have permitted.
+    ForExplanation,
+    /// Not evaluated at all.
+    NotReached,
+}
+
+/// A condition's text and value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Noted {
+    pub part: Part,
+    pub text: String,
+    pub value: String,
+}
+
+/// One rule of the explanation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleExplained {
+    pub effect: &'static str,
+    pub label: String,
+    pub reached: Reached,
+    /// The `when` and its value (`always` for a rule without one), when evaluated.
+    pub when: Option<Noted>,
+    /// The `unless` and its value, when evaluated (only after its `when` held).
+    pub unless: Option<Noted>,
+    /// The conditions inside them and the values that decided them, in evaluation order.
+    pub because: Vec<Noted>,
+}
+
+/// A permit rule that came closest to permitting a denied request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Closest {
+    pub label: String,
+    /// What stood in its way: each condition that was false, and an `unless` that held;
+    /// empty for a permit rule that holds but comes after the `deny` that decided.
+    pub failed: Vec<String>,
+}
+
+/// A policy decision explained: every step in evaluation order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    pub policy: String,
+    /// The arguments as the request gave them, name and JSON text (see
+    /// [`Explanation::with_args`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<(String, String)>,
+    pub ending: Ending,
+    /// Each `let` with its value, when evaluated.
+    pub lets: Vec<Noted>,
+    pub rules: Vec<RuleExplained>,
+    /// For a denial: the permit rules with the fewest failed conditions.
+    pub closest: Vec<Closest>,
+    /// The run with notes stopped early (a condition evaluated only for the explanation
+    /// aborted, say): what it said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
+}
+
+/// The explanation of a call of the policy `policy` (a function index with sites) from
+/// the `notes` its noted run made, given how the plain run ended and, when the noted run
+/// stopped short, why.
+pub fn explain(
+    sites: &Sites,
+    policy: usize,
+    notes: &[(u32, String)],
+    ending: Ending,
+    incomplete: Option<String>,
+) -> Option<Explanation> {
+    let policy_sites = sites.policies.get(&policy)?;
+    // The first value of each note of this policy (a policy the conditions call again
+    // notes again; the outer call's notes come first only for its own conditions, so
+    // keep the first).
+    let mut values: BTreeMap<u32, &str> = BTreeMap::new();
+    for (note, value) in notes {
+        let mine = sites
+            .sites
+            .get(*note as usize)
+            .is_some_and(|site| site.policy == policy);
+        if mine {
+            values.entry(*note).or_insert(value.as_str());
+        }
+    }
+    let noted = |code: usize| -> Option<Noted> {
+        let site = sites.sites.get(code)?;
+        let value = values.get(&(code as u32))?;
+        Some(Noted {
+            part: site.part,
+            text: site.text.clone(),
+            value: (*value).to_owned(),
+        })
+    };
+    let deciding = match &ending {
+        Ending::Decided { rule, .. } => policy_sites.rules.iter().position(|r| r.label == *rule),
+        _ => None,
+    };
+    let mut lets = Vec::new();
+    for step in &policy_sites.steps {
+        if let Step::Let(code) = step
+            && let Some(noted) = noted(*code as usize)
+        {
+            lets.push(noted);
+        }
+    }
+    let mut rules = Vec::new();
+    for (index, rule) in policy_sites.rules.iter().enumerate() {
+        let mut when = None;
+        let mut unless = None;
+        let mut because = Vec::new();
+        for (code, site) in sites.sites.iter().enumerate() {
+            if site.policy != policy || site.rule != Some(index) {
+                continue;
+            }
+            let Some(value) = noted(code) else { continue };
+            match site.part {
+                Part::When => when = Some(value),
+                Part::Unless => unless = Some(value),
+                Part::Condition | Part::Value => because.push(value),
+                Part::Let => {}
+            }
+        }
+        let reached = match deciding {
+            Some(decided) if decided == index => Reached::Decided,
+            _ if when.is_none() => Reached::NotReached,
+            Some(decided) if index > decided => Reached::ForExplanation,
+            _ => Reached::Evaluated,
+        };
+        rules.push(RuleExplained {
+            effect: match rule.effect {
+                Effect::Permit => "permit",
+                Effect::Deny => "deny",
+            },
+            label: rule.label.clone(),
+            reached,
+            when,
+            unless,
+            because,
+        });
+    }
+    let denied = matches!(
+        ending,
+        Ending::Decided {
+            permitted: false,
+            ..
+        }
+    );
+    let closest = if denied { closest(&rules) } else { Vec::new() };
+    Some(Explanation {
+        policy: policy_sites.name.clone(),
+        args: Vec::new(),
+        ending,
+        lets,
+        rules,
+        closest,
+        incomplete,
+    })
+}
+
+/// The evaluated permit rules with the fewest failed conditions, and those conditions.
+fn closest(rules: &[RuleExplained]) -> Vec<Closest> {
+    let mut candidates: Vec<Closest> = Vec::new();
+    for rule in rules {
+        if rule.effect != "permit" || rule.when.is_none() {
+            continue;
+        }
+        let mut failed = Vec::new();
+        if let Some(when) = &rule.when
+            && when.value == "false"
+        {
+            // The conditions that were false; the whole `when` when it has none inside.
+            let inner: Vec<String> = rule
+                .because
+                .iter()
+                .filter(|noted| noted.part == Part::Condition && noted.value == "false")
+                .map(|noted| format!("{} is false", noted.text))
+                .collect();
+            if inner.is_empty() {
+                failed.push(format!("{} is false", when.text));
+            } else {
+                failed.extend(inner);
+            }
+        }
+        if let Some(unless) = &rule.unless
+            && unless.value == "true"
+        {
+            failed.push(format!("its unless {} holds", unless.text));
+        }
+        candidates.push(Closest {
+            label: rule.label.clone(),
+            failed,
+        });
+    }
+    let fewest = candidates.iter().map(|c| c.failed.len()).min().unwrap_or(0);
+    candidates.retain(|c| c.failed.len() == fewest);
+    candidates
+}
+
+impl Explanation {
+    /// The explanation with the request's arguments (a JSON object, as given), shown in
+    /// its first line.
+    #[must_use]
+    pub fn with_args(mut self, args: &serde_json::Value) -> Self {
+        if let Some(args) = args.as_object() {
+            self.args = args
+                .iter()
+                .map(|(name, value)| (name.clone(), value.to_string()))
+                .collect();
+        }
+        self
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}"))
+            .collect();
+        let call = format!("{}({})", self.policy, args.join(", "));
+        match &self.ending {
+            Ending::Decided { permitted, rule } => writeln!(
+                f,
+                "{call}: {} by rule \"{rule}\"",
+                if *permitted { "permitted" } else { "denied" }
+            )?,
+            Ending::Aborted { message } => writeln!(f, "{call}: aborted: {message}")?,
+            Ending::OutOfGas => writeln!(f, "{call}: ran out of gas")?,
+        }
+        for noted in &self.lets {
+            writeln!(f, "  let {} → {}", noted.text, noted.value)?;
+        }
+        let width = self
+            .rules
+            .iter()
+            .map(|rule| rule.label.len())
+            .max()
+            .unwrap_or(0)
+            + 2;
+        for rule in &self.rules {
+            let label = format!("\"{}\"", rule.label);
+            let head = format!("  {:<6} {label:<width$}", rule.effect);
+            let Some(when) = &rule.when else {
+                writeln!(f, "{head} not evaluated")?;
+                continue;
+            };
+            let mut line = if when.text == "always" {
+                format!("{head} always")
+            } else {
+                format!("{head} when {} → {}", when.text, when.value)
+            };
+            if let Some(unless) = &rule.unless {
+                line.push_str(&format!(", unless {} → {}", unless.text, unless.value));
+            }
+            match rule.reached {
+                Reached::Decided => line.push_str("   ← decides"),
+                Reached::ForExplanation => line.push_str("   (evaluated only to explain)"),
+                Reached::Evaluated | Reached::NotReached => {}
+            }
+            writeln!(f, "{line}")?;
+            for noted in &rule.because {
+                writeln!(f, "  {:width$}        {} → {}", "", noted.text, noted.value)?;
+            }
+        }
+        if let Ending::Decided { rule, .. } = &self.ending
+            && rule == "default"
+        {
+            writeln!(f, "  no rule held: the default decides")?;
+        }
+        if !self.closest.is_empty() {
+            writeln!(f, "closest to permitting:")?;
+            for closest in &self.closest {
+                if closest.failed.is_empty() {
+                    let deny = match &self.ending {
+                        Ending::Decided { rule, .. } => rule.as_str(),
+                        _ => "",
+                    };
+                    writeln!(
+                        f,
+                        "  \"{}\" holds, but deny \"{deny}\" comes first",
+                        closest.label
+                    )?;
+                } else {
+                    writeln!(f, "  \"{}\": {}", closest.label, closest.failed.join("; "))?;
+                }
+            }
+        }
+        if let Some(why) = &self.incomplete {
+            writeln!(f, "(the explanation stops here: {why})")?;
+        }
+        Ok(())
+    }
+}
