@@ -62,6 +62,137 @@ fn unix_now() -> u64 {
         .as_secs()
 }
 
+/// `assent query --explain SOURCE`: the decision and why, from the deployed contract's
+/// source only; another source is refused, and `assent_explain` refuses what is not a
+/// module and explains nothing of a module it does not accept.
+#[test]
+fn the_cli_explains_a_decision_from_the_deployed_source_only() {
+    let dir = temp_dir("explain");
+    let keystore = dir.join("keys");
+    let node = Node::start(&dir.join("data"), "0");
+    let run = |args: &[&str]| succeeds(&node, &keystore, args);
+    let consent = run(&[
+        "deploy",
+        "contracts/patient_consent.assent",
+        "--from",
+        "alice",
+    ]);
+    let until = unix_now() + 365 * 86_400;
+    let grant = format!(
+        r#"{{"grantee": "bob", "purposes": ["TREAT"], "classes": ["Lab"], "until": {until}}}"#
+    );
+    run(&[
+        "call", &consent, "grant", "--args", &grant, "--from", "alice",
+    ]);
+    let payment = r#"{"patient": "alice", "actor": "bob", "purpose": "HPAYMT", "class": "Lab"}"#;
+    let source = "contracts/patient_consent.assent";
+    let explained = run(&[
+        "query",
+        &consent,
+        "may_access",
+        "--args",
+        payment,
+        "--explain",
+        source,
+    ]);
+    for line in [
+        r#""rule": "default""#,
+        r#"may_access(patient: "0x"#,
+        r#"permit "consent"     when covers(grants.get((patient, actor)), purpose, class) → false"#,
+        "in covers: purpose in x.purposes → false",
+        r#""consent": covers(grants.get((patient, actor)), purpose, class) is false; purpose in x.purposes is false (in covers)"#,
+    ] {
+        assert!(explained.contains(line), "{line}\n---\n{explained}");
+    }
+    // The same as JSON, with the result the plain query gives and its gas.
+    let json: Value = serde_json::from_str(&run(&[
+        "query",
+        &consent,
+        "may_access",
+        "--args",
+        payment,
+        "--explain",
+        source,
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(
+        json["return"],
+        json!({"permitted": false, "rule": "default"})
+    );
+    assert_eq!(json["explanation"]["rules"][5]["label"], "consent");
+    assert_eq!(json["explanation"]["closest"].as_array().unwrap().len(), 4);
+    let plain: Value = serde_json::from_str(&run(&[
+        "query",
+        &consent,
+        "may_access",
+        "--args",
+        payment,
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(plain["return"], json["return"]);
+
+    // Another contract's source does not build the deployed one.
+    let other = node.cli(
+        &[
+            "query",
+            &consent,
+            "may_access",
+            "--args",
+            payment,
+            "--explain",
+            "contracts/claims.assent",
+        ],
+        &keystore,
+    );
+    assert!(!other.status.success());
+    assert!(
+        text(&other.stderr).contains("does not build the contract at"),
+        "{}",
+        text(&other.stderr)
+    );
+    // A view is not a decision.
+    let view = node.cli(
+        &[
+            "query",
+            &consent,
+            "grants_of",
+            "--args",
+            r#"{"patient": "alice"}"#,
+            "--explain",
+            source,
+        ],
+        &keystore,
+    );
+    assert!(text(&view.stderr).contains("only a policy's decision is explained"));
+
+    // Over RPC: `code` must be hex; a module the explaining VM refuses gives no notes.
+    let request = json!({"to": consent, "method": "may_access",
+        "args": {"patient": Account::dev("alice").address.to_string(),
+                 "actor": Account::dev("bob").address.to_string(),
+                 "purpose": "TREAT", "class": "Lab"}});
+    let mut not_hex = request.clone();
+    not_hex["code"] = json!("nope");
+    assert_eq!(
+        node.error("assent_explain", &json!([not_hex, "latest"])).0,
+        -32602
+    );
+    let mut not_a_module = request.clone();
+    not_a_module["code"] = json!("0x0061736d");
+    let answer = node.result("assent_explain", &json!([not_a_module, "latest"]));
+    assert_eq!(
+        answer["result"]["return"],
+        json!({"permitted": true, "rule": "consent"})
+    );
+    assert_eq!(answer["notes"], json!([]));
+    assert!(
+        answer["stopped"].as_str().unwrap().contains("does not run"),
+        "{answer}"
+    );
+    node.stop();
+}
+
 #[test]
 fn the_cli_deploys_grants_queries_proves_and_finds_logs() {
     let dir = temp_dir("cli");

@@ -38,8 +38,8 @@ pub enum Part {
 /// Where a note comes from: note `n` is `sites[n]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Site {
-    /// The policy (its function's index in [`Contract::functions`]).
-    pub policy: usize,
+    /// The policy, or the `fn` its conditions call (an index in [`Contract::functions`]).
+    pub function: usize,
     /// The rule, by its place in evaluation order; `None` for a `let`.
     pub rule: Option<usize>,
     pub part: Part,
@@ -81,6 +81,9 @@ pub struct Sites {
     pub sites: Vec<Site>,
     /// By function index, for every policy of the contract.
     pub policies: BTreeMap<usize, PolicySites>,
+    /// By function index, the names of the `fn`s whose conditions are noted too (those
+    /// that give a `Bool`: what a condition calls to decide).
+    pub functions: BTreeMap<usize, String>,
 }
 
 impl Sites {
@@ -99,6 +102,23 @@ pub fn instrument(contract: &Contract, sources: &SourceMap) -> (Contract, Sites)
     let mut noted = contract.clone();
     let mut sites = Sites::default();
     for (index, function) in noted.functions.iter_mut().enumerate() {
+        if function.kind == FunctionKind::Fn && function.ret == Ty::Bool {
+            // A `fn` a condition calls: what decided its result is noted too.
+            if let Body::Block(block) = &mut function.body {
+                let mut noter = Noter {
+                    sources,
+                    function: index,
+                    sites: &mut sites.sites,
+                    lets: Vec::new(),
+                };
+                // The result itself is the call's note: only what decided it.
+                if let Some(tail) = &mut block.tail {
+                    noter.condition(tail, None, true);
+                }
+                sites.functions.insert(index, function.name.clone());
+            }
+            continue;
+        }
         if function.kind != FunctionKind::Policy {
             continue;
         }
@@ -115,7 +135,7 @@ pub fn instrument(contract: &Contract, sources: &SourceMap) -> (Contract, Sites)
             .collect();
         let mut noter = Noter {
             sources,
-            policy: index,
+            function: index,
             sites: &mut sites.sites,
             lets,
         };
@@ -167,7 +187,7 @@ pub fn instrument(contract: &Contract, sources: &SourceMap) -> (Contract, Sites)
 
 struct Noter<'a> {
     sources: &'a SourceMap,
-    policy: usize,
+    function: usize,
     sites: &'a mut Vec<Site>,
     /// The policy's `let`s: their values are noted once, where they are bound.
     lets: Vec<LocalId>,
@@ -176,7 +196,7 @@ struct Noter<'a> {
 impl Noter<'_> {
     fn site(&mut self, rule: Option<usize>, part: Part, text: String) -> u32 {
         self.sites.push(Site {
-            policy: self.policy,
+            function: self.function,
             rule,
             part,
             text,
@@ -207,12 +227,12 @@ impl Noter<'_> {
         } else {
             self.text(when)
         };
-        self.condition(when, index, true);
+        self.condition(when, Some(index), true);
         let code = self.site(Some(index), Part::When, text);
         wrap(when, code);
         if let Some(unless) = &mut rule.unless {
             let text = self.text(unless);
-            self.condition(unless, index, true);
+            self.condition(unless, Some(index), true);
             let code = self.site(Some(index), Part::Unless, text);
             wrap(unless, code);
         }
@@ -220,7 +240,7 @@ impl Noter<'_> {
 
     /// Notes the conditions of a `&&`/`||`/`!` tree and what decided each; the root is
     /// noted by the caller.
-    fn condition(&mut self, expr: &mut Expr, rule: usize, root: bool) {
+    fn condition(&mut self, expr: &mut Expr, rule: Option<usize>, root: bool) {
         match &mut expr.kind {
             ExprKind::Binary {
                 op: BinaryOp::And | BinaryOp::Or,
@@ -258,13 +278,13 @@ impl Noter<'_> {
         let text = self.text(expr);
         self.operands(expr, rule);
         if !root {
-            let code = self.site(Some(rule), Part::Condition, text);
+            let code = self.site(rule, Part::Condition, text);
             wrap(expr, code);
         }
     }
 
     /// Notes the Bool result of a branch as a condition (when it is one).
-    fn tail(&mut self, block: &mut Block, rule: usize) {
+    fn tail(&mut self, block: &mut Block, rule: Option<usize>) {
         if let Some(tail) = &mut block.tail
             && tail.ty == Ty::Bool
             && !matches!(tail.kind, ExprKind::Literal(_))
@@ -275,7 +295,7 @@ impl Noter<'_> {
 
     /// Notes the operands or arguments of a condition that are not known without running
     /// it (literals, constants, variants and parameters are).
-    fn operands(&mut self, expr: &mut Expr, rule: usize) {
+    fn operands(&mut self, expr: &mut Expr, rule: Option<usize>) {
         let operands: Vec<&mut Expr> = match &mut expr.kind {
             ExprKind::Binary { lhs, rhs, .. } => vec![lhs.as_mut(), rhs.as_mut()],
             ExprKind::Builtin { args, .. }
@@ -302,7 +322,7 @@ impl Noter<'_> {
                 continue;
             }
             let text = self.text(operand);
-            let code = self.site(Some(rule), Part::Value, text);
+            let code = self.site(rule, Part::Value, text);
             wrap(operand, code);
         }
     }
@@ -377,6 +397,18 @@ pub struct Noted {
     pub part: Part,
     pub text: String,
     pub value: String,
+    /// The `fn` it was noted in, when not the policy itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inside: Option<String>,
+}
+
+impl fmt::Display for Noted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(function) = &self.inside {
+            write!(f, "in {function}: ")?;
+        }
+        write!(f, "{} → {}", self.text, self.value)
+    }
 }
 
 /// One rule of the explanation.
@@ -433,17 +465,32 @@ pub fn explain(
     incomplete: Option<String>,
 ) -> Option<Explanation> {
     let policy_sites = sites.policies.get(&policy)?;
-    // The first value of each note of this policy (a policy the conditions call again
-    // notes again; the outer call's notes come first only for its own conditions, so
-    // keep the first).
+    // In run order: a `fn`'s notes come before the note of the condition that called it,
+    // so they are kept until that note says which rule they belong to.
     let mut values: BTreeMap<u32, &str> = BTreeMap::new();
+    let mut inside: BTreeMap<u32, Vec<Noted>> = BTreeMap::new();
+    let mut pending: Vec<Noted> = Vec::new();
     for (note, value) in notes {
-        let mine = sites
-            .sites
-            .get(*note as usize)
-            .is_some_and(|site| site.policy == policy);
-        if mine {
-            values.entry(*note).or_insert(value.as_str());
+        let Some(site) = sites.sites.get(*note as usize) else {
+            continue;
+        };
+        if site.function == policy {
+            // A policy the conditions call again notes again: the first call is this one.
+            if values.contains_key(note) {
+                continue;
+            }
+            values.insert(*note, value.as_str());
+            if site.rule.is_some() && !pending.is_empty() {
+                inside.insert(*note, std::mem::take(&mut pending));
+            }
+            pending.clear();
+        } else if let Some(name) = sites.functions.get(&site.function) {
+            pending.push(Noted {
+                part: site.part,
+                text: site.text.clone(),
+                value: value.clone(),
+                inside: Some(name.clone()),
+            });
         }
     }
     let noted = |code: usize| -> Option<Noted> {
@@ -453,6 +500,7 @@ pub fn explain(
             part: site.part,
             text: site.text.clone(),
             value: (*value).to_owned(),
+            inside: None,
         })
     };
     let deciding = match &ending {
@@ -473,10 +521,13 @@ pub fn explain(
         let mut unless = None;
         let mut because = Vec::new();
         for (code, site) in sites.sites.iter().enumerate() {
-            if site.policy != policy || site.rule != Some(index) {
+            if site.function != policy || site.rule != Some(index) {
                 continue;
             }
             let Some(value) = noted(code) else { continue };
+            if let Some(called) = inside.get(&(code as u32)) {
+                because.extend(called.iter().cloned());
+            }
             match site.part {
                 Part::When => when = Some(value),
                 Part::Unless => unless = Some(value),
@@ -521,28 +572,34 @@ pub fn explain(
     })
 }
 
-/// The evaluated permit rules with the fewest failed conditions, and those conditions.
+/// The evaluated permit rules with the fewest failed conditions of their own, and what
+/// failed: those conditions, then what failed inside the `fn`s they called.
 fn closest(rules: &[RuleExplained]) -> Vec<Closest> {
-    let mut candidates: Vec<Closest> = Vec::new();
+    let mut candidates: Vec<(usize, Closest)> = Vec::new();
     for rule in rules {
-        if rule.effect != "permit" || rule.when.is_none() {
+        if rule.effect != "permit" {
             continue;
         }
-        let mut failed = Vec::new();
-        if let Some(when) = &rule.when
-            && when.value == "false"
-        {
-            // The conditions that were false; the whole `when` when it has none inside.
-            let inner: Vec<String> = rule
-                .because
+        let Some(when) = &rule.when else { continue };
+        let false_conditions = |inside: bool| -> Vec<String> {
+            rule.because
                 .iter()
-                .filter(|noted| noted.part == Part::Condition && noted.value == "false")
-                .map(|noted| format!("{} is false", noted.text))
-                .collect();
-            if inner.is_empty() {
+                .filter(|noted| {
+                    noted.part == Part::Condition
+                        && noted.value == "false"
+                        && noted.inside.is_some() == inside
+                })
+                .map(|noted| match &noted.inside {
+                    Some(function) => format!("{} is false (in {function})", noted.text),
+                    None => format!("{} is false", noted.text),
+                })
+                .collect()
+        };
+        let mut failed = Vec::new();
+        if when.value == "false" {
+            failed = false_conditions(false);
+            if failed.is_empty() {
                 failed.push(format!("{} is false", when.text));
-            } else {
-                failed.extend(inner);
             }
         }
         if let Some(unless) = &rule.unless
@@ -550,14 +607,24 @@ fn closest(rules: &[RuleExplained]) -> Vec<Closest> {
         {
             failed.push(format!("its unless {} holds", unless.text));
         }
-        candidates.push(Closest {
-            label: rule.label.clone(),
-            failed,
-        });
+        let rank = failed.len();
+        if when.value == "false" {
+            failed.extend(false_conditions(true));
+        }
+        candidates.push((
+            rank,
+            Closest {
+                label: rule.label.clone(),
+                failed,
+            },
+        ));
     }
-    let fewest = candidates.iter().map(|c| c.failed.len()).min().unwrap_or(0);
-    candidates.retain(|c| c.failed.len() == fewest);
+    let fewest = candidates.iter().map(|(rank, _)| *rank).min().unwrap_or(0);
     candidates
+        .into_iter()
+        .filter(|(rank, _)| *rank == fewest)
+        .map(|(_, closest)| closest)
+        .collect()
 }
 
 impl Explanation {
@@ -593,7 +660,7 @@ impl fmt::Display for Explanation {
             Ending::OutOfGas => writeln!(f, "{call}: ran out of gas")?,
         }
         for noted in &self.lets {
-            writeln!(f, "  let {} → {}", noted.text, noted.value)?;
+            writeln!(f, "  let {noted}")?;
         }
         let width = self
             .rules
@@ -624,7 +691,7 @@ impl fmt::Display for Explanation {
             }
             writeln!(f, "{line}")?;
             for noted in &rule.because {
-                writeln!(f, "  {:width$}        {} → {}", "", noted.text, noted.value)?;
+                writeln!(f, "  {:width$}        {noted}", "")?;
             }
         }
         if let Ending::Decided { rule, .. } = &self.ending

@@ -529,33 +529,39 @@ impl<S: Store> Runner<S> {
             _ => None,
         };
         let resolver = Resolver(RefCell::new(&mut self.names));
-        let result = match explaining {
-            Some(Ok(explaining)) => self
-                .executor
-                .explain(&self.chain, &request, &resolver, &explaining.wasm)
-                .map(|(result, explained)| {
-                    let text = crate::explain::explanation(explaining, method, &result, &explained)
-                        .map_or_else(
-                            |error| error,
-                            |explanation| explanation.with_args(&step.args).to_string(),
-                        );
-                    self.report.explanations.push(StepExplanation {
-                        index: self.current,
-                        description: step.describe(),
-                        text,
-                    });
-                    result
-                }),
-            Some(Err(error)) => {
-                self.report.explanations.push(StepExplanation {
-                    index: self.current,
-                    description: step.describe(),
-                    text: error,
-                });
-                self.executor.view(&self.chain, &request, &resolver)
+        let (result, explanation) = match explaining {
+            Some(Ok(explaining)) => {
+                match self
+                    .executor
+                    .explain(&self.chain, &request, &resolver, &explaining.wasm)
+                {
+                    Ok((result, explained)) => {
+                        let text =
+                            crate::explain::explanation(explaining, method, &result, &explained)
+                                .map_or_else(
+                                    |error| error,
+                                    |explanation| explanation.with_args(&step.args).to_string(),
+                                );
+                        (Ok(result), Some(text))
+                    }
+                    Err(error) => (Err(error), None),
+                }
             }
-            None => self.executor.view(&self.chain, &request, &resolver),
+            Some(Err(error)) => (
+                self.executor.view(&self.chain, &request, &resolver),
+                Some(error),
+            ),
+            None => (self.executor.view(&self.chain, &request, &resolver), None),
         };
+        drop(resolver);
+        if let Some(text) = explanation {
+            // Addresses by the names the scenario knows them by, as its diffs show them.
+            self.report.explanations.push(StepExplanation {
+                index: self.current,
+                description: step.describe(),
+                text: self.names.rename_text(&text),
+            });
+        }
         let observed = match result {
             Ok(result) => {
                 let (status, message, position) = match result.outcome {

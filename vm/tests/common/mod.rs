@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use assent_stdlib::abi::{HOST_FUNCTIONS, HOST_MODULE, WasmType};
+use assent_stdlib::abi::{HOST_FUNCTIONS, HOST_MODULE, HostFn, WasmType};
 use assent_stdlib::json::hex;
 use assent_stdlib::value::Value;
 use assent_vm::{Address, Call, Execution, MemoryStore, Outcome, Vm, VmConfig};
@@ -113,14 +113,23 @@ pub fn abi(name: &str, entries: Vec<Json>, interfaces: Json) -> Json {
     })
 }
 
-/// Every host function as a WAT import named `$name`.
+/// Every host function a deployed module may import, as a WAT import named `$name`.
 pub fn imports() -> String {
+    imports_of(false)
+}
+
+/// Every host function as a WAT import named `$name`; with `explaining`, also
+/// `explain_note`, which only a VM made for explaining links.
+pub fn imports_of(explaining: bool) -> String {
     let ty = |t: &WasmType| match t {
         WasmType::I32 => "i32",
         WasmType::I64 => "i64",
     };
     let mut out = String::new();
     for function in HOST_FUNCTIONS {
+        if function.id == HostFn::ExplainNote && !explaining {
+            continue;
+        }
         let params: Vec<&str> = function.params.iter().map(ty).collect();
         let results: Vec<&str> = function.results.iter().map(ty).collect();
         writeln!(
