@@ -553,7 +553,6 @@ impl<S: Store> Runner<S> {
             ),
             None => (self.executor.view(&self.chain, &request, &resolver), None),
         };
-        drop(resolver);
         if let Some(text) = explanation {
             // Addresses by the names the scenario knows them by, as its diffs show them.
             self.report.explanations.push(StepExplanation {
