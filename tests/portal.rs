@@ -482,6 +482,44 @@ fn a_patient_sees_grants_history_and_cases_and_checks_proofs_in_a_browser() {
     browser.click(&format!("{row} button.verify"), "the grant's Verify button");
     browser.until(&state_is("ok"), "the untampered proof to verify again");
 
+    // Who can see my lab results for treatment? alice herself and dr_bob by her consent;
+    // for emergency treatment, anyone (break-glass).
+    let choose = |select: &str, value: &str| {
+        assert_eq!(
+            browser.eval(&format!(
+                "const s = document.getElementById({select:?}); s.value = {value:?}; return s.value === {value:?}"
+            )),
+            json!(true)
+        );
+    };
+    choose("who-class", "Lab");
+    choose("who-purpose", "TREAT");
+    browser.click("#who-ask", "the Ask button");
+    let permitted = "return [...document.querySelectorAll('#who-list li')].map(li => li.dataset.actor + ' ' + li.dataset.rule).join(',')";
+    browser.until(
+        "return document.getElementById('who-status').textContent.includes('permits:')",
+        "the policy's answer to who can see",
+    );
+    let alice_lower = alice.address.to_string().to_lowercase();
+    let bob_lower = dr_bob.address.to_string().to_lowercase();
+    assert_eq!(
+        browser.eval(permitted),
+        json!(format!("{alice_lower} self,{bob_lower} consent"))
+    );
+    choose("who-class", "MentalHealth");
+    browser.click("#who-ask", "the Ask button");
+    browser.until(
+        "return document.getElementById('who-status').textContent.includes('permits no one')",
+        "no one to see mental health notes for treatment",
+    );
+    choose("who-purpose", "ETREAT");
+    browser.click("#who-ask", "the Ask button");
+    browser.until(
+        "return [...document.querySelectorAll('#who-list li')].some(li => li.dataset.actor === 'anyone' && li.dataset.rule === 'break-glass')",
+        "anyone to see them in an emergency",
+    );
+    browser.screenshot("portal-who-can-see");
+
     // Every request the page made went to the node that served it.
     let origins = browser.eval(
         "return [...new Set(performance.getEntriesByType('resource').map(entry => new URL(entry.name).origin))]",

@@ -8,6 +8,7 @@ import { checkProof } from "./proof.js";
 import { isAddress } from "./codec.js";
 import { devAccount, isLocalNode } from "./accounts.js";
 import { setupActions } from "./act.js";
+import { setupWho } from "./who.js";
 
 const PAGE_SIZE = 10;
 /** Blocks per backward window of the access history; it grows when windows come back empty. */
@@ -158,6 +159,7 @@ async function load(event) {
     if (abi === null) throw new Error(`there is no contract at ${form.contract}`);
     checkAbi(abi);
     actions.onAbi(abi);
+    who.onAbi(abi);
     Object.assign(view, { ...form, abi, head: block });
     const url = new URL(location.href);
     url.searchParams.set("contract", form.contract);
@@ -199,7 +201,10 @@ async function showGrants() {
 
   const guardianLine = $("guardian");
   guardianLine.replaceChildren();
+  // Who the "who can see" question asks about, besides the patient and anyone.
+  view.people = [];
   if (guardian.value_json) {
+    view.people.push({ address: String(guardian.value_json).toLowerCase(), role: "guardian" });
     guardianLine.append("Guardian or proxy: ", address(guardian.value_json), " ", verifier("guardians", patient));
   } else {
     guardianLine.append("No guardian or proxy is recorded. ", verifier("guardians", patient));
@@ -217,6 +222,7 @@ async function showGrants() {
       return;
     }
     const grantee = grantees[i];
+    view.people.push({ address: grantee, role: "grantee" });
     body.append(
       el(
         "tr",
@@ -374,6 +380,7 @@ async function turnPage(delta) {
 }
 
 const actions = setupActions(view, () => load());
+const who = setupWho(view, () => view.people ?? [], (rule) => RULES[rule] ?? rule);
 
 // ---- Start ----------------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("accounts.js", JS),
     asset!("tx.js", JS),
     asset!("act.js", JS),
+    asset!("who.js", JS),
     asset!("vendor/VERSIONS.txt", TEXT),
     asset!("vendor/noble-hashes/LICENSE", TEXT),
     asset!("vendor/noble-hashes/_md.js", JS),
