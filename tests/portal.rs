@@ -328,8 +328,9 @@ fn act(
     receipt
 }
 
-/// JavaScript that makes the page's `fetch` corrupt what `assent_getProof` answers:
-/// `mode` "node" flips a byte of the proof's last trie node, "value" claims another grant.
+/// JavaScript that makes the page's `fetch` corrupt what `assent_getProof` and
+/// `assent_getReceiptProof` answer: `mode` "node" flips a byte of the proof's last trie
+/// node, "value" claims another grant, "receipt" flips a byte of the receipt claimed.
 fn tamper_script(mode: &str) -> String {
     format!(
         r#"
@@ -348,6 +349,10 @@ fn tamper_script(mode: &str) -> String {
               const at = hex.length - 2;
               const flipped = (parseInt(hex.slice(at), 16) ^ 1).toString(16).padStart(2, "0");
               result.proof[last] = hex.slice(0, at) + flipped;
+            }} else if (mode === "receipt" && result.receipt) {{
+              const at = result.receipt.length - 2;
+              const flipped = (parseInt(result.receipt.slice(at), 16) ^ 1).toString(16).padStart(2, "0");
+              result.receipt = result.receipt.slice(0, at) + flipped;
             }} else if (result.value_json && result.value_json.classes) {{
               result.value_json.classes = ["Lab", "MentalHealth", "Vitals"];
             }}
@@ -481,6 +486,40 @@ fn a_patient_sees_grants_history_and_cases_and_checks_proofs_in_a_browser() {
     }
     browser.click(&format!("{row} button.verify"), "the grant's Verify button");
     browser.until(&state_is("ok"), "the untampered proof to verify again");
+
+    // Each access event's receipt is proven against its block's receipts root.
+    for index in 1..=3 {
+        let event = format!("#history tbody tr:nth-child({index})");
+        browser.click(
+            &format!("{event} button.verify"),
+            "an access's Verify button",
+        );
+        browser.until(
+            &format!("return document.querySelector(\"{event} .check\").dataset.state === 'ok'"),
+            "an access event's proof to verify",
+        );
+    }
+    let bob_event = "#history tbody tr:nth-child(3)";
+    for (mode, reason) in [
+        ("node", "no proof node hashes to"),
+        ("receipt", "not the receipt claimed"),
+    ] {
+        assert_eq!(browser.eval(&tamper_script(mode)), json!(true));
+        browser.click(
+            &format!("{bob_event} button.verify"),
+            "an access's Verify button",
+        );
+        browser.until(
+            &format!(
+                "return document.querySelector(\"{bob_event} .check\").dataset.state === 'failed'"
+            ),
+            "a tampered access proof to fail",
+        );
+        let text = browser.text(&format!("{bob_event} .check"));
+        assert!(text.contains(reason), "{mode}: {text}");
+        assert_eq!(browser.eval(UNTAMPER), json!(true));
+    }
+    browser.screenshot("portal-history-proofs");
 
     // Who can see my lab results for treatment? alice herself and dr_bob by her consent;
     // for emergency treatment, anyone (break-glass).

@@ -73,6 +73,30 @@ impl Header {
     }
 }
 
+/// The proof of item `index` in the trie [`ordered_root`] builds over `items`: the root and
+/// the encodings of the nodes from the root to the item, root first, as `eth_getProof`
+/// lists them (the path is `rlp(index)` itself, not its hash). `None` when there is no
+/// item `index`.
+pub fn ordered_proof<'a>(
+    items: impl IntoIterator<Item = &'a [u8]>,
+    index: u64,
+) -> Option<(Hash, Vec<Vec<u8>>)> {
+    let mut store: BTreeMap<Hash, Vec<u8>> = BTreeMap::new();
+    let mut trie = Trie::new();
+    let mut count = 0u64;
+    for (position, item) in items.into_iter().enumerate() {
+        let _ = trie.insert(&store, &rlp::u64_item(position as u64), item.to_vec());
+        count += 1;
+    }
+    if index >= count {
+        return None;
+    }
+    let committed = trie.commit();
+    store.extend(committed.nodes);
+    let proof = super::trie::prove(&store, committed.root, 0, &rlp::u64_item(index)).ok()?;
+    Some((committed.root, proof))
+}
+
 /// The root of the trie mapping `rlp(index)` to each item, as Ethereum's transactions and
 /// receipts roots are built. Computed in memory; these tries are not stored.
 pub fn ordered_root<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Hash {

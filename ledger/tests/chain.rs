@@ -304,6 +304,67 @@ fn every_past_state_reads_and_proves_from_disk_alone() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Every receipt of every block is proven against its header's receipts root, at the
+/// path `rlp(index)`, after a reopen (the receipts tries are built again, never stored).
+#[test]
+fn every_receipt_proves_against_its_blocks_receipts_root() {
+    let dir = scratch_dir("receipt-proofs");
+    let path = dir.join("ledger.redb");
+    let contract = create_address(&address("alice"), 0);
+    let mut hashes = Vec::new();
+    {
+        let mut chain = Chain::open(RedbStore::open(&path).unwrap(), config()).unwrap();
+        let t0 = chain.head().time;
+        let first = chain
+            .produce_block(&mut TestExecutor, t0 + 1, &[deploy("alice", 0)])
+            .unwrap();
+        hashes.extend(first.receipts.iter().map(|receipt| receipt.tx_hash));
+        for size in [1u64, 3, 17] {
+            let time = chain.head().time + 1;
+            let block: Vec<Vec<u8>> = (0..size)
+                .map(|i| {
+                    call(
+                        &format!("w{size}-{i}"),
+                        0,
+                        contract,
+                        "set",
+                        r#"{"key":"k","value":"v"}"#,
+                    )
+                })
+                .collect();
+            let result = chain
+                .produce_block(&mut TestExecutor, time, &block)
+                .unwrap();
+            hashes.extend(result.receipts.iter().map(|receipt| receipt.tx_hash));
+        }
+    }
+    let chain = Chain::open(RedbStore::open(&path).unwrap(), config()).unwrap();
+    assert_eq!(hashes.len(), 1 + 1 + 3 + 17);
+    for hash in &hashes {
+        let proof = chain.receipt_proof(hash).unwrap().unwrap();
+        let header = chain.store().header(proof.block).unwrap().unwrap();
+        assert_eq!(proof.receipts_root, header.receipts_root);
+        let key = assent_ledger::rlp::u64_item(u64::from(proof.index));
+        verify_value(
+            header.receipts_root,
+            &key,
+            Some(&proof.receipt),
+            &proof.proof,
+        )
+        .unwrap();
+        let receipt = assent_ledger::receipt::Receipt::decode(&proof.receipt).unwrap();
+        assert_eq!(receipt.tx_hash, *hash);
+    }
+    assert!(
+        chain
+            .receipt_proof(&keccak256(b"unknown"))
+            .unwrap()
+            .is_none()
+    );
+    drop(chain);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// Every entry of the ordered index under `prefix`, in order, walked one `next_ordered`
 /// at a time as the host walks a collection.
 fn walk_index(view: &assent_ledger::StateView, prefix: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {

@@ -4,7 +4,7 @@
 // check that fetches its Merkle proof and verifies it here (proof.js).
 
 import { batch, call, logs } from "./rpc.js";
-import { checkProof } from "./proof.js";
+import { checkProof, checkReceiptProof } from "./proof.js";
 import { isAddress } from "./codec.js";
 import { devAccount, isLocalNode } from "./accounts.js";
 import { setupActions } from "./act.js";
@@ -275,6 +275,39 @@ function verifier(state, key) {
   return el("span", { class: "verifier" }, button, " ", result);
 }
 
+/** A "Verify" button and its result for an access event: its receipt's proof. */
+function eventVerifier(entry) {
+  const result = el("span", { class: "check", "data-state": "idle", role: "status" });
+  const button = el("button", { type: "button", class: "verify" }, "Verify");
+  button.setAttribute("aria-label", "Verify the ledger's proof of this access");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    result.dataset.state = "pending";
+    result.textContent = "checking…";
+    try {
+      const [answer, block] = await batch([["assent_getReceiptProof", [entry.tx_hash]], ["assent_getBlockByNumber", [entry.block]]]);
+      if (answer instanceof Error) throw answer;
+      if (block instanceof Error) throw block;
+      const outcome = checkReceiptProof({ contract: view.contract, entry, answer, block });
+      if (outcome.ok) {
+        result.dataset.state = "ok";
+        result.textContent = `✓ proven in block ${block.number}`;
+        result.title = `The transaction's receipt, with this event, checked in this page against receipts root ${block.receipts_root} of block ${block.number} (hash ${outcome.blockHash})`;
+      } else {
+        result.dataset.state = "failed";
+        result.textContent = `✗ proof failed: ${outcome.reason}`;
+        result.title = "";
+      }
+    } catch (error) {
+      result.dataset.state = "failed";
+      result.textContent = `✗ could not check: ${error.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return el("span", { class: "verifier" }, button, " ", result);
+}
+
 // ---- Break-glass cases ----------------------------------------------------------------------
 
 async function showCases() {
@@ -360,6 +393,7 @@ async function showHistoryPage(page) {
         el("td", { "data-label": "Purpose" }, purposeLabel(purpose)),
         el("td", { "data-label": "Outcome", class: permitted ? "permitted" : "denied" }, permitted ? "permitted" : "denied"),
         el("td", { "data-label": "Deciding rule" }, el("code", {}, rule), RULES[rule] ? ` — ${RULES[rule]}` : ""),
+        el("td", { "data-label": "Proof" }, eventVerifier(entry)),
       ),
     );
   }

@@ -197,3 +197,39 @@ export function checkProof({ abi, contract, state, key, answer, block }) {
     return { ok: false, reason: error.message };
   }
 }
+
+/**
+ * Checks an `assent_getReceiptProof` answer for the event `entry` (an `assent_getLogs`
+ * entry of `contract`) against `block`: the header hashes to the block's hash, the
+ * receipt is in the block's receipts trie at `rlp(index)`, it is the entry's transaction,
+ * and its event number `entry.event_index` is the entry's event with the same fields.
+ * Returns `{ok: true}` or `{ok: false, reason}`.
+ */
+export function checkReceiptProof({ contract, entry, answer, block }) {
+  try {
+    if (!answer) throw new Error("the node has no receipt for this transaction");
+    if (!block || block.number !== answer.block || answer.block !== entry.block) {
+      throw new Error(`the proof is for block ${answer.block}, not the event's block ${entry.block}`);
+    }
+    const hash = blockHash(block);
+    if (hash !== String(block.hash).toLowerCase()) throw new Error("the block header does not hash to the block's hash");
+    if (String(answer.receipts_root).toLowerCase() !== String(block.receipts_root).toLowerCase()) {
+      throw new Error("the proof's receipts root is not the block header's");
+    }
+    const proven = verifyProof(fromHex(block.receipts_root), rlpEncode(answer.index), (answer.proof ?? []).map(fromHex));
+    if (proven === null) throw new Error("the proof shows no receipt at this index");
+    if (!bytesEqual(proven, fromHex(answer.receipt))) throw new Error("the proven receipt is not the receipt claimed");
+    const receipt = rlpDecode(proven);
+    if (!Array.isArray(receipt) || receipt.length !== 10 || !Array.isArray(receipt[9])) throw new Error("the receipt is malformed");
+    if (toHex(receipt[0]) !== String(entry.tx_hash).toLowerCase()) throw new Error("the receipt is another transaction's");
+    const event = receipt[9][entry.event_index];
+    if (!Array.isArray(event) || event.length !== 5) throw new Error("the receipt has no such event");
+    const text = (bytes) => new TextDecoder().decode(bytes);
+    if (toHex(event[0]) !== String(contract).toLowerCase()) throw new Error("the event is another contract's");
+    if (text(event[1]) !== entry.name) throw new Error(`the receipt's event is \`${text(event[1])}\`, not \`${entry.name}\``);
+    if (!jsonEqual(JSON.parse(text(event[2])), entry.fields)) throw new Error("the event shown is not the event proven");
+    return { ok: true, blockHash: hash };
+  } catch (error) {
+    return { ok: false, reason: error.message };
+  }
+}

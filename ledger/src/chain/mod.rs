@@ -74,6 +74,20 @@ pub struct StateProof {
     pub proof: Vec<Vec<u8>>,
 }
 
+/// A transaction's receipt with its proof in its block's receipts trie (the answer of
+/// `assent_getReceiptProof`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceiptProof {
+    pub block: u64,
+    pub receipts_root: Hash,
+    /// The transaction's index in its block: the trie path is `rlp(index)`.
+    pub index: u32,
+    /// The receipt's encoding, as committed to.
+    pub receipt: Vec<u8>,
+    /// Node encodings, root first.
+    pub proof: Vec<Vec<u8>>,
+}
+
 fn genesis(config: &ChainConfig) -> Header {
     Header {
         number: 0,
@@ -280,6 +294,50 @@ impl<S: Store> Chain<S> {
             value,
             proof,
         })
+    }
+
+    /// A transaction's receipt with its proof against its block's receipts root: the
+    /// block's receipts trie is built again from the stored receipts (it is not stored)
+    /// and its root checked against the header's. `None` for a transaction not in a block.
+    ///
+    /// # Errors
+    /// A storage fault, or stored receipts that do not give the header's root.
+    pub fn receipt_proof(&self, tx_hash: &Hash) -> Result<Option<ReceiptProof>, LedgerError> {
+        let store: &S = &self.store;
+        let Some(receipt) = store.receipt(tx_hash)? else {
+            return Ok(None);
+        };
+        let Some(header) = store.header(receipt.block)? else {
+            return Ok(None);
+        };
+        let mut encodings = Vec::new();
+        for hash in store.block_transactions(receipt.block)? {
+            let stored = store.receipt(&hash)?.ok_or_else(|| {
+                LedgerError::Corrupt(format!("no receipt for {hash} of block {}", receipt.block))
+            })?;
+            encodings.push(stored.encode());
+        }
+        let corrupt = || {
+            LedgerError::Corrupt(format!(
+                "the receipts of block {} do not give its receipts root",
+                receipt.block
+            ))
+        };
+        let (root, proof) = crate::block::ordered_proof(
+            encodings.iter().map(Vec::as_slice),
+            u64::from(receipt.index),
+        )
+        .ok_or_else(corrupt)?;
+        if root != header.receipts_root {
+            return Err(corrupt());
+        }
+        Ok(Some(ReceiptProof {
+            block: receipt.block,
+            receipts_root: root,
+            index: receipt.index,
+            receipt: receipt.encode(),
+            proof,
+        }))
     }
 
     /// Every check of LEDGER.md §2 on one raw transaction against the head state, as

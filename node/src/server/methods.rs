@@ -36,6 +36,7 @@ pub const METHODS: &[&str] = &[
     "assent_explain",
     "assent_getAbi",
     "assent_getProof",
+    "assent_getReceiptProof",
     "assent_getLogs",
     "assent_getCommit",
 ];
@@ -107,6 +108,21 @@ impl Worker {
                 Ok(abi_json(&chain, &address, block)?.unwrap_or(Value::Null))
             }
             "assent_getProof" => self.get_proof(params),
+            "assent_getReceiptProof" => {
+                arity(params, 1)?;
+                let hash = hash_param(params.first(), "the transaction hash")?;
+                let chain = self.snapshot()?;
+                let proof = chain.receipt_proof(&hash).map_err(RpcError::internal)?;
+                Ok(proof.map_or(Value::Null, |proof| {
+                    json!({
+                        "block": proof.block,
+                        "receipts_root": proof.receipts_root.to_string(),
+                        "index": proof.index,
+                        "receipt": encode_hex(&proof.receipt),
+                        "proof": proof.proof.iter().map(|node| encode_hex(node)).collect::<Vec<_>>(),
+                    })
+                }))
+            }
             "assent_getLogs" => self.get_logs(params),
             "assent_getCommit" => self.get_commit(params),
             other => Err(RpcError::method_not_found(other)),
