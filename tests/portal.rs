@@ -703,3 +703,82 @@ fn a_patient_grants_and_revokes_signing_in_the_page() {
     );
     browser.screenshot("portal-node-down");
 }
+
+/// Twenty-three accesses: the history shows ten to a page, newest first, and pages back
+/// and forth with Older and Newer without losing or repeating one.
+#[test]
+fn the_access_history_pages_newest_first() {
+    let dir = temp_dir("portal-pages");
+    let node = Node::start(&dir.join("data"), "0");
+    let mut officer = Account::dev("privacy_officer");
+    let mut alice = Account::dev("alice");
+    let mut dr_bob = Account::dev("dr_bob");
+    let contract = deploy_patient_consent(&node, &dir, &mut officer);
+    act(
+        &node,
+        &mut alice,
+        contract,
+        "grant",
+        json!({"grantee": dr_bob.address.to_string(), "purposes": ["TREAT", "HPAYMT"], "classes": ["Lab"], "until": unix_now() + 86_400}),
+        "ok",
+    );
+    // Alternating purposes number the accesses: the n-th (from 0) is TREAT when n is even.
+    let accesses = 23;
+    for n in 0..accesses {
+        let purpose = if n % 2 == 0 { "TREAT" } else { "HPAYMT" };
+        act(
+            &node,
+            &mut dr_bob,
+            contract,
+            "access",
+            json!({"patient": alice.address.to_string(), "purpose": purpose, "class": "Lab"}),
+            "ok",
+        );
+    }
+
+    let browser = Browser::start(&dir);
+    browser.goto(&format!(
+        "{}/?contract={contract}&patient={}",
+        node.url, alice.address
+    ));
+    browser.until(SHOWING, "the page to show alice's records");
+    let page = "return [...document.querySelectorAll('#history tbody tr')].map(row => Number(row.dataset.block))";
+    let mut seen: Vec<u64> = Vec::new();
+    for (number, rows) in [(1, 10), (2, 10), (3, 3)] {
+        browser.until(
+            &format!(
+                "return document.getElementById('history-page').textContent === 'Page {number}'"
+            ),
+            "the history page",
+        );
+        let blocks: Vec<u64> = serde_json::from_value(browser.eval(page)).unwrap();
+        assert_eq!(blocks.len(), rows, "page {number}: {blocks:?}");
+        assert!(
+            blocks.windows(2).all(|pair| pair[0] > pair[1]),
+            "page {number} is not newest first: {blocks:?}"
+        );
+        if let Some(last) = seen.last() {
+            assert!(
+                blocks[0] < *last,
+                "page {number} repeats or skips: {blocks:?} after {seen:?}"
+            );
+        }
+        seen.extend(&blocks);
+        let older_enabled = browser.eval("return !document.getElementById('older').disabled");
+        assert_eq!(older_enabled, json!(number < 3), "Older on page {number}");
+        if number < 3 {
+            browser.click("#older", "the Older button");
+        }
+    }
+    assert_eq!(seen.len(), accesses);
+    browser.click("#newer", "the Newer button");
+    browser.until(
+        "return document.getElementById('history-page').textContent === 'Page 2'",
+        "the previous page again",
+    );
+    let again: Vec<u64> = serde_json::from_value(browser.eval(page)).unwrap();
+    assert_eq!(again, seen[10..20].to_vec());
+    browser.screenshot("portal-history-page-2");
+    drop(browser);
+    node.stop();
+}
