@@ -86,10 +86,18 @@ fn decode_at(contract: &Contract, s: &Sexpr, ty: &Ty, depth: u32) -> Option<Valu
         }
         Ty::Set(inner) => {
             let (default, entries) = array_entries(s)?;
-            if default.atom() != Some("false") {
-                return None;
-            }
-            let mut items: Vec<Value> = Vec::new();
+            // A set of every element: listed when the elements are finitely many.
+            let mut items: Vec<Value> = match (default.atom(), inner.as_ref()) {
+                (Some("false"), _) => Vec::new(),
+                (Some("true"), Ty::Enum(id)) => {
+                    let count = contract.enums.get(id.0 as usize)?.variants.len();
+                    (0..count)
+                        .map(|ordinal| u32::try_from(ordinal).ok().map(Value::Enum))
+                        .collect::<Option<Vec<_>>>()?
+                }
+                (Some("true"), Ty::Bool) => vec![Value::Bool(false), Value::Bool(true)],
+                _ => return None,
+            };
             for (key, value) in entries.iter().rev() {
                 let key = decode_at(contract, key, inner, next)?;
                 items.retain(|k| *k != key);

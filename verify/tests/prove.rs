@@ -122,6 +122,17 @@ fn broken_samples_get_counterexamples() {
             path.display(),
             report(&results)
         );
+        // Printed readably: in the language's own notation, never the solver's.
+        for result in refuted {
+            let details = result.details();
+            for raw in ["mk@", "some@", "none@", "as const", "(store ", "(_ bv"] {
+                assert!(
+                    !details.contains(raw),
+                    "{}: `{raw}` in the counterexample\n{details}",
+                    path.display()
+                );
+            }
+        }
     }
 }
 
