@@ -43,14 +43,22 @@ struct Reproduced {
     scenarios: Vec<(String, serde_json::Value)>,
 }
 
-/// Runs `assent verify FILE --scenario DIR --depth 2`, then `assent test DIR`, which must
+/// Runs `assent verify FILE --scenario DIR --depth K`, then `assent test DIR`, which must
 /// pass every scenario written. Returns the output, the scratch directory's path replaced
 /// by `<DIR>`, and the scenarios, their contract paths reduced to file names.
-fn reproduce(contract: &str) -> Reproduced {
+fn reproduce(contract: &str, depth: usize) -> Reproduced {
     let name = Path::new(contract).file_stem().unwrap().to_string_lossy();
     let dir = TempDir::new(&format!("verify-scenarios-{name}"));
     let dir_text = dir.to_string_lossy().into_owned();
-    let out = assent(&["verify", contract, "--scenario", &dir_text, "--depth", "2"]);
+    let depth_text = depth.to_string();
+    let out = assent(&[
+        "verify",
+        contract,
+        "--scenario",
+        &dir_text,
+        "--depth",
+        &depth_text,
+    ]);
     let stderr = text(&out.stderr);
     assert_eq!(
         out.status.code(),
@@ -104,8 +112,8 @@ fn reproduce(contract: &str) -> Reproduced {
 }
 
 /// The snapshot text: the output, then each scenario.
-fn snapshot(contract: &str, reproduced: &Reproduced) -> String {
-    let mut out = format!("$ assent verify {contract} --scenario <DIR> --depth 2\n");
+fn snapshot(contract: &str, depth: usize, reproduced: &Reproduced) -> String {
+    let mut out = format!("$ assent verify {contract} --scenario <DIR> --depth {depth}\n");
     out.push_str(&reproduced.output);
     for (file, scenario) in &reproduced.scenarios {
         out.push_str(&format!(
@@ -116,23 +124,34 @@ fn snapshot(contract: &str, reproduced: &Reproduced) -> String {
     out
 }
 
-/// Each contract with the number of scenarios `--scenario` must write for it and the
-/// properties it must report as not reached.
-const CASES: &[(&str, usize, &[&str])] = &[
-    ("verify/tests/reach/guardian_marketing.assent", 1, &[]),
-    ("verify/tests/reach/payment_limit.assent", 2, &[]),
+/// Each contract with the search depth, the number of scenarios `--scenario` must write
+/// for it and the properties it must report as not reached.
+const CASES: &[(&str, usize, usize, &[&str])] = &[
+    ("verify/tests/reach/guardian_marketing.assent", 2, 1, &[]),
+    ("verify/tests/reach/payment_limit.assent", 2, 2, &[]),
     (
         "verify/tests/reach/grant_periods.assent",
+        2,
         0,
         &["periods_start_before_they_end"],
     ),
     (
         "verify/tests/broken/patient_consent_without_marketing_deny.assent",
+        2,
         1,
         &[],
     ),
     (
         "verify/tests/broken/claims_without_network_deny.assent",
+        2,
+        1,
+        &[],
+    ),
+    // An IRB approves the form, the participant consents (a loop over the set of
+    // optional components) and withdraws: three actions.
+    (
+        "verify/tests/broken/trial_consent_without_withdrawn_deny.assent",
+        3,
         1,
         &[],
     ),
@@ -140,8 +159,8 @@ const CASES: &[(&str, usize, &[&str])] = &[
 
 #[test]
 fn generated_scenarios_reproduce_each_failure_on_the_vm() {
-    for (contract, written, not_reached) in CASES {
-        let reproduced = reproduce(contract);
+    for (contract, depth, written, not_reached) in CASES {
+        let reproduced = reproduce(contract, *depth);
         assert_eq!(
             reproduced.scenarios.len(),
             *written,
@@ -151,13 +170,13 @@ fn generated_scenarios_reproduce_each_failure_on_the_vm() {
         for property in *not_reached {
             assert!(
                 reproduced.output.contains(&format!(
-                    "`{property}`: no run of deployment and at most 2 actions reaches a state that fails it"
+                    "`{property}`: no run of deployment and at most {depth} actions reaches a state that fails it"
                 )),
                 "{contract}: `{property}` must be reported as not reached\n{}",
                 reproduced.output
             );
         }
         let name = Path::new(contract).file_stem().unwrap().to_string_lossy();
-        insta::assert_snapshot!(name.into_owned(), snapshot(contract, &reproduced));
+        insta::assert_snapshot!(name.into_owned(), snapshot(contract, *depth, &reproduced));
     }
 }

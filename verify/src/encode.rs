@@ -1610,6 +1610,37 @@ impl<'c, 's> Encoder<'c, 's> {
                     *guard = g;
                 }
             }
+            StmtKind::For {
+                binding,
+                iter: ForIter::Set(set),
+                body,
+            } if finite_elements(self.contract, &set.ty).is_some() => {
+                // A set of a finite type (an enum's variants, Bool): one round per possible
+                // element in the language's order, each run only when it is a member, as
+                // `if e in set { body }` — so the loop is bounded by the type, not the set.
+                let elements = finite_elements(self.contract, &set.ty).unwrap_or_default();
+                if elements.len() > MAX_UNROLLED as usize {
+                    return self.unsupported(
+                        loc,
+                        format!("a `for` loop of more than {MAX_UNROLLED} rounds"),
+                    );
+                }
+                if has_jump(body) {
+                    return self.unsupported(loc, "`break` or `continue` in a loop");
+                }
+                let v = self.expr(set, frame, guard)?;
+                let sort = self.sort(&set.ty, set.loc)?;
+                let v = self.script.define("s", &sort, &v);
+                for element in elements {
+                    if let assent_lang::typed::ForBinding::Name(Some(local)) = binding {
+                        set_local(frame, *local, element.clone());
+                    }
+                    let member = format!("(select {v} {element})");
+                    let member = self.script.define("member", "Bool", &member);
+                    let branches = [(member.clone(), Some(body)), (not(&member), None)];
+                    self.branches(&branches, frame, guard)?;
+                }
+            }
             StmtKind::For { iter, .. } => {
                 let what = match iter {
                     ForIter::Range { .. } => "a `for` loop over a range",
@@ -1880,6 +1911,27 @@ fn constant_int(contract: &Contract, e: &Expr) -> Option<i64> {
 
 /// Whether a loop body holds `break` or `continue` of its own loop (nested loops are
 /// refused on their own).
+/// Every value a set of this type can hold, as terms in the language's order, when they
+/// are finitely many: an enum's variants by ordinal, or `false` then `true`.
+fn finite_elements(contract: &Contract, ty: &Ty) -> Option<Vec<Term>> {
+    match ty {
+        Ty::Set(inner) => match inner.as_ref() {
+            Ty::Enum(id) => {
+                let count = contract.enums.get(id.0 as usize)?.variants.len();
+                Some(
+                    (0..count)
+                        .filter_map(|ordinal| u32::try_from(ordinal).ok())
+                        .map(script::ordinal)
+                        .collect(),
+                )
+            }
+            Ty::Bool => Some(vec!["false".to_string(), "true".to_string()]),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn has_jump(block: &Block) -> bool {
     block.stmts.iter().any(|stmt| match &stmt.kind {
         StmtKind::Break | StmtKind::Continue => true,

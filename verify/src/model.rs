@@ -100,6 +100,16 @@ fn decode_at(contract: &Contract, s: &Sexpr, ty: &Ty, depth: u32) -> Option<Valu
             };
             for (key, value) in entries.iter().rev() {
                 let key = decode_at(contract, key, inner, next)?;
+                // An ordinal past an enum's variants is no value of the language: the
+                // contract never sees it (its loops and `in` tests ask only for variants).
+                if let (Value::Enum(ordinal), Ty::Enum(id)) = (&key, inner.as_ref())
+                    && contract
+                        .enums
+                        .get(id.0 as usize)
+                        .is_none_or(|def| *ordinal as usize >= def.variants.len())
+                {
+                    continue;
+                }
                 items.retain(|k| *k != key);
                 if value.atom() == Some("true") {
                     items.push(key);
