@@ -147,6 +147,14 @@ const CASES: &[(&str, usize, usize, &[&str])] = &[
         1,
         &[],
     ),
+    // A custodian is registered, anchors a record and revokes it: three actions (the
+    // attestation, which needs a signature, is never needed).
+    (
+        "verify/tests/broken/record_registry_revocation_needs_amendment.assent",
+        3,
+        2,
+        &[],
+    ),
     // An IRB approves the form, the participant consents (a loop over the set of
     // optional components) and withdraws: three actions.
     (

@@ -187,6 +187,7 @@ impl<'c, 's> Encoder<'c, 's> {
             Ty::Int | Ty::Money | Ty::Percent | Ty::Time | Ty::Duration => {
                 Some(script::in_range(term))
             }
+            Ty::Bytes => Some(format!("(str.in_re {term} {})", script::BYTE_RANGE)),
             Ty::Enum(id) => {
                 let count = self.contract.enum_def(*id)?.variants.len();
                 Some(format!(
@@ -255,6 +256,7 @@ impl<'c, 's> Encoder<'c, 's> {
             (Value::Address(bytes), _) => format!("#x{}", hex(bytes)),
             (Value::Hash(bytes), _) => format!("#x{}", hex(bytes)),
             (Value::String(text), _) => script::string(text),
+            (Value::Bytes(bytes), _) => script::bytes(bytes),
             (Value::Enum(ordinal), _) => script::ordinal(*ordinal),
             (Value::Record(fields), Ty::Record(_) | Ty::Tuple(_) | Ty::Decision) => {
                 let types = self.field_types(ty, loc)?;
@@ -1188,6 +1190,8 @@ impl<'c, 's> Encoder<'c, 's> {
                 | Builtin::MapGet
                 | Builtin::ListAt
                 | Builtin::Sha3
+                | Builtin::StrBytes
+                | Builtin::ByteAt
         );
         if !supported {
             return self.unsupported(loc, format!("the built-in `{}`", builtin.name()));
@@ -1202,7 +1206,7 @@ impl<'c, 's> Encoder<'c, 's> {
         Ok(match builtin {
             Builtin::Len => match arg_ty(0) {
                 Ty::List(_) => format!("(seq.len {})", arg(0)),
-                Ty::String => format!("(str.len {})", arg(0)),
+                Ty::String | Ty::Bytes => format!("(str.len {})", arg(0)),
                 other => {
                     let name = self.contract.type_name(&other);
                     return self.unsupported(loc, format!("the length of a `{name}`"));
@@ -1282,6 +1286,29 @@ impl<'c, 's> Encoder<'c, 's> {
                     "index out of range",
                 );
                 format!("(seq.nth {l} {i})")
+            }
+            Builtin::StrBytes => {
+                // An ASCII text's bytes are its characters; any other text's are those of
+                // a function into byte strings (its UTF-8 encoding is one such function,
+                // so a proof holds for it too).
+                let s = arg(0);
+                self.script.declare_function("utf8", "(String)", "String");
+                self.facts
+                    .push(format!("(str.in_re (utf8 {s}) {})", script::BYTE_RANGE));
+                format!(
+                    "(ite (str.in_re {s} {}) {s} (utf8 {s}))",
+                    script::ASCII_RANGE
+                )
+            }
+            Builtin::ByteAt => {
+                let (b, i) = (arg(0), arg(1));
+                self.abort(
+                    guard,
+                    &format!("(or (< {i} 0) (>= {i} (str.len {b})))"),
+                    loc,
+                    "index out of range",
+                );
+                format!("(str.to_code (str.at {b} {i}))")
             }
             Builtin::Sha3 => {
                 // Keccak-256 of one String: a function (equal texts, equal hashes), not its

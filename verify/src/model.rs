@@ -50,6 +50,14 @@ fn decode_at(contract: &Contract, s: &Sexpr, ty: &Ty, depth: u32) -> Option<Valu
             Sexpr::Str(text) => Some(Value::String(unescape(text))),
             _ => None,
         },
+        Ty::Bytes => match s {
+            Sexpr::Str(text) => unescape(text)
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).ok())
+                .collect::<Option<Vec<u8>>>()
+                .map(Value::Bytes),
+            _ => None,
+        },
         Ty::Enum(_) => {
             let ordinal = bits64(s)?;
             Some(Value::Enum(u32::try_from(ordinal).ok()?))

@@ -85,7 +85,8 @@ impl Script {
             Ty::Int | Ty::Money | Ty::Percent | Ty::Time | Ty::Duration => WORD.to_string(),
             Ty::Address => "(_ BitVec 160)".to_string(),
             Ty::Hash => "(_ BitVec 256)".to_string(),
-            Ty::String => "String".to_string(),
+            // A string of characters 0–255, one per byte (see `BYTE_RANGE`).
+            Ty::String | Ty::Bytes => "String".to_string(),
             Ty::Enum(_) => format!("(_ BitVec {ENUM_BITS})"),
             Ty::List(item) => format!("(Seq {})", self.sort(contract, item)?),
             Ty::Set(item) => format!("(Array {} Bool)", self.sort(contract, item)?),
@@ -97,7 +98,7 @@ impl Script {
             Ty::Decision | Ty::Record(_) | Ty::Option(_) | Ty::Tuple(_) => {
                 return self.datatype(contract, ty).map(|d| d.name);
             }
-            Ty::Bytes | Ty::Unit | Ty::Never | Ty::Error => return None,
+            Ty::Unit | Ty::Never | Ty::Error => return None,
         })
     }
 
@@ -344,6 +345,18 @@ pub fn ordinal(value: u32) -> Term {
 }
 
 /// A string literal: `""` for a quote, `\u{…}` for anything but printable ASCII.
+/// The characters a `Bytes` value's string holds: one per byte, 0–255.
+pub const BYTE_RANGE: &str = "(re.* (re.range \"\\u{0}\" \"\\u{ff}\"))";
+
+/// The characters of an ASCII text (whose UTF-8 bytes are its characters).
+pub const ASCII_RANGE: &str = "(re.* (re.range \"\\u{0}\" \"\\u{7f}\"))";
+
+/// A `Bytes` value as the string of its bytes.
+pub fn bytes(bytes: &[u8]) -> Term {
+    let text: String = bytes.iter().map(|byte| char::from(*byte)).collect();
+    string(&text)
+}
+
 pub fn string(text: &str) -> Term {
     let mut out = String::from("\"");
     for c in text.chars() {
