@@ -1087,12 +1087,16 @@ impl<'c, 's> Encoder<'c, 's> {
         let overflow = self.script.fresh("pct.overflow");
         self.script.declare(&overflow, "Bool");
         self.facts.push(script::in_range(&r));
+        // What holds of the result is stated only for an operand in range: on a path where
+        // computing the operand overflowed (and aborted), `a` is outside the range, and an
+        // unconditional `r = a` would contradict `r`'s range and hide that abort.
+        let operand_in_range = script::in_range(a);
         let in_range = format!("(and (>= {p} 0) (<= {p} 10000))");
         self.facts.push(format!(
-            "(=> {in_range} (and (not {overflow}) (=> (>= {a} 0) (and (<= 0 {r}) (<= {r} {a}))) (=> (<= {a} 0) (and (<= {a} {r}) (<= {r} 0)))))"
+            "(=> (and {operand_in_range} {in_range}) (and (not {overflow}) (=> (>= {a} 0) (and (<= 0 {r}) (<= {r} {a}))) (=> (<= {a} 0) (and (<= {a} {r}) (<= {r} 0)))))"
         ));
         self.facts.push(format!(
-            "(and (=> (or (= {p} 0) (= {a} 0)) (= {r} 0)) (=> (= {p} 10000) (= {r} {a})))"
+            "(=> {operand_in_range} (and (=> (or (= {p} 0) (= {a} 0)) (= {r} 0)) (=> (= {p} 10000) (= {r} {a}))))"
         ));
         self.abort(guard, &overflow, loc, "integer overflow");
         r
