@@ -11,31 +11,17 @@
     clippy::panic
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "common/binary.rs"]
+mod binary;
+use binary::{assent, repo, text};
+
+use std::path::Path;
 
 use assent_node::files::DiskLoader;
 
 #[path = "common/scenario_files.rs"]
 mod scenario_files;
 use scenario_files::scenario_files;
-
-fn assent(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assent"))
-        .args(args)
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// The sample scenarios, relative to the repository.
 fn samples() -> Vec<String> {

@@ -9,25 +9,11 @@
     clippy::panic
 )]
 
+#[path = "common/binary.rs"]
+mod binary;
+use binary::{assent, repo, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn assent(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assent"))
-        .args(args)
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[path = "common/temp_dir.rs"]
 mod temp_dir;

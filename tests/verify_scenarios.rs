@@ -12,29 +12,15 @@
     clippy::panic
 )]
 
+#[path = "common/binary.rs"]
+mod binary;
+use binary::{assent, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 #[path = "common/temp_dir.rs"]
 mod temp_dir;
 use temp_dir::TempDir;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn assent(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assent"))
-        .args(args)
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// What `--scenario` gave for one contract: `assent verify`'s output and the scenarios
 /// written, each with the name of its file.

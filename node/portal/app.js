@@ -242,29 +242,23 @@ async function showGrants() {
   $("grants-expired").textContent = `${expired} expired grant${expired === 1 ? "" : "s"} not shown.`;
 }
 
-/** A "Verify" button and its result for the state entry `state`[`key`] at the block shown. */
-function verifier(state, key) {
+/**
+ * A "Verify" button and its result. `check()` fetches and checks, returning
+ * `{ok: true, text, title}` or `{ok: false, reason}`; a fetch that fails is said so.
+ */
+function checkButton(label, check) {
   const result = el("span", { class: "check", "data-state": "idle", role: "status" });
   const button = el("button", { type: "button", class: "verify" }, "Verify");
-  button.setAttribute("aria-label", `Verify the ledger's proof of this ${state === "grants" ? "grant" : "entry"}`);
+  button.setAttribute("aria-label", label);
   button.addEventListener("click", async () => {
     button.disabled = true;
     result.dataset.state = "pending";
     result.textContent = "checking…";
     try {
-      const [answer, block] = await batch([proofParams(state, key), ["assent_getBlockByNumber", [view.head.number]]]);
-      if (answer instanceof Error) throw answer;
-      if (block instanceof Error) throw block;
-      const outcome = checkProof({ abi: view.abi, contract: view.contract, state, key, answer, block });
-      if (outcome.ok) {
-        result.dataset.state = "ok";
-        result.textContent = `✓ proven at block ${block.number}`;
-        result.title = `Merkle proof checked in this page against state root ${block.state_root} of block ${block.number} (hash ${outcome.blockHash})`;
-      } else {
-        result.dataset.state = "failed";
-        result.textContent = `✗ proof failed: ${outcome.reason}`;
-        result.title = "";
-      }
+      const outcome = await check();
+      result.dataset.state = outcome.ok ? "ok" : "failed";
+      result.textContent = outcome.ok ? outcome.text : `✗ proof failed: ${outcome.reason}`;
+      result.title = outcome.ok ? outcome.title : "";
     } catch (error) {
       result.dataset.state = "failed";
       result.textContent = `✗ could not check: ${error.message}`;
@@ -275,37 +269,36 @@ function verifier(state, key) {
   return el("span", { class: "verifier" }, button, " ", result);
 }
 
-/** A "Verify" button and its result for an access event: its receipt's proof. */
-function eventVerifier(entry) {
-  const result = el("span", { class: "check", "data-state": "idle", role: "status" });
-  const button = el("button", { type: "button", class: "verify" }, "Verify");
-  button.setAttribute("aria-label", "Verify the ledger's proof of this access");
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    result.dataset.state = "pending";
-    result.textContent = "checking…";
-    try {
-      const [answer, block] = await batch([["assent_getReceiptProof", [entry.tx_hash]], ["assent_getBlockByNumber", [entry.block]]]);
-      if (answer instanceof Error) throw answer;
-      if (block instanceof Error) throw block;
-      const outcome = checkReceiptProof({ contract: view.contract, entry, answer, block });
-      if (outcome.ok) {
-        result.dataset.state = "ok";
-        result.textContent = `✓ proven in block ${block.number}`;
-        result.title = `The transaction's receipt, with this event, checked in this page against receipts root ${block.receipts_root} of block ${block.number} (hash ${outcome.blockHash})`;
-      } else {
-        result.dataset.state = "failed";
-        result.textContent = `✗ proof failed: ${outcome.reason}`;
-        result.title = "";
-      }
-    } catch (error) {
-      result.dataset.state = "failed";
-      result.textContent = `✗ could not check: ${error.message}`;
-    } finally {
-      button.disabled = false;
-    }
+/** The check of the state entry `state`[`key`] at the block shown. */
+function verifier(state, key) {
+  return checkButton(`Verify the ledger's proof of this ${state === "grants" ? "grant" : "entry"}`, async () => {
+    const [answer, block] = await batch([proofParams(state, key), ["assent_getBlockByNumber", [view.head.number]]]);
+    if (answer instanceof Error) throw answer;
+    if (block instanceof Error) throw block;
+    const outcome = checkProof({ abi: view.abi, contract: view.contract, state, key, answer, block });
+    if (!outcome.ok) return outcome;
+    return {
+      ok: true,
+      text: `✓ proven at block ${block.number}`,
+      title: `Merkle proof checked in this page against state root ${block.state_root} of block ${block.number} (hash ${outcome.blockHash})`,
+    };
   });
-  return el("span", { class: "verifier" }, button, " ", result);
+}
+
+/** The check of an access event: its transaction's receipt, proven. */
+function eventVerifier(entry) {
+  return checkButton("Verify the ledger's proof of this access", async () => {
+    const [answer, block] = await batch([["assent_getReceiptProof", [entry.tx_hash]], ["assent_getBlockByNumber", [entry.block]]]);
+    if (answer instanceof Error) throw answer;
+    if (block instanceof Error) throw block;
+    const outcome = checkReceiptProof({ contract: view.contract, entry, answer, block });
+    if (!outcome.ok) return outcome;
+    return {
+      ok: true,
+      text: `✓ proven in block ${block.number}`,
+      title: `The transaction's receipt, with this event, checked in this page against receipts root ${block.receipts_root} of block ${block.number} (hash ${outcome.blockHash})`,
+    };
+  });
 }
 
 // ---- Break-glass cases ----------------------------------------------------------------------

@@ -270,11 +270,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         }
         for step in &policy.deny_pass {
             match step {
-                PolicyStep::Let { local, value } => {
-                    self.expr(value)?;
-                    let target = self.local(*local);
-                    self.emit(I::LocalSet(target));
-                }
+                PolicyStep::Let { local, value } => self.policy_let(*local, value)?,
                 PolicyStep::Deny(rule) => self.rule(rule)?,
             }
         }
@@ -282,6 +278,18 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
             self.rule(rule)?;
         }
         self.decision(policy.default == Effect::Permit, "default")
+    }
+
+    /// A policy's `let`: the value into its local.
+    fn policy_let(
+        &mut self,
+        local: typed::LocalId,
+        value: &'c typed::Expr,
+    ) -> Result<(), CodegenError> {
+        self.expr(value)?;
+        let target = self.local(local);
+        self.emit(I::LocalSet(target));
+        Ok(())
     }
 
     /// Returns the rule's Decision when it holds.
@@ -310,11 +318,7 @@ impl<'a, 'c> FunctionCompiler<'a, 'c> {
         };
         for step in &policy.deny_pass {
             match step {
-                PolicyStep::Let { local, value } => {
-                    self.expr(value)?;
-                    let target = self.local(*local);
-                    self.emit(I::LocalSet(target));
-                }
+                PolicyStep::Let { local, value } => self.policy_let(*local, value)?,
                 PolicyStep::Deny(rule) => {
                     self.emit(I::LocalGet(decided));
                     self.emit(I::I64Eqz);
