@@ -12,6 +12,7 @@ pub mod app;
 pub mod client;
 pub mod consensus;
 pub mod executor;
+pub mod fhir;
 pub mod files;
 pub mod pipeline;
 pub mod scenario;
