@@ -56,6 +56,8 @@ enum Command {
     Proof(commands::proof::Args),
     /// Search events by contract, name and field values
     Logs(commands::logs::Args),
+    /// FHIR Consent in and out of a `patient_consent` contract
+    Fhir(commands::fhir::Args),
     /// Run the language server for editors (Language Server Protocol on stdin and stdout)
     Lsp(commands::lsp::Args),
 }
@@ -79,6 +81,7 @@ fn main() -> ExitCode {
         Command::Receipt(args) => commands::receipt::run(&args),
         Command::Proof(args) => commands::proof::run(&args),
         Command::Logs(args) => commands::logs::run(&args),
+        Command::Fhir(args) => commands::fhir::run(&args),
         Command::Lsp(args) => commands::lsp::run(&args),
     }
 }

@@ -13,6 +13,7 @@ pub mod client;
 pub mod consensus;
 pub mod executor;
 pub mod explain;
+pub mod fhir;
 pub mod files;
 pub mod pipeline;
 pub mod scenario;

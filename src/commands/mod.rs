@@ -5,6 +5,7 @@ pub mod build;
 pub mod call;
 pub mod check;
 pub mod deploy;
+pub mod fhir;
 pub mod fmt;
 pub mod keys;
 pub mod logs;
