@@ -46,6 +46,8 @@ pub struct Site {
     /// The expression as written (whitespace runs made one space); `name = value` for a
     /// `let`.
     pub text: String,
+    /// A condition under an odd number of `!`: it stands in the way when it holds.
+    pub negated: bool,
 }
 
 /// A rule as the explanation lists it.
@@ -108,6 +110,7 @@ pub fn instrument(contract: &Contract, sources: &SourceMap) -> (Contract, Sites)
                 let mut noter = Noter {
                     sources,
                     function: index,
+                    negated: false,
                     sites: &mut sites.sites,
                     lets: Vec::new(),
                 };
@@ -136,6 +139,7 @@ pub fn instrument(contract: &Contract, sources: &SourceMap) -> (Contract, Sites)
         let mut noter = Noter {
             sources,
             function: index,
+            negated: false,
             sites: &mut sites.sites,
             lets,
         };
@@ -188,6 +192,8 @@ pub fn instrument(contract: &Contract, sources: &SourceMap) -> (Contract, Sites)
 struct Noter<'a> {
     sources: &'a SourceMap,
     function: usize,
+    /// Under an odd number of `!` (see [`Site::negated`]).
+    negated: bool,
     sites: &'a mut Vec<Site>,
     /// The policy's `let`s: their values are noted once, where they are bound.
     lets: Vec<LocalId>,
@@ -200,6 +206,7 @@ impl Noter<'_> {
             rule,
             part,
             text,
+            negated: part == Part::Condition && self.negated,
         });
         (self.sites.len() - 1) as u32
     }
@@ -255,7 +262,9 @@ impl Noter<'_> {
                 op: UnaryOp::Not,
                 operand,
             } => {
+                self.negated = !self.negated;
                 self.condition(operand, rule, false);
+                self.negated = !self.negated;
                 return;
             }
             // The branch taken decides: its result is a condition too.
@@ -397,6 +406,9 @@ pub struct Noted {
     pub part: Part,
     pub text: String,
     pub value: String,
+    /// A condition under an odd number of `!`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub negated: bool,
     /// The `fn` it was noted in, when not the policy itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inside: Option<String>,
@@ -489,6 +501,7 @@ pub fn explain(
                 part: site.part,
                 text: site.text.clone(),
                 value: value.clone(),
+                negated: site.negated,
                 inside: Some(name.clone()),
             });
         }
@@ -500,6 +513,7 @@ pub fn explain(
             part: site.part,
             text: site.text.clone(),
             value: (*value).to_owned(),
+            negated: site.negated,
             inside: None,
         })
     };
@@ -573,7 +587,8 @@ pub fn explain(
 }
 
 /// The evaluated permit rules with the fewest failed conditions of their own, and what
-/// failed: those conditions, then what failed inside the `fn`s they called.
+/// failed: those conditions (false, or true under a `!`), then, for each, the conditions
+/// inside the `fn`s it called that gave the same value.
 fn closest(rules: &[RuleExplained]) -> Vec<Closest> {
     let mut candidates: Vec<(usize, Closest)> = Vec::new();
     for rule in rules {
@@ -581,25 +596,46 @@ fn closest(rules: &[RuleExplained]) -> Vec<Closest> {
             continue;
         }
         let Some(when) = &rule.when else { continue };
-        let false_conditions = |inside: bool| -> Vec<String> {
-            rule.because
-                .iter()
-                .filter(|noted| {
-                    noted.part == Part::Condition
-                        && noted.value == "false"
-                        && noted.inside.is_some() == inside
-                })
-                .map(|noted| match &noted.inside {
-                    Some(function) => format!("{} is false (in {function})", noted.text),
-                    None => format!("{} is false", noted.text),
-                })
-                .collect()
-        };
         let mut failed = Vec::new();
+        let mut inner_reasons = Vec::new();
         if when.value == "false" {
-            failed = false_conditions(false);
+            // A `fn`'s notes come just before the note of the condition that called it.
+            let mut called: Vec<&Noted> = Vec::new();
+            for noted in &rule.because {
+                if noted.inside.is_some() {
+                    if noted.part == Part::Condition {
+                        called.push(noted);
+                    }
+                    continue;
+                }
+                if noted.part != Part::Condition {
+                    continue;
+                }
+                if (noted.value == "true") == noted.negated {
+                    failed.push(format!("{} is {}", noted.text, noted.value));
+                    for inner in called.iter().filter(|inner| inner.value == noted.value) {
+                        let function = inner.inside.as_deref().unwrap_or_default();
+                        inner_reasons
+                            .push(format!("{} is {} (in {function})", inner.text, inner.value));
+                    }
+                }
+                called.clear();
+            }
             if failed.is_empty() {
                 failed.push(format!("{} is false", when.text));
+                inner_reasons.extend(
+                    rule.because
+                        .iter()
+                        .filter(|noted| {
+                            noted.inside.is_some()
+                                && noted.part == Part::Condition
+                                && noted.value == "false"
+                        })
+                        .map(|noted| {
+                            let function = noted.inside.as_deref().unwrap_or_default();
+                            format!("{} is false (in {function})", noted.text)
+                        }),
+                );
             }
         }
         if let Some(unless) = &rule.unless
@@ -608,9 +644,7 @@ fn closest(rules: &[RuleExplained]) -> Vec<Closest> {
             failed.push(format!("its unless {} holds", unless.text));
         }
         let rank = failed.len();
-        if when.value == "false" {
-            failed.extend(false_conditions(true));
-        }
+        failed.extend(inner_reasons);
         candidates.push((
             rank,
             Closest {
