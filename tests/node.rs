@@ -98,7 +98,7 @@ fn the_cli_explains_a_decision_from_the_deployed_source_only() {
     for line in [
         r#""rule": "default""#,
         r#"may_access(patient: "0x"#,
-        r#"permit "consent"     when covers(grants.get((patient, actor)), purpose, class) → false"#,
+        r#"permit "consent"     when covers(grants.get((patient, actor)), purpose, class) && !excluded(patient, actor, purpose, class) → false"#,
         "in covers: purpose in x.purposes → false",
         r#""consent": covers(grants.get((patient, actor)), purpose, class) is false; purpose in x.purposes is false (in covers)"#,
     ] {
