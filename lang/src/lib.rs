@@ -16,6 +16,7 @@ pub mod codegen;
 mod compile;
 pub mod diagnostics;
 pub mod format;
+pub mod query;
 pub mod span;
 pub mod stack;
 pub mod syntax;
