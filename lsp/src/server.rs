@@ -4,6 +4,8 @@
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use serde_json::{Value, json};
 
+use crate::analysis::Analyses;
+use crate::answers;
 use crate::documents::Documents;
 use crate::features;
 
@@ -25,6 +27,11 @@ fn capabilities() -> Value {
         "textDocumentSync": { "openClose": true, "change": 1 },
         "documentSymbolProvider": true,
         "documentFormattingProvider": true,
+        "definitionProvider": true,
+        "referencesProvider": true,
+        "hoverProvider": true,
+        "completionProvider": { "triggerCharacters": ["."] },
+        "renameProvider": true,
     })
 }
 
@@ -46,6 +53,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         )
         .map_err(|error| error.to_string())?;
     let mut documents = Documents::default();
+    let mut analyses = Analyses::default();
     for message in &connection.receiver {
         match message {
             Message::Request(request) => {
@@ -55,11 +63,11 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
                 {
                     return Ok(());
                 }
-                let response = answer(&documents, request);
+                let response = answer(&documents, &analyses, request);
                 send(connection, Message::Response(response))?;
             }
             Message::Notification(notification) => {
-                for (uri, diagnostics) in act(&mut documents, notification) {
+                for (uri, diagnostics) in act(&mut documents, &mut analyses, notification) {
                     let publish = Notification::new(
                         "textDocument/publishDiagnostics".into(),
                         json!({ "uri": uri, "diagnostics": diagnostics }),
@@ -86,7 +94,22 @@ fn document_uri(params: &Value) -> Option<&str> {
 }
 
 /// The answer to a request: a result, or an error saying why there is none.
-fn answer(documents: &Documents, request: Request) -> Response {
+fn answer(documents: &Documents, analyses: &Analyses, request: Request) -> Response {
+    let params = &request.params;
+    let about_position = match request.method.as_str() {
+        "textDocument/definition" => Some(answers::definition(analyses, params)),
+        "textDocument/references" => Some(answers::references(analyses, params)),
+        "textDocument/hover" => Some(answers::hover(analyses, params)),
+        "textDocument/completion" => Some(answers::completion(analyses, params)),
+        "textDocument/rename" => Some(answers::rename(analyses, params)),
+        _ => None,
+    };
+    if let Some(result) = about_position {
+        return match result {
+            Ok(value) => Response::new_ok(request.id, value),
+            Err((code, message)) => Response::new_err(request.id, code, message),
+        };
+    }
     let text = document_uri(&request.params).and_then(|uri| documents.text(uri));
     let result = match (request.method.as_str(), text) {
         ("textDocument/documentSymbol", Some(text)) => Ok(features::symbols(text)),
@@ -110,7 +133,11 @@ fn answer(documents: &Documents, request: Request) -> Response {
 }
 
 /// Acts on a notification; the diagnostics to publish, if it changed a document.
-fn act(documents: &mut Documents, notification: Notification) -> Vec<(String, Value)> {
+fn act(
+    documents: &mut Documents,
+    analyses: &mut Analyses,
+    notification: Notification,
+) -> Vec<(String, Value)> {
     let params = &notification.params;
     let Some(uri) = document_uri(params).map(str::to_owned) else {
         return Vec::new();
@@ -141,9 +168,14 @@ fn act(documents: &mut Documents, notification: Notification) -> Vec<(String, Va
         }
         "textDocument/didClose" => {
             documents.close(&uri);
+            analyses.forget(&uri);
             return vec![(uri, json!([]))];
         }
         _ => return Vec::new(),
     }
-    features::diagnostics(documents, &uri)
+    let (published, analysis) = features::diagnostics(documents, &uri);
+    if let Some(analysis) = analysis {
+        analyses.store(analysis);
+    }
+    published
 }
