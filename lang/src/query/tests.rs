@@ -137,3 +137,36 @@ fn members_complete_after_a_dot() {
     assert_eq!(typed("let x = g.period."), ["start Field", "end Field"]);
     assert_eq!(typed("let x = co"), ["count Param"]);
 }
+
+/// Half-typed code: every sample contract cut every few bytes, and at places all over each
+/// cut, the index answers what a name is, its signature and completions without panicking.
+#[test]
+fn every_truncation_of_every_sample_is_indexed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts");
+    let mut samples: Vec<_> = std::fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    samples.retain(|path| path.extension().is_some_and(|ext| ext == "assent"));
+    samples.sort();
+    assert!(!samples.is_empty());
+    for path in samples {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for cut in (0..=text.len()).step_by(97) {
+            let Some(prefix) = text.get(..cut) else {
+                continue;
+            };
+            let checked = check_source("c.assent", prefix, &NoFiles);
+            let index = Index::build(&checked.sources);
+            for at in (0..=cut).step_by((cut / 16).max(1)) {
+                let at = u32::try_from(at).unwrap_or_default();
+                if let Some(occurrence) = index.at(FileId(0), at) {
+                    index.signature(occurrence.symbol);
+                    index.hierarchy(occurrence.symbol);
+                    index.references(occurrence.symbol);
+                }
+                let before = prefix.get(..at as usize).unwrap_or_default();
+                index.complete(FileId(0), before, at);
+            }
+        }
+    }
+}
