@@ -463,3 +463,41 @@ fn every_truncation_of_every_sample_gets_an_answer() {
         server.stop();
     }
 }
+
+/// `assent test --gas-report` leaves the table it prints in `.assent/gas-report.json` of
+/// the directory it ran in, for hovers: the same rows and figures.
+#[test]
+fn the_gas_report_is_cached_for_hovers() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gas-run");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = repo().join("contracts/patient_consent.scenario.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_assent"))
+        .args(["test", "--gas-report"])
+        .arg(&scenario)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let cached: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(".assent/gas-report.json")).unwrap(),
+    )
+    .unwrap();
+    let cached = cached.as_object().unwrap();
+    assert!(!cached.is_empty());
+    // Each printed row `  Contract.entry  calls  min  mean  max` is a cached row.
+    let rows: Vec<Vec<&str>> = printed
+        .lines()
+        .skip_while(|line| *line != "gas report")
+        .skip(2)
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|cells| cells.len() == 5)
+        .collect();
+    assert_eq!(rows.len(), cached.len(), "{printed}");
+    for cells in rows {
+        let row = &cached[cells[0]];
+        let figures = ["calls", "min", "mean", "max"].map(|key| row[key].to_string());
+        assert_eq!(figures.as_slice(), &cells[1..], "{}", cells[0]);
+    }
+}
