@@ -245,9 +245,16 @@ pub fn rename(analyses: &Analyses, params: &Value) -> Result<Value, Refusal> {
         .into_iter()
         .filter(|o| o.file == FileId(0))
         .map(|o| {
+            // `Grant { purpose }` keeps its meaning: `purpose: renamed` for the value,
+            // `renamed: purpose` for the field.
+            let text = match (o.shorthand, symbol.kind) {
+                (false, _) => new_name.to_owned(),
+                (true, SymbolKind::Field) => format!("{new_name}: {}", symbol.name),
+                (true, _) => format!("{}: {new_name}", symbol.name),
+            };
             json!({
                 "range": range(&analysis.text, o.span.start as usize, o.span.end as usize),
-                "newText": new_name,
+                "newText": text,
             })
         })
         .collect();

@@ -108,6 +108,9 @@ pub struct Occurrence {
     pub symbol: SymbolId,
     /// The declaring occurrence.
     pub declaration: bool,
+    /// In a shorthand field initialiser (`Grant { purpose }`): the name is both the
+    /// field and the value, so renaming either must spell the other out.
+    pub shorthand: bool,
 }
 
 /// A local or parameter in scope over `from..to` of a file.
@@ -266,6 +269,7 @@ impl Index {
             span: symbol.span,
             symbol: id,
             declaration: true,
+            shorthand: false,
         });
         self.symbols.push(symbol);
         id

@@ -139,6 +139,7 @@ impl<'a> Walker<'a> {
             span,
             symbol,
             declaration: false,
+            shorthand: false,
         });
     }
 
@@ -495,7 +496,22 @@ impl<'a> Walker<'a> {
             {
                 self.occur(field.name.span, id);
             }
+            let before = self.index.occurrences.len();
             self.expr(&field.value);
+            if field.shorthand {
+                // The field's occurrence and the value's, both at the one name.
+                let span = field.name.span;
+                for occurrence in self
+                    .index
+                    .occurrences
+                    .iter_mut()
+                    .skip(before.saturating_sub(1))
+                {
+                    if occurrence.span == span && occurrence.file == self.file {
+                        occurrence.shorthand = true;
+                    }
+                }
+            }
         }
     }
 
