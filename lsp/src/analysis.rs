@@ -27,6 +27,10 @@ pub struct Analysis {
     names: BTreeMap<FileId, String>,
     /// The text parsed without a syntax error.
     pub parsed: bool,
+    /// The checker's types of the document's locals, by function and local name, where
+    /// the names are unambiguous: for hovers on locals whose type the index cannot
+    /// follow from declarations. Empty when the check found errors.
+    local_types: BTreeMap<(String, String), String>,
 }
 
 impl Analysis {
@@ -43,7 +47,15 @@ impl Analysis {
             index: Index::build(&checked.sources),
             names,
             parsed: parse(FileId(0), text).1.is_empty(),
+            local_types: local_types(checked),
         }
+    }
+
+    /// The checker's type of local `name` of function `function`, if known.
+    pub fn local_type(&self, function: &str, name: &str) -> Option<&str> {
+        self.local_types
+            .get(&(function.to_owned(), name.to_owned()))
+            .map(String::as_str)
     }
 
     /// The URI an editor can open for `file`: the document itself, an imported file, or
@@ -81,6 +93,33 @@ impl Analysis {
         let name = self.names.get(&file)?;
         name.starts_with('/').then(|| PathBuf::from(name))
     }
+}
+
+/// The types the checker gave the locals of the checked file's functions; a name bound
+/// twice in one function with different types is left out.
+fn local_types(checked: &Checked) -> BTreeMap<(String, String), String> {
+    let mut types: BTreeMap<(String, String), Option<String>> = BTreeMap::new();
+    let Some(contract) = &checked.contract else {
+        return BTreeMap::new();
+    };
+    let functions = contract.functions.iter().chain(&contract.properties);
+    for function in functions.filter(|f| f.module == contract.module) {
+        for local in &function.locals {
+            let ty = contract.type_name(&local.ty);
+            types
+                .entry((function.name.clone(), local.name.clone()))
+                .and_modify(|known| {
+                    if known.as_deref() != Some(ty.as_str()) {
+                        *known = None;
+                    }
+                })
+                .or_insert(Some(ty));
+        }
+    }
+    types
+        .into_iter()
+        .filter_map(|(key, ty)| Some((key, ty?)))
+        .collect()
 }
 
 /// The analyses of open documents: the latest, and the latest whose text parsed.

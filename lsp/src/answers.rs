@@ -87,7 +87,19 @@ pub fn hover(analyses: &Analyses, params: &Value) -> Result<Value, Refusal> {
     let Some(symbol) = index.symbol(occurrence.symbol) else {
         return Ok(Value::Null);
     };
-    let mut text = format!("```assent\n{}\n```", index.signature(occurrence.symbol));
+    let mut signature = index.signature(occurrence.symbol);
+    if symbol.kind == SymbolKind::Local && symbol.ty.is_none() {
+        // A type the declarations do not give: the checker's, from the last clean check.
+        let function = symbol.parent.and_then(|f| index.symbol(f));
+        let checked = [analysis].into_iter().chain(analyses.parsed(&analysis.uri));
+        let ty = checked
+            .filter_map(|a| a.local_type(&function?.name, &symbol.name))
+            .next();
+        if let Some(ty) = ty {
+            signature.push_str(&format!(": {ty}"));
+        }
+    }
+    let mut text = format!("```assent\n{signature}\n```");
     if symbol.kind == SymbolKind::Variant {
         text.push_str(&format!("\n\n{}", index.hierarchy(occurrence.symbol)));
     }
