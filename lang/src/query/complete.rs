@@ -6,7 +6,7 @@
 //! `std.claims.`, `Purpose.Research.`), so a half-typed line needs no parse; the names
 //! are resolved in the index of the last text that parsed, at the matching position.
 
-use super::{Index, Lite, Place, SymbolId, SymbolKind};
+use super::{DECISION_FIELDS, Index, Lite, Place, SymbolId, SymbolKind};
 use crate::span::FileId;
 use crate::syntax::token::{ITEM_KEYWORDS, RESERVED};
 
@@ -154,6 +154,10 @@ impl Index {
                         _ => return None,
                     }
                 }
+                (Target::Value(Lite::Builtin("Decision")), Step::Name(name)) => {
+                    let (_, ty) = DECISION_FIELDS.iter().find(|(n, _)| n == name)?;
+                    Target::Value(Lite::Builtin(ty))
+                }
                 (Target::Value(value), Step::Name(name)) => {
                     let owner = match value {
                         Lite::Option(inner) => *inner,
@@ -249,6 +253,15 @@ impl Index {
                     .filter_map(|(index, _)| self.completion(SymbolId(u32::try_from(index).ok()?)))
                     .collect()
             }
+            Target::Value(Lite::Builtin("Decision")) => DECISION_FIELDS
+                .iter()
+                .map(|(name, ty)| Completion {
+                    label: (*name).to_owned(),
+                    kind: CompletionKind::Field,
+                    detail: format!("Decision.{name}: {ty}"),
+                    doc: None,
+                })
+                .collect(),
             Target::Value(_) => Vec::new(),
         }
     }

@@ -100,6 +100,9 @@ pub enum Lite {
     Tuple(Vec<Lite>),
 }
 
+/// The fields of the built-in `Decision` (a policy's result), with their types.
+const DECISION_FIELDS: &[(&str, &str)] = &[("permitted", "Bool"), ("rule", "String")];
+
 /// One use (or the declaration) of a symbol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Occurrence {

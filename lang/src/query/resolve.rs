@@ -1,7 +1,7 @@
 //! Resolving one file's names: first the types its declarations write (so that every
 //! file's fields, states and results are known), then its bodies, scope by scope.
 
-use super::{Index, Lite, Occurrence, Symbol, SymbolId, SymbolKind, Visible};
+use super::{DECISION_FIELDS, Index, Lite, Occurrence, Symbol, SymbolId, SymbolKind, Visible};
 use crate::span::{FileId, Span};
 use crate::syntax::ast::{self, ExprKind, StmtKind};
 
@@ -792,6 +792,11 @@ impl<'a> Walker<'a> {
                 }
                 _ => {}
             }
+        }
+        if base.ty == Some(Lite::Builtin("Decision"))
+            && let Some((_, ty)) = DECISION_FIELDS.iter().find(|(n, _)| *n == name.name)
+        {
+            return Res::ty(Some(Lite::Builtin(ty)));
         }
         let Some(field) = base.ty.and_then(|owner| self.field_of(&owner, &name.name)) else {
             return Res::default();
