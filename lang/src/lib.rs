@@ -17,6 +17,7 @@ mod compile;
 pub mod diagnostics;
 pub mod explain;
 pub mod format;
+pub mod query;
 pub mod span;
 pub mod stack;
 pub mod syntax;

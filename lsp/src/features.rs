@@ -9,14 +9,16 @@ use assent_lang::syntax::ast::{FunctionKind, ItemKind};
 use assent_lang::syntax::parse;
 use serde_json::{Value, json};
 
+use crate::analysis::Analysis;
 use crate::documents::Documents;
 use crate::text::{path_of, range, uri_of, whole};
 
 /// Diagnostics to publish after `uri` changed: for it and for every file on disk it
-/// imports (each URI with its full list, empty when clean, so stale ones clear).
-pub fn diagnostics(documents: &Documents, uri: &str) -> Vec<(String, Value)> {
+/// imports (each URI with its full list, empty when clean, so stale ones clear); and the
+/// check, indexed for the requests about positions.
+pub fn diagnostics(documents: &Documents, uri: &str) -> (Vec<(String, Value)>, Option<Analysis>) {
     let Some(text) = documents.text(uri) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     // An unsaved buffer has no path; it is checked under its URI, and imports relative to
     // it cannot be found (the diagnostics say so).
@@ -40,7 +42,8 @@ pub fn diagnostics(documents: &Documents, uri: &str) -> Vec<(String, Value)> {
             .collect();
         published.push((file_uri, Value::Array(list)));
     }
-    published
+    let analysis = Analysis::new(uri, text, &checked);
+    (published, Some(analysis))
 }
 
 /// One diagnostic in the protocol's form: the code and message as `assent check` gives

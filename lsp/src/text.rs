@@ -19,6 +19,28 @@ pub fn position(text: &str, offset: usize) -> Value {
     json!({ "line": line, "character": character })
 }
 
+/// The byte offset of protocol position `line`/`character` in `text`: a line past the
+/// end is the end of the text, a character past the end of its line is the line's end.
+pub fn offset(text: &str, line: u64, character: u64) -> usize {
+    let mut start = 0;
+    for _ in 0..line {
+        match text.get(start..).and_then(|rest| rest.find('\n')) {
+            Some(newline) => start += newline + 1,
+            None => return text.len(),
+        }
+    }
+    let line_text = text.get(start..).unwrap_or_default();
+    let line_text = line_text.split('\n').next().unwrap_or_default();
+    let mut units = 0u64;
+    for (index, c) in line_text.char_indices() {
+        if units >= character {
+            return start + index;
+        }
+        units += c.len_utf16() as u64;
+    }
+    start + line_text.len()
+}
+
 /// The protocol range of bytes `start..end` of `text`.
 pub fn range(text: &str, start: usize, end: usize) -> Value {
     json!({ "start": position(text, start), "end": position(text, end.max(start)) })
@@ -83,6 +105,22 @@ mod tests {
         // Inside a character, and past the end.
         assert_eq!(position(text, 4), json!({"line": 1, "character": 1}));
         assert_eq!(position(text, 99), json!({"line": 2, "character": 0}));
+    }
+
+    #[test]
+    fn offsets_invert_positions() {
+        let text = "a\nné😀x\n";
+        for offset in [0, 2, 3, 5, 9, 10, 11] {
+            let p = position(text, offset);
+            let back = super::offset(
+                text,
+                p["line"].as_u64().unwrap_or(0),
+                p["character"].as_u64().unwrap_or(0),
+            );
+            assert_eq!(back, offset);
+        }
+        assert_eq!(super::offset(text, 9, 0), text.len());
+        assert_eq!(super::offset(text, 0, 99), 1);
     }
 
     #[test]

@@ -208,7 +208,7 @@ fn report_cycle(
 
 /// Resolves an import path against the importing file's name: `dir/a.assent` importing
 /// `b.assent` reads `dir/b.assent`. `.` and `..` segments are resolved lexically.
-pub(super) fn resolve_path(importer: &str, path: &str) -> String {
+pub(crate) fn resolve_path(importer: &str, path: &str) -> String {
     let joined = if path.starts_with('/') {
         path.to_string()
     } else {

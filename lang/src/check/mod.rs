@@ -26,6 +26,9 @@ mod scope;
 mod stmt;
 mod types;
 
+/// An import path resolved against the importing file's name, as the checker loads it.
+pub(crate) use load::resolve_path as resolve_import_path;
+
 use crate::diagnostics::{self, Diagnostic};
 use crate::span::SourceMap;
 use crate::typed;

@@ -108,3 +108,41 @@ pub fn gas(samples: &[GasSample]) -> String {
     }
     out
 }
+
+/// Where `assent test --gas-report` keeps its last table for the language server's hovers:
+/// `.assent/gas-report.json` under the directory it ran in.
+pub const GAS_CACHE: &str = ".assent/gas-report.json";
+
+/// Writes the gas table as JSON (`{"Contract.entry": {"calls", "min", "mean", "max"}}`) to
+/// [`GAS_CACHE`] under `dir`, through a temporary file so a reader never sees half of it.
+///
+/// # Errors
+/// The directory or the file cannot be written.
+pub fn write_gas_cache(samples: &[GasSample], dir: &std::path::Path) -> std::io::Result<()> {
+    let mut table: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for sample in samples {
+        let key = format!("{}.{}", sample.contract, sample.entry);
+        table.entry(key).or_default().push(sample.gas);
+    }
+    let entries: serde_json::Map<String, serde_json::Value> = table
+        .into_iter()
+        .map(|(key, gas)| {
+            let sum: u128 = gas.iter().map(|g| u128::from(*g)).sum();
+            let mean = u64::try_from(sum / (gas.len().max(1) as u128)).unwrap_or(u64::MAX);
+            let row = serde_json::json!({
+                "calls": gas.len(),
+                "min": gas.iter().min().copied().unwrap_or(0),
+                "mean": mean,
+                "max": gas.iter().max().copied().unwrap_or(0),
+            });
+            (key, row)
+        })
+        .collect();
+    let path = dir.join(GAS_CACHE);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let partial = path.with_extension(format!("json.{}", std::process::id()));
+    std::fs::write(&partial, serde_json::Value::Object(entries).to_string())?;
+    std::fs::rename(&partial, &path)
+}
