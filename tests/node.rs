@@ -167,6 +167,14 @@ fn the_cli_explains_a_decision_from_the_deployed_source_only() {
     );
     assert!(text(&view.stderr).contains("only a policy's decision is explained"));
 
+    // Without `code`, a node started without the contract's source says how to give one.
+    let (code, message) = node.error("assent_explain", &json!([
+        {"to": consent, "method": "may_access", "args": {"patient": Account::dev("alice").address.to_string(), "actor": Account::dev("bob").address.to_string(), "purpose": "TREAT", "class": "Lab"}},
+        "latest"
+    ]));
+    assert_eq!(code, -32602);
+    assert!(message.contains("--sources"), "{message}");
+
     // Over RPC: `code` must be hex; a module the explaining VM refuses gives no notes.
     let request = json!({"to": consent, "method": "may_access",
         "args": {"patient": Account::dev("alice").address.to_string(),

@@ -375,7 +375,13 @@ const UNTAMPER: &str = "if (window.__fetch) window.fetch = window.__fetch; retur
 #[test]
 fn a_patient_sees_grants_history_and_cases_and_checks_proofs_in_a_browser() {
     let dir = temp_dir("portal");
-    let node = Node::start(&dir.join("data"), "0");
+    // With the contract's source, the node explains decisions ("Why?").
+    let source = node_support::repo().join("contracts/patient_consent.assent");
+    let node = Node::start_with(
+        &dir.join("data"),
+        "0",
+        &["--sources", source.to_str().unwrap()],
+    );
     let mut officer = Account::dev("privacy_officer");
     let mut alice = Account::dev("alice");
     let mut dr_bob = Account::dev("dr_bob");
@@ -545,11 +551,35 @@ fn a_patient_sees_grants_history_and_cases_and_checks_proofs_in_a_browser() {
         browser.eval(permitted),
         json!(format!("{alice_lower} self,{bob_lower} consent"))
     );
+    // Why may dr_bob? The node explains with the source it was given.
+    browser.click(
+        &format!("#who-list li[data-actor='{bob_lower}'] .why-button"),
+        "dr_bob's Why? button",
+    );
+    let why = format!("#who-list li[data-actor='{bob_lower}'] pre.why");
+    browser.until(
+        &format!("return document.querySelector(\"{why}\").textContent.includes('decides')"),
+        "the explanation of dr_bob's access",
+    );
+    let explanation = browser.text(&why);
+    assert!(
+        explanation.contains("permitted by rule \"consent\"")
+            && explanation.contains("in covers: purpose in x.purposes → true"),
+        "{explanation}"
+    );
     choose("who-class", "MentalHealth");
     browser.click("#who-ask", "the Ask button");
     browser.until(
         "return document.getElementById('who-status').textContent.includes('permits no one')",
         "no one to see mental health notes for treatment",
+    );
+    browser.click(
+        "#who-list li[data-actor='none'] .why-button",
+        "the Why not? button",
+    );
+    browser.until(
+        "return document.querySelector(\"#who-list li[data-actor='none'] pre.why\").textContent.includes('deny   \"sensitive\"')",
+        "the explanation of the denial by rule sensitive",
     );
     choose("who-purpose", "ETREAT");
     browser.click("#who-ask", "the Ask button");

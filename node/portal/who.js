@@ -3,7 +3,7 @@
 // guardian, every active grantee, and someone with no relation to the patient (the zero
 // address), whose answer says whether anyone at all may (break-glass, say).
 
-import { batch } from "./rpc.js";
+import { batch, call } from "./rpc.js";
 
 const $ = (id) => document.getElementById(id);
 const NOBODY = "0x0000000000000000000000000000000000000000";
@@ -20,6 +20,33 @@ function fill(select, abi, enumName, chosen) {
   const names = (type?.variants ?? []).map((variant) => variant.name);
   if (names.join() === [...select.options].map((option) => option.value).join()) return;
   select.replaceChildren(...names.map((name) => new Option(name, name, false, name === chosen)));
+}
+
+/**
+ * A "Why?" button: the node explains the decision for `actor` (`assent_explain` without
+ * `code`, which needs the node started with the contract's source, `--sources`), shown
+ * under the button; otherwise what the node said.
+ */
+function whyButton(view, actor, purpose, dataClass, label) {
+  const out = el("pre", { class: "why", hidden: "" });
+  const button = el("button", { type: "button", class: "why-button" }, label);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    out.hidden = false;
+    out.textContent = "Asking the node why…";
+    try {
+      const answer = await call("assent_explain", [
+        { to: view.contract, method: "may_access", args: { patient: view.patient, actor, purpose, class: dataClass } },
+        view.head.number,
+      ]);
+      out.textContent = answer.text ?? "The node gave no explanation.";
+    } catch (error) {
+      out.textContent = `No explanation: ${error.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return [button, out];
 }
 
 /**
@@ -56,11 +83,26 @@ export function setupWho(view, people, describe) {
       for (const entry of permitted) {
         if (entry.role === "anyone") continue;
         list.append(
-          el("li", { "data-actor": entry.address, "data-rule": entry.rule }, `${entry.role === "you" ? "You" : entry.address} (${entry.role === "you" ? "yourself" : entry.role}): ${describe(entry.rule)} — rule "${entry.rule}"`),
+          el(
+            "li",
+            { "data-actor": entry.address, "data-rule": entry.rule },
+            `${entry.role === "you" ? "You" : entry.address} (${entry.role === "you" ? "yourself" : entry.role}): ${describe(entry.rule)} — rule "${entry.rule}" `,
+            ...whyButton(view, entry.address, purpose, dataClass, "Why?"),
+          ),
         );
       }
       if (anyone) {
-        list.append(el("li", { "data-actor": "anyone", "data-rule": anyone.rule }, `Anyone who asks for this purpose: ${describe(anyone.rule)} — rule "${anyone.rule}"`));
+        list.append(
+          el(
+            "li",
+            { "data-actor": "anyone", "data-rule": anyone.rule },
+            `Anyone who asks for this purpose: ${describe(anyone.rule)} — rule "${anyone.rule}" `,
+            ...whyButton(view, NOBODY, purpose, dataClass, "Why?"),
+          ),
+        );
+      }
+      if (!permitted.length) {
+        list.append(el("li", { "data-actor": "none" }, "Not even you. ", ...whyButton(view, view.patient, purpose, dataClass, "Why not?")));
       }
       status.textContent = permitted.length
         ? `At block ${view.head.number}, the policy permits:`

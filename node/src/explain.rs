@@ -117,3 +117,52 @@ fn explain_ending(
     )
     .ok_or_else(not_a_policy)
 }
+
+/// Contract sources a node operator trusts, built for explaining, by the code hash of
+/// the module each builds as deployed (`assent node --sources DIR`): `assent_explain`
+/// without `code` explains a contract whose deployed code one of them builds exactly.
+#[derive(Default)]
+pub struct Sources {
+    by_code: std::collections::BTreeMap<assent_ledger::Hash, std::sync::Arc<Explaining>>,
+}
+
+impl Sources {
+    /// Builds every `*.assent` file under `paths` (files or directories). A file that
+    /// does not compile is skipped and named in the returned warnings (a directory may
+    /// hold libraries and drafts); nothing else is read.
+    ///
+    /// # Errors
+    /// A path that cannot be read.
+    pub fn load(paths: &[std::path::PathBuf]) -> Result<(Sources, Vec<String>), String> {
+        let mut sources = Sources::default();
+        let mut warnings = Vec::new();
+        for file in crate::files::expand_paths(paths, ".assent")? {
+            match crate::pipeline::compile_explaining_file(&file) {
+                Ok(explaining) => {
+                    let hash = assent_ledger::keccak256(&explaining.compilation.compiled.wasm);
+                    sources
+                        .by_code
+                        .insert(hash, std::sync::Arc::new(explaining));
+                }
+                Err(_) => warnings.push(format!(
+                    "`{}` does not compile; it explains nothing",
+                    file.display()
+                )),
+            }
+        }
+        Ok((sources, warnings))
+    }
+
+    /// The build whose deployed module has this code hash.
+    pub fn for_code(&self, code_hash: &assent_ledger::Hash) -> Option<std::sync::Arc<Explaining>> {
+        self.by_code.get(code_hash).cloned()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_code.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_code.is_empty()
+    }
+}

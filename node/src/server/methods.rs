@@ -60,6 +60,9 @@ pub struct Node {
     /// The commit certificates of a validator of a network; `None` on a single node,
     /// whose blocks have none (`assent_getCommit` answers null).
     pub commits: Option<CommitStore>,
+    /// Contract sources built for explaining (`--sources`), for `assent_explain` without
+    /// `code`.
+    pub sources: Arc<crate::explain::Sources>,
 }
 
 /// One RPC worker: the node, and a VM of its own for views (made on first use).
@@ -250,18 +253,37 @@ impl Worker {
         arity(params, 2)?;
         let request = object_param(params.first(), "the call `{to, method, args, from?, code}`")?;
         known_keys(request, &["to", "method", "args", "from", "code"])?;
-        let code = request
-            .get("code")
-            .and_then(Value::as_str)
-            .and_then(decode_hex)
-            .ok_or_else(|| {
-                RpcError::invalid_params(
-                    "`code` must be the contract built for explaining, as hex \"0x…\"",
-                )
-            })?;
+        // Without `code`: the node's own build of a source it was given that builds the
+        // deployed module exactly, and the explanation itself in the answer.
+        let (code, build) = match request.get("code") {
+            Some(code) => {
+                let code = code.as_str().and_then(decode_hex).ok_or_else(|| {
+                    RpcError::invalid_params(
+                        "`code` must be the contract built for explaining, as hex \"0x…\"",
+                    )
+                })?;
+                (code, None)
+            }
+            None => {
+                let to = address_param(request.get("to"), "`to`")?;
+                let chain = self.snapshot()?;
+                let block = block_param(&chain, params.get(1))?;
+                let hash = chain
+                    .get(&assent_ledger::state::code_hash_key(&to), block)
+                    .map_err(RpcError::internal)?
+                    .and_then(|bytes| assent_ledger::Hash::from_slice(&bytes))
+                    .ok_or_else(|| RpcError::new(1006, format!("no contract at `{to}`")))?;
+                let build = self.node.sources.for_code(&hash).ok_or_else(|| {
+                    RpcError::invalid_params(format!(
+                        "this node has no source that builds the contract at `{to}`: give `code`, or start the node with `--sources DIR`"
+                    ))
+                })?;
+                (build.wasm.clone(), Some(build))
+            }
+        };
         let (result, explained) = self.view(request, params.get(1), Some(&code))?;
         let explained = explained.unwrap_or_default();
-        Ok(json!({
+        let mut answer = json!({
             "result": ended(&result),
             "notes": explained
                 .notes
@@ -269,7 +291,25 @@ impl Worker {
                 .map(|(note, value)| json!([note, value]))
                 .collect::<Vec<_>>(),
             "stopped": explained.stopped,
-        }))
+        });
+        if let Some(build) = build {
+            let method = request.get("method").and_then(Value::as_str).unwrap_or("");
+            let args = request.get("args").cloned().unwrap_or(Value::Null);
+            match crate::explain::explanation(&build, method, &result, &explained) {
+                Ok(explanation) => {
+                    let explanation = explanation.with_args(&args);
+                    if let Some(object) = answer.as_object_mut() {
+                        object.insert("text".into(), json!(explanation.to_string()));
+                        object.insert(
+                            "explanation".into(),
+                            serde_json::to_value(&explanation).unwrap_or(Value::Null),
+                        );
+                    }
+                }
+                Err(message) => return Err(RpcError::invalid_params(message)),
+            }
+        }
+        Ok(answer)
     }
 
     /// Runs the view or policy `request` names at `block` (`assent_call`), and with

@@ -70,6 +70,11 @@ pub struct Args {
     /// gas limit
     #[arg(long, value_name = "N", default_value_t = DEFAULT_VIEW_GAS)]
     view_gas: u64,
+    /// Contract sources (files, or directories searched for `*.assent`) this node may
+    /// explain decisions with: `assent_explain` without `code`, and the portal's "Why?",
+    /// for a deployed contract one of them builds exactly
+    #[arg(long, value_name = "PATH")]
+    sources: Vec<PathBuf>,
 }
 
 /// Parses `0`, `250ms`, `2s`, `1m`.
@@ -104,6 +109,10 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 fn serve(args: &Args) -> Result<(), String> {
+    let (sources, warnings) = crate::explain::Sources::load(&args.sources)?;
+    for warning in warnings {
+        eprintln!("assent node: {warning}");
+    }
     let chain = open_ledger(&args.data, args.chain_id, None)?;
     // A validator's certificates (`assent_getCommit`), when the directory holds them.
     let commits_path = args.data.join(COMMITS_FILE);
@@ -132,6 +141,7 @@ fn serve(args: &Args) -> Result<(), String> {
         chain_id: config.chain_id,
         view_gas: args.view_gas,
         commits,
+        sources: Arc::new(sources),
     });
     let dispatcher = Arc::new(
         Dispatcher::start(&node, WORKERS)

@@ -398,6 +398,7 @@ fn random_parameters_get_an_answer_with_a_stable_code() {
         chain_id: CHAIN_ID,
         view_gas: super::DEFAULT_VIEW_GAS,
         commits: None,
+        sources: Arc::default(),
     });
     // `TestRunner::run` takes a `Fn`; the worker is borrowed once per case.
     let worker = std::cell::RefCell::new(Worker::new(node));
