@@ -49,6 +49,15 @@ pub fn compile(
     text: &str,
     loader: &dyn FileLoader,
 ) -> Result<Compilation, CompileError> {
+    compile_checked(name, text, loader).map(|(compilation, _)| compilation)
+}
+
+/// [`compile`], keeping the typed contract the module was generated from.
+fn compile_checked(
+    name: &str,
+    text: &str,
+    loader: &dyn FileLoader,
+) -> Result<(Compilation, crate::typed::Contract), CompileError> {
     let checked = check::check_source(name, text, loader);
     let Some(contract) = checked.contract else {
         return Err(CompileError::Diagnostics {
@@ -62,12 +71,13 @@ pub fn compile(
         keccak256(code_text(text).as_bytes()).0
     };
     let compiled = codegen::compile(&contract, source_hash).map_err(CompileError::Codegen)?;
-    Ok(Compilation {
+    let compilation = Compilation {
         compiled,
         source_hash,
         sources: checked.sources,
         warnings: checked.diagnostics,
-    })
+    };
+    Ok((compilation, contract))
 }
 
 /// A contract compiled from one check twice: as it is deployed, and with notes for
@@ -91,17 +101,9 @@ pub fn compile_explaining(
     text: &str,
     loader: &dyn FileLoader,
 ) -> Result<Explaining, CompileError> {
-    let compilation = compile(name, text, loader)?;
-    // Checked again for the typed contract (compile keeps only the module); it checked
-    // once already, so it checks again.
-    let checked = check::check_source(name, text, loader);
-    let Some(contract) = checked.contract else {
-        return Err(CompileError::Diagnostics {
-            sources: checked.sources,
-            diagnostics: checked.diagnostics,
-        });
-    };
-    let (noted, sites) = crate::explain::instrument(&contract, &checked.sources);
+    // One check: the module as deployed and the noted copy come from the same contract.
+    let (compilation, contract) = compile_checked(name, text, loader)?;
+    let (noted, sites) = crate::explain::instrument(&contract, &compilation.sources);
     let explaining = codegen::compile_explaining(&noted, compilation.source_hash)
         .map_err(CompileError::Codegen)?;
     Ok(Explaining {

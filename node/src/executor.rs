@@ -335,10 +335,21 @@ impl VmExecutor {
         names: &dyn AddressNames,
     ) -> Result<ViewResult, ViewError> {
         let (mut state, info, entry, call) = self.view_call(chain, request, names)?;
+        self.run_view(&mut state, &info, &entry, call)
+    }
+
+    /// Runs a prepared view call ([`VmExecutor::view_call`]).
+    fn run_view(
+        &mut self,
+        state: &mut BlockState,
+        info: &ModuleInfo,
+        entry: &EntryAbi,
+        call: Call,
+    ) -> Result<ViewResult, ViewError> {
         let execution = self
-            .run(&mut state, call)
+            .run(state, call)
             .map_err(|error| ViewError::Host(error.to_string()))?;
-        let (outcome, return_value) = outcome_of(execution.outcome, &info, &entry);
+        let (outcome, return_value) = outcome_of(execution.outcome, info, entry);
         Ok(ViewResult {
             outcome,
             gas_used: execution.gas_used,
@@ -362,8 +373,9 @@ impl VmExecutor {
         names: &dyn AddressNames,
         noted: &[u8],
     ) -> Result<(ViewResult, Explained), ViewError> {
-        let result = self.view(chain, request, names)?;
-        let (state, _, _, call) = self.view_call(chain, request, names)?;
+        // One preparation (state, ABI, arguments) for both runs.
+        let (mut state, info, entry, call) = self.view_call(chain, request, names)?;
+        let result = self.run_view(&mut state, &info, &entry, call.clone())?;
         let vm = match &mut self.explaining {
             Some(vm) => vm,
             slot => slot.insert(
