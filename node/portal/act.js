@@ -7,13 +7,13 @@ import { batch, call } from "./rpc.js";
 import { signCall } from "./tx.js";
 import { addressOf, devAccount, isLocalNode } from "./accounts.js";
 import { fromHex, isAddress } from "./codec.js";
+import { $, fillChoices } from "./dom.js";
 
 /** How long the page follows a transaction to its receipt. */
 const RECEIPT_WAIT_MS = 60_000;
 /** The longest grant the contract accepts (`patient_consent`: two years). */
 const MAX_GRANT_SECONDS = 730 * 86400;
 
-const $ = (id) => document.getElementById(id);
 
 /** The secret key the form holds, checked against the patient's address. */
 function patientKey(view) {
@@ -65,14 +65,6 @@ async function transact(view, method, args) {
   throw new Error(`no block holds the transaction ${hash} after ${RECEIPT_WAIT_MS / 1000} s; look again later`);
 }
 
-/** Fills the grant form's lists from the ABI's enums. */
-function fillChoices(select, abi, enumName) {
-  const type = (abi.types ?? []).find((entry) => entry.kind === "Enum" && entry.name === enumName);
-  const names = (type?.variants ?? []).map((variant) => variant.name);
-  // The same contract read again keeps what the patient chose.
-  if (names.join() === [...select.options].map((option) => option.value).join()) return;
-  select.replaceChildren(...(type?.variants ?? []).map((variant) => new Option(variant.name, variant.name)));
-}
 
 /** Wires the grant form and returns `revokeButton(grantee)` for the grants table. */
 export function setupActions(view, reload) {

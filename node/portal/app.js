@@ -9,6 +9,7 @@ import { isAddress } from "./codec.js";
 import { devAccount, isLocalNode } from "./accounts.js";
 import { setupActions } from "./act.js";
 import { setupWho } from "./who.js";
+import { $, el } from "./dom.js";
 
 const PAGE_SIZE = 10;
 /** Blocks per backward window of the access history; it grows when windows come back empty. */
@@ -48,17 +49,6 @@ const RULES = {
   default: "no rule allowed it",
 };
 
-const $ = (id) => document.getElementById(id);
-
-/** Builds an element: `el("td", {class: "x"}, "text", child)`. Text is never parsed as HTML. */
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== null) node.setAttribute(name, String(value));
-  }
-  for (const child of children) node.append(child instanceof Node ? child : String(child));
-  return node;
-}
 
 function when(iso) {
   return iso ? iso.replace("T", " ").replace("Z", " UTC") : "no end";

@@ -4,23 +4,11 @@
 // address), whose answer says whether anyone at all may (break-glass, say).
 
 import { batch, call } from "./rpc.js";
+import { $, el, fillChoices } from "./dom.js";
 
-const $ = (id) => document.getElementById(id);
 const NOBODY = "0x0000000000000000000000000000000000000000";
 
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
 
-function fill(select, abi, enumName, chosen) {
-  const type = (abi.types ?? []).find((entry) => entry.kind === "Enum" && entry.name === enumName);
-  const names = (type?.variants ?? []).map((variant) => variant.name);
-  if (names.join() === [...select.options].map((option) => option.value).join()) return;
-  select.replaceChildren(...names.map((name) => new Option(name, name, false, name === chosen)));
-}
 
 /**
  * A "Why?" button: the node explains the decision for `actor` (`assent_explain` without
@@ -115,8 +103,8 @@ export function setupWho(view, people, describe) {
   return {
     /** Fills the choices from the contract's ABI (keeping what was chosen). */
     onAbi(abi) {
-      fill($("who-purpose"), abi, "PurposeOfUse", "TREAT");
-      fill($("who-class"), abi, "DataClass", "Lab");
+      fillChoices($("who-purpose"), abi, "PurposeOfUse", "TREAT");
+      fillChoices($("who-class"), abi, "DataClass", "Lab");
       $("who-list").replaceChildren();
       $("who-status").textContent = "";
     },

@@ -40,6 +40,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("tx.js", JS),
     asset!("act.js", JS),
     asset!("who.js", JS),
+    asset!("dom.js", JS),
     asset!("vendor/VERSIONS.txt", TEXT),
     asset!("vendor/noble-hashes/LICENSE", TEXT),
     asset!("vendor/noble-hashes/_md.js", JS),
