@@ -23,6 +23,10 @@ pub mod stack;
 pub mod syntax;
 pub mod typed;
 
+/// Where `assent test --gas-report` keeps its last table (under the directory it ran in),
+/// which the language server reads for its hovers: one path for the writer and the reader.
+pub const GAS_REPORT_CACHE: &str = ".assent/gas-report.json";
+
 pub use compile::{
     Compilation, CompileError, Explaining, code_text, compile, compile_explaining, compile_file,
 };

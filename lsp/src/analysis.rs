@@ -192,7 +192,7 @@ fn std_copy(name: &str, text: &str) -> Option<String> {
 }
 
 /// Where `assent test --gas-report` leaves its table, under the directory it ran in.
-const GAS_CACHE: &str = ".assent/gas-report.json";
+const GAS_CACHE: &str = assent_lang::GAS_REPORT_CACHE;
 
 /// The gas `Contract.entry` used in the last `assent test --gas-report` run:
 /// `(calls, min, mean, max)`, from the table named by `$ASSENT_GAS_REPORT` if set, else

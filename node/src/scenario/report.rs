@@ -109,9 +109,8 @@ pub fn gas(samples: &[GasSample]) -> String {
     out
 }
 
-/// Where `assent test --gas-report` keeps its last table for the language server's hovers:
-/// `.assent/gas-report.json` under the directory it ran in.
-pub const GAS_CACHE: &str = ".assent/gas-report.json";
+/// Where `assent test --gas-report` keeps its last table for the language server's hovers.
+pub const GAS_CACHE: &str = assent_lang::GAS_REPORT_CACHE;
 
 /// Writes the gas table as JSON (`{"Contract.entry": {"calls", "min", "mean", "max"}}`) to
 /// [`GAS_CACHE`] under `dir`, through a temporary file so a reader never sees half of it.
