@@ -157,12 +157,4 @@ impl Sources {
     pub fn for_code(&self, code_hash: &assent_ledger::Hash) -> Option<std::sync::Arc<Explaining>> {
         self.by_code.get(code_hash).cloned()
     }
-
-    pub fn len(&self) -> usize {
-        self.by_code.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_code.is_empty()
-    }
 }
