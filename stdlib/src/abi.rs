@@ -409,6 +409,12 @@ impl HostFn {
         self as u32
     }
 
+    /// Whether a deployed contract may import it: all but `explain_note`, which only a VM
+    /// made for explaining links (for modules built for explaining, never deployed).
+    pub fn deployable(self) -> bool {
+        self != HostFn::ExplainNote
+    }
+
     pub fn by_name(name: &str) -> Option<HostFn> {
         HOST_FUNCTIONS.iter().find(|f| f.name == name).map(|f| f.id)
     }

@@ -363,7 +363,7 @@ impl ModuleFacts {
         let host = (module == HOST_MODULE)
             .then(|| HostFn::by_name(name))
             .flatten()
-            .filter(|id| *id != HostFn::ExplainNote || self.explaining)
+            .filter(|id| id.deployable() || self.explaining)
             .map(HostFn::function)
             .ok_or_else(|| {
                 ValidationError::at(

@@ -520,6 +520,10 @@ pub(crate) fn read_text(caller: &Caller<'_, HostState>, ptr: i32, len: i32) -> H
 /// When wasmtime refuses a definition (never, for a consistent table).
 pub(crate) fn link(linker: &mut Linker<HostState>, explaining: bool) -> Result<(), VmError> {
     for function in HOST_FUNCTIONS {
+        // Only a VM made for explaining links what no deployed contract may import.
+        if !function.id.deployable() && !explaining {
+            continue;
+        }
         let name = function.name;
         // The match is exhaustive, so a function added to the table must be linked here;
         // the signature of each Rust function must equal the table's (tested).
@@ -572,8 +576,6 @@ pub(crate) fn link(linker: &mut Linker<HostState>, explaining: bool) -> Result<(
             HostFn::PmapNext => linker.func_wrap(HOST_MODULE, name, storage::pmap_next),
             HostFn::Emit => linker.func_wrap(HOST_MODULE, name, events::emit),
             HostFn::CallContract => linker.func_wrap(HOST_MODULE, name, calls::call_contract),
-            // Linked only where explaining: no deployed contract can reach it.
-            HostFn::ExplainNote if !explaining => continue,
             HostFn::ExplainNote => linker.func_wrap(HOST_MODULE, name, values::explain_note),
         };
         defined.map_err(engine_error)?;

@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use assent_stdlib::abi::{HOST_FUNCTIONS, HOST_MODULE, HostFn, WasmType};
+use assent_stdlib::abi::{HOST_FUNCTIONS, HOST_MODULE, WasmType};
 use assent_stdlib::json::hex;
 use assent_stdlib::value::Value;
 use assent_vm::{Address, Call, Execution, MemoryStore, Outcome, Vm, VmConfig};
@@ -127,7 +127,7 @@ pub fn imports_of(explaining: bool) -> String {
     };
     let mut out = String::new();
     for function in HOST_FUNCTIONS {
-        if function.id == HostFn::ExplainNote && !explaining {
+        if !function.id.deployable() && !explaining {
             continue;
         }
         let params: Vec<&str> = function.params.iter().map(ty).collect();
