@@ -1,11 +1,13 @@
 //! The consent decision, compiled Assent against Cedar, measured in one run.
 //!
-//! Assent: the `may_access` policy of `contracts/patient_consent.assent` (two
-//! persistent-map reads: the guardian and the grant), compiled, deployed on an
-//! in-memory store, then instantiated and called per decision, as a query would.
-//! Cedar: an equivalent set of 5 policies over the same facts, `is_authorized` per
-//! decision. Both decide "dr_bob may read alice's Lab results for TREAT" (permitted
-//! by consent: the slowest path, after every deny and the earlier permits).
+//! Assent: the `may_access` policy of `contracts/patient_consent.assent` (three
+//! persistent-map reads: the guardian, the grant and the grant's exclusions), compiled,
+//! deployed on an in-memory store, then instantiated and called per decision, as a query
+//! would. Cedar: the same six rules (two denies; self, guardian, break-glass, and consent
+//! unless excluded) as Cedar policies over the same facts, `is_authorized` per decision.
+//! Cedar's consent rule does not check the grant's period, which Assent's does. Both
+//! decide "dr_bob may read alice's Lab results for TREAT" (permitted by consent: the
+//! slowest path, after every deny and the earlier permits).
 //! Also: the compile time of the sample contract (parse, check, generate WebAssembly).
 #![allow(
     clippy::unwrap_used,
@@ -150,10 +152,18 @@ when { resource.patient == principal };
 permit(principal, action == Action::"access", resource)
 when { resource.guardians.contains(principal) };
 
+@id("break-glass")
+permit(principal, action == Action::"access", resource)
+when { context.purpose == "ETREAT" };
+
 @id("consent")
 permit(principal, action == Action::"access", resource)
 when {
     resource.grants.contains({grantee: principal, purpose: context.purpose, class: context.class})
+}
+unless {
+    resource.exclusions.contains({grantee: principal, purpose: context.purpose}) ||
+    resource.exclusions.contains({grantee: principal, class: context.class})
 };
 "#;
 
@@ -168,7 +178,8 @@ fn cedar_decision(c: &mut Criterion) {
                 "patient": {"__entity": {"type": "User", "id": "alice"}},
                 "guardians": [],
                 "grants": [{"grantee": {"__entity": {"type": "User", "id": "dr_bob"}},
-                            "purpose": "TREAT", "class": "Lab"}]
+                            "purpose": "TREAT", "class": "Lab"}],
+                "exclusions": []
             }}
         ]"#,
         None,
@@ -186,10 +197,10 @@ fn cedar_decision(c: &mut Criterion) {
     let authorizer = Authorizer::new();
     let response = authorizer.is_authorized(&request, &policies, &entities);
     assert_eq!(response.decision(), Decision::Allow);
-    report_cpu("decision/cedar: 5 policies", || {
+    report_cpu("decision/cedar: 6 policies", || {
         black_box(authorizer.is_authorized(black_box(&request), &policies, &entities));
     });
-    c.bench_function("decision/cedar: 5 policies", |b| {
+    c.bench_function("decision/cedar: 6 policies", |b| {
         b.iter(|| authorizer.is_authorized(black_box(&request), &policies, &entities))
     });
 }
