@@ -977,6 +977,68 @@ fn encode(signed: &assent_ledger::tx::SignedTransaction) -> String {
 }
 
 #[test]
+fn a_batch_of_transactions_is_admitted_in_its_order() {
+    let dir = temp_dir("batch-sends");
+    let node = Node::start(&dir, "2s");
+    let chain_id = node.chain_id();
+    let mut alice = Account::dev("alice");
+    let receipt = node.transact(&mut alice, &Call::deploy(counter_wasm()));
+    let counter = Address::from_hex(receipt["contract_address"].as_str().unwrap()).unwrap();
+    let mut bob = Account::dev("bob");
+    let mut bump = |nonce: u64| {
+        let call = Call {
+            nonce: Some(nonce),
+            ..Call::action(counter, "bump", json!({}))
+        };
+        bob.signed(chain_id, &call)
+    };
+    let signed: Vec<_> = (0..5).map(&mut bump).collect();
+    let ahead = bump(9);
+    let send = |id: Option<u64>, raw: String| {
+        let mut request = json!({
+            "jsonrpc": "2.0", "method": "assent_sendRawTransaction", "params": [raw]
+        });
+        if let Some(id) = id {
+            request["id"] = json!(id);
+        }
+        request
+    };
+    // Runs of sends, broken by another method; a bad one and a notification inside a run.
+    let batch = json!([
+        send(Some(1), encode(&signed[0])),
+        send(Some(2), encode(&signed[1])),
+        send(Some(3), "0xc0".to_owned()),
+        send(None, encode(&signed[2])),
+        send(Some(4), encode(&signed[3])),
+        {"jsonrpc": "2.0", "id": 5, "method": "assent_getTransactionCount",
+         "params": [bob.address.to_string()]},
+        send(Some(6), encode(&ahead)),
+        send(Some(7), encode(&signed[4])),
+    ]);
+    let (status, answer) = node.post(batch.to_string().as_bytes());
+    assert_eq!(status, 200, "{answer}");
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    let answers = answer.as_array().unwrap();
+    let ids: Vec<u64> = answers.iter().map(|a| a["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, [1, 2, 3, 4, 5, 6, 7], "{answer}");
+    let hash = |tx: &assent_ledger::tx::SignedTransaction| json!(tx.hash().to_string());
+    assert_eq!(answers[0]["result"], hash(&signed[0]), "{answer}");
+    assert_eq!(answers[1]["result"], hash(&signed[1]), "{answer}");
+    assert_eq!(answers[2]["error"]["code"], 1001, "{answer}");
+    assert_eq!(answers[3]["result"], hash(&signed[3]), "{answer}");
+    // Admitted before the count was read: the notification's transaction too.
+    assert_eq!(answers[4]["result"], 4, "{answer}");
+    assert_eq!(answers[5]["error"]["code"], 1004, "{answer}");
+    assert_eq!(answers[6]["result"], hash(&signed[4]), "{answer}");
+    // Executed in nonce order: each bump returns bob's count so far.
+    for (count, tx) in (1..).zip(&signed) {
+        let receipt = node.wait_receipt(hash(tx).as_str().unwrap());
+        assert_eq!(receipt["return"], count, "{receipt}");
+    }
+    node.stop();
+}
+
+#[test]
 fn a_restarted_node_keeps_its_state() {
     let dir = temp_dir("restart");
     let node = Node::start(&dir, "0");

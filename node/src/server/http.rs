@@ -1,9 +1,10 @@
 //! The HTTP side: hyper's HTTP/1.1 server on tokio, one task per connection, with a bound
 //! on connections overall and per client address, request headers that must arrive in
 //! time, a body size limit and a body that must keep arriving at a minimum rate. Each
-//! JSON-RPC request becomes a job for the RPC worker threads; the async side only moves
-//! bytes, so a slow or broken client holds one task and nothing else, and one client's
-//! idle or slow connections cannot keep another client out. A GET or HEAD is answered
+//! JSON-RPC request (or run of consecutive transaction sends in a batch) becomes a job for
+//! the RPC worker threads; the async side only moves bytes, so a slow or broken client
+//! holds one task and nothing else, and one client's idle or slow connections cannot keep
+//! another client out. A GET or HEAD is answered
 //! from the portal's embedded files, under the same connection limits.
 
 use std::collections::HashMap;
@@ -57,11 +58,40 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(20);
 /// Jobs waiting for a worker before the node answers "busy".
 const QUEUE: usize = 4_096;
 
-/// One method call for a worker thread.
+/// The method whose consecutive requests in a batch are submitted as one run.
+const SEND: &str = "assent_sendRawTransaction";
+
+/// What a worker thread is asked to do.
+enum Work {
+    /// One method call.
+    Call { method: String, params: Vec<Value> },
+    /// The params of consecutive [`SEND`] requests of one batch, submitted together and
+    /// answered in order ([`Worker::send_raw_transactions`]): one hand-over to a worker
+    /// and one wake-up of the block producer per run rather than per transaction.
+    Sends(Vec<Vec<Value>>),
+}
+
+impl Work {
+    /// How many answers it gives.
+    fn answers(&self) -> usize {
+        match self {
+            Work::Call { .. } => 1,
+            Work::Sends(run) => run.len(),
+        }
+    }
+
+    fn method(&self) -> &str {
+        match self {
+            Work::Call { method, .. } => method,
+            Work::Sends(_) => SEND,
+        }
+    }
+}
+
+/// Work for a worker thread, and where its answers go (one per request, in order).
 struct Job {
-    method: String,
-    params: Vec<Value>,
-    reply: oneshot::Sender<Result<Value, RpcError>>,
+    work: Work,
+    reply: oneshot::Sender<Vec<Result<Value, RpcError>>>,
 }
 
 /// Hands JSON-RPC requests to the worker threads.
@@ -96,8 +126,25 @@ impl Dispatcher {
             Ok(Body::Single(entry)) => self.answer_one(entry).await,
             Ok(Body::Batch(entries)) => {
                 let mut responses = Vec::new();
-                for entry in entries {
-                    responses.extend(self.answer_one(entry).await);
+                let mut entries = entries.into_iter().peekable();
+                while let Some(entry) = entries.next() {
+                    if !is_send(&entry) {
+                        responses.extend(self.answer_one(entry).await);
+                        continue;
+                    }
+                    let mut run = vec![entry];
+                    while let Some(next) = entries.next_if(is_send) {
+                        run.push(next);
+                    }
+                    let (ids, params): (Vec<_>, Vec<_>) = run
+                        .into_iter()
+                        .flatten()
+                        .map(|request| (request.id, request.params))
+                        .unzip();
+                    let results = self.run(Work::Sends(params)).await;
+                    for (id, result) in ids.into_iter().zip(results) {
+                        responses.extend(id.map(|id| rpc::response(id, result)));
+                    }
                 }
                 (!responses.is_empty()).then_some(Value::Array(responses))
             }
@@ -108,31 +155,44 @@ impl Dispatcher {
         match entry {
             Err(invalid) => Some(rpc::response(invalid.id, Err(invalid.error))),
             Ok(request) => {
-                let result = self.run(request.method, request.params).await;
+                let work = Work::Call {
+                    method: request.method,
+                    params: request.params,
+                };
+                let result = self
+                    .run(work)
+                    .await
+                    .pop()
+                    .unwrap_or_else(|| Err(RpcError::internal("the request was dropped")));
                 request.id.map(|id| rpc::response(id, result))
             }
         }
     }
 
-    async fn run(&self, method: String, params: Vec<Value>) -> Result<Value, RpcError> {
+    /// Hands `work` to a worker thread; its answers, one per request, in order.
+    async fn run(&self, work: Work) -> Vec<Result<Value, RpcError>> {
+        let answers = work.answers();
+        let all = |error: RpcError| vec![Err(error); answers];
         let (reply, answer) = oneshot::channel();
-        match self.jobs.try_send(Job {
-            method,
-            params,
-            reply,
-        }) {
+        match self.jobs.try_send(Job { work, reply }) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                return Err(RpcError::internal("the node is busy; retry shortly"));
+                return all(RpcError::internal("the node is busy; retry shortly"));
             }
             Err(TrySendError::Disconnected(_)) => {
-                return Err(RpcError::internal("the node is stopping"));
+                return all(RpcError::internal("the node is stopping"));
             }
         }
-        answer
-            .await
-            .unwrap_or_else(|_| Err(RpcError::internal("the request was dropped")))
+        match answer.await {
+            Ok(results) if results.len() == answers => results,
+            _ => all(RpcError::internal("the request was dropped")),
+        }
     }
+}
+
+/// Whether a batch entry is a [`SEND`] request (run with its neighbours).
+fn is_send(entry: &rpc::Entry) -> bool {
+    entry.as_ref().is_ok_and(|request| request.method == SEND)
 }
 
 /// A worker thread: takes jobs until the dispatcher is dropped.
@@ -146,18 +206,20 @@ fn work(node: &Arc<Node>, queue: &Mutex<Receiver<Job>>) {
             queue.recv()
         };
         let Ok(job) = job else { break };
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            worker.dispatch(&job.method, &job.params)
+        let results = catch_unwind(AssertUnwindSafe(|| match &job.work {
+            Work::Call { method, params } => vec![worker.dispatch(method, params)],
+            Work::Sends(run) => worker.send_raw_transactions(run),
         }))
         .unwrap_or_else(|_| {
             // A bug, not an input the node refuses: answer it and start afresh.
             worker = Worker::new(node.clone());
-            Err(RpcError::internal(format!(
+            let error = RpcError::internal(format!(
                 "`{}` failed unexpectedly; please report it",
-                job.method
-            )))
+                job.work.method()
+            ));
+            vec![Err(error); job.work.answers()]
         });
-        let _ = job.reply.send(result);
+        let _ = job.reply.send(results);
     }
 }
 

@@ -175,6 +175,27 @@ impl Worker {
     }
 
     fn send_raw_transaction(&self, params: &[Value]) -> MethodResult {
+        let submission = self.submit(params)?;
+        admission(&submission)
+    }
+
+    /// A run of `assent_sendRawTransaction` requests from one batch, answered in order.
+    /// Each is verified and handed to the block producer before the next is verified, and
+    /// the answers are collected after the last: the producer admits them in the run's
+    /// order (so one sender's transactions may share a run in nonce order), while this
+    /// thread verifies signatures and neither waits for, nor wakes, the other per
+    /// transaction.
+    pub fn send_raw_transactions(&self, run: &[Vec<Value>]) -> Vec<MethodResult> {
+        let submitted: Vec<_> = run.iter().map(|params| self.submit(params)).collect();
+        submitted
+            .into_iter()
+            .map(|submission| admission(&*submission?))
+            .collect()
+    }
+
+    /// Checks a signed transaction (hex, encoding, chain, signature) and hands it to the
+    /// block producer for admission.
+    fn submit(&self, params: &[Value]) -> Result<Arc<Submission>, RpcError> {
         arity(params, 1)?;
         let text = params.first().and_then(Value::as_str).ok_or_else(|| {
             RpcError::invalid_params("give the signed transaction as a hex string \"0x…\"")
@@ -193,16 +214,7 @@ impl Worker {
                 submission: submission.clone(),
             })
             .map_err(|_| RpcError::internal("the block producer has stopped"))?;
-        match submission.wait(ADMISSION_TIMEOUT) {
-            Ok(hash) => Ok(json!(hash.to_string())),
-            Err(Refusal::Rule(error)) => Err(RpcError::refused(&error)),
-            Err(Refusal::Capacity(full)) => Err(RpcError::new(AT_CAPACITY, full.to_string())),
-            Err(Refusal::Busy) => Err(RpcError::new(
-                AT_CAPACITY,
-                "the node is at capacity: the block producer did not get to the transaction in time, and it was not admitted; retry later",
-            )),
-            Err(Refusal::Fault(message)) => Err(RpcError::internal(message)),
-        }
+        Ok(submission)
     }
 
     /// The next nonce: the committed one plus the sender's transactions in the mempool,
@@ -742,5 +754,20 @@ fn ended(result: &ViewResult) -> Value {
             "position": position.as_ref().map(|p| p.to_json()),
             "gas_used": result.gas_used,
         }),
+    }
+}
+
+/// The block producer's answer to a submission, as the RPC result: the transaction's hash
+/// when admitted.
+fn admission(submission: &Submission) -> MethodResult {
+    match submission.wait(ADMISSION_TIMEOUT) {
+        Ok(hash) => Ok(json!(hash.to_string())),
+        Err(Refusal::Rule(error)) => Err(RpcError::refused(&error)),
+        Err(Refusal::Capacity(full)) => Err(RpcError::new(AT_CAPACITY, full.to_string())),
+        Err(Refusal::Busy) => Err(RpcError::new(
+            AT_CAPACITY,
+            "the node is at capacity: the block producer did not get to the transaction in time, and it was not admitted; retry later",
+        )),
+        Err(Refusal::Fault(message)) => Err(RpcError::internal(message)),
     }
 }
