@@ -42,6 +42,16 @@ pub struct Args {
     #[arg(long, default_value_t = 2, value_name = "K", requires = "scenario",
           value_parser = clap::value_parser!(u8).range(..=8))]
     depth: u8,
+    /// Begin every run searched by `--scenario` with these actions, in this order
+    /// (comma-separated names; their arguments, callers and times are searched), then at
+    /// most K more: for states too many actions deep to search whole
+    #[arg(
+        long,
+        value_name = "ACTIONS",
+        value_delimiter = ',',
+        requires = "scenario"
+    )]
+    prefix: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,7 +107,12 @@ pub fn run(args: &Args) -> ExitCode {
         let mut scenarios = Vec::new();
         if let Some(dir) = &args.scenario {
             let depth = usize::from(args.depth);
-            match scenarios_for(&contract, &results, path, dir, depth, &solver) {
+            let search = Search {
+                dir,
+                depth,
+                prefix: &args.prefix,
+            };
+            match scenarios_for(&contract, &results, path, &search, &solver) {
                 Ok(found) => scenarios = found,
                 Err(message) => {
                     eprintln!("error: {message}");
@@ -170,11 +185,12 @@ pub fn run(args: &Args) -> ExitCode {
     }
 }
 
-/// The accounts of a reproducing scenario: `party1`…, the first deploying the contract.
-fn accounts(depth: usize) -> Result<Accounts, String> {
+/// The accounts of a reproducing scenario of `actions` actions: `party1`…, the first
+/// deploying the contract.
+fn accounts(actions: usize) -> Result<Accounts, String> {
     let mut parties = Vec::new();
     // Every transaction and the final views may each need a caller of their own.
-    for n in 1..=depth.saturating_add(2) {
+    for n in 1..=actions.saturating_add(2) {
         let name = format!("party{n}");
         let address = assent_ledger::keys::dev_address(&name)
             .map_err(|error| format!("no key for `{name}`: {error}"))?;
@@ -190,6 +206,13 @@ fn accounts(depth: usize) -> Result<Accounts, String> {
 
 type Found = (String, String, Option<PathBuf>, &'static str);
 
+/// What `--scenario` searches: where to write, how deep, and the actions runs start with.
+struct Search<'a> {
+    dir: &'a Path,
+    depth: usize,
+    prefix: &'a [String],
+}
+
 /// For each counterexample of `results`, a run of actions failing the property, written
 /// to `dir`: per property, its name, the line to print, the file written and the status
 /// (`reached`, `not_reached`, `unknown`).
@@ -197,11 +220,17 @@ fn scenarios_for(
     contract: &assent_lang::typed::Contract,
     results: &[assent_verify::PropertyResult],
     path: &Path,
-    dir: &Path,
-    depth: usize,
+    search: &Search<'_>,
     solver: &Solver,
 ) -> Result<Vec<Found>, String> {
+    let Search { dir, depth, prefix } = *search;
     let mut found = Vec::new();
+    let mut prefix_ids = Vec::new();
+    for action in prefix {
+        let id = assent_verify::action_named(contract, action)
+            .ok_or_else(|| format!("--prefix: the contract has no action `{action}`"))?;
+        prefix_ids.push(id);
+    }
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -231,7 +260,8 @@ fn scenarios_for(
         std::fs::create_dir_all(dir)
             .map_err(|error| format!("cannot create `{}`: {error}", dir.display()))?;
         let setup = Setup {
-            accounts: accounts(depth)?,
+            accounts: accounts(prefix_ids.len() + depth)?,
+            prefix: prefix_ids.clone(),
             depth,
             name: name.clone(),
             file: relative(dir, path)?,

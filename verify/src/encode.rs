@@ -1299,6 +1299,14 @@ impl<'c, 's> Encoder<'c, 's> {
                 self.script.declare_function("utf8", "(String)", "String");
                 self.facts
                     .push(format!("(str.in_re (utf8 {s}) {})", script::BYTE_RANGE));
+                if self.from_deployment {
+                    // A run is replayed on the VM, where the bytes are UTF-8's: the runs
+                    // searched give such a text only ASCII, whose bytes are exact.
+                    self.facts.push(format!(
+                        "(or (not {guard}) (str.in_re {s} {}))",
+                        script::ASCII_RANGE
+                    ));
+                }
                 format!(
                     "(ite (str.in_re {s} {}) {s} (utf8 {s}))",
                     script::ASCII_RANGE

@@ -32,7 +32,7 @@ mod script;
 mod sexpr;
 mod solver;
 
-pub use reach::{Accounts, Reproduction, Setup, reproduce};
+pub use reach::{Accounts, Reproduction, Setup, action_named, reproduce};
 pub use solver::{Answer, Solver, SolverError};
 
 use assent_lang::typed::{Contract, Function, Ty};

@@ -8,6 +8,12 @@
 //! state reached and failing. `k` goes from 0 up to the depth asked for; the first run
 //! found is the shortest. The property's own calls of the contract's views and policies
 //! become the scenario's `view` steps, expecting the values under which it fails.
+//!
+//! A run too long to search whole starts with a prefix the user names: those actions,
+//! in that order (their arguments, callers and times still free), then the `k` free
+//! transactions. Each fixed step adds one action to the query where a free one adds
+//! every action, so a state four actions deep is found by a query the size of one free
+//! step.
 
 use assent_lang::typed::{ContextVar, Contract, Function, FunctionId, FunctionKind, Ty};
 use assent_stdlib::json::to_json;
@@ -36,7 +42,9 @@ pub struct Accounts {
 #[derive(Clone, Debug)]
 pub struct Setup {
     pub accounts: Accounts,
-    /// The most actions after deployment a run may take.
+    /// The actions every run starts with, in order (arguments, callers and times free).
+    pub prefix: Vec<FunctionId>,
+    /// The most actions after deployment (and the prefix) a run may take.
     pub depth: usize,
     /// The contract's name in the scenario (`"contracts": {name: file}`).
     pub name: String,
@@ -55,8 +63,11 @@ pub enum Reproduction {
         failure: String,
         scenario: Json,
     },
-    /// No run of at most `depth` actions (of those translated) fails the property.
+    /// No run of at most `depth` actions (of those translated), after the prefix's,
+    /// fails the property.
     NotReached {
+        /// The prefix's action names.
+        prefix: Vec<String>,
         depth: usize,
         /// Actions outside what the prover translates, with the reason: runs using
         /// them were not searched.
@@ -83,10 +94,23 @@ impl Reproduction {
                 };
                 format!("`{property}` fails after {runs}{checked}")
             }
-            Reproduction::NotReached { depth, left_out } => {
+            Reproduction::NotReached {
+                prefix,
+                depth,
+                left_out,
+            } => {
+                let actions = if *depth == 1 { "action" } else { "actions" };
+                let run = if prefix.is_empty() {
+                    format!("deployment and at most {depth} {actions}")
+                } else {
+                    let named: Vec<String> = prefix.iter().map(|n| format!("`{n}`")).collect();
+                    format!(
+                        "deployment, {} and at most {depth} more {actions}",
+                        named.join(", ")
+                    )
+                };
                 let mut line = format!(
-                    "`{property}`: no run of deployment and at most {depth} {} reaches a state that fails it; the counterexample's state was not reached",
-                    if *depth == 1 { "action" } else { "actions" }
+                    "`{property}`: no run of {run} reaches a state that fails it; the counterexample's state was not reached"
                 );
                 if !left_out.is_empty() {
                     line.push_str(&format!(
@@ -103,8 +127,15 @@ impl Reproduction {
     }
 }
 
-/// Searches runs of deployment and at most `setup.depth` actions for one that fails
-/// `property`, shortest first.
+/// The contract's own action called `name`.
+pub fn action_named(contract: &Contract, name: &str) -> Option<FunctionId> {
+    entries(contract, FunctionKind::Action)
+        .into_iter()
+        .find(|id| contract.function(*id).is_some_and(|f| f.name == name))
+}
+
+/// Searches runs of deployment, `setup.prefix` and at most `setup.depth` actions for one
+/// that fails `property`, shortest first.
 ///
 /// # Errors
 /// [`SolverError::NotFound`] when the solver cannot be started.
@@ -129,6 +160,19 @@ pub fn reproduce(
             Err(reason) => left_out.push(format!("`{}`: {reason}", function.name)),
         }
     }
+    let mut prefix = Vec::new();
+    for id in &setup.prefix {
+        let Some(function) = contract.function(*id) else {
+            return Ok(Reproduction::Unknown("an unknown action".to_string()));
+        };
+        if let Err(reason) = translates(contract, *id, setup) {
+            return Ok(Reproduction::Unknown(format!(
+                "the prefix's `{}` is outside the prover: {reason}",
+                function.name
+            )));
+        }
+        prefix.push(function.name.clone());
+    }
     let mut unknown = None;
     for k in 0..=setup.depth {
         if k > 0 && actions.is_empty() {
@@ -139,7 +183,7 @@ pub fn reproduce(
             setup,
             init,
             actions: &actions,
-            length: k,
+            length: setup.prefix.len() + k,
         };
         let mut script = Script::default();
         let query = match run.encode(property, &mut script) {
@@ -164,6 +208,7 @@ pub fn reproduce(
     Ok(match unknown {
         Some(reason) => Reproduction::Unknown(format!("the solver could not decide {reason}")),
         None => Reproduction::NotReached {
+            prefix,
             depth: setup.depth,
             left_out,
         },
@@ -307,7 +352,7 @@ impl Query {
     }
 }
 
-/// A run of a given length from deployment.
+/// A run of a given length from deployment: the prefix's actions, then free steps.
 struct Run<'a> {
     contract: &'a Contract,
     setup: &'a Setup,
@@ -360,13 +405,25 @@ impl Run<'_> {
                     .push(format!("(< {} {})", previous.context.now, context.now));
             }
             encoder.fixed_context = context.terms(accounts, &(i + 1).to_string());
-            let choice = encoder.script.declare(&format!("{prefix}.action"), WORD);
-            encoder.facts.push(format!(
-                "(and (<= 0 {choice}) (< {choice} {}))",
-                self.actions.len()
-            ));
+            // A step of the prefix is its one action; a free step, any of them.
+            let fixed = self.setup.prefix.get(i - 1).copied();
+            let choice = match fixed {
+                Some(_) => None,
+                None => {
+                    let choice = encoder.script.declare(&format!("{prefix}.action"), WORD);
+                    encoder.facts.push(format!(
+                        "(and (<= 0 {choice}) (< {choice} {}))",
+                        self.actions.len()
+                    ));
+                    Some(choice)
+                }
+            };
+            let taken: Vec<FunctionId> = match fixed {
+                Some(id) => vec![id],
+                None => self.actions.to_vec(),
+            };
             let mut candidates = Vec::new();
-            for (j, id) in self.actions.iter().enumerate() {
+            for (j, id) in taken.iter().enumerate() {
                 let Some(function) = contract.function(*id) else {
                     continue;
                 };
@@ -376,20 +433,19 @@ impl Run<'_> {
                     &format!("{prefix}.{}", function.name),
                 )
                 .map_err(|u| reason(contract, &u))?;
+                let guard = match &choice {
+                    Some(choice) => format!("(= {choice} {j})"),
+                    None => "true".to_string(),
+                };
                 encoder
-                    .call(
-                        *id,
-                        params.clone(),
-                        &format!("(= {choice} {j})"),
-                        function.loc,
-                    )
+                    .call(*id, params.clone(), &guard, function.loc)
                     .map_err(|u| reason(contract, &u))?;
                 candidates.push((*id, params));
             }
             no_aborts(&mut encoder);
             steps.push(Step {
                 context,
-                choice: Some(choice),
+                choice,
                 candidates,
             });
         }

@@ -246,3 +246,36 @@ fn compare_reports_identical_versions_equivalent() {
         .expect("comparable");
     assert!(matches!(verdict, Verdict::Equivalent), "{verdict:?}");
 }
+
+/// A solver that runs out of time (a stand-in that answers `timeout` to every query)
+/// makes every property unknown, saying so, and never proven.
+#[test]
+fn a_solver_timeout_is_unknown_never_proven() {
+    let dir = std::env::temp_dir().join(format!("assent-verify-timeout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = dir.join("z3");
+    std::fs::write(&program, "#!/bin/sh\ncat > /dev/null\necho timeout\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let solver = Solver {
+        program: program.to_string_lossy().into_owned(),
+        timeout_seconds: 1,
+    };
+    let results = verify_with(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/patient_consent.assent"),
+        &solver,
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(!results.is_empty());
+    for result in &results {
+        assert_eq!(status(result), "unknown", "{}", result.line());
+        assert!(
+            result.line().contains("ran out of time"),
+            "{}",
+            result.line()
+        );
+    }
+}
