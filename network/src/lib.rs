@@ -243,7 +243,7 @@ pub fn run(home: &Path, quiet: bool) -> Result<(), String> {
         let forward = jobs.clone();
         tokio::spawn(async move {
             while let Some(message) = channels.consensus.recv().await {
-                if forward.send(Job::Consensus(message)).is_err() {
+                if forward.send(Job::Consensus(Box::new(message))).is_err() {
                     break;
                 }
             }

@@ -35,6 +35,10 @@ pub const BLOCK_TIME: Duration = Duration::from_secs(1);
 /// How many heights ahead a proposal is kept until this validator gets there.
 const MAX_HEIGHTS_AHEAD: u64 = 2;
 
+/// The most blocks kept for the heights not committed yet (a few rounds' worth; more is a
+/// peer flooding this validator with blocks to execute).
+const MAX_PROPOSED: usize = 64;
+
 /// The most early proposals kept.
 const MAX_PENDING: usize = 16;
 
@@ -48,7 +52,7 @@ pub const DIVERGED: i32 = 70;
 /// What the validator thread is asked to do.
 pub enum Job {
     /// A message of the consensus engine.
-    Consensus(AppMsg<LedgerContext>),
+    Consensus(Box<AppMsg<LedgerContext>>),
     /// A transaction from this validator's JSON-RPC workers.
     Rpc(Command),
     /// Stop after the current message.
@@ -84,7 +88,7 @@ impl Validator {
     pub fn run(mut self, jobs: &Receiver<Job>) {
         while let Ok(job) = jobs.recv() {
             match job {
-                Job::Consensus(message) => self.handle(message),
+                Job::Consensus(message) => self.handle(*message),
                 Job::Rpc(Command::Submit { tx, submission }) => {
                     let raw = tx.signed.encoded().to_vec();
                     if submission.answer(|| self.app.check_tx(*tx)) == Some(true) {
@@ -295,7 +299,7 @@ impl Validator {
             self.pending.push(part);
             return None;
         }
-        if part.height.0 != next {
+        if part.height.0 != next || self.proposed.len() >= MAX_PROPOSED {
             return None;
         }
         if let Some(seen) = self.proposed.iter().find(|value| {
