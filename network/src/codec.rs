@@ -179,7 +179,7 @@ impl Codec<ValidatorProof<LedgerContext>> for BorshCodec {
 mod tests {
     use super::*;
     use assent_node::consensus::context::Block;
-    use malachitebft_app_channel::app::types::streaming::{StreamContent, StreamId};
+    use malachitebft_app_channel::app::streaming::{StreamContent, StreamId};
 
     #[test]
     fn a_proposal_part_round_trips_and_garbage_is_an_error() {
