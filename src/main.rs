@@ -36,8 +36,9 @@ enum Command {
     Verify(commands::verify::Args),
     /// Re-execute every stored block and check each state root
     Replay(commands::replay::Args),
-    /// Run a ledger node serving JSON-RPC over HTTP
-    Node(assent_node::server::Args),
+    /// Run a ledger node serving JSON-RPC over HTTP: a single node, or a validator of a
+    /// network
+    Node(commands::node::Args),
     /// Write the genesis, keys and configurations of a local network of validators
     Testnet(commands::testnet::Args),
     /// Serve the ledger to CometBFT over ABCI++ (v0.38)
@@ -71,7 +72,7 @@ fn main() -> ExitCode {
         Command::Test(args) => commands::test::run(&args),
         Command::Verify(args) => commands::verify::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
-        Command::Node(args) => assent_node::server::run(&args),
+        Command::Node(args) => commands::node::run(&args),
         Command::Testnet(args) => commands::testnet::run(&args),
         Command::Abci(args) => commands::abci::run(&args),
         Command::Keys(args) => commands::keys::run(&args),

@@ -10,6 +10,7 @@ pub mod fmt;
 pub mod keys;
 pub mod logs;
 pub mod lsp;
+pub mod node;
 pub mod proof;
 pub mod query;
 pub mod receipt;

@@ -11,6 +11,7 @@
 //!   the commit certificate of [`super::certificate`] as they are. A proposal signs
 //!   `0x43 ‖ rlp([chain_id, height, round, 0, block_hash, pol_round + 1])` (0: none).
 //! - The proposer of a round goes round the set: validator `(height + round) mod n`.
+//! - Every type a peer sends has a Borsh encoding, the embedded engine's wire format.
 
 use std::fmt;
 
@@ -29,7 +30,19 @@ use super::genesis::Genesis;
 use super::keys::{ValidatorKey, verify};
 
 /// A block height (the ledger's block number; genesis is 0, the first decided block 1).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub struct Height(pub u64);
 
 impl fmt::Display for Height {
@@ -56,7 +69,18 @@ impl core::Height for Height {
 }
 
 /// A validator's address: its Ed25519 public key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub struct Address(pub [u8; 32]);
 
 impl fmt::Display for Address {
@@ -71,6 +95,18 @@ impl core::Address for Address {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BlockId(pub Hash);
 
+impl borsh::BorshSerialize for BlockId {
+    fn serialize<W: borsh::io::Write>(&self, writer: &mut W) -> borsh::io::Result<()> {
+        self.0.0.serialize(writer)
+    }
+}
+
+impl borsh::BorshDeserialize for BlockId {
+    fn deserialize_reader<R: borsh::io::Read>(reader: &mut R) -> borsh::io::Result<Self> {
+        <[u8; 32]>::deserialize_reader(reader).map(|bytes| BlockId(Hash(bytes)))
+    }
+}
+
 impl fmt::Display for BlockId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
@@ -78,7 +114,9 @@ impl fmt::Display for BlockId {
 }
 
 /// The value consensus decides: a block as its proposer executed it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct Block {
     /// `rlp(header)`; the id is its Keccak-256.
     pub header: Vec<u8>,
@@ -112,10 +150,12 @@ impl core::Value for Block {
 
 /// A piece of a streamed proposal: the whole block in one part (blocks are bounded by the
 /// block gas limit and the transaction count).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct ProposalPart {
     pub height: Height,
     pub round: Round,
+    /// The round the proposer locked on the block in (nil for a block new in this round).
+    pub pol_round: Round,
     pub proposer: Address,
     pub block: Block,
 }
@@ -131,7 +171,7 @@ impl core::ProposalPart<LedgerContext> for ProposalPart {
 }
 
 /// A proposal: a block for a height and round.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct Proposal {
     pub height: Height,
     pub round: Round,
@@ -162,7 +202,7 @@ impl core::Proposal<LedgerContext> for Proposal {
 }
 
 /// A prevote or precommit.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct Vote {
     pub kind: VoteType,
     pub height: Height,
@@ -262,7 +302,17 @@ impl core::ValidatorSet<LedgerContext> for ValidatorSet {
 }
 
 /// An Ed25519 signature, ordered by its bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub struct Signature(pub [u8; 64]);
 
 /// Ed25519 over the exact bytes of a vote or proposal.

@@ -2,7 +2,7 @@
 //! `DIR/genesis.json`, and for each validator `i` a directory `DIR/node{i}` with its
 //! consensus key (`key.json`) and its configuration (`config.json`): JSON-RPC on
 //! `127.0.0.1:(P + i)`, consensus on `127.0.0.1:(P + 100 + i)`, the other validators'
-//! consensus addresses as peers, and the genesis file.
+//! consensus and JSON-RPC addresses as peers, and the genesis file.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,10 @@ pub struct NodeConfig {
     pub consensus: SocketAddr,
     /// The other validators' consensus addresses.
     pub peers: Vec<SocketAddr>,
+    /// The other validators' JSON-RPC addresses, where this validator forwards the
+    /// transactions it admits (so that they reach every proposer).
+    #[serde(default)]
+    pub peers_rpc: Vec<SocketAddr>,
     /// The genesis file, relative to this directory unless absolute.
     pub genesis: PathBuf,
 }
@@ -121,6 +125,10 @@ pub fn write(dir: &Path, plan: Plan) -> Result<Genesis, String> {
             rpc: loopback(plan.base_port + i),
             consensus: consensus(i),
             peers: (0..count).filter(|j| *j != i).map(consensus).collect(),
+            peers_rpc: (0..count)
+                .filter(|j| *j != i)
+                .map(|j| loopback(plan.base_port + j))
+                .collect(),
             genesis: PathBuf::from("../genesis.json"),
         };
         let text = serde_json::to_string_pretty(&config).unwrap_or_default() + "\n";
@@ -155,6 +163,8 @@ mod tests {
             assert_eq!(config.rpc.port(), 9000 + i);
             assert_eq!(config.consensus.port(), 9100 + i);
             assert_eq!(config.peers.len(), 3);
+            assert_eq!(config.peers_rpc.len(), 3);
+            assert!(!config.peers_rpc.contains(&config.rpc));
             assert!(!config.peers.contains(&config.consensus));
             assert_eq!(Genesis::read(&config.genesis_path(&home)).unwrap(), genesis);
             let key = ValidatorKey::read(&home.join("key.json")).unwrap();

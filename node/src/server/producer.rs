@@ -63,7 +63,7 @@ impl Submission {
 
     /// Runs `decide` and records its answer, unless the worker withdrew the submission
     /// already (then `decide` does not run). The lock is held while `decide` runs.
-    fn answer(&self, decide: impl FnOnce() -> Result<Hash, Refusal>) -> Option<bool> {
+    pub fn answer(&self, decide: impl FnOnce() -> Result<Hash, Refusal>) -> Option<bool> {
         let mut state = self.lock();
         if !matches!(*state, SubmissionState::Waiting) {
             return None;
