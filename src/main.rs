@@ -38,6 +38,9 @@ enum Command {
     Replay(commands::replay::Args),
     /// Run a ledger node serving JSON-RPC over HTTP: a single node, or a validator of a
     /// network
+    #[command(
+        override_usage = "assent node --data <DIR> [OPTIONS]\n       assent node --home <DIR>"
+    )]
     Node(commands::node::Args),
     /// Write the genesis, keys and configurations of a local network of validators
     Testnet(commands::testnet::Args),
