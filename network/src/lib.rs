@@ -30,11 +30,11 @@ use assent_node::consensus::genesis::Genesis;
 use assent_node::consensus::keys::ValidatorKey;
 use assent_node::consensus::testnet::NodeConfig;
 use assent_node::executor::VmExecutor;
-use assent_node::server::COMMITS_FILE;
 use assent_node::server::http::{self, Dispatcher};
 use assent_node::server::mempool::SharedMempool;
 use assent_node::server::methods::Node;
 use assent_node::server::producer::Command;
+use assent_node::server::{COMMITS_FILE, shutdown_signal};
 use assent_vm::VmConfig;
 use malachitebft_app_channel::app::config::{
     ConsensusConfig, NodeConfig as EngineNodeConfig, P2pConfig, ValueSyncConfig,
@@ -258,7 +258,7 @@ pub fn run(home: &Path, quiet: bool) -> Result<(), String> {
             home.display()
         );
         println!("listening on http://{}", config.rpc);
-        http::serve(listener, dispatcher, shutdown_signal()).await;
+        http::serve(listener, dispatcher, shutdown_signal("stopping")).await;
         let _ = jobs.send(Job::Stop);
         Ok::<_, String>(thread)
     });
@@ -267,27 +267,4 @@ pub fn run(home: &Path, quiet: bool) -> Result<(), String> {
     let _ = thread.join();
     eprintln!("assent node: stopped");
     Ok(())
-}
-
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-    eprintln!("assent node: stopping");
 }

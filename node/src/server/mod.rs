@@ -167,7 +167,12 @@ fn serve(args: &Args) -> Result<(), String> {
             args.data.display()
         );
         println!("listening on http://{address}");
-        http::serve(listener, dispatcher, shutdown_signal()).await;
+        http::serve(
+            listener,
+            dispatcher,
+            shutdown_signal("stopping after the current block"),
+        )
+        .await;
         Ok::<(), String>(())
     });
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -236,8 +241,9 @@ pub fn open_ledger(
     }
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
+/// Completes on SIGINT or SIGTERM, saying `message` (what the node does next) on standard
+/// error. The single node and a validator of a network stop on the same signals.
+pub async fn shutdown_signal(message: &str) {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -256,7 +262,7 @@ async fn shutdown_signal() {
         () = interrupt => {}
         () = terminate => {}
     }
-    eprintln!("assent node: stopping after the current block");
+    eprintln!("assent node: {message}");
 }
 
 #[cfg(test)]
