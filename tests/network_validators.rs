@@ -32,7 +32,7 @@ const CHAIN_ID: u64 = 4343;
 const VALIDATORS: usize = 4;
 /// Grants per validator (each from its own patient, so every sender's nonces arrive in
 /// order at one validator).
-const GRANTS_EACH: usize = 50;
+const GRANTS_EACH: usize = 250;
 /// The test-only faulty proposer: validator 3 announces a wrong state root.
 const FAULTY: usize = 3;
 
