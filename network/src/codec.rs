@@ -193,6 +193,7 @@ mod tests {
                 time: 9,
                 transactions: vec![vec![4, 5], vec![]],
             },
+            signature: Signature([8; 64]),
         };
         let message = StreamMessage::new(
             StreamId::new(Bytes::from_static(b"id")),

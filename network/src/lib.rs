@@ -236,6 +236,8 @@ pub fn run(home: &Path, quiet: bool) -> Result<(), String> {
                 wrong_state_root: std::env::var_os(FAULTY_PROPOSER_VARIABLE).is_some(),
             },
             proposed: Vec::new(),
+            key: key.clone(),
+            part_signatures: Vec::new(),
             pending: Vec::new(),
         };
         let thread = validator::spawn(validator, received_jobs)

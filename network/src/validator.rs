@@ -14,6 +14,7 @@ use assent_node::consensus::commits::CommitStore;
 use assent_node::consensus::context::{
     Address, Block, BlockId, Height, LedgerContext, ProposalPart, Signature, ValidatorSet,
 };
+use assent_node::consensus::keys::ValidatorKey;
 use assent_node::server::producer::Command;
 use bytes::Bytes;
 
@@ -79,6 +80,11 @@ pub struct Validator {
     pub faults: Faults,
     /// The blocks proposed at heights not yet committed, as consensus saw them.
     pub proposed: Vec<ProposedValue<LedgerContext>>,
+    /// This validator's consensus key: it signs the blocks it proposes.
+    pub key: ValidatorKey,
+    /// The proposers' signatures of the blocks in `proposed` that others proposed, passed
+    /// on when this validator restreams one.
+    pub part_signatures: Vec<(Height, BlockId, Signature)>,
     /// Proposals for heights this validator has not started yet.
     pub pending: Vec<ProposalPart>,
 }
@@ -141,12 +147,14 @@ impl Validator {
             } => {
                 if let Some(block) = self.get_value(height, round) {
                     let _ = reply.send(LocallyProposedValue::new(height, round, block.clone()));
+                    let signature = self.sign_part(height, &block);
                     self.publish(ProposalPart {
                         height,
                         round,
                         pol_round: Round::Nil,
                         proposer: self.address,
                         block,
+                        signature,
                     });
                 }
             }
@@ -197,13 +205,19 @@ impl Validator {
                 address,
                 value_id,
             } => {
-                if let Some(block) = self.block(height, value_id) {
+                let block = self.block(height, value_id);
+                let signed = block.and_then(|block| {
+                    let signature = self.part_signature(height, &block, address)?;
+                    Some((block, signature))
+                });
+                if let Some((block, signature)) = signed {
                     self.publish(ProposalPart {
                         height,
                         round,
                         pol_round: valid_round,
                         proposer: address,
                         block,
+                        signature,
                     });
                 }
             }
@@ -258,6 +272,29 @@ impl Validator {
         Some(block)
     }
 
+    /// This validator's signature of `block` as its proposal at `height`.
+    fn sign_part(&self, height: Height, block: &Block) -> Signature {
+        Signature(self.key.sign(&self.context.part_bytes(height, &block.id())))
+    }
+
+    /// The signature `proposer` gave `block` at `height`: this validator's own, or the
+    /// one that came with the block; `None` when it has none to pass on.
+    fn part_signature(
+        &self,
+        height: Height,
+        block: &Block,
+        proposer: Address,
+    ) -> Option<Signature> {
+        if proposer == self.address {
+            return Some(self.sign_part(height, block));
+        }
+        let id = block.id();
+        self.part_signatures
+            .iter()
+            .find(|(signed, block, _)| *signed == height && *block == id)
+            .map(|(_, _, signature)| *signature)
+    }
+
     /// Sends a proposal part to the peers: the whole block, then the end of the stream.
     fn publish(&self, part: ProposalPart) {
         let round = u64::from(part.round.as_u32().unwrap_or(0));
@@ -286,7 +323,7 @@ impl Validator {
             .context
             .select_proposer(&self.validators, part.height, part.round)
             .address;
-        if proposer != part.proposer {
+        if proposer != part.proposer || !self.context.part_signed(&part) {
             return None;
         }
         let next = self.head().saturating_add(1);
@@ -310,6 +347,8 @@ impl Validator {
             return Some(seen.clone());
         }
         let validity = self.verdict(&part.block)?;
+        self.part_signatures
+            .push((part.height, part.block.id(), part.signature));
         let value = ProposedValue {
             height: part.height,
             round: part.round,
@@ -414,6 +453,8 @@ impl Validator {
             eprintln!("assent node: cannot store the certificate of block {height}: {error}");
         }
         self.proposed.retain(|value| value.height.0 > height.0);
+        self.part_signatures
+            .retain(|(signed, _, _)| signed.0 > height.0);
         let count = committed.receipts().len();
         if self.verbose && count > 0 {
             eprintln!(

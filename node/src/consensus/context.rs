@@ -158,6 +158,11 @@ pub struct ProposalPart {
     pub pol_round: Round,
     pub proposer: Address,
     pub block: Block,
+    /// The proposer's signature of the block for this height
+    /// ([`LedgerContext::part_bytes`]): a part its claimed proposer did not sign is
+    /// dropped before its block is executed or kept, so no peer can fill a validator's
+    /// room for proposals with blocks of its own.
+    pub signature: Signature,
 }
 
 impl core::ProposalPart<LedgerContext> for ProposalPart {
@@ -467,6 +472,24 @@ impl LedgerContext {
         }
     }
 
+    /// The bytes a proposer signs for the block it streams at `height`. Not the round: a
+    /// validator restreaming another's block in a later round passes its signature on.
+    pub fn part_bytes(&self, height: Height, block: &BlockId) -> Vec<u8> {
+        prefixed(
+            ListBuilder::new()
+                .u64(self.chain_id)
+                .bytes(b"proposal part")
+                .u64(height.0)
+                .bytes(&block.0.0),
+        )
+    }
+
+    /// Whether `part` carries its claimed proposer's signature of its block.
+    pub fn part_signed(&self, part: &ProposalPart) -> bool {
+        let bytes = self.part_bytes(part.height, &core::Value::id(&part.block));
+        verify(&part.proposer.0, &bytes, &part.signature.0)
+    }
+
     /// The bytes a proposal signs.
     pub fn proposal_bytes(&self, proposal: &Proposal) -> Vec<u8> {
         let pol_round = proposal
@@ -731,6 +754,77 @@ mod tests {
             .unwrap()
             .is_invalid()
         );
+    }
+
+    #[test]
+    fn a_proposal_part_counts_only_with_its_proposers_signature_of_its_block_and_height() {
+        let keys = keys();
+        let context = LedgerContext { chain_id: 7 };
+        let header = header();
+        let block = Block::new(&header, header.time, vec![vec![1, 2, 3]]);
+        let sign = |key: &ValidatorKey, height: u64, block: &Block| {
+            Signature(key.sign(&context.part_bytes(Height(height), &block.id())))
+        };
+        let part = ProposalPart {
+            height: Height(1),
+            round: Round::new(0),
+            pol_round: Round::Nil,
+            proposer: Address(keys[1].public_key()),
+            block: block.clone(),
+            signature: sign(&keys[1], 1, &block),
+        };
+        assert!(context.part_signed(&part));
+        // Restreamed in a later round by another validator: the signature still holds.
+        let restreamed = ProposalPart {
+            round: Round::new(2),
+            pol_round: Round::new(0),
+            ..part.clone()
+        };
+        assert!(context.part_signed(&restreamed));
+        let other = Block::new(
+            &Header {
+                gas_used: header.gas_used.saturating_add(1),
+                ..header.clone()
+            },
+            header.time,
+            Vec::new(),
+        );
+        let forged = [
+            // Another validator's signature of the same block.
+            ProposalPart {
+                signature: sign(&keys[2], 1, &block),
+                ..part.clone()
+            },
+            // Claimed by a validator that did not sign it.
+            ProposalPart {
+                proposer: Address(keys[2].public_key()),
+                ..part.clone()
+            },
+            // The proposer's signature of another height.
+            ProposalPart {
+                signature: sign(&keys[1], 2, &block),
+                ..part.clone()
+            },
+            // The signature moved onto another block.
+            ProposalPart {
+                block: other,
+                ..part.clone()
+            },
+            // Another chain's signature.
+            ProposalPart {
+                signature: Signature(
+                    keys[1].sign(&LedgerContext { chain_id: 8 }.part_bytes(Height(1), &block.id())),
+                ),
+                ..part.clone()
+            },
+            ProposalPart {
+                signature: Signature([0; 64]),
+                ..part
+            },
+        ];
+        for part in &forged {
+            assert!(!context.part_signed(part), "{part:?}");
+        }
     }
 
     #[test]
