@@ -188,11 +188,7 @@ pub fn run(home: &Path, quiet: bool) -> Result<(), String> {
     let gossip = Gossip::start(&config.peers_rpc)
         .map_err(|error| format!("cannot start a thread: {error}"))?;
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|error| format!("cannot start the async runtime: {error}"))?;
+    let runtime = assent_node::server::http_runtime()?;
     let served = runtime.block_on(async {
         let signer = LedgerSigner {
             context,

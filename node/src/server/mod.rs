@@ -149,11 +149,7 @@ fn serve(args: &Args) -> Result<(), String> {
     );
     drop(node);
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|error| format!("cannot start the async runtime: {error}"))?;
+    let runtime = http_runtime()?;
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
@@ -182,6 +178,19 @@ fn serve(args: &Args) -> Result<(), String> {
     served?;
     eprintln!("assent node: stopped");
     Ok(())
+}
+
+/// The async runtime that serves JSON-RPC over HTTP: two threads, which only move bytes
+/// (the RPC workers run the methods).
+///
+/// # Errors
+/// The runtime cannot be started.
+pub fn http_runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|error| format!("cannot start the async runtime: {error}"))
 }
 
 /// Opens the ledger in the data directory `data`, creating it with a genesis block at
