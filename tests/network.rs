@@ -33,16 +33,7 @@ fn text(bytes: &[u8]) -> String {
 
 /// The header of a block JSON.
 fn header(block: &Value) -> Header {
-    let hash = |name: &str| Hash::from_hex(block[name].as_str().unwrap()).unwrap();
-    Header {
-        number: block["number"].as_u64().unwrap(),
-        parent_hash: hash("parent_hash"),
-        time: block["time"].as_u64().unwrap(),
-        state_root: hash("state_root"),
-        transactions_root: hash("transactions_root"),
-        receipts_root: hash("receipts_root"),
-        gas_used: block["gas_used"].as_u64().unwrap(),
-    }
+    Header::from_json(block).unwrap()
 }
 
 /// The precommits of `keys` for `header`'s hash at round 0.

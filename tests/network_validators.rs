@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use assent_ledger::Address;
 use assent_ledger::block::Header;
-use assent_ledger::{Address, Hash};
 use assent_node::client::Client;
 use assent_node::consensus::certificate::Certificate;
 use assent_node::consensus::genesis::Genesis;
@@ -139,16 +139,7 @@ fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 
 /// The header of a block JSON.
 fn header(block: &Value) -> Header {
-    let hash = |name: &str| Hash::from_hex(block[name].as_str().unwrap()).unwrap();
-    Header {
-        number: block["number"].as_u64().unwrap(),
-        parent_hash: hash("parent_hash"),
-        time: block["time"].as_u64().unwrap(),
-        state_root: hash("state_root"),
-        transactions_root: hash("transactions_root"),
-        receipts_root: hash("receipts_root"),
-        gas_used: block["gas_used"].as_u64().unwrap(),
-    }
+    Header::from_json(block).unwrap()
 }
 
 /// Every running validator has block `number`, the same one.

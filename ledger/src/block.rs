@@ -57,6 +57,34 @@ impl Header {
         keccak256(&self.encode())
     }
 
+    /// The header of a block JSON ([`Header::to_json`]'s fields; others are ignored), as a
+    /// client rebuilds it to check the block hash a certificate signs.
+    ///
+    /// # Errors
+    /// A field is missing, or is not a number or a hash as its kind wants.
+    pub fn from_json(block: &Value) -> Result<Header, HeaderFieldError> {
+        let number = |name: &'static str| {
+            let value = block.get(name).ok_or(HeaderFieldError::Missing(name))?;
+            value.as_u64().ok_or(HeaderFieldError::NotANumber(name))
+        };
+        let hash = |name: &'static str| {
+            let value = block.get(name).ok_or(HeaderFieldError::Missing(name))?;
+            value
+                .as_str()
+                .and_then(Hash::from_hex)
+                .ok_or(HeaderFieldError::NotAHash(name))
+        };
+        Ok(Header {
+            number: number("number")?,
+            parent_hash: hash("parent_hash")?,
+            time: number("time")?,
+            state_root: hash("state_root")?,
+            transactions_root: hash("transactions_root")?,
+            receipts_root: hash("receipts_root")?,
+            gas_used: number("gas_used")?,
+        })
+    }
+
     /// The block JSON of LEDGER.md §4, given the block's transaction hashes.
     pub fn to_json(&self, transactions: &[Hash]) -> Value {
         json!({
@@ -71,6 +99,14 @@ impl Header {
             "transactions": transactions.iter().map(Hash::to_string).collect::<Vec<_>>(),
         })
     }
+}
+
+/// What is wrong with a block JSON's header field ([`Header::from_json`]), by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderFieldError {
+    Missing(&'static str),
+    NotANumber(&'static str),
+    NotAHash(&'static str),
 }
 
 /// The proof of item `index` in the trie [`ordered_root`] builds over `items`: the root and

@@ -15,7 +15,7 @@ use assent_ledger::trie::{secure_key, verify_proof};
 use assent_stdlib::abi::ContractAbi;
 use serde_json::{Value, json};
 
-use assent_ledger::block::Header;
+use assent_ledger::block::{Header, HeaderFieldError};
 use assent_node::client::{self, Client, ClientError, Connection};
 use assent_node::consensus::certificate::Certificate;
 use assent_node::consensus::genesis::Genesis;
@@ -166,35 +166,11 @@ fn check_final(
     header: &Value,
 ) -> Result<(Value, u64, u64), ClientError> {
     let genesis = Genesis::read(path).map_err(ClientError::Other)?;
-    let field = |name: &str| {
-        header
-            .get(name)
-            .ok_or_else(|| invalid(format!("block {number} has no `{name}`")))
-    };
-    let number_of = |name: &str| {
-        field(name).and_then(|value| {
-            value
-                .as_u64()
-                .ok_or_else(|| invalid(format!("`{name}` is not a number")))
-        })
-    };
-    let hash_of = |name: &str| {
-        field(name).and_then(|value| {
-            value
-                .as_str()
-                .and_then(Hash::from_hex)
-                .ok_or_else(|| invalid(format!("`{name}` is not a hash")))
-        })
-    };
-    let rebuilt = Header {
-        number: number_of("number")?,
-        parent_hash: hash_of("parent_hash")?,
-        time: number_of("time")?,
-        state_root: hash_of("state_root")?,
-        transactions_root: hash_of("transactions_root")?,
-        receipts_root: hash_of("receipts_root")?,
-        gas_used: number_of("gas_used")?,
-    };
+    let rebuilt = Header::from_json(header).map_err(|error| match error {
+        HeaderFieldError::Missing(name) => invalid(format!("block {number} has no `{name}`")),
+        HeaderFieldError::NotANumber(name) => invalid(format!("`{name}` is not a number")),
+        HeaderFieldError::NotAHash(name) => invalid(format!("`{name}` is not a hash")),
+    })?;
     let certificate = client.call("assent_getCommit", json!([number]))?;
     if certificate.is_null() {
         return Err(ClientError::Other(format!(
