@@ -367,11 +367,7 @@ impl<S: Store> App<S> {
         let limit = self.chain.config().block_gas_limit;
         let mut verified = Vec::with_capacity(count);
         let mut total: u64 = 0;
-        // Signatures are recovered on all cores.
-        for (position, recovered) in recover_all(&proposal.transactions, chain_id)
-            .into_iter()
-            .enumerate()
-        {
+        for (position, recovered) in self.recover(&proposal.transactions, chain_id).enumerate() {
             match recovered {
                 Ok(tx) => {
                     total = total.saturating_add(tx.signed.tx().gas_limit);
@@ -405,6 +401,33 @@ impl<S: Store> App<S> {
             },
         );
         Ok(compare_header(header, expected))
+    }
+
+    /// The proposal's transactions with their senders: those waiting in the mempool as
+    /// they were admitted (their signatures recovered then), the others recovered now on
+    /// all cores. Under load most of another validator's proposal arrived here first as
+    /// forwarded transactions, and recovering a signature is most of what checking one
+    /// costs.
+    fn recover(
+        &self,
+        transactions: &[Vec<u8>],
+        chain_id: u64,
+    ) -> impl Iterator<Item = Result<VerifiedTransaction, TxError>> {
+        let hashes: Vec<Hash> = transactions.iter().map(|raw| keccak256(raw)).collect();
+        let known = self.mempool.lock().find_all(&hashes);
+        let unknown: Vec<Vec<u8>> = known
+            .iter()
+            .zip(transactions)
+            .filter(|(known, _)| known.is_none())
+            .map(|(_, raw)| raw.clone())
+            .collect();
+        let mut recovered = recover_all(&unknown, chain_id).into_iter();
+        known.into_iter().map(move |known| match known {
+            Some(tx) => Ok(tx),
+            None => recovered
+                .next()
+                .unwrap_or(Err(TxError::BadSignature("not recovered"))),
+        })
     }
 
     /// The decided block: executed already (as proposed or processed) or now, and held

@@ -126,6 +126,27 @@ impl Mempool {
         self.queue.is_empty()
     }
 
+    /// The waiting transactions with these hashes, in the order asked (`None` for one not
+    /// waiting here): a proposal's transactions this node admitted already, whose
+    /// signatures it need not recover again.
+    pub fn find_all(&self, hashes: &[Hash]) -> Vec<Option<VerifiedTransaction>> {
+        let wanted: BTreeMap<Hash, usize> = hashes
+            .iter()
+            .enumerate()
+            .map(|(position, hash)| (*hash, position))
+            .collect();
+        let mut found = vec![None; hashes.len()];
+        for pending in &self.queue {
+            if let Some(slot) = wanted
+                .get(&pending.tx.signed.hash())
+                .and_then(|&position| found.get_mut(position))
+            {
+                *slot = Some(pending.tx.clone());
+            }
+        }
+        found
+    }
+
     /// Whether `tx` fits within the caps (count and bytes, overall and per sender).
     ///
     /// # Errors
@@ -329,6 +350,28 @@ mod tests {
         assert_eq!(pool.room_for(&alice.tx), Ok(()));
         pool.committed(usize::MAX, 1);
         assert_eq!(pool.bytes, 0);
+    }
+
+    #[test]
+    fn waiting_transactions_are_found_by_hash_in_the_order_asked() {
+        let mut pool = Mempool::new(0);
+        let (a, b, c) = (pending("a", 0), pending("b", 0), pending("c", 0));
+        pool.push(a.clone());
+        pool.push(b.clone());
+        let hash = |pending: &Pending| pending.tx.signed.hash();
+        let found = pool.find_all(&[hash(&b), hash(&c), hash(&a)]);
+        let senders: Vec<Option<Address>> = found
+            .iter()
+            .map(|tx| tx.as_ref().map(|tx| tx.sender))
+            .collect();
+        assert_eq!(senders, [Some(b.tx.sender), None, Some(a.tx.sender)]);
+        assert_eq!(
+            found[0].as_ref().unwrap().signed.encoded(),
+            b.tx.signed.encoded()
+        );
+        pool.committed(1, 1);
+        assert!(pool.find_all(&[hash(&a)])[0].is_none());
+        assert!(pool.find_all(&[]).is_empty());
     }
 
     #[test]
