@@ -994,22 +994,24 @@ fn a_batch_of_transactions_is_admitted_in_its_order() {
     };
     let signed: Vec<_> = (0..5).map(&mut bump).collect();
     let ahead = bump(9);
-    let send = |id: Option<u64>, raw: String| {
-        let mut request = json!({
-            "jsonrpc": "2.0", "method": "assent_sendRawTransaction", "params": [raw]
-        });
+    let submit = |method: &str, id: Option<u64>, raw: String| {
+        let mut request = json!({"jsonrpc": "2.0", "method": method, "params": [raw]});
         if let Some(id) = id {
             request["id"] = json!(id);
         }
         request
     };
-    // Runs of sends, broken by another method; a bad one and a notification inside a run.
+    let send = |id: Option<u64>, raw: String| submit("assent_sendRawTransaction", id, raw);
+    // What another validator forwards is admitted the same way, in its place.
+    let relay = |id: Option<u64>, raw: String| submit("assent_relayRawTransaction", id, raw);
+    // Runs of sends, broken by another method; a bad one and a notification inside a run;
+    // a relayed one after them.
     let batch = json!([
         send(Some(1), encode(&signed[0])),
         send(Some(2), encode(&signed[1])),
         send(Some(3), "0xc0".to_owned()),
         send(None, encode(&signed[2])),
-        send(Some(4), encode(&signed[3])),
+        relay(Some(4), encode(&signed[3])),
         {"jsonrpc": "2.0", "id": 5, "method": "assent_getTransactionCount",
          "params": [bob.address.to_string()]},
         send(Some(6), encode(&ahead)),

@@ -1,8 +1,10 @@
-//! Mempool dissemination: each validator forwards every transaction it admits to its
-//! peers' JSON-RPC (`assent_sendRawTransaction`, in batches), where the admission checks
-//! run again. A peer that holds the transaction already refuses it (its nonce is taken),
-//! and forwards only what it admits, so every transaction reaches every validator — and
-//! so every proposer — once, whichever validator a client sent it to.
+//! Mempool dissemination: each validator forwards every transaction a client sent it to
+//! all its peers' JSON-RPC (`assent_relayRawTransaction`, in batches), where the admission
+//! checks run again. A relayed transaction is not forwarded again: the validators are
+//! fully meshed (each lists all the others as peers), so every transaction reaches every
+//! validator — and so every proposer — once, whichever validator a client sent it to.
+//! (Forwarding what peers relay too made each validator receive and recover every
+//! transaction up to three times more, only to refuse the copies.)
 
 use std::net::SocketAddr;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -64,7 +66,7 @@ fn forward(peer: &Client, queue: &Receiver<Vec<u8>>) {
                 json!({
                     "jsonrpc": "2.0",
                     "id": id,
-                    "method": "assent_sendRawTransaction",
+                    "method": "assent_relayRawTransaction",
                     "params": [encode_hex(raw)],
                 })
             })

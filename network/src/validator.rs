@@ -95,9 +95,15 @@ impl Validator {
         while let Ok(job) = jobs.recv() {
             match job {
                 Job::Consensus(message) => self.handle(*message),
-                Job::Rpc(Command::Submit { tx, submission }) => {
+                Job::Rpc(Command::Submit {
+                    tx,
+                    submission,
+                    relayed,
+                }) => {
                     let raw = tx.signed.encoded().to_vec();
-                    if submission.answer(|| self.app.check_tx(*tx)) == Some(true) {
+                    let admitted = submission.answer(|| self.app.check_tx(*tx)) == Some(true);
+                    // The validator that relayed it sent it to every peer already.
+                    if admitted && !relayed {
                         self.gossip.send(&raw);
                     }
                 }

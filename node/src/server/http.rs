@@ -58,17 +58,20 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(20);
 /// Jobs waiting for a worker before the node answers "busy".
 const QUEUE: usize = 4_096;
 
-/// The method whose consecutive requests in a batch are submitted as one run.
+/// The methods whose consecutive requests in a batch are submitted as one run: a client's
+/// transactions, and those another validator forwards.
 const SEND: &str = "assent_sendRawTransaction";
+const RELAY: &str = "assent_relayRawTransaction";
 
 /// What a worker thread is asked to do.
 enum Work {
     /// One method call.
     Call { method: String, params: Vec<Value> },
-    /// The params of consecutive [`SEND`] requests of one batch, submitted together and
-    /// answered in order ([`Worker::send_raw_transactions`]): one hand-over to a worker
-    /// and one wake-up of the block producer per run rather than per transaction.
-    Sends(Vec<Vec<Value>>),
+    /// The params of consecutive [`SEND`] (or [`RELAY`]) requests of one batch, submitted
+    /// together and answered in order ([`Worker::send_raw_transactions`]): one hand-over
+    /// to a worker and one wake-up of the block producer per run rather than per
+    /// transaction.
+    Sends { run: Vec<Vec<Value>>, relayed: bool },
 }
 
 impl Work {
@@ -76,14 +79,15 @@ impl Work {
     fn answers(&self) -> usize {
         match self {
             Work::Call { .. } => 1,
-            Work::Sends(run) => run.len(),
+            Work::Sends { run, .. } => run.len(),
         }
     }
 
     fn method(&self) -> &str {
         match self {
             Work::Call { method, .. } => method,
-            Work::Sends(_) => SEND,
+            Work::Sends { relayed: false, .. } => SEND,
+            Work::Sends { relayed: true, .. } => RELAY,
         }
     }
 }
@@ -128,12 +132,13 @@ impl Dispatcher {
                 let mut responses = Vec::new();
                 let mut entries = entries.into_iter().peekable();
                 while let Some(entry) = entries.next() {
-                    if !is_send(&entry) {
+                    let Some(method) = send_method(&entry) else {
                         responses.extend(self.answer_one(entry).await);
                         continue;
-                    }
+                    };
                     let mut run = vec![entry];
-                    while let Some(next) = entries.next_if(is_send) {
+                    while let Some(next) = entries.next_if(|next| send_method(next) == Some(method))
+                    {
                         run.push(next);
                     }
                     let (ids, params): (Vec<_>, Vec<_>) = run
@@ -141,7 +146,11 @@ impl Dispatcher {
                         .flatten()
                         .map(|request| (request.id, request.params))
                         .unzip();
-                    let results = self.run(Work::Sends(params)).await;
+                    let work = Work::Sends {
+                        run: params,
+                        relayed: method == RELAY,
+                    };
+                    let results = self.run(work).await;
                     for (id, result) in ids.into_iter().zip(results) {
                         responses.extend(id.map(|id| rpc::response(id, result)));
                     }
@@ -190,9 +199,14 @@ impl Dispatcher {
     }
 }
 
-/// Whether a batch entry is a [`SEND`] request (run with its neighbours).
-fn is_send(entry: &rpc::Entry) -> bool {
-    entry.as_ref().is_ok_and(|request| request.method == SEND)
+/// [`SEND`] or [`RELAY`] when a batch entry is such a request (run with its neighbours
+/// of the same method).
+fn send_method(entry: &rpc::Entry) -> Option<&'static str> {
+    match entry.as_ref().ok()?.method.as_str() {
+        SEND => Some(SEND),
+        RELAY => Some(RELAY),
+        _ => None,
+    }
 }
 
 /// A worker thread: takes jobs until the dispatcher is dropped.
@@ -208,7 +222,7 @@ fn work(node: &Arc<Node>, queue: &Mutex<Receiver<Job>>) {
         let Ok(job) = job else { break };
         let results = catch_unwind(AssertUnwindSafe(|| match &job.work {
             Work::Call { method, params } => vec![worker.dispatch(method, params)],
-            Work::Sends(run) => worker.send_raw_transactions(run),
+            Work::Sends { run, relayed } => worker.send_raw_transactions(run, *relayed),
         }))
         .unwrap_or_else(|_| {
             // A bug, not an input the node refuses: answer it and start afresh.

@@ -30,6 +30,7 @@ pub const METHODS: &[&str] = &[
     "assent_blockNumber",
     "assent_getBlockByNumber",
     "assent_sendRawTransaction",
+    "assent_relayRawTransaction",
     "assent_getTransactionReceipt",
     "assent_getTransactionCount",
     "assent_call",
@@ -93,7 +94,8 @@ impl Worker {
                 Ok(json!(self.snapshot()?.head().number))
             }
             "assent_getBlockByNumber" => self.get_block(params),
-            "assent_sendRawTransaction" => self.send_raw_transaction(params),
+            "assent_sendRawTransaction" => self.send_raw_transaction(params, false),
+            "assent_relayRawTransaction" => self.send_raw_transaction(params, true),
             "assent_getTransactionReceipt" => {
                 arity(params, 1)?;
                 let hash = hash_param(params.first(), "the transaction hash")?;
@@ -174,8 +176,9 @@ impl Worker {
         Ok(certificate.map_or(Value::Null, |certificate| certificate.to_json()))
     }
 
-    fn send_raw_transaction(&self, params: &[Value]) -> MethodResult {
-        let submission = self.submit(params)?;
+    /// `relayed`: forwarded by another validator (`assent_relayRawTransaction`).
+    fn send_raw_transaction(&self, params: &[Value], relayed: bool) -> MethodResult {
+        let submission = self.submit(params, relayed)?;
         admission(&submission)
     }
 
@@ -185,8 +188,11 @@ impl Worker {
     /// order (so one sender's transactions may share a run in nonce order), while this
     /// thread verifies signatures and neither waits for, nor wakes, the other per
     /// transaction.
-    pub fn send_raw_transactions(&self, run: &[Vec<Value>]) -> Vec<MethodResult> {
-        let submitted: Vec<_> = run.iter().map(|params| self.submit(params)).collect();
+    pub fn send_raw_transactions(&self, run: &[Vec<Value>], relayed: bool) -> Vec<MethodResult> {
+        let submitted: Vec<_> = run
+            .iter()
+            .map(|params| self.submit(params, relayed))
+            .collect();
         submitted
             .into_iter()
             .map(|submission| admission(&*submission?))
@@ -195,7 +201,7 @@ impl Worker {
 
     /// Checks a signed transaction (hex, encoding, chain, signature) and hands it to the
     /// block producer for admission.
-    fn submit(&self, params: &[Value]) -> Result<Arc<Submission>, RpcError> {
+    fn submit(&self, params: &[Value], relayed: bool) -> Result<Arc<Submission>, RpcError> {
         arity(params, 1)?;
         let text = params.first().and_then(Value::as_str).ok_or_else(|| {
             RpcError::invalid_params("give the signed transaction as a hex string \"0x…\"")
@@ -212,6 +218,7 @@ impl Worker {
             .send(Command::Submit {
                 tx: Box::new(verified),
                 submission: submission.clone(),
+                relayed,
             })
             .map_err(|_| RpcError::internal("the block producer has stopped"))?;
         Ok(submission)

@@ -83,6 +83,9 @@ pub enum Command {
     Submit {
         tx: Box<VerifiedTransaction>,
         submission: Arc<Submission>,
+        /// Forwarded by another validator (`assent_relayRawTransaction`), which sent it
+        /// to every peer already: a validator does not forward it again.
+        relayed: bool,
     },
     /// Commit what waits and stop.
     Stop,
@@ -140,7 +143,7 @@ impl<S: Store> Producer<S> {
                 commands.recv_timeout(deadline.saturating_duration_since(Instant::now()))
             };
             match command {
-                Ok(Command::Submit { tx, submission }) => {
+                Ok(Command::Submit { tx, submission, .. }) => {
                     // A submission its worker withdrew (it waited too long) is dropped
                     // unseen: the client was told it was not admitted.
                     let admitted = submission.answer(|| self.admit(*tx)) == Some(true);
