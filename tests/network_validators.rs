@@ -13,19 +13,15 @@
 
 mod node_support;
 
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use assent_ledger::Address;
 use assent_ledger::block::Header;
-use assent_node::client::Client;
 use assent_node::consensus::certificate::Certificate;
 use assent_node::consensus::genesis::Genesis;
-use node_support::{Account, BIN, Call, assent, build, temp_dir};
+use node_support::network::{Validator, log_of, max_head, testnet, wait_for_height, wait_until};
+use node_support::{Account, Call, assent, build, temp_dir};
 use serde_json::{Value, json};
 
 const CHAIN_ID: u64 = 4343;
@@ -35,107 +31,6 @@ const VALIDATORS: usize = 4;
 const GRANTS_EACH: usize = 250;
 /// The test-only faulty proposer: validator 3 announces a wrong state root.
 const FAULTY: usize = 3;
-
-/// One `assent node --home` process.
-struct Validator {
-    home: PathBuf,
-    child: Option<Child>,
-    client: Client,
-    url: String,
-}
-
-impl Validator {
-    fn start(home: &Path, index: usize) -> Validator {
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(home.join("stderr.log"))
-            .unwrap();
-        let mut command = Command::new(BIN);
-        command
-            .args(["node", "--home"])
-            .arg(home)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log));
-        if index == FAULTY {
-            command.env(assent_network::FAULTY_PROPOSER_VARIABLE, "1");
-        }
-        let mut child = command.spawn().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let url = loop {
-            let line = lines
-                .next()
-                .unwrap_or_else(|| panic!("validator {index} exited: {}", log_of(home)))
-                .unwrap();
-            if let Some(url) = line.strip_prefix("listening on ") {
-                break url.to_owned();
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Validator {
-            home: home.to_path_buf(),
-            child: Some(child),
-            client: Client::new(&url),
-            url,
-        }
-    }
-
-    /// SIGKILL, by the child's own pid.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn call(&self, method: &str, params: Value) -> Value {
-        self.client
-            .call(method, params)
-            .unwrap_or_else(|error| panic!("{method}: {error:?}; {}", log_of(&self.home)))
-    }
-
-    fn head(&self) -> u64 {
-        self.call("assent_blockNumber", json!([])).as_u64().unwrap()
-    }
-
-    fn block(&self, number: u64) -> Value {
-        self.call("assent_getBlockByNumber", json!([number]))
-    }
-}
-
-impl Drop for Validator {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn log_of(home: &Path) -> String {
-    std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default()
-}
-
-/// A base port whose eight ports (four JSON-RPC, four consensus) are free now.
-fn free_base_port() -> u16 {
-    let mut base = 21_000 + (std::process::id() % 400) as u16 * 20;
-    loop {
-        let free = (0..VALIDATORS as u16)
-            .flat_map(|i| [base + i, base + 100 + i])
-            .all(|port| TcpListener::bind(("127.0.0.1", port)).is_ok());
-        if free {
-            return base;
-        }
-        base += 7;
-    }
-}
-
-/// Waits until `done` holds (`what` names it in the failure), at most `limit`.
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
 
 /// The header of a block JSON.
 fn header(block: &Value) -> Header {
@@ -156,41 +51,17 @@ fn running<'a>(validators: &'a [Validator], indices: &[usize]) -> Vec<&'a Valida
     indices.iter().map(|&i| &validators[i]).collect()
 }
 
-/// Waits until every validator of `indices` is at `height` or past it.
-fn wait_for_height(validators: &[Validator], indices: &[usize], height: u64, limit: Duration) {
-    wait_until(&format!("height {height} on {indices:?}"), limit, || {
-        indices.iter().all(|&i| validators[i].head() >= height)
-    });
-}
-
-fn max_head(validators: &[Validator], indices: &[usize]) -> u64 {
-    indices.iter().map(|&i| validators[i].head()).max().unwrap()
-}
-
 #[test]
 fn four_validators_decide_blocks_together_and_survive_failures() {
     let dir = temp_dir("validators");
     let net = dir.join("net");
-    let base = free_base_port();
-    let written = assent(&[
-        "testnet",
-        "4",
-        net.to_str().unwrap(),
-        "--base-port",
-        &base.to_string(),
-        "--chain-id",
-        &CHAIN_ID.to_string(),
-    ]);
-    assert!(written.status.success());
+    let homes: Vec<PathBuf> = testnet(&net, VALIDATORS, CHAIN_ID);
     let genesis_file = net.join("genesis.json");
     let genesis = Genesis::read(&genesis_file).unwrap();
-    let homes: Vec<PathBuf> = (0..VALIDATORS)
-        .map(|i| net.join(format!("node{i}")))
-        .collect();
     let mut validators: Vec<Validator> = homes
         .iter()
         .enumerate()
-        .map(|(i, home)| Validator::start(home, i))
+        .map(|(i, home)| Validator::start(home, i == FAULTY))
         .collect();
     let all: Vec<usize> = (0..VALIDATORS).collect();
     wait_for_height(&validators, &all, 2, Duration::from_secs(60));
@@ -322,7 +193,7 @@ fn four_validators_decide_blocks_together_and_survive_failures() {
     let reached = max_head(&validators, &others);
     wait_for_height(&validators, &others, reached + 3, Duration::from_secs(60));
     // Restarted, it catches up from its peers and agrees.
-    validators[0] = Validator::start(&homes[0], 0);
+    validators[0] = Validator::start(&homes[0], false);
     let target = max_head(&validators, &others) + 1;
     wait_for_height(&validators, &all, target, Duration::from_secs(120));
     assert_same_block(&running(&validators, &all), target);
@@ -342,8 +213,8 @@ fn four_validators_decide_blocks_together_and_survive_failures() {
     let common = left.iter().map(|&i| validators[i].head()).min().unwrap();
     assert_same_block(&running(&validators, &left), common);
     // Back: progress resumes, everywhere the same.
-    validators[0] = Validator::start(&homes[0], 0);
-    validators[1] = Validator::start(&homes[1], 1);
+    validators[0] = Validator::start(&homes[0], false);
+    validators[1] = Validator::start(&homes[1], false);
     wait_for_height(&validators, &all, stalled + 3, Duration::from_secs(120));
     assert_same_block(&running(&validators, &all), stalled + 3);
 }

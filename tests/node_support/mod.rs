@@ -9,19 +9,17 @@
     clippy::panic
 )]
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use assent_ledger::Address;
 use assent_ledger::keys::{address_of, dev_key};
 use assent_ledger::primitives::encode_hex;
 use assent_ledger::tx::{Signature, SignedTransaction, Transaction};
-use assent_ledger::{Address, Hash};
 use k256::ecdsa::SigningKey;
 use serde_json::{Value, json};
 
@@ -36,6 +34,12 @@ pub fn repo() -> PathBuf {
 #[path = "../common/temp_dir.rs"]
 mod temp_dir;
 pub use temp_dir::TempDir;
+
+mod load;
+// Each test or benchmark uses some of these.
+#[allow(unused_imports)]
+pub use load::{LoadReport, Workload, load, load_on};
+pub mod network;
 
 pub fn temp_dir(name: &str) -> TempDir {
     TempDir::new(&format!("node-{name}"))
@@ -330,229 +334,6 @@ pub fn high_s(signed: &SignedTransaction) -> String {
     encode_hex(SignedTransaction::new(signed.tx().clone(), flipped).encoded())
 }
 
-/// What a load run measured.
-#[derive(Debug)]
-pub struct LoadReport {
-    pub transactions: usize,
-    pub accounts: usize,
-    /// From the first send to the last transaction seen in a block.
-    pub elapsed: Duration,
-    pub blocks: u64,
-    pub p50: Duration,
-    pub p99: Duration,
-    pub max: Duration,
-}
-
-impl LoadReport {
-    pub fn throughput(&self) -> f64 {
-        self.transactions as f64 / self.elapsed.as_secs_f64()
-    }
-}
-
-/// Sends `per_account` counter bumps from each of `accounts` accounts over `threads`
-/// HTTP connections, `batch` transactions per HTTP request (a JSON-RPC batch when more
-/// than one), measures inclusion latency (send → first seen in a block, polled every
-/// 10 ms), then checks that every transaction has an `ok` receipt and that the final
-/// counts are what was sent.
-pub fn load(
-    node: &Node,
-    accounts: usize,
-    per_account: usize,
-    threads: usize,
-    batch: usize,
-) -> LoadReport {
-    let chain_id = node.chain_id();
-    let mut deployer = Account::dev("load-deployer");
-    deployer.nonce = node
-        .result(
-            "assent_getTransactionCount",
-            &json!([deployer.address.to_string()]),
-        )
-        .as_u64()
-        .unwrap();
-    let receipt = node.transact(&mut deployer, &Call::deploy(counter_wasm()));
-    let counter = Address::from_hex(receipt["contract_address"].as_str().unwrap()).unwrap();
-    let start_block = node
-        .result("assent_blockNumber", &json!([]))
-        .as_u64()
-        .unwrap();
-
-    // Sign everything first: the run measures the node, not the signer.
-    let mut signed: Vec<Vec<(Hash, String)>> = Vec::new();
-    let mut senders = Vec::new();
-    for index in 0..accounts {
-        let mut account = Account::dev(&format!("load-{index}"));
-        account.nonce = node
-            .result(
-                "assent_getTransactionCount",
-                &json!([account.address.to_string()]),
-            )
-            .as_u64()
-            .unwrap();
-        let start = account.nonce;
-        let txs = (0..per_account)
-            .map(|_| {
-                // A bump costs well under 1M gas; a block holds as many as their gas
-                // limits allow (LEDGER.md §5), so the limit is not the 100M default.
-                let bump = Call {
-                    gas_limit: Some(1_000_000),
-                    ..Call::action(counter, "bump", json!({}))
-                };
-                let tx = account.signed(chain_id, &bump);
-                (tx.hash(), encode_hex(tx.encoded()))
-            })
-            .collect();
-        signed.push(txs);
-        senders.push((account.address, start));
-    }
-
-    let sent_at: Arc<Mutex<BTreeMap<Hash, Instant>>> = Arc::default();
-    let seen_at: Arc<Mutex<BTreeMap<Hash, Instant>>> = Arc::default();
-    let done = Arc::new(AtomicBool::new(false));
-    let total = accounts * per_account;
-    let url = node.url.clone();
-
-    // The observer: new blocks as they come, and when each transaction was first seen.
-    let observer = {
-        let (seen_at, done, url) = (seen_at.clone(), done.clone(), url.clone());
-        std::thread::spawn(move || {
-            let client = Client::new(&url);
-            let mut next = start_block + 1;
-            while !done.load(Ordering::Relaxed) {
-                let head = client
-                    .call("assent_blockNumber", json!([]))
-                    .as_u64()
-                    .unwrap();
-                while next <= head {
-                    let block = client.call("assent_getBlockByNumber", json!([next]));
-                    let now = Instant::now();
-                    let mut seen = seen_at.lock().unwrap();
-                    for hash in block["transactions"].as_array().unwrap() {
-                        seen.insert(Hash::from_hex(hash.as_str().unwrap()).unwrap(), now);
-                    }
-                    next += 1;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            next - 1
-        })
-    };
-
-    // The senders: each thread owns some accounts and sends each account's
-    // transactions in nonce order, round-robin across its accounts.
-    let started = Instant::now();
-    let mut shares: Vec<Vec<Vec<(Hash, String)>>> = (0..threads).map(|_| Vec::new()).collect();
-    for (index, txs) in signed.into_iter().enumerate() {
-        shares[index % threads].push(txs);
-    }
-    let workers: Vec<_> = shares
-        .into_iter()
-        .map(|share| {
-            let (sent_at, url) = (sent_at.clone(), url.clone());
-            std::thread::spawn(move || {
-                let client = Client::new(&url);
-                let rounds = share.iter().map(Vec::len).max().unwrap_or(0);
-                // Round-robin over the accounts keeps each account's nonce order, and the
-                // node answers a batch's requests in order.
-                let order: Vec<&(Hash, String)> = (0..rounds)
-                    .flat_map(|round| share.iter().filter_map(move |txs| txs.get(round)))
-                    .collect();
-                for chunk in order.chunks(batch.max(1)) {
-                    let now = Instant::now();
-                    sent_at
-                        .lock()
-                        .unwrap()
-                        .extend(chunk.iter().map(|(hash, _)| (*hash, now)));
-                    if let [(hash, raw)] = chunk {
-                        let answer = client.call("assent_sendRawTransaction", json!([raw]));
-                        assert_eq!(answer.as_str(), Some(hash.to_string().as_str()));
-                        continue;
-                    }
-                    let requests: Vec<Value> = chunk
-                        .iter()
-                        .enumerate()
-                        .map(|(id, (_, raw))| {
-                            json!({"jsonrpc": "2.0", "id": id, "method": "assent_sendRawTransaction", "params": [raw]})
-                        })
-                        .collect();
-                    let answers = client.batch(&Value::Array(requests));
-                    assert_eq!(answers.len(), chunk.len());
-                    for (answer, (hash, _)) in answers.iter().zip(chunk) {
-                        assert_eq!(
-                            answer["result"].as_str(),
-                            Some(hash.to_string().as_str()),
-                            "{answer}"
-                        );
-                    }
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.join().unwrap();
-    }
-    // Wait for every transaction to be in a block (bounded).
-    loop {
-        if seen_at.lock().unwrap().len() >= total {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(600),
-            "only {} of {total} transactions are in blocks after 600 s",
-            seen_at.lock().unwrap().len()
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let last_seen = seen_at.lock().unwrap().values().max().copied().unwrap();
-    done.store(true, Ordering::Relaxed);
-    let last_block = observer.join().unwrap();
-
-    // Latencies.
-    let sent_at = sent_at.lock().unwrap();
-    let seen_at = seen_at.lock().unwrap();
-    let mut latencies: Vec<Duration> = sent_at
-        .iter()
-        .map(|(hash, sent)| seen_at[hash].saturating_duration_since(*sent))
-        .collect();
-    latencies.sort();
-    let percentile = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
-
-    // Every transaction has an ok receipt (asked for in batches).
-    let client = Client::new(&url);
-    let hashes: Vec<&Hash> = sent_at.keys().collect();
-    for chunk in hashes.chunks(200) {
-        let batch: Vec<Value> = chunk
-            .iter()
-            .enumerate()
-            .map(|(id, hash)| {
-                json!({"jsonrpc": "2.0", "id": id, "method": "assent_getTransactionReceipt", "params": [hash.to_string()]})
-            })
-            .collect();
-        let answers = client.batch(&Value::Array(batch));
-        assert_eq!(answers.len(), chunk.len());
-        for answer in answers {
-            assert_eq!(answer["result"]["status"], "ok", "{answer}");
-        }
-    }
-    // The final state is what was sent.
-    for (address, start) in &senders {
-        let count = node.result(
-            "assent_call",
-            &json!([{"to": counter.to_string(), "method": "count_of", "args": {"who": address.to_string()}}]),
-        );
-        assert_eq!(count.as_u64(), Some(start + per_account as u64));
-    }
-    LoadReport {
-        transactions: total,
-        accounts,
-        elapsed: last_seen.saturating_duration_since(started),
-        blocks: last_block - start_block,
-        p50: percentile(50),
-        p99: percentile(99),
-        max: *latencies.last().unwrap(),
-    }
-}
-
 /// The node library's keep-alive JSON-RPC client, for the load threads: calls that must
 /// succeed.
 pub struct Client(assent_node::client::Client);
@@ -636,6 +417,11 @@ impl Node {
         }
     }
 
+    /// The CPU time the node process has used so far.
+    pub fn cpu_time(&self) -> Duration {
+        cpu_time(self.child.as_ref().unwrap().id())
+    }
+
     /// The node process's peak resident memory in KiB (`VmHWM` of `/proc/<pid>/status`).
     pub fn peak_rss_kib(&self) -> u64 {
         let pid = self.child.as_ref().unwrap().id();
@@ -646,6 +432,21 @@ impl Node {
             .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
             .unwrap()
     }
+}
+
+/// The CPU time (user and system, all threads) process `pid` has used: `utime` and
+/// `stime` of `/proc/<pid>/stat`, in clock ticks of 1/100 s (Linux's `USER_HZ`).
+pub fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The command name in parentheses may hold spaces: count the fields after it.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_millis(ticks * 10)
 }
 
 /// Builds an Assent source with `assent build`; the module.
