@@ -25,13 +25,9 @@ mod node_support;
 use std::time::Duration;
 
 use node_support::network::{Validator, max_head, testnet, wait_for_height};
-use node_support::{LoadReport, Node, Workload, load_on, temp_dir};
+use node_support::{LoadReport, Node, Plan, Workload, load_on, setting, temp_dir};
 
 const CHAIN_ID: u64 = 4343;
-
-fn setting(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
 
 /// One line of results; `cpu` is what the node or all validators used during the run.
 fn print(what: &str, report: &LoadReport, cpu: Duration) {
@@ -54,14 +50,17 @@ fn main() {
     if !std::env::args().any(|arg| arg == "--bench") {
         return;
     }
-    let total: usize = setting("ASSENT_LOAD_TXS", "20000").parse().unwrap();
-    let accounts: usize = setting("ASSENT_LOAD_ACCOUNTS", "200").parse().unwrap();
-    let threads: usize = setting("ASSENT_LOAD_THREADS", "8").parse().unwrap();
-    let batch: usize = setting("ASSENT_LOAD_BATCH", "50").parse().unwrap();
+    let plan = Plan::from_env(50);
+    let Plan {
+        accounts,
+        per_account,
+        threads,
+        batch,
+        rate,
+    } = plan;
     let block_time = setting("ASSENT_LOAD_BLOCK_TIME", "1s");
     let count: usize = setting("ASSENT_LOAD_VALIDATORS", "4").parse().unwrap();
-    let rate: u64 = setting("ASSENT_LOAD_RATE", "0").parse().unwrap();
-    let per_account = total.div_ceil(accounts);
+    let grants = |urls: &[String]| load_on(urls, Workload::Grants, &plan);
     println!(
         "network_load: {} consent grants from {accounts} patients over {threads} connections, {batch} per request, {}",
         accounts * per_account,
@@ -75,15 +74,7 @@ fn main() {
     let dir = temp_dir("network-bench");
     let node = Node::start(&dir.join("single"), &block_time);
     let before = node.cpu_time();
-    let single = load_on(
-        std::slice::from_ref(&node.url),
-        Workload::Grants,
-        accounts,
-        per_account,
-        threads,
-        batch,
-        rate,
-    );
+    let single = grants(std::slice::from_ref(&node.url));
     let cpu = node.cpu_time() - before;
     node.stop();
     print(&format!("one node, block time {block_time}"), &single, cpu);
@@ -98,15 +89,7 @@ fn main() {
     let urls: Vec<String> = validators.iter().map(|v| v.url.clone()).collect();
     let cpu = || validators.iter().map(Validator::cpu_time).sum::<Duration>();
     let before = cpu();
-    let network = load_on(
-        &urls,
-        Workload::Grants,
-        accounts,
-        per_account,
-        threads,
-        batch,
-        rate,
-    );
+    let network = grants(&urls);
     let used = cpu() - before;
     // Every validator reaches the same block past the last grant.
     let height = max_head(&validators, &all) + 1;

@@ -3,7 +3,8 @@
 //! must be what was sent. Prints throughput and inclusion latency (send → first seen in a
 //! block). `cargo bench --bench node_load`; `ASSENT_LOAD_TXS` (default 20000),
 //! `ASSENT_LOAD_ACCOUNTS` (200), `ASSENT_LOAD_THREADS` (8), `ASSENT_LOAD_BATCH`
-//! (transactions per HTTP request, as a JSON-RPC batch; 1), `ASSENT_LOAD_BLOCK_TIME`
+//! (transactions per HTTP request, as a JSON-RPC batch; 1), `ASSENT_LOAD_RATE`
+//! (transactions a second offered in all; 0, as fast as taken), `ASSENT_LOAD_BLOCK_TIME`
 //! (`100ms`). Figures: docs/performance.md.
 #![allow(
     clippy::unwrap_used,
@@ -15,24 +16,19 @@
 #[path = "../tests/node_support/mod.rs"]
 mod node_support;
 
-fn setting(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
+use node_support::{Plan, Workload, load_on, setting};
 
 fn main() {
     // `cargo test --benches` runs this without `--bench`: nothing to measure then.
     if !std::env::args().any(|arg| arg == "--bench") {
         return;
     }
-    let total: usize = setting("ASSENT_LOAD_TXS", "20000").parse().unwrap();
-    let accounts: usize = setting("ASSENT_LOAD_ACCOUNTS", "200").parse().unwrap();
-    let threads: usize = setting("ASSENT_LOAD_THREADS", "8").parse().unwrap();
-    let batch: usize = setting("ASSENT_LOAD_BATCH", "1").parse().unwrap();
+    let plan = Plan::from_env(1);
+    let (threads, batch) = (plan.threads, plan.batch);
     let block_time = setting("ASSENT_LOAD_BLOCK_TIME", "100ms");
-    let per_account = total.div_ceil(accounts);
     let dir = node_support::temp_dir("load-bench");
     let node = node_support::Node::start(&dir, &block_time);
-    let report = node_support::load(&node, accounts, per_account, threads, batch);
+    let report = load_on(std::slice::from_ref(&node.url), Workload::Bumps, &plan);
     node.stop();
     println!(
         "node_load: {} transactions from {} accounts over {threads} connections, {batch} per request, block time {block_time}",
@@ -50,5 +46,4 @@ fn main() {
         report.p99.as_secs_f64() * 1e3,
         report.max.as_secs_f64() * 1e3
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

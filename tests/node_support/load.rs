@@ -144,7 +144,45 @@ impl LoadReport {
     }
 }
 
-/// [`load_on`] with counter bumps on one node.
+/// How a load run sends.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    pub accounts: usize,
+    /// Transactions from each account.
+    pub per_account: usize,
+    /// HTTP connections, each with its own thread and accounts.
+    pub threads: usize,
+    /// Transactions per HTTP request (a JSON-RPC batch when more than one).
+    pub batch: usize,
+    /// Transactions a second offered in all; 0 sends as fast as the node takes them.
+    pub rate: u64,
+}
+
+impl Plan {
+    /// A benchmark's plan from `ASSENT_LOAD_TXS` (default 20000), `ASSENT_LOAD_ACCOUNTS`
+    /// (200), `ASSENT_LOAD_THREADS` (8), `ASSENT_LOAD_BATCH` (`batch`) and
+    /// `ASSENT_LOAD_RATE` (0).
+    pub fn from_env(batch: usize) -> Plan {
+        let total: usize = setting("ASSENT_LOAD_TXS", "20000").parse().unwrap();
+        let accounts: usize = setting("ASSENT_LOAD_ACCOUNTS", "200").parse().unwrap();
+        Plan {
+            accounts,
+            per_account: total.div_ceil(accounts),
+            threads: setting("ASSENT_LOAD_THREADS", "8").parse().unwrap(),
+            batch: setting("ASSENT_LOAD_BATCH", &batch.to_string())
+                .parse()
+                .unwrap(),
+            rate: setting("ASSENT_LOAD_RATE", "0").parse().unwrap(),
+        }
+    }
+}
+
+/// A benchmark's setting: the environment variable `name`, or `default`.
+pub fn setting(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+/// [`load_on`] with counter bumps on one node, as fast as it takes them.
 pub fn load(
     node: &Node,
     accounts: usize,
@@ -152,15 +190,14 @@ pub fn load(
     threads: usize,
     batch: usize,
 ) -> LoadReport {
-    load_on(
-        std::slice::from_ref(&node.url),
-        Workload::Bumps,
+    let plan = Plan {
         accounts,
         per_account,
         threads,
         batch,
-        0,
-    )
+        rate: 0,
+    };
+    load_on(std::slice::from_ref(&node.url), Workload::Bumps, &plan)
 }
 
 /// Polls for the receipt of `hash` (60 s at most).
@@ -190,23 +227,19 @@ fn nonce_of(client: &Client, account: &Account) -> u64 {
         .unwrap()
 }
 
-/// Sends `per_account` transactions of `workload` from each of `accounts` accounts over
-/// `threads` HTTP connections, `batch` transactions per HTTP request (a JSON-RPC batch
-/// when more than one), as fast as the node takes them or, with a `rate` other than 0, at
-/// that many transactions a second in all. With several `urls` (a network's validators), thread `t` sends to
+/// Sends transactions of `workload` as `plan` says. With several `urls` (a network's validators), thread `t` sends to
 /// `urls[t % n]`, so each account's transactions go to one validator in nonce order.
 /// Measures inclusion latency: send → first seen in a block of `urls[0]`, polled every
 /// 10 ms (on a network a block is final when it is committed). Then checks that every
 /// transaction has an `ok` receipt and that the final state is what was sent.
-pub fn load_on(
-    urls: &[String],
-    workload: Workload,
-    accounts: usize,
-    per_account: usize,
-    threads: usize,
-    batch: usize,
-    rate: u64,
-) -> LoadReport {
+pub fn load_on(urls: &[String], workload: Workload, plan: &Plan) -> LoadReport {
+    let Plan {
+        accounts,
+        per_account,
+        threads,
+        batch,
+        rate,
+    } = *plan;
     let first = Client::new(&urls[0]);
     let chain_id = first.call("assent_chainId", json!([])).as_u64().unwrap();
     let mut deployer = Account::dev("load-deployer");

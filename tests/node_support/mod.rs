@@ -38,7 +38,7 @@ pub use temp_dir::TempDir;
 mod load;
 // Each test or benchmark uses some of these.
 #[allow(unused_imports)]
-pub use load::{LoadReport, Workload, load, load_on};
+pub use load::{LoadReport, Plan, Workload, load, load_on, setting};
 pub mod network;
 
 pub fn temp_dir(name: &str) -> TempDir {
