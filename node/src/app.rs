@@ -342,7 +342,14 @@ impl<S: Store> App<S> {
         proposal: &Proposal,
         expected: Option<&Header>,
     ) -> Result<Result<Header, Invalid>, LedgerError> {
-        let id = proposal.id();
+        // The transactions' hashes serve twice: the proposal's id, and finding those the
+        // mempool holds already.
+        let hashes: Vec<Hash> = proposal
+            .transactions
+            .iter()
+            .map(|tx| keccak256(tx))
+            .collect();
+        let id = proposal_id_of_hashes(proposal.time, &hashes);
         if let Some(executed) = self.executed.get(&id) {
             let header = executed.sealed.result().header.clone();
             return Ok(compare_header(header, expected));
@@ -367,7 +374,10 @@ impl<S: Store> App<S> {
         let limit = self.chain.config().block_gas_limit;
         let mut verified = Vec::with_capacity(count);
         let mut total: u64 = 0;
-        for (position, recovered) in self.recover(&proposal.transactions, chain_id).enumerate() {
+        for (position, recovered) in self
+            .recover(&proposal.transactions, &hashes, chain_id)
+            .enumerate()
+        {
             match recovered {
                 Ok(tx) => {
                     total = total.saturating_add(tx.signed.tx().gas_limit);
@@ -403,18 +413,18 @@ impl<S: Store> App<S> {
         Ok(compare_header(header, expected))
     }
 
-    /// The proposal's transactions with their senders: those waiting in the mempool as
-    /// they were admitted (their signatures recovered then), the others recovered now on
-    /// all cores. Under load most of another validator's proposal arrived here first as
-    /// forwarded transactions, and recovering a signature is most of what checking one
-    /// costs.
+    /// The proposal's transactions (with their `hashes`) and their senders: those waiting
+    /// in the mempool as they were admitted (their signatures recovered then), the others
+    /// recovered now on all cores. Under load most of another validator's proposal arrived
+    /// here first as forwarded transactions, and recovering a signature is most of what
+    /// checking one costs.
     fn recover(
         &self,
         transactions: &[Vec<u8>],
+        hashes: &[Hash],
         chain_id: u64,
     ) -> impl Iterator<Item = Result<VerifiedTransaction, TxError>> {
-        let hashes: Vec<Hash> = transactions.iter().map(|raw| keccak256(raw)).collect();
-        let known = self.mempool.lock().find_all(&hashes);
+        let known = self.mempool.lock().find_all(hashes);
         let unknown: Vec<Vec<u8>> = known
             .iter()
             .zip(transactions)
