@@ -51,25 +51,10 @@ fn main() {
         return;
     }
     let plan = Plan::from_env(50);
-    let Plan {
-        accounts,
-        per_account,
-        threads,
-        batch,
-        rate,
-    } = plan;
     let block_time = setting("ASSENT_LOAD_BLOCK_TIME", "1s");
     let count: usize = setting("ASSENT_LOAD_VALIDATORS", "4").parse().unwrap();
     let grants = |urls: &[String]| load_on(urls, Workload::Grants, &plan);
-    println!(
-        "network_load: {} consent grants from {accounts} patients over {threads} connections, {batch} per request, {}",
-        accounts * per_account,
-        if rate == 0 {
-            "as fast as taken".to_owned()
-        } else {
-            format!("offered at {rate} tx/s")
-        }
-    );
+    println!("network_load: consent grants, {plan}");
 
     let dir = temp_dir("network-bench");
     let node = Node::start(&dir.join("single"), &block_time);

@@ -24,16 +24,12 @@ fn main() {
         return;
     }
     let plan = Plan::from_env(1);
-    let (threads, batch) = (plan.threads, plan.batch);
     let block_time = setting("ASSENT_LOAD_BLOCK_TIME", "100ms");
     let dir = node_support::temp_dir("load-bench");
     let node = node_support::Node::start(&dir, &block_time);
     let report = load_on(std::slice::from_ref(&node.url), Workload::Bumps, &plan);
     node.stop();
-    println!(
-        "node_load: {} transactions from {} accounts over {threads} connections, {batch} per request, block time {block_time}",
-        report.transactions, report.accounts
-    );
+    println!("node_load: counter bumps, {plan}, block time {block_time}");
     println!(
         "  all included with ok receipts and the expected final state in {:.2} s over {} blocks",
         report.elapsed.as_secs_f64(),

@@ -45,8 +45,8 @@ impl Workload {
         }
     }
 
-    /// The `index`th transaction of an account.
-    fn call(self, contract: Address, index: usize, until: u64) -> Call {
+    /// The `index`th transaction of an account; a grant goes to `clinicians[index]`.
+    fn call(self, contract: Address, index: usize, clinicians: &[Address], until: u64) -> Call {
         match self {
             Workload::Bumps => Call {
                 gas_limit: Some(BUMP_GAS_LIMIT),
@@ -58,7 +58,7 @@ impl Workload {
                     contract,
                     "grant",
                     json!({
-                        "grantee": clinician(index).to_string(),
+                        "grantee": clinicians[index].to_string(),
                         "purposes": ["TREAT"],
                         "classes": ["Lab"],
                         "until": until,
@@ -69,8 +69,16 @@ impl Workload {
     }
 
     /// Checks what `sender` has on the ledger after sending `count` transactions from
-    /// nonce `start` on.
-    fn check(self, client: &Client, contract: Address, sender: Address, start: u64, count: usize) {
+    /// nonce `start` on (grants to the first `count` of `clinicians`).
+    fn check(
+        self,
+        client: &Client,
+        contract: Address,
+        clinicians: &[Address],
+        sender: Address,
+        start: u64,
+        count: usize,
+    ) {
         match self {
             Workload::Bumps => {
                 let counted = client.call(
@@ -90,8 +98,8 @@ impl Workload {
                     .iter()
                     .map(|grant| grant["grantee"].as_str().unwrap())
                     .collect();
-                for index in 0..count {
-                    let expected = clinician(index).to_string();
+                for (index, clinician) in clinicians.iter().take(count).enumerate() {
+                    let expected = clinician.to_string();
                     assert!(
                         grantees.contains(&expected.as_str()),
                         "{sender} has no grant to clinician {index}: {grants}"
@@ -102,15 +110,11 @@ impl Workload {
     }
 }
 
-/// The address of the `index`th clinician (the same on every run).
-fn clinician(index: usize) -> Address {
-    static CLINICIANS: Mutex<Vec<Address>> = Mutex::new(Vec::new());
-    let mut known = CLINICIANS.lock().unwrap();
-    while known.len() <= index {
-        let next = known.len();
-        known.push(Account::dev(&format!("load-clinician-{next}")).address);
-    }
-    known[index]
+/// The first `count` clinicians' addresses (the same on every run).
+fn clinicians(count: usize) -> Vec<Address> {
+    (0..count)
+        .map(|index| Account::dev(&format!("load-clinician-{index}")).address)
+        .collect()
 }
 
 /// The patient consent sample's module, compiled once per process.
@@ -177,6 +181,25 @@ impl Plan {
     }
 }
 
+/// "20000 transactions from 200 accounts over 8 connections, 50 per request, as fast as
+/// taken".
+impl std::fmt::Display for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} transactions from {} accounts over {} connections, {} per request, ",
+            self.accounts * self.per_account,
+            self.accounts,
+            self.threads,
+            self.batch
+        )?;
+        match self.rate {
+            0 => write!(f, "as fast as taken"),
+            rate => write!(f, "offered at {rate} tx/s"),
+        }
+    }
+}
+
 /// A benchmark's setting: the environment variable `name`, or `default`.
 pub fn setting(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
@@ -227,8 +250,9 @@ fn nonce_of(client: &Client, account: &Account) -> u64 {
         .unwrap()
 }
 
-/// Sends transactions of `workload` as `plan` says. With several `urls` (a network's validators), thread `t` sends to
-/// `urls[t % n]`, so each account's transactions go to one validator in nonce order.
+/// Sends transactions of `workload` as `plan` says. With several `urls` (a network's
+/// validators), thread `t` sends to `urls[t % n]`, so each account's transactions go to
+/// one validator in nonce order.
 /// Measures inclusion latency: send → first seen in a block of `urls[0]`, polled every
 /// 10 ms (on a network a block is final when it is committed). Then checks that every
 /// transaction has an `ok` receipt and that the final state is what was sent.
@@ -254,6 +278,11 @@ pub fn load_on(urls: &[String], workload: Workload, plan: &Plan) -> LoadReport {
         .as_u64()
         .unwrap();
     let until = assent_node::app::unix_now() + 365 * 86_400;
+    // Each account grants the same clinicians, one each.
+    let clinicians = match workload {
+        Workload::Bumps => Vec::new(),
+        Workload::Grants => clinicians(per_account),
+    };
 
     // Sign everything first: the run measures the node, not the signer.
     let mut signed: Vec<Vec<(Hash, String)>> = Vec::new();
@@ -264,7 +293,10 @@ pub fn load_on(urls: &[String], workload: Workload, plan: &Plan) -> LoadReport {
         let start = account.nonce;
         let txs = (0..per_account)
             .map(|index| {
-                let tx = account.signed(chain_id, &workload.call(contract, index, until));
+                let tx = account.signed(
+                    chain_id,
+                    &workload.call(contract, index, &clinicians, until),
+                );
                 (tx.hash(), encode_hex(tx.encoded()))
             })
             .collect();
@@ -410,7 +442,7 @@ pub fn load_on(urls: &[String], workload: Workload, plan: &Plan) -> LoadReport {
     }
     // The final state is what was sent.
     for (address, start) in &senders {
-        workload.check(&first, contract, *address, *start, per_account);
+        workload.check(&first, contract, &clinicians, *address, *start, per_account);
     }
     LoadReport {
         transactions: total,
