@@ -8,7 +8,9 @@
 //! Cedar's consent rule does not check the grant's period, which Assent's does. Both
 //! decide "dr_bob may read alice's Lab results for TREAT" (permitted by consent: the
 //! slowest path, after every deny and the earlier permits).
-//! Also: the compile time of the sample contract (parse, check, generate WebAssembly).
+//! Also: the floor under every Assent call (an empty view, run the same way), and the
+//! compile time of the sample contract (parse, check, generate WebAssembly).
+//! `--profile maxperf` measures the build a production node runs (Cargo.toml).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -53,7 +55,7 @@ fn source() -> String {
 
 fn compile(source: &str) -> assent_lang::codegen::Compiled {
     let checked = check_source("patient_consent.assent", source, &NoFiles);
-    let contract = checked.contract.expect("the sample contract checks");
+    let contract = checked.contract.expect("the contract checks");
     assent_lang::codegen::compile(&contract, [0; 32]).unwrap()
 }
 
@@ -132,6 +134,27 @@ fn assent_decision(c: &mut Criterion) {
             vm.execute(state.clone(), black_box(decide.clone()))
                 .unwrap()
         })
+    });
+}
+
+/// What any call costs before its code does anything: a view that returns a constant,
+/// run exactly as the decision is (a warm instance, reset). What the decision takes
+/// beyond this is its own work: its host calls and the code between them.
+fn assent_floor(c: &mut Criterion) {
+    let compiled = compile("contract Floor;\n\nview zero() -> Int {\n    0\n}\n");
+    let vm = Vm::new(VmConfig::default()).unwrap();
+    let store = Arc::new(MemoryStore::new());
+    store.deploy(CONTRACT, &compiled.wasm);
+    let state: Arc<dyn StateStore> = store;
+    let zero = call("zero", BOB, vec![]);
+    let first = vm.execute(state.clone(), zero.clone()).unwrap();
+    assert_eq!(first.outcome, Outcome::Ok(Some(Value::Int(0))));
+    const NAME: &str = "decision/assent floor: an empty view (instantiate + call)";
+    report_cpu(NAME, || {
+        vm.execute(state.clone(), black_box(zero.clone())).unwrap();
+    });
+    c.bench_function(NAME, |b| {
+        b.iter(|| vm.execute(state.clone(), black_box(zero.clone())).unwrap())
     });
 }
 
@@ -227,9 +250,15 @@ fn report_cpu(name: &str, mut f: impl FnMut()) {
     }
     if let Some(end) = on_cpu() {
         let nanos = (end - start) / u64::from(ITERATIONS);
-        println!("{name}: {nanos} ns of CPU per decision");
+        println!("{name}: {nanos} ns of CPU per call");
     }
 }
 
-criterion_group!(benches, assent_decision, cedar_decision, compile_time);
+criterion_group!(
+    benches,
+    assent_decision,
+    assent_floor,
+    cedar_decision,
+    compile_time
+);
 criterion_main!(benches);
