@@ -11,7 +11,7 @@ use assent_ledger::primitives::encode_hex;
 use assent_ledger::{Address, Hash};
 use serde_json::{Value, json};
 
-use super::{Account, Call, Client, Node, build, counter_wasm, temp_dir};
+use super::{Account, Call, Client, Node, build, counter_wasm, poll_receipt, temp_dir};
 
 /// What each account sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,18 +225,9 @@ pub fn load(
 
 /// Polls for the receipt of `hash` (60 s at most).
 fn wait_receipt(client: &Client, hash: &str) -> Value {
-    let started = Instant::now();
-    loop {
-        let receipt = client.call("assent_getTransactionReceipt", json!([hash]));
-        if !receipt.is_null() {
-            return receipt;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no receipt for {hash}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    poll_receipt(hash, Duration::from_secs(60), || {
+        client.call("assent_getTransactionReceipt", json!([hash]))
+    })
 }
 
 /// The next nonce of `account`.

@@ -176,18 +176,9 @@ impl Node {
 
     /// Polls for a receipt (10 s at most).
     pub fn wait_receipt(&self, hash: &str) -> Value {
-        let started = Instant::now();
-        loop {
-            let receipt = self.result("assent_getTransactionReceipt", &json!([hash]));
-            if !receipt.is_null() {
-                return receipt;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "no receipt for {hash}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        poll_receipt(hash, Duration::from_secs(10), || {
+            self.result("assent_getTransactionReceipt", &json!([hash]))
+        })
     }
 
     /// Signs, sends and waits: the receipt.
@@ -332,6 +323,20 @@ pub fn high_s(signed: &SignedTransaction) -> String {
         s: (-s).to_repr().into(),
     };
     encode_hex(SignedTransaction::new(signed.tx().clone(), flipped).encoded())
+}
+
+/// Asks `receipt_of` every 20 ms until it answers with a receipt (not null); panics after
+/// `limit`.
+fn poll_receipt(hash: &str, limit: Duration, mut receipt_of: impl FnMut() -> Value) -> Value {
+    let started = Instant::now();
+    loop {
+        let receipt = receipt_of();
+        if !receipt.is_null() {
+            return receipt;
+        }
+        assert!(started.elapsed() < limit, "no receipt for {hash}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// The node library's keep-alive JSON-RPC client, for the load threads: calls that must
